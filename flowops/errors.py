@@ -1,0 +1,73 @@
+"""Exit codes and the one error hierarchy the CLI turns into a single line.
+
+Library code raises these and never prints; only ``flowops.cli`` catches them, so
+programs that import flowops get exceptions with the same meaning the CLI reports.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, shared by every command."""
+
+    OK = 0
+    FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
+    BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
+    AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
+    INTERRUPTED = 130
+
+
+class FlowopsError(Exception):
+    """Base of every error flowops reports to a user; carries its exit code."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+
+class BadInputError(FlowopsError):
+    """A file, flow, option or configuration that flowops cannot use (exit 2)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class FlowParseError(BadInputError):
+    """A flow file that is not valid JSON or not the flow language's shape.
+
+    The message names the file, the flow, the action identifier and the JSON path, so a
+    user can go straight to the fault.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        flow: str | None = None,
+        action: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.file = file
+        self.flow = flow
+        self.action = action
+        self.path = path
+        self.reason = message
+        parts = [p for p in (file, f"flow {flow!r}" if flow else None) if p]
+        if action:
+            parts.append(f"action {action!r}")
+        if path:
+            parts.append(f"at {path}")
+        where = ", ".join(parts)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class CheckFailedError(FlowopsError):
+    """A check ran and did not pass (exit 1): findings, drift, a failed apply."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class ConnectApiError(FlowopsError):
+    """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
+
+    exit_code = ExitCode.AWS_ERROR
