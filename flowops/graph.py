@@ -1,0 +1,278 @@
+"""Flow graphs: one networkx MultiDiGraph per flow, and a cross-flow dependency graph.
+
+Every lint rule reads the same per-flow graph; promote orders its steps and diff finds
+impact with the cross-flow graph. Parse once, build once, read many times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+
+from flowops.model.catalog import (
+    FLOW_REFERENCE_CONTAINERS,
+    FLOW_REFERENCE_KEYS,
+    LEAVES_FLOW_ON_SUCCESS,
+)
+from flowops.model.document import FlowDocument
+from flowops.model.types import Action, Flow
+
+EdgeKind = Literal["next", "condition", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Dangling:
+    """A transition whose target is not an action of the flow."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    label: str
+
+
+def _branches(action: Action) -> Iterator[tuple[str, EdgeKind, str, dict[str, Any]]]:
+    """Every transition of an action as (target, kind, label, edge attributes)."""
+    t = action.transitions
+    if t.next_action is not None:
+        after_exit = action.type in LEAVES_FLOW_ON_SUCCESS
+        yield t.next_action, "next", "Success", {"after_exit": after_exit}
+    for i, cond in enumerate(t.conditions):
+        label = f"{cond.operator} {', '.join(map(str, cond.operands))}".strip()
+        attrs = {"operator": cond.operator, "operands": cond.operands, "index": i}
+        yield cond.next_action, "condition", label, attrs
+    for err in t.errors:
+        yield err.next_action, "error", err.error_type, {"error_type": err.error_type}
+
+
+def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
+    """Nodes are action identifiers (attribute ``action``); edges carry their kind.
+
+    Edge attributes: ``kind`` (next, condition, error), ``operator``/``operands``/``index``
+    for conditions, ``error_type`` for errors, and ``after_exit`` for the NextAction of
+    actions that leave the flow on success (TransferContactToQueue, TransferToFlow),
+    which exports keep but which only repeats an error path. ``graph.graph`` holds
+    ``start`` (the StartAction) and ``dangling`` (transitions to missing actions).
+    An empty target (``""``, unconnected in the designer) makes no edge.
+    """
+    graph = nx.MultiDiGraph(start=flow.start_action, dangling=[])
+    dangling: list[Dangling] = graph.graph["dangling"]
+    for action in flow.actions:
+        if action.identifier not in graph:
+            graph.add_node(action.identifier, action=action)
+    known = flow.identifiers
+    for action in flow.actions:
+        for target, kind, label, attrs in _branches(action):
+            if target == "":
+                continue
+            if target not in known:
+                dangling.append(Dangling(action.identifier, target, kind, label))
+                continue
+            graph.add_edge(action.identifier, target, kind=kind, label=label, **attrs)
+    return graph
+
+
+def runtime_successors(graph: nx.MultiDiGraph, node: str) -> Iterator[str]:
+    """Targets a contact can really reach from ``node`` (ignores ``after_exit`` edges)."""
+    for _, target, data in graph.out_edges(node, data=True):
+        if not data.get("after_exit"):
+            yield target
+
+
+def reachable_from_start(graph: nx.MultiDiGraph) -> set[str]:
+    """Actions reachable from StartAction along runtime edges."""
+    start = graph.graph.get("start")
+    if not start or start not in graph:
+        return set()
+    seen = {start}
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for target in runtime_successors(graph, node):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+# --- references to other flows --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FlowReference:
+    """A place in a flow that names another flow or module."""
+
+    action: str
+    parameter: str  # dotted path inside Parameters, e.g. "EventHooks.CustomerQueue"
+    value: str
+
+
+def _walk(value: Any, path: str, in_container: bool) -> Iterator[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            sub_path = f"{path}.{key}" if path else str(key)
+            if isinstance(sub, str):
+                if key in FLOW_REFERENCE_KEYS or in_container:
+                    yield sub_path, sub
+            else:
+                yield from _walk(sub, sub_path, in_container or key in FLOW_REFERENCE_CONTAINERS)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from _walk(sub, f"{path}[{i}]", in_container)
+
+
+def flow_references(flow: Flow) -> list[FlowReference]:
+    """Every parameter that names a flow or module (transfers, modules, event hooks)."""
+    refs: list[FlowReference] = []
+    for action in flow.actions:
+        for path, value in _walk(action.parameters, "", False):
+            if value:
+                refs.append(FlowReference(action.identifier, path, value))
+    return refs
+
+
+Resolver = Callable[[str], str | None]
+
+
+def default_resolver(names: Iterable[str]) -> Resolver:
+    """Resolve symbolic references (``flow:Name``, ``module:Name``) and plain names."""
+    known = set(names)
+
+    def resolve(value: str) -> str | None:
+        for prefix in ("flow:", "module:"):
+            if value.startswith(prefix) and value[len(prefix) :] in known:
+                return value[len(prefix) :]
+        return value if value in known else None
+
+    return resolve
+
+
+def build_dependency_graph(
+    docs: Mapping[str, FlowDocument], resolve: Resolver | None = None
+) -> nx.MultiDiGraph:
+    """Flows and modules as nodes; an edge A -> B when A transfers to or invokes B.
+
+    Keys of ``docs`` are node names. ``resolve`` maps a reference value (ARN, symbolic
+    reference, placeholder) to a key of ``docs`` or None (an external or unknown
+    target, recorded on the node as ``unresolved``).
+    """
+    resolver = resolve or default_resolver(docs)
+    graph = nx.MultiDiGraph()
+    for key, doc in docs.items():
+        graph.add_node(key, kind=doc.info.kind, type=doc.info.type, unresolved=[])
+    for key, doc in docs.items():
+        for ref in flow_references(doc.flow):
+            target = resolver(ref.value)
+            if target is None or target not in graph:
+                graph.nodes[key]["unresolved"].append(ref)
+                continue
+            graph.add_edge(key, target, action=ref.action, parameter=ref.parameter)
+    return graph
+
+
+def dependency_order(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """Dependencies first: a list of groups (strongly connected components).
+
+    A group with more than one member is a cycle of transfers; promote creates its
+    missing members first and fills their content afterwards.
+    """
+    condensed = nx.condensation(graph)
+    order: list[list[str]] = []
+    for component in reversed(list(nx.topological_sort(condensed))):
+        members = sorted(condensed.nodes[component]["members"])
+        order.append(members)
+    return order
+
+
+def impacted_by(graph: nx.MultiDiGraph, changed: Iterable[str]) -> set[str]:
+    """Flows that transfer to or invoke any changed flow, directly or indirectly."""
+    out: set[str] = set()
+    for node in changed:
+        if node in graph:
+            out |= nx.ancestors(graph, node)
+    return out - set(changed)
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _mermaid_id(node: str, ids: dict[str, str]) -> str:
+    return ids.setdefault(node, f"n{len(ids)}")
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;").replace("\n", " ")
+
+
+def to_mermaid(graph: nx.MultiDiGraph, *, styles: Mapping[str, str] | None = None) -> str:
+    """A Mermaid flowchart; ``styles`` maps a node to a class (added, removed, changed)."""
+    ids: dict[str, str] = {}
+    lines = ["flowchart TD"]
+    start = graph.graph.get("start")
+    if start and start in graph:
+        lines.append(f"  start((Start)) --> {_mermaid_id(start, ids)}")
+    for node, data in graph.nodes(data=True):
+        action = data.get("action")
+        label = f"{action.type}<br/>{node}" if action is not None else node
+        lines.append(f'  {_mermaid_id(node, ids)}["{_mermaid_text(label)}"]')
+    for source, target, data in graph.edges(data=True):
+        label = _mermaid_text(str(data.get("label", data.get("kind", ""))))
+        arrow = "-.->" if data.get("kind") == "error" else "-->"
+        lines.append(f"  {ids[source]} {arrow}|{label}| {ids[target]}")
+    if styles:
+        lines.append("  classDef added fill:#d4f8d4,stroke:#2a2")
+        lines.append("  classDef removed fill:#f8d4d4,stroke:#a22")
+        lines.append("  classDef changed fill:#fff3c4,stroke:#b80")
+        for node, cls in styles.items():
+            if node in ids:
+                lines.append(f"  class {ids[node]} {cls}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    """Graphviz DOT text."""
+    lines = ["digraph flow {", "  rankdir=LR;"]
+    for node, data in graph.nodes(data=True):
+        action = data.get("action")
+        label = f"{action.type}\\n{node}" if action is not None else node
+        lines.append(f"  {_dot_quote(node)} [label={_dot_quote(label)}];")
+    for source, target, data in graph.edges(data=True):
+        style = ",style=dashed" if data.get("kind") == "error" else ""
+        label = _dot_quote(str(data.get("label", "")))
+        lines.append(f"  {_dot_quote(source)} -> {_dot_quote(target)} [label={label}{style}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    """Nodes and edges as stable JSON (for tools)."""
+    nodes = []
+    for node, data in graph.nodes(data=True):
+        action = data.get("action")
+        nodes.append({"id": node, "type": action.type if action is not None else None})
+    edges = [
+        {
+            "source": s,
+            "target": t,
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(d.items())},
+        }
+        for s, t, d in graph.edges(data=True)
+    ]
+    dangling = [
+        {"source": d.source, "target": d.target, "kind": d.kind, "label": d.label}
+        for d in graph.graph.get("dangling", [])
+    ]
+    payload = {
+        "start": graph.graph.get("start"),
+        "nodes": nodes,
+        "edges": edges,
+        "dangling": dangling,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
