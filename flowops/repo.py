@@ -1,0 +1,110 @@
+"""The ``flows/`` folder on disk and in git history.
+
+A tree of flows is a mapping from a flow's *key* to its document. The key is the flow's
+symbolic reference, ``flow:<name>`` or ``module:<name>`` (see ``flowops.refs``), so the
+same string names a flow in a file, in a tree and in the dependency graph. File names
+are derived from names but never trusted: the name inside the document is the authority.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+import git
+
+from flowops.errors import BadInputError
+from flowops.model.document import FlowDocument, FlowInfo
+from flowops.model.parse import load_document, parse_document_text
+
+FLOWS_DIR = "flows"
+MODULES_SUBDIR = "modules"
+
+FlowTree = dict[str, FlowDocument]
+
+
+def flow_key(info: FlowInfo) -> str:
+    """``flow:Main IVR`` or ``module:Survey``: the key of a flow in every tree."""
+    return f"{'module' if info.kind == 'module' else 'flow'}:{info.name}"
+
+
+def slugify(name: str) -> str:
+    """A file-system-safe, case-preserving file stem for a flow name."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug or "flow"
+
+
+def flow_relpath(info: FlowInfo) -> PurePosixPath:
+    """Where a flow lives under ``flows/``: modules in their own sub-folder."""
+    stem = slugify(info.name) + ".json"
+    if info.kind == "module":
+        return PurePosixPath(MODULES_SUBDIR) / stem
+    return PurePosixPath(stem)
+
+
+def _add(tree: FlowTree, doc: FlowDocument) -> None:
+    key = flow_key(doc.info)
+    if key in tree:
+        raise BadInputError(
+            f"{doc.source}: {doc.info.kind} {doc.info.name!r} is defined twice "
+            f"(also in {tree[key].source})"
+        )
+    tree[key] = doc
+
+
+def json_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, and every ``*.json`` below folders, in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise BadInputError(f"{path}: no such file or directory")
+    return out
+
+
+def read_tree(root: str | Path) -> FlowTree:
+    """Every flow document under a folder (or one file), keyed by ``flow_key``."""
+    tree: FlowTree = {}
+    for path in json_files([root]):
+        _add(tree, load_document(path))
+    return tree
+
+
+def open_repo(path: str | Path = ".") -> git.Repo:
+    """The git repository containing ``path``; bad input when there is none."""
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise BadInputError(f"{path}: not inside a git repository") from None
+
+
+def read_tree_at(repo: git.Repo, rev: str, subdir: str = FLOWS_DIR) -> FlowTree:
+    """The flows under ``subdir`` as they were at git revision ``rev``."""
+    try:
+        commit = repo.commit(rev)
+    except (git.BadName, ValueError):
+        raise BadInputError(f"unknown git revision {rev!r}") from None
+    try:
+        folder = commit.tree / subdir if subdir else commit.tree
+    except KeyError:
+        return {}
+    tree: FlowTree = {}
+    for item in folder.traverse():
+        if not isinstance(item, git.Blob) or not str(item.path).endswith(".json"):
+            continue
+        text = item.data_stream.read().decode("utf-8")
+        _add(tree, parse_document_text(text, source=f"{rev}:{item.path}"))
+    return tree
+
+
+def names_by_kind(tree: Mapping[str, FlowDocument]) -> dict[str, list[str]]:
+    """``{"flow": [...], "module": [...]}`` sorted, for summaries."""
+    out: dict[str, list[str]] = {"flow": [], "module": []}
+    for doc in tree.values():
+        out[doc.info.kind].append(doc.info.name)
+    return {k: sorted(v) for k, v in out.items()}
