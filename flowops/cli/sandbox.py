@@ -1,9 +1,80 @@
-"""CLI commands: sandbox (being built; registers nothing yet)."""
+"""CLI commands: ``flowops sandbox serve`` and ``flowops sandbox seed``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from flowops.cli.common import emit, handle_errors
+from flowops.sandbox.embedded import DEFAULT_DB
+
+sandbox_app = typer.Typer(
+    name="sandbox",
+    help="A local Amazon Connect endpoint that real boto3 talks to (no AWS account needed).",
+    no_args_is_help=True,
+)
+
+DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        help="SQLite database file (':memory:' for a throwaway one).",
+        envvar="FLOWOPS_SANDBOX_DB",
+    ),
+]
+
+
+@sandbox_app.command("serve")
+@handle_errors
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: a free one).")] = 8787,
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    db: DbOption = DEFAULT_DB,
+    no_quotas: Annotated[
+        bool, typer.Option("--no-quotas", help="Do not enforce Connect's API rate quotas.")
+    ] = False,
+    seed: Annotated[
+        bool, typer.Option("--seed/--no-seed", help="Seed dev, staging and prod first.")
+    ] = True,
+) -> None:
+    """Serve the sandbox in the foreground until Ctrl-C."""
+    from flowops.sandbox.config import SandboxConfig
+    from flowops.sandbox.server import SandboxServer
+
+    config = SandboxConfig.from_env()
+    if no_quotas:
+        config.enforce_quotas = False
+    server = SandboxServer(str(db), config=config, host=host, port=port)
+    if seed:
+        server.seed()
+    quota = (
+        "off"
+        if not config.enforce_quotas
+        else (f"{config.default_quota.rate:g}/s burst {config.default_quota.burst}")
+    )
+    typer.echo(f"flowops sandbox on http://{host}:{port} (db {db}, quotas {quota}); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.store.close()
+
+
+@sandbox_app.command("seed")
+@handle_errors
+def seed_command(db: DbOption = DEFAULT_DB) -> None:
+    """Create the dev, staging and prod accounts, their instances, catalog and dev flows."""
+    import json
+
+    from flowops.sandbox.seed import seed
+
+    summary = seed(str(db))
+    emit(json.dumps(summary, indent=2))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(sandbox_app, name="sandbox")

@@ -1,0 +1,207 @@
+"""Seed data: three accounts (dev, staging, prod), an instance in each, the same-named
+catalog resources with account-specific ARNs, and a realistic set of flows and modules in
+dev. Deterministic (uuid5 ids) and idempotent: seeding twice changes nothing, and existing
+flows are never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flowops.sandbox.config import SandboxConfig
+from flowops.sandbox.protocol import Caller
+from flowops.sandbox.seed_flows import FLOWS, MAIN_FLOW, MODULES, SeedFlow
+from flowops.sandbox.service import FLOW, MODULE, Service
+from flowops.sandbox.store import Store
+from flowops.sandbox.validation import Context, validate_content
+
+NAMESPACE = uuid.UUID("b0c9a3f4-2f57-4a7e-8d4c-0f1a6c2e5d10")
+REGION = "us-east-1"
+INSTANCE_ALIAS = "flowops-sandbox"
+ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+
+QUEUES = ("BasicQueue", "Support", "Sales", "Billing")
+PROMPTS = ("Welcome", "Main Menu", "Closed", "Please Hold", "Hold Music")
+HOURS = ("Business Hours", "24x7")
+LAMBDAS = ("lookup-customer", "log-interaction", "check-balance")
+LEX_V2_BOTS = ("CustomerServiceBot",)
+LEX_V1_BOTS = ("OrderFlowersLegacy",)
+QUICK_CONNECTS = (
+    ("Support Transfer", "QUEUE"),
+    ("Sales Transfer", "QUEUE"),
+    ("Escalation Desk", "PHONE_NUMBER"),
+)
+PHONE_NUMBERS = {
+    "111111111111": "+12065550100",
+    "222222222222": "+12065550200",
+    "333333333333": "+12065550300",
+}
+
+_TOKEN = re.compile(r"\{\{([a-z-]+):([^{}]+)\}\}")
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic UUID for a seeded thing."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def instance_id_for(account: str) -> str:
+    """The seeded instance id of ``account``."""
+    return stable_id("instance", account)
+
+
+def _lex_ids(account: str, bot: str) -> tuple[str, str]:
+    digest = hashlib.sha256(f"{account}/{bot}".encode()).hexdigest().upper()
+    return digest[:10], digest[10:20]
+
+
+def seed(
+    store_or_db: Store | str | Path,
+    *,
+    flows_per_instance_limit: int | None = None,
+    region: str = REGION,
+) -> dict[str, Any]:
+    """Seed the three accounts; returns a summary ``{account: {instance_id, flows: n}}``.
+
+    ``flows_per_instance_limit``, when given, is checked against the dev flow set so a seed
+    never leaves an instance above the limit it will be served with.
+    """
+    store = store_or_db if isinstance(store_or_db, Store) else Store(store_or_db)
+    try:
+        if flows_per_instance_limit is not None and len(FLOWS) > flows_per_instance_limit:
+            raise ValueError(
+                f"the seed has {len(FLOWS)} flows, above the limit {flows_per_instance_limit}"
+            )
+        service = Service(store, SandboxConfig)
+        summary: dict[str, Any] = {}
+        with store.transaction(write=True):
+            for env, account in ACCOUNTS.items():
+                summary[env] = _seed_account(service, store, account, region, flows=env == "dev")
+        return summary
+    finally:
+        if store is not store_or_db:
+            store.close()
+
+
+def _seed_account(
+    service: Service, store: Store, account: str, region: str, *, flows: bool
+) -> dict[str, Any]:
+    iid = instance_id_for(account)
+    if store.one("SELECT 1 FROM instances WHERE id = ?", iid) is None:
+        service.create_instance_row(account, region, INSTANCE_ALIAS, instance_id=iid)
+    instance = store.one("SELECT * FROM instances WHERE id = ?", iid)
+    assert instance is not None
+    refs: dict[tuple[str, str], str] = {}
+
+    def add(kind: str, name: str, **data: Any) -> str:
+        arn = service.add_resource(
+            instance, kind, name, rid=stable_id(account, kind, name), data=data or None
+        )
+        refs[(kind, name)] = arn
+        return arn
+
+    for name in QUEUES:
+        add("queue", name, QueueType="STANDARD")
+    for name in PROMPTS:
+        add("prompt", name)
+    for name in HOURS:
+        add("hours", name)
+    for name, qtype in QUICK_CONNECTS:
+        add("quick_connect", name, QuickConnectType=qtype)
+    for name in LAMBDAS:
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        service.add_resource(instance, "lambda", name, rid=name, arn=arn)
+        refs[("lambda", name)] = arn
+    for name in LEX_V2_BOTS:
+        bot_id, alias_id = _lex_ids(account, name)
+        arn = f"arn:aws:lex:{region}:{account}:bot-alias/{bot_id}/{alias_id}"
+        service.add_resource(instance, "lex_v2", name, rid=arn, arn=arn)
+        refs[("lex", name)] = arn
+    for name in LEX_V1_BOTS:
+        arn = f"lex-v1:{iid}:{region}:{name}"
+        service.add_resource(
+            instance, "lex_v1", name, rid=name, arn=arn, data={"LexRegion": region}
+        )
+    number = PHONE_NUMBERS.get(account, "+12065550999")
+    phone_id = stable_id(account, "phone", number)
+    phone_arn = f"arn:aws:connect:{region}:{account}:phone-number/{phone_id}"
+    service.add_resource(
+        instance,
+        "phone_number",
+        number,
+        rid=phone_id,
+        arn=phone_arn,
+        data={"CountryCode": "US", "Type": "DID", "Description": "Main number"},
+    )
+    result: dict[str, Any] = {"account": account, "instance_id": iid, "flows": 0, "modules": 0}
+    if flows:
+        result.update(_seed_flows(service, store, instance, account, region, refs, phone_arn))
+    return result
+
+
+def _seed_flows(
+    service: Service,
+    store: Store,
+    instance: Any,
+    account: str,
+    region: str,
+    refs: dict[tuple[str, str], str],
+    phone_arn: str,
+) -> dict[str, int]:
+    caller = Caller(account=account, region=region, access_key=account)
+    planned: list[tuple[SeedFlow, str, Any]] = []
+    for spec in MODULES:
+        mid = stable_id(account, "module", spec.name)
+        refs[("module", spec.name)] = f"{instance['arn']}/{MODULE.segment}/{mid}"
+        refs[("module-id", spec.name)] = mid
+        planned.append((spec, mid, MODULE))
+    for spec in FLOWS:
+        fid = stable_id(account, "flow", spec.name)
+        refs[("flow", spec.name)] = f"{instance['arn']}/{FLOW.segment}/{fid}"
+        planned.append((spec, fid, FLOW))
+
+    def resolve(text: str) -> str:
+        return _TOKEN.sub(lambda m: refs[(m.group(1), m.group(2))], text)
+
+    created = {"flows": 0, "modules": 0}
+    inserted: list[tuple[SeedFlow, str, Any, str]] = []
+    for spec, fid, kind in planned:
+        key = ("module" if kind is MODULE else "flow", spec.name)
+        if store.one("SELECT 1 FROM flows WHERE arn = ?", refs[key]):
+            continue
+        content = resolve(spec.content())
+        settings = None
+        if kind is MODULE:
+            settings = json.dumps(json.loads(content).get("Settings", {}))
+        service.insert_flow(
+            caller,
+            instance,
+            kind,
+            fid,
+            name=spec.name,
+            ftype=spec.type,
+            description=spec.description,
+            content=content,
+            published=True,
+            settings=settings,
+            tags={"flowops:seed": "true"},
+        )
+        inserted.append((spec, fid, kind, content))
+        created["modules" if kind is MODULE else "flows"] += 1
+    ctx = Context(account, region, instance["id"], service._exists(caller, instance["id"]))
+    for spec, _fid, kind, content in inserted:
+        problems = validate_content(content, ctx, module=kind is MODULE)
+        if problems:
+            raise AssertionError(f"seed flow {spec.name!r} does not validate: {problems}")
+    phone = store.one("SELECT data FROM resources WHERE arn = ?", phone_arn)
+    assert phone is not None
+    data = json.loads(phone["data"])
+    if "ContactFlowArn" not in data:
+        data["ContactFlowArn"] = refs[("flow", MAIN_FLOW)]
+        store.run("UPDATE resources SET data = ? WHERE arn = ?", json.dumps(data), phone_arn)
+    return created

@@ -1,0 +1,181 @@
+"""Validation of PUBLISHED flow and module content, mimicking Amazon Connect's own checks.
+
+Works on raw JSON (no flowops model): the content must be JSON in the flow language
+(``Version`` 2019-10-30, ``StartAction``, ``Actions``), every ``NextAction`` must name an
+action, identifiers must be unique, and every ARN in the actions must name a resource that
+exists for this account, Region and instance. A flow copied unchanged from another account
+therefore fails, listing each foreign reference. SAVED content is never validated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+FLOW_LANGUAGE_VERSION = "2019-10-30"
+MAX_ACTIONS = 250
+MAX_IDENTIFIER = 50
+
+_ARN_RE = re.compile(r"arn:aws:[a-z0-9-]+:[^\s\"',]*")
+_CONNECT_RE = re.compile(
+    r"^arn:aws:connect:(?P<region>[^:]*):(?P<account>[^:]*):instance/(?P<instance>[^/:]+)"
+    r"(?:/(?P<rtype>[a-z-]+)/(?P<rid>[^/:]+))?(?::(?P<qualifier>.+))?$"
+)
+_LAMBDA_RE = re.compile(
+    r"^arn:aws:lambda:(?P<region>[^:]*):(?P<account>[^:]*):function:(?P<name>[^:]+)(?::.+)?$"
+)
+_LEX_RE = re.compile(r"^arn:aws:lex:(?P<region>[^:]*):(?P<account>[^:]*):bot-alias/.+$")
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+#: Parameters that may name a resource of this instance by bare id instead of ARN.
+ID_PARAMETERS = {
+    "FlowModuleId": "flow-module",
+    "ContactFlowId": "contact-flow",
+    "QueueId": "queue",
+    "HoursOfOperationId": "operating-hours",
+    "PromptId": "prompt",
+}
+
+#: Connect resource types the sandbox models; references to other types are not checked.
+CHECKED_TYPES = {
+    "queue": "queue",
+    "prompt": "prompt",
+    "contact-flow": "flow",
+    "flow-module": "module",
+    "operating-hours": "hours of operation",
+    "transfer-destination": "quick connect",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where the content is being published, and how to tell which resources exist."""
+
+    account: str
+    region: str
+    instance_id: str
+    #: ``exists(arn)`` for Connect resources of this instance, Lambda function ARNs and
+    #: Lex V2 bot alias ARNs associated with the instance.
+    exists: Callable[[str], bool]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _arn_problem(arn: str, ctx: Context) -> str | None:
+    connect = _CONNECT_RE.match(arn)
+    if connect:
+        if connect["account"] == "aws":  # AWS-managed resources such as views
+            return None
+        if connect["account"] != ctx.account:
+            return f"references a resource in another AWS account ({connect['account']})"
+        if connect["region"] != ctx.region:
+            return f"references a resource in another Region ({connect['region']})"
+        if connect["instance"] != ctx.instance_id:
+            return f"references a resource in another instance ({connect['instance']})"
+        rtype = connect["rtype"]
+        if rtype is None or rtype not in CHECKED_TYPES:
+            return None
+        base = arn.split(":")[:6]
+        target = ":".join(base)
+        if not ctx.exists(target):
+            return f"references a {CHECKED_TYPES[rtype]} that does not exist"
+        return None
+    for regex, what in ((_LAMBDA_RE, "Lambda function"), (_LEX_RE, "Lex bot alias")):
+        found = regex.match(arn)
+        if found is None:
+            continue
+        if found["account"] != ctx.account:
+            return f"references a {what} in another AWS account ({found['account']})"
+        key = arn if what != "Lambda function" else ":".join(arn.split(":")[:7])
+        if not ctx.exists(key):
+            return f"references a {what} that is not associated with this instance"
+        return None
+    return None
+
+
+def validate_content(content: str, ctx: Context, *, module: bool = False) -> list[str]:
+    """Every problem Connect would report for publishing ``content``; empty when valid."""
+    try:
+        doc = json.loads(content)
+    except ValueError as exc:
+        return [f"Content is not valid JSON: {exc}"]
+    if not isinstance(doc, dict):
+        return ["Content must be a JSON object"]
+    problems: list[str] = []
+    if doc.get("Version") != FLOW_LANGUAGE_VERSION:
+        problems.append(f"Version must be {FLOW_LANGUAGE_VERSION!r}, got {doc.get('Version')!r}")
+    actions = doc.get("Actions")
+    if not isinstance(actions, list) or not actions:
+        problems.append("Actions must be a non-empty list")
+        return problems
+    if len(actions) > MAX_ACTIONS:
+        problems.append(f"A flow can have at most {MAX_ACTIONS} actions, found {len(actions)}")
+    ids: set[str] = set()
+    for index, action in enumerate(actions):
+        if not isinstance(action, dict):
+            problems.append(f"Actions[{index}] is not an object")
+            continue
+        ident = action.get("Identifier")
+        if not isinstance(ident, str) or not ident:
+            problems.append(f"Actions[{index}] has no Identifier")
+            continue
+        if len(ident) > MAX_IDENTIFIER:
+            problems.append(f"Action {ident!r}: Identifier longer than {MAX_IDENTIFIER} characters")
+        if ident in ids:
+            problems.append(f"Action {ident!r}: Identifier is not unique")
+        ids.add(ident)
+        if not isinstance(action.get("Type"), str) or not action.get("Type"):
+            problems.append(f"Action {ident!r}: missing Type")
+    start = doc.get("StartAction")
+    if not isinstance(start, str) or start not in ids:
+        problems.append(f"StartAction {start!r} does not name an action")
+    for action in actions:
+        if not isinstance(action, dict) or not isinstance(action.get("Identifier"), str):
+            continue
+        ident = action["Identifier"]
+        transitions = action.get("Transitions") or {}
+        if not isinstance(transitions, dict):
+            problems.append(f"Action {ident!r}: Transitions must be an object")
+            continue
+        targets: list[tuple[str, Any]] = []
+        if "NextAction" in transitions:
+            targets.append(("NextAction", transitions["NextAction"]))
+        for key in ("Errors", "Conditions"):
+            for i, item in enumerate(transitions.get(key) or []):
+                if isinstance(item, dict) and "NextAction" in item:
+                    targets.append((f"{key}[{i}].NextAction", item["NextAction"]))
+        for where, target in targets:
+            if target not in ids:
+                problems.append(f"Action {ident!r}: {where} {target!r} does not name an action")
+        parameters = action.get("Parameters")
+        if isinstance(parameters, dict):
+            for key, segment in ID_PARAMETERS.items():
+                value = parameters.get(key)
+                if isinstance(value, str) and _UUID_RE.match(value):
+                    arn = (
+                        f"arn:aws:connect:{ctx.region}:{ctx.account}:instance/"
+                        f"{ctx.instance_id}/{segment}/{value}"
+                    )
+                    if not ctx.exists(arn):
+                        what = CHECKED_TYPES[segment]
+                        problems.append(
+                            f"Action {ident!r}: {key} {value} names a {what} that does not exist"
+                        )
+        for text in _strings(parameters):
+            for arn in _ARN_RE.findall(text):
+                problem = _arn_problem(arn, ctx)
+                if problem:
+                    problems.append(f"Action {ident!r}: {arn} {problem}")
+    return problems
