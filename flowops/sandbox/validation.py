@@ -44,7 +44,7 @@ CHECKED_TYPES = {
     "queue": "queue",
     "prompt": "prompt",
     "contact-flow": "flow",
-    "flow-module": "module",
+    "flow-module": "flow module",
     "operating-hours": "hours of operation",
     "transfer-destination": "quick connect",
 }

@@ -29,7 +29,7 @@ ClientFactory = Callable[..., Any]
 def make_client(url: str, account: str = DEV, region: str = "us-east-1", **config: Any) -> Any:
     """A plain boto3 Connect client for a sandbox URL, signed as ``account``."""
     settings: dict[str, Any] = {
-        "retries": {"max_attempts": 1, "mode": "standard"},
+        "retries": {"total_max_attempts": 1, "mode": "standard"},
         "connect_timeout": 5,
         "read_timeout": 30,
     }
@@ -72,3 +72,54 @@ def seeded_sandbox(sandbox: SandboxServer) -> SandboxServer:
     """The ``sandbox`` fixture with the standard seed data loaded."""
     sandbox.seed()
     return sandbox
+
+
+def flow_content(*, start: str = "hello", actions: list[dict[str, Any]] | None = None) -> str:
+    """A small valid flow: a message, then disconnect (or the given actions)."""
+    import json
+
+    if actions is None:
+        actions = [
+            {
+                "Identifier": "hello",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Hello"},
+                "Transitions": {
+                    "NextAction": "bye",
+                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+                },
+            },
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}},
+        ]
+    return json.dumps({"Version": "2019-10-30", "StartAction": start, "Actions": actions})
+
+
+def module_content() -> str:
+    """A small valid flow module."""
+    import json
+
+    return json.dumps(
+        {
+            "Version": "2019-10-30",
+            "StartAction": "end",
+            "Actions": [{"Identifier": "end", "Type": "EndFlowModuleExecution", "Parameters": {}}],
+            "Settings": {"InputParameters": [], "OutputParameters": [], "Transitions": []},
+        }
+    )
+
+
+def create_instance(client: Any, alias: str = "test") -> str:
+    """Create an instance in the client's account; return its id."""
+    response = client.create_instance(
+        IdentityManagementType="CONNECT_MANAGED",
+        InstanceAlias=alias,
+        InboundCallsEnabled=True,
+        OutboundCallsEnabled=True,
+    )
+    return str(response["Id"])
+
+
+@pytest.fixture
+def instance_id(connect_client: ClientFactory) -> str:
+    """A new, empty instance in the dev account."""
+    return create_instance(connect_client())

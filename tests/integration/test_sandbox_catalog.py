@@ -1,0 +1,227 @@
+"""Instances, the seeded catalog, phone numbers, tags and cross-account isolation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flowops.sandbox import SandboxServer
+from flowops.sandbox.seed import INSTANCE_ALIAS, instance_id_for
+from tests.integration.conftest import DEV, PROD, STAGING, ClientFactory, create_instance
+
+pytestmark = pytest.mark.integration
+
+ACCOUNTS = (DEV, STAGING, PROD)
+
+
+def _names(pages: list[dict[str, Any]], key: str) -> list[str]:
+    return [item["Name"] for page in pages for item in page[key]]
+
+
+def test_instances_lifecycle(connect_client: ClientFactory) -> None:
+    client = connect_client("444444444444")
+    assert client.list_instances()["InstanceSummaryList"] == []
+    iid = create_instance(client, "mine")
+    described = client.describe_instance(InstanceId=iid)["Instance"]
+    assert described["InstanceAlias"] == "mine"
+    assert described["InstanceStatus"] == "ACTIVE"
+    assert described["Arn"] == f"arn:aws:connect:us-east-1:444444444444:instance/{iid}"
+    assert client.describe_instance(InstanceId=described["Arn"])["Instance"]["Id"] == iid
+    for alias in ("two", "three"):
+        create_instance(client, alias)
+    pages = list(client.get_paginator("list_instances").paginate(PaginationConfig={"PageSize": 2}))
+    assert [i["InstanceAlias"] for p in pages for i in p["InstanceSummaryList"]] == [
+        "mine",
+        "two",
+        "three",
+    ]
+    with pytest.raises(client.exceptions.DuplicateResourceException):
+        create_instance(client, "mine")
+    client.delete_instance(InstanceId=iid)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_instance(InstanceId=iid)
+    # regions are separate
+    west = connect_client("444444444444", region="us-west-2")
+    assert west.list_instances()["InstanceSummaryList"] == []
+
+
+def test_seeded_accounts_have_same_names_and_different_arns(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    seen: dict[str, dict[str, Any]] = {}
+    for account in ACCOUNTS:
+        client = connect_client(account)
+        instances = client.list_instances()["InstanceSummaryList"]
+        assert [(i["Id"], i["InstanceAlias"]) for i in instances] == [
+            (instance_id_for(account), INSTANCE_ALIAS)
+        ]
+        iid = instances[0]["Id"]
+        queues = client.list_queues(InstanceId=iid)["QueueSummaryList"]
+        prompts = client.list_prompts(InstanceId=iid)["PromptSummaryList"]
+        hours = client.list_hours_of_operations(InstanceId=iid)["HoursOfOperationSummaryList"]
+        quick = client.list_quick_connects(InstanceId=iid)["QuickConnectSummaryList"]
+        lambdas = client.list_lambda_functions(InstanceId=iid)["LambdaFunctions"]
+        bots = client.list_bots(InstanceId=iid, LexVersion="V2")["LexBots"]
+        legacy = client.list_lex_bots(InstanceId=iid)["LexBots"]
+        numbers = client.list_phone_numbers_v2(InstanceId=iid)["ListPhoneNumbersSummaryList"]
+        seen[account] = {
+            "queues": {q["Name"]: q["Arn"] for q in queues},
+            "prompts": {p["Name"] for p in prompts},
+            "hours": {h["Name"] for h in hours},
+            "quick": {q["Name"] for q in quick},
+            "lambdas": lambdas,
+            "bots": bots,
+        }
+        assert {"Support", "Sales", "Billing"} <= set(seen[account]["queues"])
+        assert "Business Hours" in seen[account]["hours"]
+        assert all(f":{account}:" in arn for arn in seen[account]["queues"].values())
+        assert any(arn.endswith("function:lookup-customer") for arn in lambdas)
+        assert all(f":{account}:" in arn for arn in lambdas)
+        assert bots[0]["LexV2Bot"]["AliasArn"].startswith(f"arn:aws:lex:us-east-1:{account}:")
+        assert legacy[0]["LexRegion"] == "us-east-1"
+        assert len(numbers) == 1 and numbers[0]["InstanceId"] == iid
+        assert numbers[0]["PhoneNumberArn"].startswith(f"arn:aws:connect:us-east-1:{account}:")
+    assert seen[DEV]["queues"].keys() == seen[PROD]["queues"].keys()
+    assert seen[DEV]["queues"]["Support"] != seen[PROD]["queues"]["Support"]
+    assert seen[DEV]["prompts"] == seen[STAGING]["prompts"] == seen[PROD]["prompts"]
+
+
+def test_seeded_flows_only_in_dev(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    dev = connect_client(DEV)
+    dev_flows = dev.list_contact_flows(InstanceId=instance_id_for(DEV))["ContactFlowSummaryList"]
+    assert 6 <= len(dev_flows) <= 10
+    assert all(f["ContactFlowStatus"] == "PUBLISHED" for f in dev_flows)
+    types = {f["ContactFlowType"] for f in dev_flows}
+    assert {"CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER"} <= types
+    modules = dev.list_contact_flow_modules(InstanceId=instance_id_for(DEV))
+    assert len(modules["ContactFlowModulesSummaryList"]) in (1, 2)
+    for account in (STAGING, PROD):
+        client = connect_client(account)
+        listed = client.list_contact_flows(InstanceId=instance_id_for(account))
+        assert listed["ContactFlowSummaryList"] == []
+
+
+def test_catalog_paginators(seeded_sandbox: SandboxServer, connect_client: ClientFactory) -> None:
+    client = connect_client()
+    iid = instance_id_for(DEV)
+    for name, key in (
+        ("list_queues", "QueueSummaryList"),
+        ("list_prompts", "PromptSummaryList"),
+        ("list_hours_of_operations", "HoursOfOperationSummaryList"),
+        ("list_quick_connects", "QuickConnectSummaryList"),
+    ):
+        pages = list(
+            client.get_paginator(name).paginate(InstanceId=iid, PaginationConfig={"PageSize": 1})
+        )
+        whole = getattr(client, name)(InstanceId=iid)[key]
+        assert len(pages) == len(whole) >= 2
+        assert _names(pages, key) == [item["Name"] for item in whole]
+    lambdas = [
+        arn
+        for page in client.get_paginator("list_lambda_functions").paginate(
+            InstanceId=iid, PaginationConfig={"PageSize": 1}
+        )
+        for arn in page["LambdaFunctions"]
+    ]
+    assert len(lambdas) == 3
+    bots = list(client.get_paginator("list_bots").paginate(InstanceId=iid, LexVersion="V2"))
+    assert len(bots[0]["LexBots"]) == 1
+    numbers = list(client.get_paginator("list_phone_numbers_v2").paginate())
+    assert len(numbers[0]["ListPhoneNumbersSummaryList"]) == 1
+    lex = list(client.get_paginator("list_lex_bots").paginate(InstanceId=iid))
+    assert len(lex[0]["LexBots"]) == 1
+    queues = client.list_queues(InstanceId=iid, QueueTypes=["AGENT"])
+    assert queues["QueueSummaryList"] == []
+    qc = client.list_quick_connects(InstanceId=iid, QuickConnectTypes=["PHONE_NUMBER"])
+    assert [q["Name"] for q in qc["QuickConnectSummaryList"]] == ["Escalation Desk"]
+
+
+def test_phone_numbers_and_association(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    client = connect_client(PROD)
+    iid = instance_id_for(PROD)
+    number = client.list_phone_numbers_v2(
+        TargetArn=client.describe_instance(InstanceId=iid)["Instance"]["Arn"]
+    )["ListPhoneNumbersSummaryList"][0]
+    assert number["PhoneNumberCountryCode"] == "US" and number["PhoneNumberType"] == "DID"
+    assert client.list_phone_numbers_v2(PhoneNumberPrefix="+1206")["ListPhoneNumbersSummaryList"]
+    assert not client.list_phone_numbers_v2(PhoneNumberTypes=["TOLL_FREE"])[
+        "ListPhoneNumbersSummaryList"
+    ]
+    from tests.integration.conftest import flow_content
+
+    fid = client.create_contact_flow(
+        InstanceId=iid, Name="Inbound", Type="CONTACT_FLOW", Content=flow_content()
+    )["ContactFlowId"]
+    client.associate_phone_number_contact_flow(
+        PhoneNumberId=number["PhoneNumberId"], InstanceId=iid, ContactFlowId=fid
+    )
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.associate_phone_number_contact_flow(
+            PhoneNumberId=number["PhoneNumberId"], InstanceId=iid, ContactFlowId="missing"
+        )
+    # another account's number is invisible
+    dev = connect_client(DEV)
+    with pytest.raises(dev.exceptions.ResourceNotFoundException):
+        dev.associate_phone_number_contact_flow(
+            PhoneNumberId=number["PhoneNumberId"],
+            InstanceId=instance_id_for(DEV),
+            ContactFlowId=fid,
+        )
+
+
+def test_tags(seeded_sandbox: SandboxServer, connect_client: ClientFactory) -> None:
+    client = connect_client()
+    iid = instance_id_for(DEV)
+    flow = client.list_contact_flows(InstanceId=iid)["ContactFlowSummaryList"][0]
+    client.tag_resource(resourceArn=flow["Arn"], tags={"owner": "cx", "tier": "1"})
+    assert client.list_tags_for_resource(resourceArn=flow["Arn"])["tags"] == {
+        "flowops:seed": "true",
+        "owner": "cx",
+        "tier": "1",
+    }
+    client.untag_resource(resourceArn=flow["Arn"], tagKeys=["tier", "flowops:seed"])
+    assert client.list_tags_for_resource(resourceArn=flow["Arn"])["tags"] == {"owner": "cx"}
+    described = client.describe_contact_flow(InstanceId=iid, ContactFlowId=flow["Id"])
+    assert described["ContactFlow"]["Tags"] == {"owner": "cx"}
+    queue = client.list_queues(InstanceId=iid)["QueueSummaryList"][0]
+    client.tag_resource(resourceArn=queue["Arn"], tags={"a": "b"})
+    assert client.list_tags_for_resource(resourceArn=queue["Arn"])["tags"] == {"a": "b"}
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.tag_resource(resourceArn=flow["Arn"] + "x", tags={"a": "b"})
+    prod = connect_client(PROD)
+    with pytest.raises(prod.exceptions.ResourceNotFoundException):
+        prod.list_tags_for_resource(resourceArn=flow["Arn"])
+
+
+def test_cross_account_isolation(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    dev, prod = connect_client(DEV), connect_client(PROD)
+    dev_iid = instance_id_for(DEV)
+    flow = dev.list_contact_flows(InstanceId=dev_iid)["ContactFlowSummaryList"][0]
+    with pytest.raises(prod.exceptions.ResourceNotFoundException):
+        prod.describe_instance(InstanceId=dev_iid)
+    with pytest.raises(prod.exceptions.ResourceNotFoundException):
+        prod.list_contact_flows(InstanceId=dev_iid)
+    with pytest.raises(prod.exceptions.ResourceNotFoundException):
+        prod.describe_contact_flow(InstanceId=dev_iid, ContactFlowId=flow["Id"])
+    # the same name may exist in each account
+    from tests.integration.conftest import flow_content
+
+    for account in (STAGING, PROD):
+        client = connect_client(account)
+        created = client.create_contact_flow(
+            InstanceId=instance_id_for(account),
+            Name="Same",
+            Type="CONTACT_FLOW",
+            Content=flow_content(),
+        )
+        assert f":{account}:" in created["ContactFlowArn"]
+    # a key that is not 12 digits maps to one default account
+    other = connect_client("AKIDEXAMPLE")
+    assert other.list_instances()["InstanceSummaryList"] == []
