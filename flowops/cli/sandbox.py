@@ -54,9 +54,12 @@ def serve(
         if not config.enforce_quotas
         else (f"{config.default_quota.rate:g}/s burst {config.default_quota.burst}")
     )
-    typer.echo(f"flowops sandbox on http://{host}:{port} (db {db}, quotas {quota}); Ctrl-C stops")
+
+    def ready(url: str) -> None:
+        typer.echo(f"flowops sandbox on {url} (db {db}, quotas {quota}); Ctrl-C stops", err=True)
+
     try:
-        server.serve_forever()
+        server.serve_forever(on_ready=ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -16,6 +16,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -162,11 +163,16 @@ class SandboxServer:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (``flowops sandbox serve``)."""
+    def serve_forever(self, on_ready: Callable[[str], None] | None = None) -> None:
+        """Serve in the calling thread until interrupted (``flowops sandbox serve``).
+
+        ``on_ready`` is called with the URL once the port is bound.
+        """
         httpd = _HTTPServer((self.host, self._port), _Handler)
         httpd.sandbox = self
         self._httpd = httpd
+        if on_ready is not None:
+            on_ready(self.url)
         try:
             httpd.serve_forever(poll_interval=0.2)
         finally:

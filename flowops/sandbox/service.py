@@ -1294,6 +1294,84 @@ class Service:
         )
         return {}
 
+    def _create_catalog(
+        self, caller: Caller, p: dict[str, Any], kind: str, data: dict[str, Any]
+    ) -> tuple[str, str]:
+        instance = self._instance(caller, p["InstanceId"])
+        name = p["Name"]
+        if not name or len(name) > 127:
+            raise invalid_param("Name must be 1 to 127 characters")
+        if self.store.one(
+            "SELECT 1 FROM resources WHERE instance_id = ? AND kind = ? AND name = ?",
+            instance["id"],
+            kind,
+            name,
+        ):
+            raise SandboxError("DuplicateResourceException", f"{kind} {name!r} already exists")
+        rid = str(uuid.uuid4())
+        arn = self.add_resource(instance, kind, name, rid=rid, data=data)
+        if p.get("Tags"):
+            self.store.set_tags(arn, dict(p["Tags"]))
+        return rid, arn
+
+    def CreateQueue(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        instance = self._instance(caller, p["InstanceId"])
+        hours = p["HoursOfOperationId"].rsplit("/", 1)[-1]
+        if not self.store.one(
+            "SELECT 1 FROM resources WHERE instance_id = ? AND kind = 'hours' AND id = ?",
+            instance["id"],
+            hours,
+        ):
+            raise not_found(f"Hours of operation {p['HoursOfOperationId']}")
+        rid, arn = self._create_catalog(caller, p, "queue", {"QueueType": "STANDARD"})
+        return {"QueueArn": arn, "QueueId": rid}
+
+    def CreatePrompt(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        rid, arn = self._create_catalog(caller, p, "prompt", {"S3Uri": p["S3Uri"]})
+        return {"PromptARN": arn, "PromptId": rid}
+
+    def CreateHoursOfOperation(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        rid, arn = self._create_catalog(
+            caller, p, "hours", {"TimeZone": p["TimeZone"], "Config": p["Config"]}
+        )
+        return {"HoursOfOperationId": rid, "HoursOfOperationArn": arn}
+
+    def CreateQuickConnect(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        qtype = p["QuickConnectConfig"].get("QuickConnectType")
+        if qtype not in ("USER", "QUEUE", "PHONE_NUMBER", "FLOW"):
+            raise invalid_param(f"Invalid QuickConnectType {qtype!r}")
+        rid, arn = self._create_catalog(caller, p, "quick_connect", {"QuickConnectType": qtype})
+        return {"QuickConnectARN": arn, "QuickConnectId": rid}
+
+    def DisassociatePhoneNumberContactFlow(
+        self, caller: Caller, p: dict[str, Any]
+    ) -> dict[str, Any]:
+        instance = self._instance(caller, p["InstanceId"])
+        number = self._phone_number(caller, p["PhoneNumberId"])
+        if number["instance_id"] != instance["id"]:
+            raise not_found(f"Phone number {p['PhoneNumberId']} in instance {instance['id']}")
+        data = json.loads(number["data"])
+        data.pop("ContactFlowArn", None)
+        self.store.run(
+            "UPDATE resources SET data = ?, modified = ? WHERE arn = ?",
+            json.dumps(data),
+            now(),
+            number["arn"],
+        )
+        return {}
+
+    def ListFlowAssociations(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        rtype = p.get("ResourceType", "VOICE_PHONE_NUMBER")
+        rows = [] if rtype != "VOICE_PHONE_NUMBER" else self._resources(caller, p, "phone_number")
+        pairs = [(r, json.loads(r["data"])) for r in rows]
+        linked = [(r, d["ContactFlowArn"]) for r, d in pairs if d.get("ContactFlowArn")]
+        items, token = self._page(linked, p, "ListFlowAssociations")
+        out = [
+            {"ResourceId": r["arn"], "FlowId": flow, "ResourceType": "VOICE_PHONE_NUMBER"}
+            for r, flow in items
+        ]
+        return self._with_token({"FlowAssociationSummaryList": out}, token)
+
     # --- tags --------------------------------------------------------------------------
 
     def _tag_target(self, caller: Caller, arn: str) -> str:

@@ -225,3 +225,86 @@ def test_cross_account_isolation(
     # a key that is not 12 digits maps to one default account
     other = connect_client("AKIDEXAMPLE")
     assert other.list_instances()["InstanceSummaryList"] == []
+
+
+def test_build_a_catalog_from_an_empty_account(connect_client: ClientFactory) -> None:
+    from tests.integration.conftest import flow_content
+
+    account = "555555555555"
+    client = connect_client(account)
+    iid = create_instance(client, "fresh")
+    hours = client.create_hours_of_operation(
+        InstanceId=iid,
+        Name="Business Hours",
+        TimeZone="UTC",
+        Config=[
+            {
+                "Day": "MONDAY",
+                "StartTime": {"Hours": 9, "Minutes": 0},
+                "EndTime": {"Hours": 17, "Minutes": 0},
+            }
+        ],
+    )
+    queue = client.create_queue(
+        InstanceId=iid, Name="Support", HoursOfOperationId=hours["HoursOfOperationId"]
+    )
+    prompt = client.create_prompt(InstanceId=iid, Name="Welcome", S3Uri="s3://b/w.wav")
+    quick = client.create_quick_connect(
+        InstanceId=iid,
+        Name="Desk",
+        QuickConnectConfig={
+            "QuickConnectType": "PHONE_NUMBER",
+            "PhoneConfig": {"PhoneNumber": "+12065550111"},
+        },
+    )
+    lambda_arn = f"arn:aws:lambda:us-east-1:{account}:function:lookup"
+    client.associate_lambda_function(InstanceId=iid, FunctionArn=lambda_arn)
+    bot_arn = f"arn:aws:lex:us-east-1:{account}:bot-alias/BOT1234567/ALIAS12345"
+    client.associate_bot(InstanceId=iid, LexV2Bot={"AliasArn": bot_arn})
+    with pytest.raises(client.exceptions.DuplicateResourceException):
+        client.create_queue(
+            InstanceId=iid, Name="Support", HoursOfOperationId=hours["HoursOfOperationId"]
+        )
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.create_queue(InstanceId=iid, Name="Other", HoursOfOperationId="missing")
+    assert client.list_lambda_functions(InstanceId=iid)["LambdaFunctions"] == [lambda_arn]
+    assert quick["QuickConnectARN"].endswith("/transfer-destination/" + quick["QuickConnectId"])
+    params = {
+        "QueueId": queue["QueueArn"],
+        "PromptId": prompt["PromptARN"],
+        "LambdaFunctionARN": lambda_arn,
+        "LexV2Bot": {"AliasArn": bot_arn},
+        "HoursOfOperationId": hours["HoursOfOperationArn"],
+    }
+    actions = [
+        {
+            "Identifier": "a",
+            "Type": "UpdateContactTargetQueue",
+            "Parameters": params,
+            "Transitions": {"NextAction": "b"},
+        },
+        {"Identifier": "b", "Type": "DisconnectParticipant"},
+    ]
+    client.create_contact_flow(
+        InstanceId=iid,
+        Name="Uses catalog",
+        Type="CONTACT_FLOW",
+        Content=flow_content(start="a", actions=actions),
+    )
+
+
+def test_flow_associations(seeded_sandbox: SandboxServer, connect_client: ClientFactory) -> None:
+    client = connect_client(DEV)
+    iid = instance_id_for(DEV)
+    associations = client.list_flow_associations(InstanceId=iid, ResourceType="VOICE_PHONE_NUMBER")[
+        "FlowAssociationSummaryList"
+    ]
+    assert len(associations) == 1
+    main = client.describe_contact_flow(InstanceId=iid, ContactFlowId=associations[0]["FlowId"])
+    assert main["ContactFlow"]["Name"] == "Main Inbound"
+    number = client.list_phone_numbers_v2(InstanceId=iid)["ListPhoneNumbersSummaryList"][0]
+    assert associations[0]["ResourceId"] == number["PhoneNumberArn"]
+    client.disassociate_phone_number_contact_flow(
+        PhoneNumberId=number["PhoneNumberId"], InstanceId=iid
+    )
+    assert client.list_flow_associations(InstanceId=iid)["FlowAssociationSummaryList"] == []

@@ -1,0 +1,63 @@
+"""``flowops sandbox seed`` and ``flowops sandbox serve`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.sandbox.seed import instance_id_for
+from tests.integration.conftest import DEV, make_client
+
+pytestmark = pytest.mark.integration
+
+
+def test_seed_command(tmp_path: Path) -> None:
+    db = tmp_path / "seeded.db"
+    result = CliRunner().invoke(app, ["sandbox", "seed", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["dev"]["instance_id"] == instance_id_for(DEV)
+    assert summary["dev"]["flows"] >= 6
+    again = CliRunner().invoke(app, ["sandbox", "seed", "--db", str(db)])
+    assert json.loads(again.stdout)["dev"]["flows"] == 0
+
+
+def test_serve_command(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flowops.cli.main import main; main()",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--no-quotas",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line
+        client = make_client(match.group(0))
+        flows = client.list_contact_flows(InstanceId=instance_id_for(DEV))
+        assert flows["ContactFlowSummaryList"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
