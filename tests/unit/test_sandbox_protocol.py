@@ -54,7 +54,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 def _serialize(operation: str, params: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
     model = service_model()
-    request = create_serializer("rest-json").serialize_to_request(
+    request = create_serializer("rest-json", include_validation=False).serialize_to_request(
         params, model.operation_model(operation)
     )
     query = urlencode(request["query_string"], doseq=True)
