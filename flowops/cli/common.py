@@ -39,7 +39,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except FlowopsError as exc:
             if State.debug:
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err_console.print(
+                f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")

@@ -1,9 +1,42 @@
-"""CLI commands: fmt (being built; registers nothing yet)."""
+"""CLI command ``fmt``: rewrite flow files in canonical form, or check that they are."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from flowops.cli.common import emit, handle_errors
+from flowops.errors import CheckFailedError
+from flowops.lint.fmt import apply_format, plan_format
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``fmt`` to the root app."""
+
+    @app.command("fmt")
+    @handle_errors
+    def fmt(
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(help="Flow files or directories (every *.json below; default flows/)."),
+        ] = None,
+        check: Annotated[
+            bool,
+            typer.Option("--check", help="Write nothing; exit 1 listing files that would change."),
+        ] = False,
+    ) -> None:
+        """Rewrite flow files in canonical form (documents stay documents, raw stays raw).
+
+        Exit codes: 0 done (or nothing to change), 1 with --check when a file would
+        change, 2 when a file does not parse (then nothing is written).
+        """
+        changes = plan_format(paths or [Path("flows")])
+        for change in changes:
+            emit(f"{'would reformat' if check else 'reformatted'} {change.path}")
+        if check:
+            if changes:
+                raise CheckFailedError(f"{len(changes)} file(s) would be reformatted")
+            return
+        apply_format(changes)

@@ -1,0 +1,1 @@
+"""Benchmarks with recorded results (``python -m bench <name>``; results in bench/results.md)."""
