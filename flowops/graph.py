@@ -60,18 +60,32 @@ def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
     """
     graph = nx.MultiDiGraph(start=flow.start_action, dangling=[])
     dangling: list[Dangling] = graph.graph["dangling"]
-    for action in flow.actions:
-        if action.identifier not in graph:
-            graph.add_node(action.identifier, action=action)
+    # The first action with an identifier owns the node, as Flow.action() does.
+    graph.add_nodes_from(
+        (ident, {"action": flow.action(ident)})
+        for ident in dict.fromkeys(a.identifier for a in flow.actions)
+    )
     known = flow.identifiers
+    # Edges go straight into networkx's adjacency dicts (succ[u][v][key] and pred[v][u]
+    # share one key dict, exactly as MultiDiGraph.add_edge stores them): add_edge's
+    # key search and view objects cost more than the rest of parse + graph together.
+    succ, pred = graph._succ, graph._pred
+    count = 0
     for action in flow.actions:
+        source = action.identifier
         for target, kind, label, attrs in _branches(action):
             if target == "":
                 continue
             if target not in known:
-                dangling.append(Dangling(action.identifier, target, kind, label))
+                dangling.append(Dangling(source, target, kind, label))
                 continue
-            graph.add_edge(action.identifier, target, kind=kind, label=label, **attrs)
+            attrs["kind"] = kind
+            attrs["label"] = label
+            keydict = succ[source].get(target)
+            if keydict is None:
+                keydict = succ[source][target] = pred[target][source] = {}
+            keydict[count] = attrs
+            count += 1
     return graph
 
 
