@@ -55,8 +55,14 @@ def instance_id_for(account: str) -> str:
     return stable_id("instance", account)
 
 
-def _lex_ids(account: str, bot: str) -> tuple[str, str]:
-    digest = hashlib.sha256(f"{account}/{bot}".encode()).hexdigest().upper()
+def _lex_ids(bot: str) -> tuple[str, str]:
+    """Bot and alias ids of a seeded Lex V2 bot: the same in every account.
+
+    Connect's ``ListBots`` gives only alias ARNs, and the sandbox does not serve the Lex V2
+    models API that would give their names, so equal ids are what lets a reference to the
+    bot match across accounts (the ARNs still differ by account).
+    """
+    digest = hashlib.sha256(f"lex-v2/{bot}".encode()).hexdigest().upper()
     return digest[:10], digest[10:20]
 
 
@@ -118,7 +124,7 @@ def _seed_account(
         service.add_resource(instance, "lambda", name, rid=name, arn=arn)
         refs[("lambda", name)] = arn
     for name in LEX_V2_BOTS:
-        bot_id, alias_id = _lex_ids(account, name)
+        bot_id, alias_id = _lex_ids(name)
         arn = f"arn:aws:lex:{region}:{account}:bot-alias/{bot_id}/{alias_id}"
         service.add_resource(instance, "lex_v2", name, rid=arn, arn=arn)
         refs[("lex", name)] = arn
