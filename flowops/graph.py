@@ -213,36 +213,50 @@ def impacted_by(graph: nx.MultiDiGraph, changed: Iterable[str]) -> set[str]:
 # --- rendering --------------------------------------------------------------------------
 
 
-def _mermaid_id(node: str, ids: dict[str, str]) -> str:
-    return ids.setdefault(node, f"n{len(ids)}")
-
-
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("\n", " ")
 
 
-def to_mermaid(graph: nx.MultiDiGraph, *, styles: Mapping[str, str] | None = None) -> str:
-    """A Mermaid flowchart; ``styles`` maps a node to a class (added, removed, changed)."""
+MERMAID_CLASS_DEFS = (
+    "  classDef added fill:#d4f8d4,stroke:#2a2",
+    "  classDef removed fill:#f8d4d4,stroke:#a22",
+    "  classDef changed fill:#fff3c4,stroke:#b80",
+)
+
+
+def mermaid_body(
+    graph: nx.MultiDiGraph, *, prefix: str = "", styles: Mapping[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """Node and edge lines of a flowchart, and its ``class`` lines, ids made unique by
+    ``prefix`` so several flows can share one diagram (one subgraph each)."""
     ids: dict[str, str] = {}
-    lines = ["flowchart TD"]
+
+    def node_id(node: str) -> str:
+        return ids.setdefault(node, f"{prefix}n{len(ids)}")
+
+    lines: list[str] = []
     start = graph.graph.get("start")
     if start and start in graph:
-        lines.append(f"  start((Start)) --> {_mermaid_id(start, ids)}")
+        lines.append(f"  {prefix}start((Start)) --> {node_id(start)}")
     for node, data in graph.nodes(data=True):
         action = data.get("action")
         label = f"{action.type}<br/>{node}" if action is not None else node
-        lines.append(f'  {_mermaid_id(node, ids)}["{_mermaid_text(label)}"]')
+        lines.append(f'  {node_id(node)}["{_mermaid_text(label)}"]')
     for source, target, data in graph.edges(data=True):
         label = _mermaid_text(str(data.get("label", data.get("kind", ""))))
         arrow = "-.->" if data.get("kind") == "error" else "-->"
         lines.append(f"  {ids[source]} {arrow}|{label}| {ids[target]}")
+    classes = [f"  class {ids[node]} {cls}" for node, cls in (styles or {}).items() if node in ids]
+    return lines, classes
+
+
+def to_mermaid(graph: nx.MultiDiGraph, *, styles: Mapping[str, str] | None = None) -> str:
+    """A Mermaid flowchart; ``styles`` maps a node to a class (added, removed, changed)."""
+    body, classes = mermaid_body(graph, styles=styles)
+    lines = ["flowchart TD", *body]
     if styles:
-        lines.append("  classDef added fill:#d4f8d4,stroke:#2a2")
-        lines.append("  classDef removed fill:#f8d4d4,stroke:#a22")
-        lines.append("  classDef changed fill:#fff3c4,stroke:#b80")
-        for node, cls in styles.items():
-            if node in ids:
-                lines.append(f"  class {ids[node]} {cls}")
+        lines.extend(MERMAID_CLASS_DEFS)
+        lines.extend(classes)
     return "\n".join(lines) + "\n"
 
 
