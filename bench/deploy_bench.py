@@ -1,0 +1,327 @@
+"""Benchmark: export and promote 500 flows against the sandbox with Connect's default quotas.
+
+Measures (issue "Measured"):
+
+1. export of 500 flows: flowops' calls and wall time, side by side with the usual plain
+   boto3 script (list every flow, then describe each one);
+2. promote of the same ref twice: the second run must make zero write calls;
+3. promote of 500 flows with 5 changed: writes only for those 5 (plus their versions).
+
+Set-up (creating 490 flows in dev, the first promote of 500 flows to staging) runs with
+the sandbox's quotas off; every measured step runs with them on (2 req/s, burst 5, per
+account) and flowops' default client-side pacing. Run: ``python -m bench deploy``
+(``--flows N`` for a smaller run). Prints a Markdown table; exit 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.config
+import git
+
+from flowops.config import Environment, RateLimit
+from flowops.connect import ConnectClient
+from flowops.deploy.export import export_env
+from flowops.deploy.promote import promote
+from flowops.model.canonical import dump_document
+from flowops.model.parse import document_from_data
+from flowops.sandbox import SandboxConfig, SandboxServer
+
+DEV, STAGING = "111111111111", "222222222222"
+SEEDED = 10  # flows and modules the standard seed puts in dev
+CATALOG_LISTS = (
+    "ListQueues",
+    "ListPrompts",
+    "ListHoursOfOperations",
+    "ListQuickConnects",
+    "ListLambdaFunctions",
+    "ListBots",
+    "ListLexBots",
+    "ListPhoneNumbersV2",
+    "ListUsers",
+)
+FLOW_READS = (
+    "SearchContactFlows",
+    "SearchContactFlowModules",
+    "DescribeContactFlow",
+    "DescribeContactFlowModule",
+    "ListContactFlows",
+    "ListContactFlowModules",
+)
+WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag")
+
+
+def _env(url: str, name: str, account: str, **kw: Any) -> Environment:
+    return Environment(
+        name=name,
+        region="us-east-1",
+        account_id=account,
+        instance="flowops-sandbox",
+        endpoint_url=url,
+        **kw,
+    )
+
+
+def _doc(i: int) -> str:
+    """Flow ``Bench NNN``: a queue, a prompt, a Lambda and a transfer to the next flow."""
+    ident = f"Bench {i:03d}"
+    actions = [
+        {
+            "Identifier": "greet",
+            "Type": "MessageParticipant",
+            "Parameters": {"PromptId": "prompt:Welcome"},
+            "Transitions": {
+                "NextAction": "lookup",
+                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+            },
+        },
+        {
+            "Identifier": "lookup",
+            "Type": "InvokeLambdaFunction",
+            "Parameters": {
+                "LambdaFunctionARN": "lambda:lookup-customer",
+                "InvocationTimeLimitSeconds": "3",
+            },
+            "Transitions": {
+                "NextAction": "queue",
+                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+            },
+        },
+        {
+            "Identifier": "queue",
+            "Type": "UpdateContactTargetQueue",
+            "Parameters": {"QueueId": "queue:Support"},
+            "Transitions": {
+                "NextAction": "next",
+                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+            },
+        },
+        {
+            "Identifier": "next",
+            "Type": "TransferToFlow",
+            "Parameters": {
+                "ContactFlowId": "flow:Customer Queue" if i == 0 else f"flow:Bench {i - 1:03d}"
+            },
+            "Transitions": {
+                "NextAction": "end",
+                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+            },
+        },
+        {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+    ]
+    return dump_document(
+        document_from_data(
+            {
+                "flowops": 1,
+                "name": ident,
+                "kind": "flow",
+                "type": "CONTACT_FLOW",
+                "description": f"generated {i}",
+                "state": "ACTIVE",
+                "status": "PUBLISHED",
+                "tags": {},
+                "content": {"Version": "2019-10-30", "StartAction": "greet", "Actions": actions},
+                "layout": {"ActionMetadata": {}},
+            }
+        )
+    )
+
+
+def _writes(calls: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sorted(calls.items()) if k.startswith(WRITE_PREFIXES) and v}
+
+
+def _plain_boto3_export(url: str) -> tuple[int, float, int]:
+    """The usual script: list flows and modules, describe each. Returns calls, s, flows."""
+    client = boto3.client(
+        "connect",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=DEV,
+        aws_secret_access_key="x",
+        config=botocore.config.Config(retries={"mode": "adaptive", "max_attempts": 20}),
+    )
+    attempts: Counter[str] = Counter()
+    client.meta.events.register(
+        "before-send.connect", lambda event_name="", **_: attempts.update([event_name])
+    )
+    start = time.perf_counter()
+    iid = client.list_instances()["InstanceSummaryList"][0]["Id"]
+    n = 0
+    for page in client.get_paginator("list_contact_flows").paginate(InstanceId=iid):
+        for summary in page["ContactFlowSummaryList"]:
+            client.describe_contact_flow(InstanceId=iid, ContactFlowId=summary["Id"])
+            n += 1
+    for page in client.get_paginator("list_contact_flow_modules").paginate(InstanceId=iid):
+        for summary in page["ContactFlowModulesSummaryList"]:
+            client.describe_contact_flow_module(InstanceId=iid, ContactFlowModuleId=summary["Id"])
+            n += 1
+    return sum(attempts.values()), time.perf_counter() - start, n
+
+
+def _throttles(server: SandboxServer) -> int:
+    """Throttled answers since the last call (the request log is reset)."""
+    count = sum(
+        v
+        for (_, _, outcome), v in server.request_log.outcomes().items()
+        if outcome == "ThrottlingException"
+    )
+    server.request_log.reset()
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--flows", type=int, default=500)
+    args = parser.parse_args(argv)
+    total = args.flows
+    failures: list[str] = []
+    rows: list[tuple[str, ...]] = []
+    config = SandboxConfig()  # Connect's default quotas: 2 req/s, burst 5, per account
+    with SandboxServer(":memory:", config=config) as server, tempfile.TemporaryDirectory() as tmp:
+        server.config.limits.flows_per_instance = total + 100
+        server.config.limits.modules_per_instance = total + 100
+        server.seed()
+        fast = RateLimit(rate=10_000.0, burst=10_000)
+        # --- set-up, quotas off: 490 generated flows in dev, via a promote from git
+        server.config.enforce_quotas = False
+        gen = Path(tmp) / "gen"
+        repo = git.Repo.init(gen)
+        (gen / "flows").mkdir()
+        for i in range(total - SEEDED):
+            (gen / "flows" / f"Bench-{i:03d}.json").write_text(_doc(i), encoding="utf-8")
+        repo.index.add(["flows"])
+        repo.index.commit("generated", author=git.Actor("bench", "b@x"))
+        dev_fast = _env(server.url, "dev", DEV, rate_limit=fast)
+        promote(dev_fast, "HEAD", gen, lock_settle=0)
+
+        # --- 1. export of 500 flows, quotas on, flowops' default pacing
+        server.config.enforce_quotas = True
+        time.sleep(3)  # let the account's bucket refill
+        _throttles(server)
+        dev = _env(server.url, "dev", DEV)
+        work = Path(tmp) / "repo"
+        repo = git.Repo.init(work)
+        with repo.config_writer() as cfg:
+            cfg.set_value("user", "name", "bench").set_value("user", "email", "b@x")
+        start = time.perf_counter()
+        exported = export_env(dev, work / "flows", commit=True)
+        export_s = time.perf_counter() - start
+        n = len(exported.added)
+        reads = sum(exported.calls.get(op, 0) for op in FLOW_READS)
+        budget = math.ceil(n / 100) + 2  # +1 page boundary per kind (flows and modules)
+        export_calls = sum(exported.calls.values())
+        rows.append(
+            (
+                "export (flowops)",
+                f"{n} flows and modules",
+                f"{export_calls} calls ({reads} flow reads, "
+                f"{sum(exported.calls.get(op, 0) for op in CATALOG_LISTS)} catalog lists)",
+                f"{export_s:.1f} s",
+                str(_throttles(server)),
+            )
+        )
+        if reads > budget:
+            failures.append(f"export used {reads} flow reads, budget {budget}")
+        time.sleep(3)
+        _throttles(server)
+        plain_calls, plain_s, plain_n = _plain_boto3_export(server.url)
+        rows.append(
+            (
+                "export (plain boto3 list + describe)",
+                f"{plain_n} flows and modules",
+                f"{plain_calls} HTTP requests (throttles retried)",
+                f"{plain_s:.1f} s",
+                str(_throttles(server)),
+            )
+        )
+
+        # --- 2. promote the same ref twice (first run is set-up, quotas off)
+        dev_bots = ConnectClient.for_environment(dev_fast).catalog(with_content=False)
+        stg_bots = ConnectClient.for_environment(
+            _env(server.url, "staging", STAGING, rate_limit=fast)
+        ).catalog(with_content=False)
+        lex = {"lexbot": {dev_bots.entries("lexbot")[0].name: stg_bots.entries("lexbot")[0].name}}
+        server.config.enforce_quotas = False
+        first = promote(
+            _env(server.url, "staging", STAGING, rate_limit=fast, overrides=lex),
+            "HEAD",
+            work,
+            lock_settle=0,
+        )
+        assert first.applied is not None
+        created = len(first.applied.outcomes)
+        server.config.enforce_quotas = True
+        time.sleep(3)
+        _throttles(server)
+        staging = _env(server.url, "staging", STAGING, overrides=lex)
+        start = time.perf_counter()
+        second = promote(staging, "HEAD", work)
+        second_s = time.perf_counter() - start
+        assert second.applied is not None
+        writes = _writes(second.applied.calls)
+        rows.append(
+            (
+                "promote same ref again",
+                f"{created} flows, all unchanged",
+                f"{sum(second.applied.calls.values())} calls, writes: {writes or 0}",
+                f"{second_s:.1f} s",
+                str(_throttles(server)),
+            )
+        )
+        if writes:
+            failures.append(f"second promote wrote: {writes}")
+
+        # --- 3. five flows changed
+        spread = (total - SEEDED) // 5
+        for i in range(5):
+            path = work / "flows" / f"Bench-{i * spread:03d}.json"
+            text = path.read_text()
+            path.write_text(
+                text.replace(
+                    '"InvocationTimeLimitSeconds": "3"', '"InvocationTimeLimitSeconds": "5"'
+                )
+            )
+        repo.index.add(["flows"])
+        repo.index.commit("five flows changed")
+        time.sleep(3)
+        _throttles(server)
+        start = time.perf_counter()
+        third = promote(staging, "HEAD", work)
+        third_s = time.perf_counter() - start
+        assert third.applied is not None
+        writes = _writes(third.applied.calls)
+        flow_writes = {
+            k: v for k, v in writes.items() if "Module" not in k and not k.endswith("Resource")
+        }
+        rows.append(
+            (
+                "promote with 5 changed",
+                f"{created} flows, 5 changed",
+                f"{sum(third.applied.calls.values())} calls, writes: {writes}",
+                f"{third_s:.1f} s",
+                str(_throttles(server)),
+            )
+        )
+        expected = {"CreateContactFlowVersion": 10, "UpdateContactFlowContent": 5}
+        if flow_writes != expected:
+            failures.append(f"5-flow promote flow writes {flow_writes}, expected {expected}")
+    print("| step | flows | calls | wall | throttled |")
+    print("|---|---|---|---:|---:|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Deploy: export, plan, promote (apply), release records, the lock and history."""

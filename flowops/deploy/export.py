@@ -1,0 +1,297 @@
+"""Export: an environment's flows -> canonical, account-free files under ``flows/``.
+
+One bulk read (the catalog lists every resource kind once and reads flow content with
+SearchContactFlows, 100 per page), then every flow is symbolized (``flowops.refs``) and
+written in canonical form (``flowops.model.dump_document``), so exporting twice without
+a console edit changes no byte. Files with uncommitted local changes are never
+overwritten or removed without ``force``: every conflict is listed before anything is
+written. Outside a git repository nothing counts as committed, so any existing file whose
+content would change is a conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import git
+
+from flowops.config import Environment
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import Catalog, RemoteFlow
+from flowops.deploy.plan import LEDGER_NAME, own_tags_removed
+from flowops.errors import BadInputError, FlowopsError
+from flowops.model.canonical import dump_document
+from flowops.model.document import FlowDocument, FlowInfo
+from flowops.model.parse import load_document, parse_content
+from flowops.refs import Unresolved, git_name, symbolize
+from flowops.repo import flow_key, flow_relpath, json_files
+
+#: ``progress(done, total, what)`` after each flow; library code never prints.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export did; keys are ``flow:<git name>`` / ``module:<git name>``."""
+
+    env: str
+    root: Path
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    commit: str | None = None
+    calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def touched(self) -> tuple[str, ...]:
+        return self.added + self.changed + self.removed
+
+
+class LocalChangesError(BadInputError):
+    """Export would overwrite or remove files with uncommitted local changes."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        listing = "\n".join(f"  {p}" for p in paths)
+        super().__init__(
+            f"{len(paths)} file(s) have uncommitted local changes that export would "
+            f"overwrite; commit or discard them, or use --force:\n{listing}"
+        )
+
+
+def document_for(
+    live: RemoteFlow, catalog: Catalog, env: Environment
+) -> tuple[FlowDocument, list[Unresolved]]:
+    """A live flow as the document git keeps: references symbolized, git names."""
+    source = f"{env.name}:{live.key}"
+    if live.content is None:
+        raise BadInputError(f"{source}: Connect returned no content")
+    try:
+        raw = json.loads(live.content)
+    except ValueError as exc:
+        raise BadInputError(f"{source}: content is not JSON: {exc}") from None
+    symbolic, unresolved = symbolize(raw, catalog, env.overrides, account_id=env.account_id)
+    name = git_name(live.kind, live.name, env.overrides)
+    flow = parse_content(symbolic, source=source, flow_name=name)
+    info = FlowInfo(
+        name=name,
+        kind=live.kind,
+        type="MODULE" if live.kind == "module" else live.type,
+        description=live.description or "",
+        state=(live.state or "ACTIVE").upper(),
+        status=(live.status or "PUBLISHED").upper(),
+        tags=own_tags_removed(live.tags),
+    )
+    return FlowDocument(info=info, flow=flow, source=source), unresolved
+
+
+def _existing(root: Path) -> dict[str, Path]:
+    """Key -> file of every flow document already under ``root``."""
+    out: dict[str, Path] = {}
+    if not root.exists():
+        return out
+    for path in json_files([root]):
+        try:
+            doc = load_document(path)
+        except FlowopsError:
+            continue  # an unreadable file is replaced only if its path is reused
+        out.setdefault(flow_key(doc.info), path)
+    return out
+
+
+def _repo_for(root: Path) -> git.Repo | None:
+    try:
+        return git.Repo(root if root.exists() else root.parent, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def _dirty_paths(repo: git.Repo, root: Path) -> set[Path]:
+    """Files under ``root`` that differ from HEAD (staged, modified or untracked)."""
+    top = Path(repo.working_tree_dir or ".").resolve()
+    raw = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", str(root.resolve()))
+    out: set[Path] = set()
+    items = raw.split("\0")
+    i = 0
+    while i < len(items):
+        entry = items[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        out.add((top / entry[3:]).resolve())
+        if entry[0] in "RC":
+            i += 1  # the rename source follows
+    return out
+
+
+def _matches(live: RemoteFlow, names: set[str], env: Environment) -> bool:
+    return live.name in names or git_name(live.kind, live.name, env.overrides) in names
+
+
+def export_catalog(
+    env: Environment,
+    catalog: Catalog,
+    root: str | Path = "flows",
+    *,
+    flows: Iterable[str] | None = None,
+    force: bool = False,
+    commit: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the managed flows of a listed catalog under ``root`` (see ``export_env``)."""
+    root = Path(root)
+    wanted = set(flows) if flows else None
+    selected = [
+        f
+        for f in sorted(catalog.flows.values(), key=lambda f: f.key)
+        if f.name != LEDGER_NAME
+        and env.manages(f.name, "MODULE" if f.kind == "module" else f.type)
+        and (wanted is None or _matches(f, wanted, env))
+    ]
+    if wanted is not None:
+        found = {f.name for f in selected} | {
+            git_name(f.kind, f.name, env.overrides) for f in selected
+        }
+        unknown = sorted(wanted - found)
+        if unknown:
+            raise BadInputError(
+                f"no managed flow or module named {', '.join(map(repr, unknown))} "
+                f"in environment {env.name!r}"
+            )
+    existing = _existing(root)
+    writes: dict[Path, str] = {}
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    warnings: list[str] = list(catalog.warnings)
+    bad: list[str] = []
+    for done, live in enumerate(selected, 1):
+        try:
+            doc, unresolved = document_for(live, catalog, env)
+        except FlowopsError as exc:
+            bad.append(str(exc))
+            continue
+        key = flow_key(doc.info)
+        warnings.extend(
+            f"{key}: {u.describe()} is not in the catalog; the file names an account"
+            for u in unresolved
+        )
+        text = dump_document(doc)
+        path = existing.get(key) or root / flow_relpath(doc.info)
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old is None:
+            added.append(key)
+            writes[path] = text
+        elif old != text:
+            changed.append(key)
+            writes[path] = text
+        else:
+            unchanged.append(key)
+        if progress is not None:
+            progress(done, len(selected), key)
+    if bad:
+        raise BadInputError("cannot export:\n" + "\n".join(f"  {b}" for b in bad))
+    live_keys = set(added) | set(changed) | set(unchanged)
+    removed: dict[str, Path] = {}
+    if wanted is None:
+        for key, path in existing.items():
+            kind, _, name = key.partition(":")
+            in_env = env.override(kind, name)
+            if key in live_keys or in_env == LEDGER_NAME:
+                continue
+            try:
+                doc = load_document(path)
+            except FlowopsError:
+                continue
+            flow_type = "MODULE" if kind == "module" else doc.info.type
+            if env.manages(in_env, flow_type):
+                removed[key] = path
+
+    repo = _repo_for(root)
+    at_risk = [p for p in (*writes, *removed.values()) if p.exists()]
+    if at_risk and not force:
+        if repo is not None:
+            dirty = _dirty_paths(repo, root)
+            conflicts = [str(p) for p in at_risk if p.resolve() in dirty]
+        else:
+            conflicts = [str(p) for p in at_risk]
+        if conflicts:
+            raise LocalChangesError(sorted(conflicts))
+
+    for path, text in writes.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for path in removed.values():
+        path.unlink()
+
+    sha = None
+    touched = [*writes, *removed.values()]
+    if commit and touched:
+        if repo is None:
+            raise BadInputError(f"{root}: --commit needs a git repository")
+        sha = _commit(repo, env, list(writes), list(removed.values()), added, changed, removed)
+    return ExportResult(
+        env=env.name,
+        root=root,
+        added=tuple(added),
+        changed=tuple(changed),
+        removed=tuple(sorted(removed)),
+        unchanged=tuple(unchanged),
+        warnings=tuple(warnings),
+        commit=sha,
+    )
+
+
+def _commit(
+    repo: git.Repo,
+    env: Environment,
+    written: list[Path],
+    deleted: list[Path],
+    added: list[str],
+    changed: list[str],
+    removed: dict[str, Path],
+) -> str:
+    top = Path(repo.working_tree_dir or ".").resolve()
+    if written:
+        repo.index.add([str(p.resolve().relative_to(top)) for p in written])
+    if deleted:
+        repo.index.remove([str(p.resolve().relative_to(top)) for p in deleted])
+    names = [k.partition(":")[2] for k in (*changed, *added, *removed)]
+    title = f"flowops export {env.name}: {', '.join(names[:5])}"
+    if len(names) > 5:
+        title += f" and {len(names) - 5} more"
+    body = [
+        f"{label}: {k}"
+        for label, keys in (("changed", changed), ("added", added), ("removed", list(removed)))
+        for k in keys
+    ]
+    return repo.index.commit(title + "\n\n" + "\n".join(body) + "\n").hexsha
+
+
+def export_env(
+    env: Environment,
+    root: str | Path = "flows",
+    flows: Iterable[str] | None = None,
+    force: bool = False,
+    commit: bool = False,
+    *,
+    client: ConnectClient | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Export an environment's managed flows and modules as canonical files.
+
+    Writes ``<root>/<slug>.json`` and ``<root>/modules/<slug>.json``; removes files of
+    managed flows that no longer exist live (only when no ``flows`` filter is given);
+    with ``commit`` makes a git commit naming the flows that changed.
+    """
+    client = client or ConnectClient.for_environment(env)
+    catalog = client.catalog(with_content=True)
+    result = export_catalog(
+        env, catalog, root, flows=flows, force=force, commit=commit, progress=progress
+    )
+    return ExportResult(**{**result.__dict__, "calls": dict(client.calls)})

@@ -1,0 +1,295 @@
+"""Plan: desired state (flows at a git revision) against live state (an environment).
+
+A plan reads only. It is a tuple of frozen steps in dependency order (modules and transfer
+targets before the flows that use them; the members of a transfer cycle together), each
+saying what apply will do to one flow: ``create``, ``update`` (with the fields that
+differ), ``unchanged``, or ``extra`` (live and managed but absent from git: reported,
+never deleted). Every unresolvable reference fails the plan, all listed at once, before
+anything is written.
+
+"Unchanged" is decided on meaning, not bytes: the live content is symbolized with the
+environment's catalog (ARNs -> ``kind:git name``) and compared with the desired content
+through ``semantic_content``, so layout (``Metadata``) alone never forces a write; name,
+description, state, status (a SAVED placeholder left by an interrupted run is not done)
+and tags (except flowops' own ``flowops:*``) are compared too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from flowops.config import Environment
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
+from flowops.errors import BadInputError, FlowopsError
+from flowops.graph import build_dependency_graph, dependency_order
+from flowops.model.canonical import semantic_content
+from flowops.model.document import FlowDocument
+from flowops.model.parse import parse_content
+from flowops.refs import Unresolved, env_name, resolve, symbolize
+
+StepAction = Literal["create", "update", "unchanged", "extra"]
+
+#: The module that holds release records and the promote lock in each environment.
+LEDGER_NAME = "flowops-ledger"
+#: Tags flowops writes itself; never a difference between git and an environment.
+OWN_TAG_PREFIX = "flowops:"
+
+
+class UnresolvedReferencesError(BadInputError):
+    """References the target environment cannot resolve; lists every one of them."""
+
+    def __init__(self, env: str, missing: list[tuple[str, Unresolved]]) -> None:
+        self.env = env
+        self.missing = missing
+        lines = [f"  {flow}: {ref.describe()}" for flow, ref in missing]
+        super().__init__(
+            f"{len(missing)} reference(s) cannot be resolved in environment {env!r}; "
+            "nothing was written:\n" + "\n".join(lines)
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """What apply does to one flow or module."""
+
+    key: str  # git key: "flow:Main IVR" / "module:Survey"
+    kind: Literal["flow", "module"]
+    name: str  # name in the environment (after overrides)
+    action: StepAction
+    type: str
+    changes: tuple[str, ...] = ()  # content, status, description, state, tags
+    desired: FlowDocument | None = None
+    live: RemoteFlow | None = None
+    group: int = 0  # position of the dependency group
+    cycle: bool = False  # member of a transfer cycle: created as a placeholder first
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def writes(self) -> bool:
+        return self.action in ("create", "update")
+
+    def calls(self) -> tuple[str, ...]:
+        """The write calls apply will make for this step (what a dry run displays)."""
+        noun = "ContactFlowModule" if self.kind == "module" else "ContactFlow"
+        if self.action == "create":
+            first = (
+                (f"Create{noun} (SAVED placeholder)", f"Update{noun}Content")
+                if self.cycle
+                else (f"Create{noun}",)
+            )
+            return (*first, f"Create{noun}Version (release)")
+        if self.action != "update":
+            return ()
+        out = [f"Create{noun}Version (restore point)"]
+        if "content" in self.changes or "status" in self.changes:
+            out.append(f"Update{noun}Content")
+        if "description" in self.changes or "state" in self.changes:
+            out.append(f"Update{noun}Metadata")
+        if "tags" in self.changes:
+            out.append("TagResource/UntagResource")
+        out.append(f"Create{noun}Version (release)")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Frozen, ordered steps for one environment; built by ``make_plan``."""
+
+    env: Environment
+    steps: tuple[Step, ...]
+    catalog: Catalog = field(repr=False, compare=False)
+    ref: str | None = None
+    commit: str | None = None
+    ignored: tuple[str, ...] = ()  # desired flows this environment does not manage
+
+    @property
+    def changes(self) -> tuple[Step, ...]:
+        """Steps that write (create or update), in order."""
+        return tuple(s for s in self.steps if s.writes)
+
+    def by_action(self, action: StepAction) -> list[Step]:
+        return [s for s in self.steps if s.action == action]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (for ``--format json`` and CI)."""
+        return {
+            "env": self.env.name,
+            "ref": self.ref,
+            "commit": self.commit,
+            "summary": {
+                a: len(self.by_action(a)) for a in ("create", "update", "unchanged", "extra")
+            },
+            "steps": [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "kind": s.kind,
+                    "action": s.action,
+                    "changes": list(s.changes),
+                    "group": s.group,
+                    "cycle": s.cycle,
+                    "depends_on": list(s.depends_on),
+                    "calls": list(s.calls()),
+                }
+                for s in self.steps
+            ],
+            "ignored": list(self.ignored),
+        }
+
+
+def own_tags_removed(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags without flowops' bookkeeping ones."""
+    return {k: v for k, v in tags.items() if not k.startswith(OWN_TAG_PREFIX)}
+
+
+def live_semantics(live: RemoteFlow, catalog: Catalog, env: Environment) -> dict[str, Any] | None:
+    """The live content in git's terms (symbolized, overrides reversed), without layout."""
+    if live.content is None:
+        return None
+    try:
+        raw = json.loads(live.content)
+        symbolic, _ = symbolize(raw, catalog, env.overrides)
+        return semantic_content(parse_content(symbolic))
+    except (ValueError, FlowopsError):
+        return None
+
+
+def differences(
+    doc: FlowDocument, live: RemoteFlow, catalog: Catalog, env: Environment
+) -> tuple[str, ...]:
+    """Fields that differ between a desired document and its live flow."""
+    out: list[str] = []
+    if semantic_content(doc.flow) != live_semantics(live, catalog, env):
+        out.append("content")
+    if live.status.upper() != "PUBLISHED" and doc.info.status.upper() == "PUBLISHED":
+        out.append("status")
+    if doc.info.description != (live.description or ""):
+        out.append("description")
+    if doc.info.state.upper() != (live.state or "ACTIVE").upper():
+        out.append("state")
+    if own_tags_removed(doc.info.tags) != own_tags_removed(live.tags):
+        out.append("tags")
+    return tuple(out)
+
+
+def placeholder_entries(
+    desired: Mapping[str, FlowDocument], env: Environment
+) -> dict[str, CatalogEntry]:
+    """Stand-ins for flows of the desired tree, so references to them resolve in a plan."""
+    out: dict[str, CatalogEntry] = {}
+    for key, doc in desired.items():
+        name = env_name(doc.info.kind, doc.info.name, env.overrides)
+        out[key] = CatalogEntry(doc.info.kind, name, f"<{key}>", f"<{key}>")
+    return out
+
+
+def check_references(
+    desired: Mapping[str, FlowDocument], catalog: Catalog, env: Environment
+) -> None:
+    """Raise ``UnresolvedReferencesError`` listing every reference the env lacks."""
+    pending = placeholder_entries(desired, env)
+    missing: list[tuple[str, Unresolved]] = []
+    for key, doc in sorted(desired.items()):
+        _, unresolved = resolve(doc.flow.raw, catalog, env.overrides, pending=pending)
+        missing.extend((key, ref) for ref in unresolved)
+    if missing:
+        raise UnresolvedReferencesError(env.name, missing)
+
+
+def compute_plan(
+    env: Environment,
+    desired: Mapping[str, FlowDocument],
+    catalog: Catalog,
+    *,
+    ref: str | None = None,
+    commit: str | None = None,
+) -> Plan:
+    """The plan as a pure function of desired state and the environment's catalog."""
+    managed: dict[str, FlowDocument] = {}
+    ignored: list[str] = []
+    problems: list[str] = []
+    for key, doc in desired.items():
+        name = env_name(doc.info.kind, doc.info.name, env.overrides)
+        flow_type = "MODULE" if doc.info.kind == "module" else doc.info.type
+        if name == LEDGER_NAME:
+            problems.append(f"{key}: the name {LEDGER_NAME!r} is reserved for flowops")
+        elif env.manages(name, flow_type):
+            managed[key] = doc
+        else:
+            ignored.append(key)
+    check_references(managed, catalog, env)
+
+    graph = build_dependency_graph(managed)
+    steps: list[Step] = []
+    for index, group in enumerate(dependency_order(graph)):
+        cycle = len(group) > 1 or any(graph.has_edge(k, k) for k in group)
+        for key in group:
+            doc = managed[key]
+            name = env_name(doc.info.kind, doc.info.name, env.overrides)
+            live = catalog.flow(doc.info.kind, name)
+            deps = tuple(sorted({t for _, t in graph.out_edges(key) if t != key}))
+            common: dict[str, Any] = {
+                "key": key,
+                "kind": doc.info.kind,
+                "name": name,
+                "type": "MODULE" if doc.info.kind == "module" else doc.info.type,
+                "desired": doc,
+                "live": live,
+                "group": index,
+                "cycle": cycle,
+                "depends_on": deps,
+            }
+            if live is None:
+                steps.append(Step(action="create", changes=("content",), **common))
+                continue
+            if doc.info.kind == "flow" and live.type != doc.info.type:
+                problems.append(
+                    f"{key}: type is {doc.info.type} in git but {live.type} in {env.name} "
+                    "(Connect cannot change a flow's type; rename or delete one of them)"
+                )
+            changes = differences(doc, live, catalog, env)
+            action: StepAction = "update" if changes else "unchanged"
+            steps.append(Step(action=action, changes=changes, **common))
+    if problems:
+        raise BadInputError("; ".join(problems))
+
+    wanted = {(s.kind, s.name) for s in steps}
+    for live in sorted(catalog.flows.values(), key=lambda f: f.key):
+        if (live.kind, live.name) in wanted or live.name == LEDGER_NAME:
+            continue
+        if env.manages(live.name, "MODULE" if live.kind == "module" else live.type):
+            steps.append(
+                Step(
+                    key=live.key,
+                    kind=live.kind,
+                    name=live.name,
+                    action="extra",
+                    type=live.type,
+                    live=live,
+                    group=-1,
+                )
+            )
+    return Plan(
+        env=env,
+        steps=tuple(steps),
+        catalog=catalog,
+        ref=ref,
+        commit=commit,
+        ignored=tuple(sorted(ignored)),
+    )
+
+
+def make_plan(
+    env: Environment,
+    desired: Mapping[str, FlowDocument],
+    client: ConnectClient,
+    *,
+    ref: str | None = None,
+    commit: str | None = None,
+) -> Plan:
+    """Read the environment once (catalog with content) and plan against it."""
+    return compute_plan(env, desired, client.catalog(with_content=True), ref=ref, commit=commit)

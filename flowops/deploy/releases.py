@@ -1,0 +1,208 @@
+"""Release records, kept in Amazon Connect itself so rollback needs no git repository.
+
+Each environment has one *ledger*: a flow module named ``flowops-ledger`` whose only action
+ends the module (it is never invoked) and whose ``Metadata.flowops.releases`` holds the
+release records, newest last: id, env, commit, ref, who, when, status, and per flow the
+key, id, action, version before and version after. One DescribeContactFlowModule reads
+the whole history. Every changed flow also carries the release in its version
+descriptions (``flowops:restore-point release=7`` then ``flowops:release=7 commit=<sha>
+env=prod``), so the record can be rebuilt from the flows alone if the ledger is lost.
+The ledger keeps the newest records that fit well inside Connect's 256,000-character
+content limit. The promote lock lives in the ledger's tags (``flowops.deploy.lock``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import RemoteFlow
+from flowops.connect.errors import DuplicateError
+from flowops.deploy.plan import LEDGER_NAME
+from flowops.errors import BadInputError
+
+LEDGER_FORMAT = 1
+#: Characters of ledger content at most (Connect allows 256,000).
+LEDGER_BUDGET = 200_000
+LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
+
+_RELEASE_DESC = re.compile(r"flowops:release=(?P<id>\d+)(?: commit=(?P<commit>\S+))?")
+
+
+@dataclass(frozen=True)
+class FlowRelease:
+    """What one release did to one flow or module."""
+
+    key: str  # git key, "flow:Main IVR"
+    kind: str
+    name: str  # name in the environment
+    id: str
+    action: str  # "create" or "update"
+    version_before: int | None = None  # the restore point (None for a created flow)
+    version_after: int | None = None  # the released version
+    outcome: str = "released"  # released, restored, deleted, failed, left
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """One promote to one environment."""
+
+    id: int
+    env: str
+    commit: str | None
+    ref: str | None
+    who: str
+    when: str  # ISO 8601, UTC
+    status: str = "released"  # released, failed-restored, failed
+    flows: tuple[FlowRelease, ...] = ()
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["flows"] = [asdict(f) for f in self.flows]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReleaseRecord:
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "flows"}
+        flows = tuple(FlowRelease.from_dict(f) for f in data.get("flows") or ())
+        return cls(**fields, flows=flows)
+
+    def flow(self, key: str) -> FlowRelease | None:
+        return next((f for f in self.flows if f.key == key or f.name == key), None)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The ledger module as read from Connect, with its records."""
+
+    flow: RemoteFlow
+    records: tuple[ReleaseRecord, ...] = field(default=())
+
+    @property
+    def next_id(self) -> int:
+        return max((r.id for r in self.records), default=0) + 1
+
+
+def release_description(release_id: int, commit: str | None, env: str) -> str:
+    """The description of the version a release publishes."""
+    return f"flowops:release={release_id} commit={commit or '-'} env={env}"
+
+
+def restore_point_description(release_id: int) -> str:
+    """The description of the version taken before a release changes a flow."""
+    return f"flowops:restore-point release={release_id}"
+
+
+def parse_release_description(text: str) -> tuple[int, str | None] | None:
+    """(release id, commit) from a release version's description, or None."""
+    found = _RELEASE_DESC.search(text or "")
+    if not found:
+        return None
+    commit = found["commit"]
+    return int(found["id"]), (None if commit in (None, "-") else commit)
+
+
+def ledger_content(records: list[ReleaseRecord], env: str) -> str:
+    """Module content holding ``records`` (oldest dropped to stay within the budget)."""
+    kept = list(records)
+    while True:
+        content = {
+            "Version": "2019-10-30",
+            "StartAction": "end",
+            "Actions": [
+                {
+                    "Identifier": "end",
+                    "Type": "EndFlowModuleExecution",
+                    "Parameters": {},
+                    "Transitions": {},
+                }
+            ],
+            "Settings": {
+                "InputParameters": [],
+                "OutputParameters": [],
+                "Transitions": [
+                    {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
+                    {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
+                ],
+            },
+            "Metadata": {
+                "flowops": {
+                    "ledger": LEDGER_FORMAT,
+                    "env": env,
+                    "releases": [r.to_dict() for r in kept],
+                }
+            },
+        }
+        text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
+        if len(text) <= LEDGER_BUDGET or len(kept) <= 1:
+            return text
+        kept = kept[1:]
+
+
+def parse_ledger(content: str | None) -> list[ReleaseRecord]:
+    """The records in ledger content, oldest first; bad input when it is not a ledger."""
+    if not content:
+        return []
+    try:
+        data = json.loads(content)
+        block = data.get("Metadata", {}).get("flowops", {})
+        return [ReleaseRecord.from_dict(r) for r in block.get("releases", [])]
+    except (ValueError, AttributeError, TypeError, KeyError) as exc:
+        raise BadInputError(f"module {LEDGER_NAME!r} is not a flowops ledger: {exc}") from None
+
+
+def find_ledger(client: ConnectClient) -> RemoteFlow | None:
+    """The ledger module with fresh content, or None when no promote ever ran here."""
+    listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+    if listed is None:
+        return None
+    return client.describe("module", listed.id)
+
+
+def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
+    """Every release record of the client's environment, oldest first."""
+    found = find_ledger(client)
+    return parse_ledger(found.content) if found is not None else []
+
+
+def latest(client: ConnectClient) -> ReleaseRecord | None:
+    """The newest release record, or None."""
+    records = read_ledger(client)
+    return records[-1] if records else None
+
+
+def ensure_ledger(client: ConnectClient) -> Ledger:
+    """Read the ledger, creating it on the first promote to an environment."""
+    found = find_ledger(client)
+    if found is None:
+        try:
+            client.create(
+                "module",
+                LEDGER_NAME,
+                ledger_content([], client.env.name),
+                type="MODULE",
+                description=LEDGER_DESCRIPTION,
+            )
+        except DuplicateError:
+            pass  # another promote created it at the same moment
+        client.refresh_flows()
+        found = find_ledger(client)
+        if found is None:
+            raise BadInputError(f"module {LEDGER_NAME!r} could not be created or read")
+    return Ledger(found, tuple(parse_ledger(found.content)))
+
+
+def append_record(client: ConnectClient, record: ReleaseRecord) -> None:
+    """Add a record to the ledger (re-read first: the lock makes this the only writer)."""
+    ledger = ensure_ledger(client)
+    records = [r for r in ledger.records if r.id != record.id] + [record]
+    client.update_content("module", ledger.flow.id, ledger_content(records, record.env))

@@ -1,0 +1,173 @@
+"""Text, JSON and Markdown renderings of plans, promotes, exports and history.
+
+Pure functions from results to strings, shared by the CLI, the demo and CI comments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from flowops.deploy.apply import ApplyResult, Outcome
+from flowops.deploy.export import ExportResult
+from flowops.deploy.history import History
+from flowops.deploy.plan import Plan, Step
+
+_SYMBOLS = {"create": "+", "update": "~", "unchanged": "=", "extra": "?"}
+
+
+def _step_note(step: Step) -> str:
+    notes = []
+    if step.changes and step.action == "update":
+        notes.append(", ".join(step.changes))
+    if step.cycle and step.action == "create":
+        notes.append("in a transfer cycle: placeholder first")
+    if step.action == "extra":
+        notes.append("live only, not in git: left as is")
+    return "; ".join(notes)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows
+    )
+
+
+def _md_table(rows: Sequence[Sequence[str]]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ") or " "
+
+    head, *body = rows
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in body]
+    return "\n".join(lines)
+
+
+def plan_summary(plan: Plan) -> str:
+    counts = {a: len(plan.by_action(a)) for a in ("create", "update", "unchanged", "extra")}
+    return (
+        f"{counts['create']} to create, {counts['update']} to update, "
+        f"{counts['unchanged']} unchanged, {counts['extra']} live only (not deleted)"
+    )
+
+
+def render_calls(plan: Plan) -> str:
+    """The display-only executor of a dry run: every write call apply would make, in order."""
+    lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
+    for step in plan.changes:
+        lines += [f"  {call:<48} {step.key}" for call in step.calls()]
+    if not plan.changes:
+        lines.append("  none")
+    return "\n".join(lines) + "\n"
+
+
+def render_plan(plan: Plan, fmt: str = "text") -> str:
+    """A plan as ``text``, ``json`` or ``markdown``."""
+    if fmt == "json":
+        return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False)
+    ref = f" at {plan.ref} ({(plan.commit or '')[:12]})" if plan.ref else ""
+    rows = [("", "flow", "action", "details")]
+    for step in plan.steps:
+        rows.append((_SYMBOLS[step.action], step.key, step.action, _step_note(step)))
+    if fmt == "markdown":
+        return (
+            f"### flowops plan for `{plan.env.name}`{ref}\n\n{plan_summary(plan)}\n\n"
+            + (_md_table(rows) if plan.steps else "_no flows_")
+            + "\n"
+        )
+    title = f"Plan for {plan.env.name}{ref}: {plan_summary(plan)}"
+    return title + ("\n\n" + _table(rows) if plan.steps else "") + "\n"
+
+
+def _outcome_rows(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str]]:
+    rows = [("flow", "what happened", "where it is now")]
+    rows += [(o.key, o.happened, o.now) for o in outcomes]
+    return rows
+
+
+def render_apply(result: ApplyResult, fmt: str = "text") -> str:
+    """What a promote did."""
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "env": result.env,
+            "release": result.release.to_dict() if result.release else None,
+            "outcomes": [asdict(o) for o in result.outcomes],
+            "unchanged": list(result.unchanged),
+            "extra": list(result.extra),
+            "calls": result.calls,
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+    if result.release is None:
+        head = f"Nothing to change in {result.env}: {len(result.unchanged)} flow(s) up to date."
+        return head + "\n"
+    rel = result.release
+    head = (
+        f"Release {rel.id} to {rel.env}: {len(result.outcomes)} flow(s) changed, "
+        f"{len(result.unchanged)} unchanged (commit {(rel.commit or '-')[:12]})"
+    )
+    if fmt == "markdown":
+        return f"### {head}\n\n{_md_table(_outcome_rows(result.outcomes))}\n"
+    return f"{head}\n\n{_table(_outcome_rows(result.outcomes))}\n"
+
+
+def render_export(result: ExportResult, fmt: str = "text") -> str:
+    """What an export wrote."""
+    if fmt == "json":
+        data = asdict(result)
+        data["root"] = str(result.root)
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    lines = [
+        f"Exported {result.env} to {result.root}: {len(result.changed)} changed, "
+        f"{len(result.added)} added, {len(result.removed)} removed, "
+        f"{len(result.unchanged)} unchanged"
+    ]
+    for label, keys in (("~", result.changed), ("+", result.added), ("-", result.removed)):
+        lines += [f"  {label} {k}" for k in keys]
+    lines += [f"warning: {w}" for w in result.warnings]
+    if result.commit:
+        lines.append(f"committed {result.commit[:12]}")
+    text = "\n".join(lines) + "\n"
+    return text if fmt == "text" else "```\n" + text + "```\n"
+
+
+def render_history(hist: History, fmt: str = "text") -> str:
+    """Releases (and a flow's versions), newest first."""
+    if fmt == "json":
+        return json.dumps(
+            {
+                "env": hist.env,
+                "flow": hist.flow,
+                "releases": [r.to_dict() for r in hist.releases],
+                "versions": [
+                    {
+                        "version": v.version,
+                        "description": v.description,
+                        "created": v.created.isoformat() if v.created else None,
+                    }
+                    for v in hist.versions
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    rows = [("release", "when", "who", "commit", "status", "flows")]
+    for r in hist.releases:
+        flows = ", ".join(
+            f"{f.name} v{f.version_before or '-'}->v{f.version_after or '-'}" for f in r.flows
+        )
+        rows.append((str(r.id), r.when, r.who, (r.commit or "-")[:12], r.status, flows))
+    parts = [f"Releases in {hist.env}" + (f" touching {hist.flow}" if hist.flow else "")]
+    table = _md_table if fmt == "markdown" else _table
+    parts.append(table(rows) if hist.releases else "(none)")
+    if hist.flow:
+        vrows = [("version", "created", "description")]
+        vrows += [
+            (str(v.version), v.created.isoformat() if v.created else "", v.description)
+            for v in hist.versions
+        ]
+        parts.append(f"Versions of {hist.flow}")
+        parts.append(table(vrows) if hist.versions else "(none)")
+    return "\n\n".join(parts) + "\n"

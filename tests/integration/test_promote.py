@@ -1,0 +1,300 @@
+"""Promote against the sandbox over real HTTP: round trip, overrides, missing resources,
+dependency order and cycles, idempotence. Safety (restore, lock) is in
+``test_promote_safety.py``; the helpers here are shared by the deploy test files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+
+from flowops.config import Environment, RateLimit
+from flowops.connect import ConnectClient
+from flowops.deploy.export import export_env
+from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.promote import promote
+from flowops.model.canonical import dump_document
+from flowops.model.parse import document_from_data
+from flowops.sandbox import SandboxServer
+
+DEV = "111111111111"
+STAGING = "222222222222"
+FAST = RateLimit(rate=200.0, burst=200)  # sandbox quotas are off in tests: don't pace
+WRITE_OPS = ("Create", "Update", "Delete", "Tag", "Untag", "Associate", "Disassociate")
+
+
+def environment(sandbox: SandboxServer, name: str, account: str, **kw: Any) -> Environment:
+    """An environment on the sandbox, unpaced unless ``rate_limit`` is given."""
+    kw.setdefault("rate_limit", FAST)
+    return Environment(
+        name=name,
+        region="us-east-1",
+        account_id=account,
+        instance="flowops-sandbox",
+        endpoint_url=sandbox.url,
+        **kw,
+    )
+
+
+def lex_override(dev: Environment, staging: Environment) -> dict[str, dict[str, str]]:
+    """Map dev's Lex V2 bot alias to staging's (the catalog names Lex bots by their ids)."""
+    mine = ConnectClient.for_environment(dev).catalog(with_content=False).entries("lexbot")
+    theirs = ConnectClient.for_environment(staging).catalog(with_content=False).entries("lexbot")
+    return {"lexbot": {mine[0].name: theirs[0].name}} if mine and theirs else {}
+
+
+def write_calls(calls: dict[str, int]) -> dict[str, int]:
+    """The write operations among API call counts."""
+    return {op: n for op, n in calls.items() if op.startswith(WRITE_OPS) and n}
+
+
+def new_repo(path: Path) -> git.Repo:
+    repo = git.Repo.init(path)
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "Test")
+        cfg.set_value("user", "email", "test@example.com")
+    return repo
+
+
+def flow_text(
+    name: str,
+    *,
+    queue: str | None = "queue:Support",
+    transfer: str | None = None,
+    module: str | None = None,
+    text: str = "Hello",
+    kind: str = "flow",
+    description: str = "",
+) -> str:
+    """A small flow (or module) document in canonical form, with symbolic references."""
+    chain: list[dict[str, Any]] = [
+        {"Identifier": "hello", "Type": "MessageParticipant", "Parameters": {"Text": text}}
+    ]
+    if queue:
+        chain.append(
+            {
+                "Identifier": "queue",
+                "Type": "UpdateContactTargetQueue",
+                "Parameters": {"QueueId": queue},
+            }
+        )
+    if module:
+        chain.append(
+            {
+                "Identifier": "module",
+                "Type": "InvokeFlowModule",
+                "Parameters": {"FlowModuleId": module},
+            }
+        )
+    if transfer:
+        chain.append(
+            {
+                "Identifier": "transfer",
+                "Type": "TransferToFlow",
+                "Parameters": {"ContactFlowId": transfer},
+            }
+        )
+    end = "EndFlowModuleExecution" if kind == "module" else "DisconnectParticipant"
+    chain.append({"Identifier": "end", "Type": end, "Parameters": {}, "Transitions": {}})
+    for action, nxt in zip(chain, chain[1:], strict=False):
+        action["Transitions"] = {
+            "NextAction": nxt["Identifier"],
+            "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+        }
+    content: dict[str, Any] = {"Version": "2019-10-30", "StartAction": "hello", "Actions": chain}
+    if kind == "module":
+        content["Settings"] = {
+            "InputParameters": [],
+            "OutputParameters": [],
+            "Transitions": [
+                {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
+                {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
+            ],
+        }
+    doc = {
+        "flowops": 1,
+        "name": name,
+        "kind": kind,
+        "type": "MODULE" if kind == "module" else "CONTACT_FLOW",
+        "description": description,
+        "state": "ACTIVE",
+        "status": "PUBLISHED",
+        "tags": {},
+        "content": content,
+        "layout": {"ActionMetadata": {"hello": {"position": {"x": 10, "y": 20}}}},
+    }
+    return dump_document(document_from_data(doc))
+
+
+def commit_files(repo: git.Repo, files: dict[str, str], message: str = "flows") -> str:
+    """Write ``flows/<relpath>`` files and commit them; returns the sha."""
+    top = Path(repo.working_tree_dir or ".")
+    for rel, text in files.items():
+        path = top / "flows" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        repo.index.add([str(Path("flows") / rel)])
+    return repo.index.commit(message).hexsha
+
+
+def live_content(env: Environment, name: str, kind: str = "flow") -> dict[str, Any]:
+    client = ConnectClient.for_environment(env)
+    flow = client.catalog().flow(kind, name)
+    assert flow is not None and flow.content is not None
+    loaded: dict[str, Any] = json.loads(flow.content)
+    return loaded
+
+
+def files_under(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*.json"))
+    }
+
+
+# --- tests -----------------------------------------------------------------------------
+
+
+def test_round_trip_dev_git_staging_export_is_identical_and_idempotent(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    dev = environment(seeded_sandbox, "dev", DEV)
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    staging = environment(seeded_sandbox, "staging", STAGING, overrides=lex_override(dev, staging))
+    repo = new_repo(tmp_path / "repo")
+    exported = export_env(dev, tmp_path / "repo" / "flows", commit=True)
+    assert len(exported.added) == 10 and exported.commit
+    assert DEV not in "".join(files_under(tmp_path / "repo" / "flows").values())
+
+    first = promote(staging, "HEAD", repo.working_tree_dir or ".", lock_settle=0)
+    assert first.applied is not None and first.applied.release is not None
+    assert {o.action for o in first.applied.outcomes} == {"create"}
+    assert first.tag == "flowops/staging/1" and "flowops/staging/1" in [t.name for t in repo.tags]
+    order = [s.key for s in first.plan.steps]
+    assert order.index("module:Log Interaction") < order.index("flow:Main Inbound")
+    assert order.index("flow:Customer Queue") < order.index("flow:Main Inbound")
+
+    second = promote(staging, "HEAD", repo.working_tree_dir or ".", lock_settle=0)
+    assert second.applied is not None and second.applied.release is None
+    assert write_calls(second.applied.calls) == {}
+
+    back = export_env(staging, tmp_path / "again" / "flows")
+    assert files_under(tmp_path / "again" / "flows") == files_under(tmp_path / "repo" / "flows")
+    assert [w for w in back.warnings if "names an account" in w] == []
+
+
+def test_overrides_remap_resources_and_export_maps_them_back(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(
+        seeded_sandbox, "staging", STAGING, overrides={"queue": {"Support": "Billing"}}
+    )
+    repo = new_repo(tmp_path)
+    commit_files(repo, {"Greeting.json": flow_text("Greeting")})
+    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    catalog = ConnectClient.for_environment(staging).catalog(with_content=False)
+    billing, support = catalog.by_name("queue", "Billing"), catalog.by_name("queue", "Support")
+    assert billing is not None and support is not None
+    content = live_content(staging, "Greeting")
+    queue = next(a for a in content["Actions"] if a["Identifier"] == "queue")
+    assert queue["Parameters"]["QueueId"] == billing.arn
+    export_env(staging, tmp_path / "back")
+    assert (tmp_path / "back" / "Greeting.json").read_text() == flow_text("Greeting")
+
+
+def test_missing_target_resources_are_all_listed_before_any_write(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    repo = new_repo(tmp_path)
+    commit_files(
+        repo,
+        {
+            "A.json": flow_text("A", queue="queue:Nowhere", transfer="flow:Ghost"),
+            "B.json": flow_text("B", module="module:Missing Module", transfer="flow:A"),
+        },
+    )
+    client = ConnectClient.for_environment(staging)
+    with pytest.raises(UnresolvedReferencesError) as info:
+        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    message = str(info.value)
+    for missing in ("queue 'Nowhere'", "flow 'Ghost'", "module 'Missing Module'"):
+        assert missing in message
+    assert "flow 'A'" not in message  # a flow of the same release is not missing
+    assert info.value.exit_code == 2
+    assert write_calls(dict(client.calls)) == {}
+
+
+def test_three_flow_cycle_is_created_with_placeholders_then_published(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    repo = new_repo(tmp_path)
+    commit_files(
+        repo,
+        {
+            "A.json": flow_text("A", transfer="flow:B"),
+            "B.json": flow_text("B", transfer="flow:C"),
+            "C.json": flow_text("C", transfer="flow:A"),
+            "Entry.json": flow_text("Entry", transfer="flow:A", module="module:Helper"),
+            "modules/Helper.json": flow_text("Helper", kind="module", queue=None),
+        },
+    )
+    result = promote(staging, "HEAD", tmp_path, lock_settle=0)
+    steps = {s.key: s for s in result.plan.steps}
+    assert all(steps[k].cycle for k in ("flow:A", "flow:B", "flow:C"))
+    assert not steps["flow:Entry"].cycle
+    order = [s.key for s in result.plan.steps]
+    assert order.index("flow:A") < order.index("flow:Entry")
+    assert order.index("module:Helper") < order.index("flow:Entry")
+    catalog = ConnectClient.for_environment(staging).catalog()
+    for name, target in (("A", "B"), ("B", "C"), ("C", "A")):
+        live = catalog.flow("flow", name)
+        assert live is not None and live.status == "PUBLISHED"
+        assert live.content is not None
+        target_flow = catalog.flow("flow", target)
+        assert target_flow is not None and target_flow.arn in live.content
+    again = promote(staging, "HEAD", tmp_path, lock_settle=0)
+    assert again.applied is not None and write_calls(again.applied.calls) == {}
+
+
+def test_changed_flows_only_are_written_with_restore_point_and_release_versions(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    repo = new_repo(tmp_path)
+    files = {f"F{i}.json": flow_text(f"F{i}") for i in range(4)}
+    commit_files(repo, files)
+    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    layout_only = flow_text("F1").replace('"x": 10', '"x": 99')
+    sha = commit_files(
+        repo,
+        {
+            "F0.json": flow_text("F0", text="Changed"),
+            "F1.json": layout_only,
+            "F2.json": flow_text("F2", description="new description"),
+        },
+    )
+    client = ConnectClient.for_environment(staging)
+    result = promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    assert result.applied is not None and result.applied.release is not None
+    changed = {o.key: o for o in result.applied.outcomes}
+    assert set(changed) == {"flow:F0", "flow:F2"}  # layout alone does not trigger an update
+    assert client.calls["UpdateContactFlowContent"] == 1
+    assert client.calls["UpdateContactFlowMetadata"] == 1
+    assert client.calls["CreateContactFlowVersion"] == 4  # restore point + release, each
+    f0 = changed["flow:F0"]
+    # The restore point of content Connect already has is that version (release 1's).
+    assert f0.version_before == 1 and f0.version_after == 2
+    assert f0.id is not None
+    versions = client.list_versions("flow", f0.id)
+    rid = result.applied.release.id
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].description.startswith("flowops:release=1 ")
+    assert versions[1].description == f"flowops:release={rid} commit={sha} env=staging"
+    assert result.applied.release.commit == sha
+    assert result.applied.release.flow("flow:F0") is not None
