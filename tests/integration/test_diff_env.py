@@ -1,0 +1,72 @@
+"""``flowops diff`` with live sides against the sandbox: env:NAME and NAME:Flow@VERSION."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.deploy.promote import promote
+from flowops.sandbox import SandboxServer
+from tests.integration.test_drift import console_edit, env_file, set_text
+from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+
+pytestmark = pytest.mark.integration
+
+PROD = "333333333333"
+
+
+@pytest.fixture
+def repo_with_two_releases(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Staging got A ("Hello") then A ("Second"); prod got the second commit only."""
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    prod = environment(seeded_sandbox, "prod", PROD)
+    root = tmp_path / "repo"
+    repo = new_repo(root)
+    commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
+    promote(staging, "HEAD", root, lock_settle=0)
+    commit_files(repo, {"A.json": flow_text("A", text="Second")})
+    promote(staging, "HEAD", root, lock_settle=0)
+    promote(prod, "HEAD", root, lock_settle=0)
+    envs = root / "environments"
+    env_file(envs, seeded_sandbox, "staging", STAGING)
+    env_file(envs, seeded_sandbox, "prod", PROD)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_release_equals_live_in_every_account_and_console_edit_shows(
+    repo_with_two_releases: Path, seeded_sandbox: SandboxServer
+) -> None:
+    same = CliRunner().invoke(app, ["diff", "HEAD", "env:staging", "--exit-code", "-f", "json"])
+    assert same.exit_code == 0, same.output
+    data = json.loads(same.stdout)
+    assert data["semantic_changes"] is False and data["summary"]["unchanged"] == 2
+    # two accounts with the same release: ARNs differ, symbolic references do not
+    accounts = CliRunner().invoke(app, ["diff", "env:staging", "env:prod", "--exit-code"])
+    assert accounts.exit_code == 0, accounts.output
+    assert "2 unchanged" in accounts.output
+
+    console_edit(environment(seeded_sandbox, "staging", STAGING), "A", set_text("Live edit"))
+    changed = CliRunner().invoke(app, ["diff", "HEAD", "env:staging", "--exit-code"])
+    assert changed.exit_code == 1, changed.output
+    assert "MessageParticipant 'hello': Text 'Second' -> 'Live edit'" in changed.output
+    assert "impact: called by flow:B" in changed.output
+
+
+def test_flow_versions_in_an_environment(repo_with_two_releases: Path) -> None:
+    result = CliRunner().invoke(app, ["diff", "staging:A@1", "staging:A@2", "--exit-code"])
+    assert result.exit_code == 1, result.output
+    assert "Text 'Hello' -> 'Second'" in result.output
+    # a version against the file in the working tree: one flow, narrowed and paired
+    same = CliRunner().invoke(app, ["diff", "staging:flow:A@2", "flows/A.json", "--exit-code"])
+    assert same.exit_code == 0, same.output
+    missing = CliRunner().invoke(app, ["diff", "staging:Nope@1", "HEAD"])
+    assert missing.exit_code == 2 and "Nope" in missing.output
+    no_version = CliRunner().invoke(app, ["diff", "staging:A@99", "HEAD"])
+    assert no_version.exit_code in (2, 3) and "Traceback" not in no_version.output
