@@ -60,9 +60,10 @@ def _lex_ids(bot: str) -> tuple[str, str]:
 
     Connect's ``ListBots`` gives only alias ARNs, and the sandbox does not serve the Lex V2
     models API that would give their names, so equal ids are what lets a reference to the
-    bot match across accounts (the ARNs still differ by account).
+    bot match across accounts (the ARNs still differ by account). The ids are the ones
+    the dev account always had, so flows exported from dev keep their references.
     """
-    digest = hashlib.sha256(f"lex-v2/{bot}".encode()).hexdigest().upper()
+    digest = hashlib.sha256(f"{ACCOUNTS['dev']}/{bot}".encode()).hexdigest().upper()
     return digest[:10], digest[10:20]
 
 
