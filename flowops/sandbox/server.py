@@ -156,7 +156,7 @@ class SandboxServer:
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             daemon=True,
             name=f"flowops-sandbox-{self.port}",
         )

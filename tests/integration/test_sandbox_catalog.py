@@ -136,6 +136,10 @@ def test_catalog_paginators(seeded_sandbox: SandboxServer, connect_client: Clien
     assert len(numbers[0]["ListPhoneNumbersSummaryList"]) == 1
     lex = list(client.get_paginator("list_lex_bots").paginate(InstanceId=iid))
     assert len(lex[0]["LexBots"]) == 1
+    v1 = client.list_bots(InstanceId=iid, LexVersion="V1")["LexBots"]
+    assert v1 == [{"LexBot": {"Name": "OrderFlowersLegacy", "LexRegion": "us-east-1"}}]
+    with pytest.raises(client.exceptions.InvalidParameterException):
+        client.list_bots(InstanceId=iid, LexVersion="V3")
     queues = client.list_queues(InstanceId=iid, QueueTypes=["AGENT"])
     assert queues["QueueSummaryList"] == []
     qc = client.list_quick_connects(InstanceId=iid, QuickConnectTypes=["PHONE_NUMBER"])
