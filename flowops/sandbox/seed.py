@@ -18,7 +18,7 @@ from flowops.sandbox.protocol import Caller
 from flowops.sandbox.seed_flows import FLOWS, MAIN_FLOW, MODULES, SeedFlow
 from flowops.sandbox.service import FLOW, MODULE, Service
 from flowops.sandbox.store import Store
-from flowops.sandbox.validation import Context, validate_content
+from flowops.sandbox.validation import validate_content
 
 NAMESPACE = uuid.UUID("b0c9a3f4-2f57-4a7e-8d4c-0f1a6c2e5d10")
 REGION = "us-east-1"
@@ -200,9 +200,9 @@ def _seed_flows(
         )
         inserted.append((spec, fid, kind, content))
         created["modules" if kind is MODULE else "flows"] += 1
-    ctx = Context(account, region, instance["id"], service._exists(caller, instance["id"]))
-    for spec, _fid, kind, content in inserted:
-        problems = validate_content(content, ctx, module=kind is MODULE)
+    ctx = service.validation_context(caller, instance["id"])
+    for spec, _fid, _kind, content in inserted:
+        problems = validate_content(content, ctx)
         if problems:
             raise AssertionError(f"seed flow {spec.name!r} does not validate: {problems}")
     phone = store.one("SELECT data FROM resources WHERE arn = ?", phone_arn)

@@ -133,10 +133,6 @@ class Service:
         """The live configuration."""
         return self._config()
 
-    def supports(self, operation: str) -> bool:
-        """Is ``operation`` implemented?"""
-        return operation in SUPPORTED_OPERATIONS
-
     def call(self, caller: Caller, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Run one operation in one transaction."""
         if operation not in SUPPORTED_OPERATIONS:
@@ -282,14 +278,16 @@ class Service:
             out["NextToken"] = token
         return out
 
-    def _exists(self, caller: Caller, instance_id: str) -> Callable[[str], bool]:
+    def validation_context(self, caller: Caller, instance_id: str) -> Context:
+        """What validation needs to know about the instance content is published to."""
+
         def exists(arn: str) -> bool:
             if self.store.one("SELECT 1 FROM flows WHERE arn = ?", arn):
                 return True
             row = self.store.one("SELECT instance_id FROM resources WHERE arn = ?", arn)
             return row is not None and row["instance_id"] == instance_id
 
-        return exists
+        return Context(caller.account, caller.region, instance_id, exists)
 
     def _check_content(
         self, caller: Caller, instance: sqlite3.Row, kind: Kind, content: str, publish: bool
@@ -299,10 +297,7 @@ class Service:
             raise invalid_param(f"Content is longer than {limit} characters ({len(content)})")
         if not publish:
             return
-        ctx = Context(
-            caller.account, caller.region, instance["id"], self._exists(caller, instance["id"])
-        )
-        problems = validate_content(content, ctx, module=kind is MODULE)
+        problems = validate_content(content, self.validation_context(caller, instance["id"]))
         if problems:
             raise SandboxError(
                 kind.invalid_code,

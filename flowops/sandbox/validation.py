@@ -105,8 +105,11 @@ def _arn_problem(arn: str, ctx: Context) -> str | None:
     return None
 
 
-def validate_content(content: str, ctx: Context, *, module: bool = False) -> list[str]:
-    """Every problem Connect would report for publishing ``content``; empty when valid."""
+def validate_content(content: str, ctx: Context) -> list[str]:
+    """Every problem Connect would report for publishing ``content``; empty when valid.
+
+    Flows and flow modules get the same checks.
+    """
     try:
         doc = json.loads(content)
     except ValueError as exc:
