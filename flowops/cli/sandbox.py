@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from flowops.cli.common import emit, handle_errors
+from flowops.errors import BadInputError
 from flowops.sandbox.embedded import DEFAULT_DB
 
 sandbox_app = typer.Typer(
@@ -62,6 +63,8 @@ def serve(
         server.serve_forever(on_ready=ready)
     except KeyboardInterrupt:
         pass
+    except OSError as exc:
+        raise BadInputError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     finally:
         server.store.close()
 

@@ -61,3 +61,17 @@ def test_serve_command(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_on_a_busy_port_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["sandbox", "serve", "--port", str(port), "--db", ":memory:", "--no-seed"]
+        )
+    assert result.exit_code == 2
+    assert "cannot serve on 127.0.0.1" in result.output
