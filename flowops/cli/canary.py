@@ -1,9 +1,290 @@
-"""CLI commands: canary (being built; registers nothing yet)."""
+"""CLI group ``canary``: start, ramp, promote, abort, status, generate.
+
+Thin: options are parsed here, the work is ``flowops.deploy.canary`` (live, state in
+Connect) and ``flowops.deploy.canary_files`` (the same canary as files for a PR).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.config import load_environment
+from flowops.connect import ConnectClient
+from flowops.deploy.canary import (
+    CanaryResult,
+    CanaryStatus,
+    abort_canary,
+    canary_status,
+    pick_flow,
+    promote_canary,
+    ramp_canary,
+    running_canaries,
+    start_canary,
+)
+from flowops.deploy.canary_files import canary_documents
+from flowops.deploy.promote import desired_state
+from flowops.errors import BadInputError, ExitCode
+from flowops.model.canonical import dump_document
+from flowops.model.document import FlowDocument
+from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")]
+FlowOption = Annotated[
+    str | None,
+    typer.Option("--flow", help="The entry flow (default: the one flow running a canary)."),
+]
+PercentOption = Annotated[
+    int, typer.Option("--percent", "-p", help="Share of contacts for the candidate, 1-99.")
+]
+RefOption = Annotated[str, typer.Option("--ref", help="Git revision of the candidate content.")]
+RootOption = Annotated[Path, typer.Option("--root", help="The flows folder.")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+canary_app = typer.Typer(
+    name="canary",
+    help="Send a share of an entry flow's contacts to new content, then promote or abort.",
+    no_args_is_help=True,
+)
+
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Confirm a protected environment (CI).")
+]
+
+
+def _client(env: str, what: str | None = None, yes: bool = True) -> ConnectClient:
+    """The environment's client; a protected environment asks before ``what`` is done."""
+    environment = load_environment(env)
+    if what and environment.protected and not yes:
+        if not err_console.is_terminal:
+            raise BadInputError(
+                f"environment {environment.name!r} is protected: pass --yes to {what}; "
+                "nothing was written"
+            )
+        if not typer.confirm(f"{environment.name} is protected. {what.capitalize()}?", err=True):
+            raise BadInputError("not confirmed; nothing was written")
+    return ConnectClient.for_environment(environment)
+
+
+def _state_dict(result: CanaryResult | CanaryStatus) -> dict[str, Any] | None:
+    state = result.state
+    if state is None:
+        return None
+    return {
+        "stable_id": state.stable_id,
+        "candidate_id": state.candidate_id,
+        "percent": state.percent,
+        "restore_version": state.restore_version,
+        "started": state.started,
+        "ref": state.ref,
+    }
+
+
+def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
+    if fmt == OutputFormat.json:
+        emit(
+            json.dumps(
+                {
+                    "action": result.action,
+                    "env": result.env,
+                    "flow": result.flow,
+                    "flow_id": result.flow_id,
+                    "percent": result.percent,
+                    "state": _state_dict(result),
+                    "versions": dict(result.versions),
+                    "release": result.release_id,
+                    "notes": list(result.notes),
+                },
+                indent=2,
+            )
+        )
+        return
+    what = {
+        "start": f"canary started: {result.percent}% of contacts to the candidate",
+        "ramp": f"canary ramped: {result.percent}% of contacts to the candidate",
+        "promote": f"canary promoted: the candidate is live (release {result.release_id})",
+        "abort": "canary aborted: the stable content is back",
+    }[result.action]
+    console.print(f"{result.env} / {result.flow}: {what}", highlight=False, markup=False)
+    for name, version in sorted(result.versions.items()):
+        console.print(f"  {name}: version {version}", highlight=False, markup=False)
+    for note in result.notes:
+        err_console.print(f"warning: {note}", highlight=False, markup=False)
+
+
+def _status_dict(status: CanaryStatus) -> dict[str, Any]:
+    return {
+        "env": status.env,
+        "flow": status.flow,
+        "flow_id": status.flow_id,
+        "running": status.running,
+        "live_percent": status.live_percent,
+        "state": _state_dict(status),
+        "stable": status.stable.name if status.stable else None,
+        "candidate": status.candidate.name if status.candidate else None,
+        "problems": list(status.problems),
+    }
+
+
+def _status_text(status: CanaryStatus) -> str:
+    if not status.running:
+        extra = "".join(f"\n  problem: {p}" for p in status.problems)
+        return f"{status.env} / {status.flow}: no canary running{extra}"
+    state = status.state
+    assert state is not None
+    lines = [
+        f"{status.env} / {status.flow}: canary running since {state.started}",
+        f"  split: {status.live_percent}% candidate / {100 - (status.live_percent or 0)}% stable",
+        f"  candidate: {status.candidate.name if status.candidate else '(missing)'}"
+        + (f" from {state.ref}" if state.ref else ""),
+        f"  stable: {status.stable.name if status.stable else '(missing)'}",
+        f"  abort restores version {state.restore_version}",
+    ]
+    lines += [f"  problem: {p}" for p in status.problems]
+    return "\n".join(lines)
+
+
+def _candidate(name: str, ref: str, root: Path) -> tuple[FlowDocument, str]:
+    """The flow ``name`` at git revision ``ref`` and the commit sha."""
+    tree, sha = desired_state(open_repo("."), ref, root)
+    doc = tree.get(f"flow:{name}")
+    if doc is None:
+        raise BadInputError(f"no flow {name!r} under {root}/ at {ref} ({sha[:12]})")
+    return doc, sha
+
+
+@canary_app.command("start")
+@handle_errors
+def start_cmd(
+    env: EnvOption,
+    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    percent: PercentOption,
+    ref: RefOption = "HEAD",
+    root: RootOption = Path(FLOWS_DIR),
+    yes: YesOption = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Put the live content aside as stable, the content at --ref as candidate, and split.
+
+    The entry flow keeps its name, id and phone numbers; its content becomes a wrapper
+    sending --percent of contacts to the candidate. Exit codes: 0 started, 2 bad input
+    (percent outside 1-99, a canary already running, unresolvable references),
+    3 Amazon Connect error.
+    """
+    from flowops.deploy.canary_wrapper import check_percent
+
+    check_percent(percent)
+    doc, sha = _candidate(flow, ref, root)
+    client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
+    result = start_canary(client, flow, doc, percent, ref=sha[:12])
+    _render_result(result, fmt)
+
+
+@canary_app.command("ramp")
+@handle_errors
+def ramp_cmd(
+    env: EnvOption,
+    percent: PercentOption,
+    flow: FlowOption = None,
+    yes: YesOption = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Change the candidate's share of contacts (1-99)."""
+    from flowops.deploy.canary_wrapper import check_percent
+
+    check_percent(percent)
+    client = _client(env, f"ramp the canary to {percent}%", yes)
+    _render_result(ramp_canary(client, pick_flow(client, flow), percent), fmt)
+
+
+@canary_app.command("promote")
+@handle_errors
+def promote_cmd(
+    env: EnvOption,
+    flow: FlowOption = None,
+    yes: YesOption = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Make the candidate the entry flow's content (a release), remove the helpers."""
+    client = _client(env, "promote the canary", yes)
+    _render_result(promote_canary(client, pick_flow(client, flow)), fmt)
+
+
+@canary_app.command("abort")
+@handle_errors
+def abort_cmd(
+    env: EnvOption,
+    flow: FlowOption = None,
+    yes: YesOption = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Put the pre-canary content back exactly, remove the helpers."""
+    client = _client(env, "abort the canary", yes)
+    _render_result(abort_canary(client, pick_flow(client, flow)), fmt)
+
+
+@canary_app.command("status")
+@handle_errors
+def status_cmd(
+    env: EnvOption, flow: FlowOption = None, fmt: FormatOption = OutputFormat.text
+) -> None:
+    """Show the canary on a flow (or every running canary), read from Connect.
+
+    Exit codes: 0 shown, 1 a canary is inconsistent (tag, wrapper and helpers disagree:
+    the problems are listed), 2 bad input, 3 Amazon Connect error.
+    """
+    client = _client(env)
+    names = [flow] if flow else [f.name for f in running_canaries(client)]
+    statuses = [canary_status(client, name) for name in names]
+    if fmt == OutputFormat.json:
+        emit(json.dumps([_status_dict(s) for s in statuses], indent=2))
+    elif not statuses:
+        console.print(f"{client.env.name}: no canary running", highlight=False)
+    else:
+        text = "\n".join(_status_text(s) for s in statuses)
+        console.print(text, highlight=False, markup=False)
+    if any(s.problems for s in statuses):
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+@canary_app.command("generate")
+@handle_errors
+def generate_cmd(
+    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    percent: PercentOption,
+    ref: Annotated[str, typer.Option("--ref", help="Git revision holding the candidate content.")],
+    root: RootOption = Path(FLOWS_DIR),
+) -> None:
+    """Write the wrapper and both variants as files under flows/, for a pull request.
+
+    The entry flow's file (its current content is the stable variant) is replaced by the
+    wrapper; ``<flow> (canary stable)`` and ``<flow> (canary candidate)`` (the content at
+    --ref) are added next to it. Promote them like any change.
+    """
+    key = f"flow:{flow}"
+    stable = read_tree(root).get(key)
+    if stable is None:
+        raise BadInputError(f"no flow {flow!r} under {root}/")
+    candidate = read_tree_at(open_repo("."), ref, root.as_posix()).get(key)
+    if candidate is None:
+        raise BadInputError(f"no flow {flow!r} under {root}/ at {ref}")
+    docs = canary_documents(stable, candidate, percent, ref)
+    for doc_key, doc in docs.items():
+        path = (
+            Path(stable.source)
+            if doc_key == key and stable.source
+            else root / flow_relpath(doc.info)
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_document(doc), encoding="utf-8")
+        console.print(f"wrote {path}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add the ``canary`` group to the root app."""
+    app.add_typer(canary_app, name="canary")

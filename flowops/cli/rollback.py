@@ -1,9 +1,170 @@
-"""CLI commands: rollback (being built; registers nothing yet)."""
+"""CLI command ``rollback``: parse options, call ``flowops.deploy.rollback``, render."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+
+from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.config import load_environment
+from flowops.connect import ConnectClient
+from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
+from flowops.deploy.rollback_plan import RollbackPlan
+from flowops.errors import BadInputError, ExitCode
+
+
+def _version(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def plan_text(plan: RollbackPlan) -> str:
+    """The plan as lines: what each flow will go from and to."""
+    lines = [f"rollback of release {', '.join(plan.reverts)} to {plan.label}:"]
+    for step in plan.steps:
+        note = f"  ({step.note})" if step.note else ""
+        lines.append(
+            f"  {step.key}: {step.action} {_version(step.from_version)} -> "
+            f"{_version(step.to_version)}{note}"
+        )
+    return "\n".join(lines)
+
+
+def report_dict(report: RollbackReport) -> dict[str, Any]:
+    """JSON-ready report (``--format json``)."""
+    return {
+        "env": report.env,
+        "reverts": list(report.plan.reverts),
+        "target": report.plan.label,
+        "release": report.release_id,
+        "dry_run": report.dry_run,
+        "ok": report.ok,
+        "calls": report.calls,
+        "seconds": round(report.seconds, 3),
+        "flows": [
+            {
+                "flow": o.step.key,
+                "id": o.step.flow_id,
+                "action": o.step.action,
+                "from_version": o.step.from_version,
+                "to_version": o.step.to_version,
+                "version_now": o.version,
+                "result": o.result,
+                "message": o.message,
+            }
+            for o in report.outcomes
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def _table(report: RollbackReport) -> Table:
+    title = f"rollback of release {', '.join(report.plan.reverts)} in {report.env}" + (
+        " (dry run)" if report.dry_run else f": release {report.release_id}"
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("flow", "from version", "to version", "result", "note"):
+        table.add_column(column)
+    for o in report.outcomes:
+        style = {"failed": "red", "left": "yellow", "archived": "yellow"}.get(o.result, "")
+        table.add_row(
+            o.step.key,
+            _version(o.step.from_version),
+            _version(o.version if o.result in ("restored", "repointed") else o.step.to_version),
+            f"[{style}]{o.result}[/]" if style else o.result,
+            o.message,
+        )
+    return table
+
+
+def _progress_line(outcome: FlowOutcome) -> None:
+    err_console.print(
+        f"  {outcome.step.key}: {outcome.result}"
+        + (f" (version {outcome.version})" if outcome.version is not None else ""),
+        highlight=False,
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``rollback`` to the root app."""
+
+    @app.command("rollback")
+    @handle_errors
+    def rollback_cmd(
+        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
+        flow: Annotated[
+            str | None, typer.Option("--flow", help="Only this flow or module.")
+        ] = None,
+        to_release: Annotated[
+            str | None,
+            typer.Option("--to-release", help="Go back to the state right after this release."),
+        ] = None,
+        to_version: Annotated[
+            int | None, typer.Option("--to-version", help="Go back to this version (--flow).")
+        ] = None,
+        archive_new: Annotated[
+            bool,
+            typer.Option("--archive-new", help="Archive flows the release created (never delete)."),
+        ] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+        ] = False,
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
+        ] = False,
+        fmt: Annotated[
+            OutputFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = OutputFormat.text,
+    ) -> None:
+        """Restore every flow changed by the last release to its version before it.
+
+        Needs no git repository: release records and flow versions come from Amazon
+        Connect. The rollback is recorded as a release, so it can be rolled back too.
+        Exit codes: 0 done, 1 some flows failed (the table says where each one is),
+        2 bad input or not confirmed, 3 Amazon Connect error.
+        """
+        environment = load_environment(env)
+        client = ConnectClient.for_environment(environment)
+
+        def confirm(plan: RollbackPlan) -> bool:
+            if yes:
+                return True
+            err_console.print(plan_text(plan), highlight=False, markup=False)
+            if not err_console.is_terminal:
+                raise BadInputError(
+                    "rollback needs confirmation: run it in a terminal or pass --yes; "
+                    "nothing was written"
+                )
+            if not typer.confirm(f"Roll back {environment.name}?", err=True):
+                raise BadInputError("not confirmed; nothing was written")
+            return True
+
+        text = fmt != OutputFormat.json
+        report = rollback(
+            client,
+            flow=flow,
+            to_release=to_release,
+            to_version=to_version,
+            archive_new=archive_new,
+            dry_run=dry_run,
+            confirm=confirm,
+            on_progress=_progress_line if text else None,
+        )
+        if text:
+            console.print(_table(report))
+            console.print(
+                f"{len(report.outcomes)} flow(s), {report.calls} API call(s), "
+                f"{report.seconds:.1f} s",
+                highlight=False,
+            )
+            for note in report.notes:
+                err_console.print(f"warning: {note}", highlight=False, markup=False)
+        else:
+            emit(json.dumps(report_dict(report), indent=2))
+        if not report.ok:
+            names = ", ".join(o.step.key for o in report.failed)
+            err_console.print(f"error: rollback incomplete, failed: {names}", highlight=False)
+            raise typer.Exit(int(ExitCode.FINDINGS))

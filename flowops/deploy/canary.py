@@ -1,0 +1,467 @@
+"""Live canaries: split an entry flow's contacts between its current and new content.
+
+Variants live in two *helper flows* (``<name> (canary stable)``, ``<name> (canary
+candidate)``), and the entry flow's content becomes the generated wrapper
+(``flowops.deploy.canary_wrapper``) that transfers to them. Why separate flows rather
+than versions or aliases of the entry flow: ``TransferToFlow`` documents a flow id or
+ARN as its target, and a version- or alias-qualified ARN there is not documented for
+every flow type or Region; a separate flow also names the variant in contact records and
+in the designer. The entry flow keeps its name, id, ARN and every phone number, queue
+and quick connect that points at it; only its content changes.
+
+The canary's state is in Connect, not on a laptop: tag ``flowops:canary`` on the entry
+flow (``flowops.deploy.canary_state``), with the helper ids, the split and the version
+of the entry flow taken just before the wrapper replaced it. Any machine can ramp,
+promote, abort or read it.
+
+Every content change publishes and creates a version (and, where the environment routes
+through aliases, moves the entry alias to it), so ``flowops rollback --to-version`` can
+go back to any step. ``promote`` is recorded as a release (its "before" is the pre-canary
+version), so ``flowops rollback`` after a promote puts the stable content back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import RemoteFlow
+from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
+from flowops.deploy import lock as env_lock
+from flowops.deploy.canary_state import (
+    OF_TAG,
+    ROLE_TAG,
+    STATE_TAG,
+    CanaryState,
+    encode_state,
+    now_stamp,
+    state_from_tags,
+    tag_safe,
+)
+from flowops.deploy.canary_wrapper import (
+    SUPPORTED_TYPES,
+    WrapperSpec,
+    check_percent,
+    helper_name,
+    variant_targets,
+    wrapper_content,
+    wrapper_percent,
+)
+from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.releases import (
+    FlowRelease,
+    ReleaseRecord,
+    append_record,
+    ensure_ledger,
+    release_description,
+)
+from flowops.deploy.rollback import ENTRY_ALIAS, entry_alias_id
+from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.model.document import FlowDocument
+from flowops.refs import resolve, symbol
+
+CanaryAction = Literal["start", "ramp", "promote", "abort"]
+
+
+@dataclass(frozen=True)
+class CanaryStatus:
+    """A canary as Connect has it: the tag, the wrapper's live split, the helpers."""
+
+    env: str
+    flow: str
+    flow_id: str
+    state: CanaryState | None
+    live_percent: int | None  # read from the wrapper content; None when no wrapper
+    stable: RemoteFlow | None = None
+    candidate: RemoteFlow | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def running(self) -> bool:
+        return self.state is not None
+
+
+@dataclass(frozen=True)
+class CanaryResult:
+    """What a canary command did."""
+
+    action: CanaryAction
+    env: str
+    flow: str
+    flow_id: str
+    percent: int | None
+    state: CanaryState | None  # after the command; None once promoted or aborted
+    versions: Mapping[str, int] = field(default_factory=dict)  # flow name -> new version
+    release_id: int | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def find_entry(client: ConnectClient, name: str) -> RemoteFlow:
+    """The entry flow called ``name`` here (git name or environment name), with content."""
+    catalog = client.catalog()
+    live = catalog.flow("flow", name) or catalog.flow("flow", client.env.override("flow", name))
+    if live is None:
+        raise BadInputError(f"no flow {name!r} in environment {client.env.name!r}")
+    return live
+
+
+def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[str, str]]:
+    """The flow's current content and tags (never the cached catalog: others may act)."""
+    return client.describe("flow", flow.id), client.list_tags(flow.arn)
+
+
+def _helper(client: ConnectClient, flow_id: str) -> RemoteFlow | None:
+    try:
+        return client.describe("flow", flow_id)
+    except NotFoundError:
+        return None
+
+
+def canary_status(client: ConnectClient, name: str) -> CanaryStatus:
+    """The canary on flow ``name``, read from Connect; ``state`` None when none runs."""
+    entry, tags = _fresh(client, find_entry(client, name))
+    state = state_from_tags(tags)
+    content = json.loads(entry.content) if entry.content else None
+    live = wrapper_percent(content)
+    if state is None:
+        orphan = ("content is a canary wrapper but no canary tag",) if live is not None else ()
+        return CanaryStatus(client.env.name, entry.name, entry.id, None, live, problems=orphan)
+    stable = _helper(client, state.stable_id)
+    candidate = _helper(client, state.candidate_id)
+    problems: list[str] = []
+    if live is None:
+        problems.append("canary tag present but the content is not a wrapper (interrupted start?)")
+    elif live != state.percent:
+        problems.append(f"tag says {state.percent}% but the wrapper sends {live}%")
+    if stable is None:
+        problems.append(f"stable helper {state.stable_id} is missing")
+    if candidate is None:
+        problems.append(f"candidate helper {state.candidate_id} is missing")
+    targets = variant_targets(content)
+    for role, helper in (("stable", stable), ("candidate", candidate)):
+        if (
+            helper is not None
+            and live is not None
+            and targets.get(role) not in (helper.arn, helper.id)
+        ):
+            problems.append(f"the wrapper's {role} transfer does not point at {helper.name!r}")
+    return CanaryStatus(
+        client.env.name, entry.name, entry.id, state, live, stable, candidate, tuple(problems)
+    )
+
+
+def running_canaries(client: ConnectClient) -> list[RemoteFlow]:
+    """Flows of the environment carrying a canary tag (from the catalog's listing)."""
+    return sorted(
+        (f for f in client.catalog().flows.values() if f.kind == "flow" and STATE_TAG in f.tags),
+        key=lambda f: f.name,
+    )
+
+
+def pick_flow(client: ConnectClient, name: str | None) -> str:
+    """``name``, or the one flow running a canary here when no name is given."""
+    if name:
+        return name
+    running = running_canaries(client)
+    if len(running) == 1:
+        return running[0].name
+    if not running:
+        raise BadInputError(f"no canary is running in {client.env.name!r}")
+    names = ", ".join(repr(f.name) for f in running)
+    raise BadInputError(f"canaries run on several flows ({names}); choose one with --flow")
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def publish(client: ConnectClient, flow: RemoteFlow, content: str, description: str) -> int:
+    """Write and publish ``content``, create a version, move the entry alias to it.
+
+    The same three calls apply makes per flow (content, version, alias); kept here as
+    one small function because canary steps are single-flow writes without a plan.
+    """
+    client.update_content("flow", flow.id, content)
+    version = client.create_version("flow", flow.id, description)
+    if client.env.use_aliases:
+        client.update_alias("flow", flow.id, entry_alias_id(client, "flow", flow.id), version)
+    return version
+
+
+def _wrapper_text(
+    entry: RemoteFlow, stable: RemoteFlow, candidate: RemoteFlow, state: CanaryState
+) -> str:
+    spec = WrapperSpec(
+        entry_name=entry.name,
+        stable_flow=stable.arn,
+        candidate_flow=candidate.arn,
+        percent=state.percent,
+        ref=state.ref,
+    )
+    return json.dumps(wrapper_content(spec), ensure_ascii=False)
+
+
+def _create_helper(client: ConnectClient, entry: RemoteFlow, role: str, content: str) -> RemoteFlow:
+    """Create (or, left over from an interrupted start, reuse) one helper flow."""
+    name = helper_name(entry.name, role)
+    tags = {ROLE_TAG: role, OF_TAG: entry.id}
+    description = f"flowops canary {role} variant of {entry.name}; removed by promote/abort"
+    try:
+        return client.create(
+            "flow", name, content, type=entry.type, description=description, tags=tags
+        )
+    except DuplicateError:
+        client.refresh_flows()
+        existing = client.catalog().flow("flow", name)
+        if existing is None or client.list_tags(existing.arn).get(OF_TAG) != entry.id:
+            raise BadInputError(
+                f"a flow named {name!r} exists and is not a canary helper of {entry.name!r}; "
+                "rename or delete it"
+            ) from None
+        client.update_content("flow", existing.id, content)
+        return existing
+
+
+def _candidate_content(client: ConnectClient, candidate: FlowDocument) -> str:
+    resolved, missing = resolve(candidate.flow.raw, client.catalog(), client.env.overrides)
+    if missing:
+        key = symbol("flow", candidate.info.name)
+        raise UnresolvedReferencesError(client.env.name, [(key, m) for m in missing])
+    return json.dumps(resolved, ensure_ascii=False)
+
+
+def _require_state(client: ConnectClient, name: str) -> tuple[RemoteFlow, CanaryState]:
+    entry, tags = _fresh(client, find_entry(client, name))
+    state = state_from_tags(tags)
+    if state is None:
+        raise BadInputError(
+            f"no canary is running on flow {entry.name!r} in {client.env.name!r} "
+            "(start one with `flowops canary start`)"
+        )
+    return entry, state
+
+
+def start_canary(
+    client: ConnectClient,
+    name: str,
+    candidate: FlowDocument,
+    percent: int,
+    *,
+    ref: str = "",
+) -> CanaryResult:
+    """Start a canary of ``candidate`` (the new content of flow ``name``) at ``percent``.
+
+    Order matters for recovery: the restore-point version and the state tag are written
+    before the wrapper, so ``canary abort`` can undo a start interrupted at any point.
+    """
+    check_percent(percent)
+    entry, tags = _fresh(client, find_entry(client, name))
+    if entry.type not in SUPPORTED_TYPES:
+        raise BadInputError(
+            f"flow {entry.name!r} is of type {entry.type}: a canary can only wrap an "
+            f"inbound contact flow ({', '.join(sorted(SUPPORTED_TYPES))})"
+        )
+    if not client.env.manages(entry.name, entry.type):
+        raise BadInputError(
+            f"flow {entry.name!r} is not managed by flowops in {client.env.name!r} "
+            f"(see managed: in {client.env.source})"
+        )
+    running = state_from_tags(tags)
+    if running is not None:
+        raise BadInputError(
+            f"a canary is already running on {entry.name!r} ({running.percent}% to "
+            f"{running.ref or 'candidate'}); ramp, promote or abort it first"
+        )
+    if not entry.content:
+        raise BadInputError(f"flow {entry.name!r} has no published content to keep as stable")
+    candidate_text = _candidate_content(client, candidate)
+    restore = client.create_version(
+        "flow",
+        entry.id,
+        f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
+    )
+    stable = _create_helper(client, entry, "stable", entry.content)
+    try:
+        cand = _create_helper(client, entry, "candidate", candidate_text)
+    except FlowopsError:
+        _delete_quietly(client, stable.id)  # e.g. Connect refused the candidate's content
+        client.refresh_flows()
+        raise
+    state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
+    client.tag(entry.arn, {STATE_TAG: encode_state(state)})
+    try:
+        version = publish(
+            client,
+            entry,
+            _wrapper_text(entry, stable, cand, state),
+            f"flowops:canary start {percent}% to {state.ref or 'candidate'}",
+        )
+    except FlowopsError:
+        try:
+            abort_canary(client, entry.name)
+        except FlowopsError:
+            pass  # the state tag stays: `flowops canary abort` can finish the job
+        raise
+    client.refresh_flows()
+    return CanaryResult(
+        "start",
+        client.env.name,
+        entry.name,
+        entry.id,
+        percent,
+        state,
+        {entry.name: version, stable.name: 1, cand.name: 1},
+    )
+
+
+def ramp_canary(client: ConnectClient, name: str, percent: int) -> CanaryResult:
+    """Send ``percent`` of contacts to the candidate instead of the current share."""
+    check_percent(percent)
+    entry, state = _require_state(client, name)
+    stable = _helper(client, state.stable_id)
+    cand = _helper(client, state.candidate_id)
+    if stable is None or cand is None:
+        raise CheckFailedError(
+            f"canary on {entry.name!r} lost a helper flow; abort it (`flowops canary abort`)"
+        )
+    new_state = state.with_percent(percent)
+    version = publish(
+        client,
+        entry,
+        _wrapper_text(entry, stable, cand, new_state),
+        f"flowops:canary ramp {state.percent}% -> {percent}%",
+    )
+    client.tag(entry.arn, {STATE_TAG: encode_state(new_state)})
+    return CanaryResult(
+        "ramp", client.env.name, entry.name, entry.id, percent, new_state, {entry.name: version}
+    )
+
+
+def _delete_quietly(client: ConnectClient, flow_id: str) -> str | None:
+    """Delete a helper flow; returns why not, or None (a missing helper is fine)."""
+    try:
+        client.delete("flow", flow_id)
+    except NotFoundError:
+        return None
+    except ConnectError as exc:
+        return str(exc)
+    return None
+
+
+def _cleanup(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> list[str]:
+    """Untag the entry flow and delete both helpers; returns what could not be done."""
+    notes: list[str] = []
+    for role, flow_id in (("stable", state.stable_id), ("candidate", state.candidate_id)):
+        problem = _delete_quietly(client, flow_id)
+        if problem:
+            notes.append(f"{role} helper {flow_id} not deleted: {problem}")
+    client.untag(entry.arn, [STATE_TAG])
+    client.refresh_flows()
+    return notes
+
+
+def abort_canary(client: ConnectClient, name: str) -> CanaryResult:
+    """Put the pre-canary content back (the restore-point version), remove the helpers."""
+    entry, state = _require_state(client, name)
+    before = client.describe("flow", entry.id, state.restore_version)
+    version = publish(
+        client,
+        entry,
+        before.content or "",
+        f"flowops:canary abort, back to version {state.restore_version}",
+    )
+    notes = _cleanup(client, entry, state)
+    return CanaryResult(
+        "abort",
+        client.env.name,
+        entry.name,
+        entry.id,
+        0,
+        None,
+        {entry.name: version},
+        notes=tuple(notes),
+    )
+
+
+def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0) -> CanaryResult:
+    """Make the candidate the entry flow's content, record a release, remove the helpers.
+
+    The release's "before" version is the pre-canary restore point, so ``flowops
+    rollback`` after a promote restores the stable content.
+    """
+    entry, state = _require_state(client, name)
+    cand = _helper(client, state.candidate_id)
+    if cand is None or not cand.content:
+        raise CheckFailedError(
+            f"canary on {entry.name!r}: candidate helper {state.candidate_id} is missing; "
+            "abort the canary instead"
+        )
+    ledger = ensure_ledger(client)
+    holder = env_lock.default_holder()
+    held = env_lock.acquire(client, ledger.flow.arn, holder=holder, settle=lock_settle)
+    try:
+        release_id = ledger.next_id
+        commit = state.ref or None
+        version = publish(
+            client,
+            entry,
+            cand.content,
+            f"{release_description(release_id, commit, client.env.name)} canary promote",
+        )
+        record = ReleaseRecord(
+            id=release_id,
+            env=client.env.name,
+            commit=commit,
+            ref=state.ref or None,
+            who=holder,
+            when=datetime.now(UTC).isoformat(timespec="seconds"),
+            flows=(
+                FlowRelease(
+                    key=symbol("flow", entry.name),
+                    kind="flow",
+                    name=entry.name,
+                    id=entry.id,
+                    action="update",
+                    version_before=state.restore_version,
+                    version_after=version,
+                ),
+            ),
+            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
+        )
+        append_record(client, record)
+    finally:
+        env_lock.release(client, ledger.flow.arn, held)
+    notes = _cleanup(client, entry, state)
+    return CanaryResult(
+        "promote",
+        client.env.name,
+        entry.name,
+        entry.id,
+        100,
+        None,
+        {entry.name: version},
+        release_id=release_id,
+        notes=tuple(notes),
+    )
+
+
+__all__ = [
+    "ENTRY_ALIAS",
+    "CanaryResult",
+    "CanaryStatus",
+    "abort_canary",
+    "canary_status",
+    "find_entry",
+    "promote_canary",
+    "publish",
+    "pick_flow",
+    "ramp_canary",
+    "running_canaries",
+    "start_canary",
+]

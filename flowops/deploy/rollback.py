@@ -1,0 +1,352 @@
+"""``flowops rollback``: put every flow a release changed back, from Connect alone.
+
+Everything comes from the environment: the release records in the ledger module (one
+read) and the flows' own published versions. Per flow, one read of the old version, one
+content write (which publishes) and one ``CreateContactFlowVersion`` described as a
+rollback of the release, all paced by the client under the account's quota. Where the
+environment enters flows through aliases (``use_aliases``), the alias is repointed at the
+old version instead: one call, no content rewrite. A rollback is itself a release
+(recorded in the same ledger, ``message`` "rollback of release N"), so rolling back a
+rollback rolls forward.
+
+Failures do not stop the run: every flow is tried, and the report says exactly which
+flows are where. Where a version cannot be read or created (environments that do not
+support flow versions), the content recorded in git for the previous release is used,
+when a git repository is at hand, and the report says so.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import FlowKind, RemoteFlow
+from flowops.connect.errors import ConnectError
+from flowops.deploy import lock as env_lock
+from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.releases import (
+    FlowRelease,
+    ReleaseRecord,
+    append_record,
+    ensure_ledger,
+    find_ledger,
+    parse_ledger,
+    release_description,
+)
+from flowops.deploy.rollback_plan import (
+    FlowChange,
+    ReleaseView,
+    RollbackPlan,
+    RollbackStep,
+    plan_rollback,
+)
+from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.refs import resolve, symbol
+from flowops.repo import open_repo, read_tree_at
+
+Result = Literal["restored", "repointed", "archived", "left", "failed", "planned"]
+
+#: The alias an environment with ``use_aliases`` routes its entry points through.
+ENTRY_ALIAS = "live"
+
+#: Release outcomes for which a flow really moved to the release's version.
+_MOVED = frozenset({"released"})
+#: Release statuses that left the environment changed (a failed-restored one did not).
+_UNDONE_STATUSES = frozenset({"failed-restored"})
+
+ROLLBACK_PREFIX = "rollback of release "
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    """What happened to one flow of a rollback."""
+
+    step: RollbackStep
+    result: Result
+    version: int | None = None  # the version now live (new version, or alias target)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RollbackReport:
+    """The whole rollback: the plan, one outcome per flow, the new release record."""
+
+    env: str
+    plan: RollbackPlan
+    outcomes: tuple[FlowOutcome, ...]
+    release_id: int | None
+    dry_run: bool
+    calls: int = 0
+    seconds: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> tuple[FlowOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.result == "failed")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def view(record: ReleaseRecord) -> ReleaseView:
+    """A ledger record as rollback planning sees it."""
+    changes = tuple(
+        FlowChange(
+            kind=f.kind,
+            name=f.name,
+            flow_id=f.id,
+            before=f.version_before,
+            after=f.version_after,
+            created=f.action == "create",
+        )
+        for f in record.flows
+        if f.outcome in _MOVED
+    )
+    reverts = None
+    if record.message.startswith(ROLLBACK_PREFIX):
+        reverts = record.message[len(ROLLBACK_PREFIX) :].split()[0].rstrip(",")
+    kind = "rollback" if reverts else "promote"
+    return ReleaseView(str(record.id), kind, changes, git_sha=record.commit, reverts=reverts)
+
+
+def history(records: Sequence[ReleaseRecord]) -> list[ReleaseView]:
+    """Release views of the records that changed the environment, oldest first."""
+    return [view(r) for r in records if r.status not in _UNDONE_STATUSES]
+
+
+def plan_from_ledger(
+    client: ConnectClient,
+    *,
+    flow: str | None = None,
+    to_release: str | None = None,
+    to_version: int | None = None,
+    archive_new: bool = False,
+) -> tuple[RollbackPlan, list[ReleaseRecord], RemoteFlow | None]:
+    """Read the ledger (one describe) and plan; returns the plan, records and ledger."""
+    ledger = find_ledger(client)
+    records = parse_ledger(ledger.content) if ledger is not None else []
+    plan = plan_rollback(
+        history(records),
+        flow=flow,
+        to_release=to_release,
+        to_version=to_version,
+        archive_new=archive_new,
+        use_aliases=client.env.use_aliases,
+    )
+    return plan, records, ledger
+
+
+# --- one flow ---------------------------------------------------------------------------
+
+
+def _kind(step: RollbackStep) -> FlowKind:
+    return "module" if step.kind == "module" else "flow"
+
+
+def entry_alias_id(client: ConnectClient, kind: FlowKind, flow_id: str) -> str:
+    """The id of the flow's entry alias; bad input when the flow has none."""
+    for alias in client.list_aliases(kind, flow_id):
+        if alias.get("AliasName") == ENTRY_ALIAS or alias.get("Name") == ENTRY_ALIAS:
+            return str(alias.get("AliasId") or alias.get("Id"))
+    raise BadInputError(
+        f"{kind} {flow_id}: no alias {ENTRY_ALIAS!r} although the environment uses aliases"
+    )
+
+
+def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | None) -> str:
+    """The flow's content at ``step.git_sha``, resolved for this environment."""
+    if step.git_sha is None:
+        raise BadInputError(f"{step.key}: no git commit recorded to restore from")
+    repo = open_repo(repo_path or Path.cwd())
+    tree = read_tree_at(repo, step.git_sha)
+    env = client.env
+    doc = next(
+        (
+            d
+            for d in tree.values()
+            if d.info.kind == step.kind
+            and (d.info.name == step.name or env.override(step.kind, d.info.name) == step.name)
+        ),
+        None,
+    )
+    if doc is None:
+        raise BadInputError(f"{step.key}: not in git at {step.git_sha[:12]}")
+    resolved, missing = resolve(doc.flow.raw, client.catalog(with_content=False), env.overrides)
+    if missing:
+        raise UnresolvedReferencesError(
+            env.name, [(symbol(step.kind, step.name), m) for m in missing]
+        )
+    return json.dumps(resolved, ensure_ascii=False)
+
+
+def restore_flow(
+    client: ConnectClient,
+    step: RollbackStep,
+    description: str,
+    *,
+    repo_path: Path | None = None,
+) -> FlowOutcome:
+    """Carry out one step; errors become a ``failed`` outcome, never an exception."""
+    kind = _kind(step)
+    try:
+        if step.action == "leave":
+            return FlowOutcome(step, "left", step.from_version, step.note)
+        if step.action == "archive":
+            client.update_metadata(kind, step.flow_id, state="ARCHIVED")
+            return FlowOutcome(step, "archived", step.from_version, step.note)
+        if step.action == "repoint":
+            assert step.to_version is not None
+            alias = entry_alias_id(client, kind, step.flow_id)
+            client.update_alias(kind, step.flow_id, alias, step.to_version)
+            return FlowOutcome(step, "repointed", step.to_version, step.note)
+        notes = [step.note] if step.note else []
+        if step.action == "from-git":
+            content = git_content(step, client, repo_path)
+        else:
+            assert step.to_version is not None
+            try:
+                content = client.describe(kind, step.flow_id, step.to_version).content or ""
+            except ConnectError as exc:
+                if step.git_sha is None:
+                    raise
+                notes.append(f"version {step.to_version} unreadable ({exc.code}): content from git")
+                content = git_content(step, client, repo_path)
+        client.update_content(kind, step.flow_id, content)
+        try:
+            version: int | None = client.create_version(kind, step.flow_id, description)
+        except ConnectError as exc:
+            version = None
+            notes.append(f"restored, but no version created ({exc.code}: {exc})")
+        return FlowOutcome(step, "restored", version, "; ".join(notes))
+    except FlowopsError as exc:
+        return FlowOutcome(step, "failed", step.from_version, str(exc))
+
+
+# --- the whole rollback -----------------------------------------------------------------
+
+
+def _record(
+    client: ConnectClient,
+    release_id: int,
+    plan: RollbackPlan,
+    outcomes: Sequence[FlowOutcome],
+    holder: str,
+    commit: str | None,
+) -> ReleaseRecord:
+    flows = tuple(
+        FlowRelease(
+            key=o.step.key,
+            kind=o.step.kind,
+            name=o.step.name,
+            id=o.step.flow_id,
+            action="update",
+            version_before=o.step.from_version,
+            version_after=o.version,
+            outcome="released" if o.result in ("restored", "repointed") else o.result,
+        )
+        for o in outcomes
+    )
+    status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
+    record = ReleaseRecord(
+        id=release_id,
+        env=client.env.name,
+        commit=commit,
+        ref=None,
+        who=holder,
+        when=datetime.now(UTC).isoformat(timespec="seconds"),
+        status=status,
+        flows=flows,
+        message=f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
+    )
+    append_record(client, record)
+    return record
+
+
+def rollback(
+    client: ConnectClient,
+    *,
+    flow: str | None = None,
+    to_release: str | None = None,
+    to_version: int | None = None,
+    archive_new: bool = False,
+    dry_run: bool = False,
+    confirm: Callable[[RollbackPlan], bool] | None = None,
+    on_progress: Callable[[FlowOutcome], None] | None = None,
+    repo_path: Path | None = None,
+    lock_settle: float = 1.0,
+) -> RollbackReport:
+    """Plan and (unless ``dry_run`` or ``confirm`` says no) carry out a rollback.
+
+    Takes the environment's promote lock for the writes, records the rollback as a
+    release, and returns one outcome per flow; never raises for one flow's failure.
+    """
+    started = time.monotonic()
+    calls_before = sum(client.calls.values())
+    plan, records, found = plan_from_ledger(
+        client, flow=flow, to_release=to_release, to_version=to_version, archive_new=archive_new
+    )
+
+    def report(
+        outcomes: Sequence[FlowOutcome], release_id: int | None, notes: Sequence[str] = ()
+    ) -> RollbackReport:
+        return RollbackReport(
+            env=client.env.name,
+            plan=plan,
+            outcomes=tuple(outcomes),
+            release_id=release_id,
+            dry_run=release_id is None,
+            calls=sum(client.calls.values()) - calls_before,
+            seconds=time.monotonic() - started,
+            notes=tuple(notes),
+        )
+
+    if dry_run or (confirm is not None and not confirm(plan)):
+        return report([FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps], None)
+
+    assert found is not None  # a plan needs at least one record, so the ledger exists
+    holder = env_lock.default_holder()
+    held = env_lock.acquire(client, found.arn, holder=holder, settle=lock_settle)
+    try:
+        ledger = ensure_ledger(client)  # fresh under the lock
+        if [r.id for r in ledger.records] != [r.id for r in records]:
+            raise CheckFailedError(
+                f"environment {client.env.name!r} got a new release while this rollback was "
+                "being planned; nothing was written: run rollback again"
+            )
+        release_id = ledger.next_id
+        by_id = {str(r.id): r for r in records}
+        target = by_id.get(plan.reverts[-1])
+        reverted_index = records.index(target) if target is not None else len(records)
+        commit = records[reverted_index - 1].commit if reverted_index > 0 else None
+        description = (
+            f"{release_description(release_id, commit, client.env.name)} "
+            f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
+        )
+        outcomes: list[FlowOutcome] = []
+        for step in plan.steps:
+            outcome = restore_flow(client, step, description, repo_path=repo_path)
+            outcomes.append(outcome)
+            if on_progress is not None:
+                on_progress(outcome)
+        notes: list[str] = []
+        try:
+            _record(client, release_id, plan, outcomes, holder, commit)
+        except FlowopsError as exc:
+            notes.append(
+                f"the flows above are as shown, but release {release_id} could not "
+                f"be recorded in the ledger: {exc}"
+            )
+    finally:
+        try:
+            env_lock.release(client, found.arn, held)
+        except FlowopsError:
+            pass  # the lock expires on its own
+    client.refresh_flows()
+    return report(outcomes, release_id, notes)

@@ -1,0 +1,245 @@
+"""Which flow goes back to which version: rollback planning over release records.
+
+Pure: it reads release history (as recorded in Connect by ``flowops.deploy.releases``)
+and returns frozen steps; ``flowops.deploy.rollback`` executes them. Keeping the two
+apart gives ``--dry-run`` for free and lets the rules be tested without an instance.
+
+The rules:
+
+* default: undo the last release: every flow it changed goes back to the version it had
+  before that release;
+* ``--to-release ID``: undo every release after ``ID``: each flow goes back to the version
+  it had before the *oldest* of them touched it (that is, as it was right after ``ID``);
+* ``--to-version N`` (with ``--flow``): that one flow goes back to version ``N``;
+* a flow that the undone releases *created* has no earlier version: it is left in place
+  (or archived with ``--archive-new``); the flows that referenced it are restored;
+* a rollback is itself a release (kind ``rollback``), so rolling back a rollback rolls
+  forward with the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from flowops.errors import BadInputError
+
+StepAction = Literal["restore", "repoint", "leave", "archive", "from-git"]
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    """What one release did to one flow, as rollback needs it."""
+
+    kind: str  # "flow" | "module"
+    name: str
+    flow_id: str
+    before: int | None  # version that was live before the release; None = none recorded
+    after: int | None  # version the release published; None = none recorded
+    created: bool = False  # the release created this flow
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """A release record seen from rollback: its id, what it was, what it changed."""
+
+    id: str
+    kind: str  # "promote" | "rollback" | "canary-promote" | ...
+    changes: tuple[FlowChange, ...]
+    git_sha: str | None = None  # the git commit the release deployed, when it had one
+    reverts: str | None = None  # for rollbacks: the release they undid
+
+
+@dataclass(frozen=True)
+class RollbackStep:
+    """One flow to put back: from the version live now to the version wanted."""
+
+    kind: str
+    name: str
+    flow_id: str
+    from_version: int | None
+    to_version: int | None
+    action: StepAction
+    note: str = ""
+    #: git commit whose content to restore when no version was recorded ("from-git"),
+    #: or when the recorded version cannot be read ("restore").
+    git_sha: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """Frozen steps undoing ``reverts``; ``label`` describes the target for messages."""
+
+    reverts: tuple[str, ...]  # ids of the releases being undone, newest first
+    label: str
+    steps: tuple[RollbackStep, ...]
+    use_aliases: bool
+
+    @property
+    def writes(self) -> tuple[RollbackStep, ...]:
+        """Steps that change something in Connect."""
+        return tuple(s for s in self.steps if s.action != "leave")
+
+
+def _find(history: Sequence[ReleaseView], release_id: str) -> int:
+    for i, release in enumerate(history):
+        if release.id == release_id:
+            return i
+    known = ", ".join(r.id for r in history[-5:]) or "none"
+    raise BadInputError(f"no release {release_id!r} in this environment (latest: {known})")
+
+
+def _order(steps: list[RollbackStep]) -> tuple[RollbackStep, ...]:
+    """Modules first (flows invoke them), then flows, each by name: stable and readable."""
+    return tuple(sorted(steps, key=lambda s: (s.kind != "module", s.name)))
+
+
+def _step_for(
+    oldest: FlowChange,
+    newest: FlowChange,
+    *,
+    previous_sha: str | None,
+    archive_new: bool,
+    use_aliases: bool,
+) -> RollbackStep:
+    def step(
+        action: StepAction, to: int | None, note: str = "", sha: str | None = None
+    ) -> RollbackStep:
+        return RollbackStep(
+            kind=newest.kind,
+            name=newest.name,
+            flow_id=newest.flow_id,
+            from_version=newest.after,
+            to_version=to,
+            action=action,
+            note=note,
+            git_sha=sha,
+        )
+
+    if oldest.created:
+        if archive_new:
+            return step("archive", None, "created by the release: archived (not deleted)")
+        return step("leave", None, "created by the release: left in place")
+    if oldest.before is not None:
+        # The commit rides along: if the version cannot be read, git is the fallback.
+        return step("repoint" if use_aliases else "restore", oldest.before, sha=previous_sha)
+    if previous_sha is None:
+        return step("leave", None, "no earlier version and no git commit recorded: left as is")
+    return step(
+        "from-git",
+        None,
+        f"no flow version recorded: content from git {previous_sha[:12]}",
+        previous_sha,
+    )
+
+
+def plan_rollback(
+    history: Sequence[ReleaseView],
+    *,
+    flow: str | None = None,
+    to_release: str | None = None,
+    to_version: int | None = None,
+    archive_new: bool = False,
+    use_aliases: bool = False,
+) -> RollbackPlan:
+    """Plan a rollback over ``history`` (oldest first).
+
+    ``flow`` is a flow or module name (or a ``flow:``/``module:`` key) limiting the plan
+    to that flow. Bad input when there is nothing to roll back or the options conflict.
+    """
+    if to_release is not None and to_version is not None:
+        raise BadInputError("use either --to-release or --to-version, not both")
+    if to_version is not None and flow is None:
+        raise BadInputError("--to-version needs --flow: version numbers are per flow")
+    if to_version is not None and to_version < 1:
+        raise BadInputError(f"--to-version must be 1 or more, got {to_version}")
+    if not history:
+        raise BadInputError("no release recorded in this environment: nothing to roll back")
+
+    if to_version is not None:
+        assert flow is not None
+        return _plan_to_version(history, flow, to_version, use_aliases)
+
+    if to_release is not None:
+        start = _find(history, to_release) + 1
+        if start == len(history):
+            raise BadInputError(
+                f"release {to_release!r} is the latest release: nothing to roll back"
+            )
+        undone = list(history[start:])
+        label = f"release {to_release}"
+        previous_sha = history[start - 1].git_sha
+    else:
+        undone = [history[-1]]
+        label = f"before release {history[-1].id}"
+        previous_sha = history[-2].git_sha if len(history) > 1 else None
+
+    oldest: dict[str, FlowChange] = {}
+    newest: dict[str, FlowChange] = {}
+    for release in undone:
+        for change in release.changes:
+            oldest.setdefault(change.key, change)
+            newest[change.key] = change
+
+    keys = list(oldest)
+    if flow is not None:
+        keys = [k for k in keys if _matches(k, flow)]
+        if not keys:
+            ids = ", ".join(r.id for r in undone)
+            raise BadInputError(f"flow {flow!r} was not changed by release {ids}")
+
+    steps = [
+        _step_for(
+            oldest[k],
+            newest[k],
+            previous_sha=previous_sha,
+            archive_new=archive_new,
+            use_aliases=use_aliases,
+        )
+        for k in keys
+    ]
+    return RollbackPlan(
+        reverts=tuple(r.id for r in reversed(undone)),
+        label=label,
+        steps=_order(steps),
+        use_aliases=use_aliases,
+    )
+
+
+def _matches(key: str, flow: str) -> bool:
+    return key == flow or key.split(":", 1)[1] == flow
+
+
+def _plan_to_version(
+    history: Sequence[ReleaseView], flow: str, version: int, use_aliases: bool
+) -> RollbackPlan:
+    latest: FlowChange | None = None
+    for release in history:
+        for change in release.changes:
+            if _matches(change.key, flow):
+                latest = change
+    if latest is None:
+        raise BadInputError(f"flow {flow!r} is in no recorded release of this environment")
+    step = RollbackStep(
+        kind=latest.kind,
+        name=latest.name,
+        flow_id=latest.flow_id,
+        from_version=latest.after,
+        to_version=version,
+        action="repoint" if use_aliases else "restore",
+    )
+    return RollbackPlan(
+        reverts=(history[-1].id,),
+        label=f"version {version} of {latest.key}",
+        steps=(step,),
+        use_aliases=use_aliases,
+    )

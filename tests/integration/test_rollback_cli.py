@@ -1,0 +1,95 @@
+"""``flowops rollback`` through the CLI (CliRunner), from a directory with no repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.sandbox import SandboxServer
+from flowops.sandbox.config import FaultRule
+from tests.integration.test_rollback_live import V1, V2, Repo, client_for, live, release
+
+pytestmark = pytest.mark.integration
+
+
+def write_env(folder: Path, sandbox: SandboxServer) -> None:
+    (folder / "environments").mkdir(parents=True)
+    (folder / "environments" / "dev.yaml").write_text(
+        "name: dev\nregion: us-east-1\naccount_id: '111111111111'\n"
+        f"instance: flowops-sandbox\nendpoint_url: {sandbox.url}\n"
+        "managed: {names: ['RB *']}\nrate_limit: {rate: 10000, burst: 10000}\n"
+    )
+
+
+def test_rollback_cli_asks_then_restores_then_rolls_forward(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(seeded_sandbox)
+    repo = Repo(tmp_path / "repo")
+    release(repo, client, V1)
+    first = live(client)
+    release(repo, client, V2)
+    second = live(client)
+    laptop = tmp_path / "oncall"  # no git repository, no flows: only the environment file
+    write_env(laptop, seeded_sandbox)
+    monkeypatch.chdir(laptop)
+    runner = CliRunner()
+
+    refused = runner.invoke(app, ["rollback", "--env", "dev"])
+    assert refused.exit_code == 2, refused.output
+    assert "--yes" in refused.output
+    assert live(client) == second
+
+    dry = runner.invoke(app, ["rollback", "--env", "dev", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run" in dry.output and "flow:RB Beta" in dry.output
+    assert live(client) == second
+
+    done = runner.invoke(app, ["rollback", "--env", "dev", "--yes"])
+    assert done.exit_code == 0, done.output
+    for name in ("flow:RB Alpha", "flow:RB Beta", "flow:RB Gamma"):
+        assert name in done.output
+    assert "restored" in done.output
+    assert live(client) == first
+
+    forward = runner.invoke(app, ["rollback", "--env", "dev", "--yes", "--format", "json"])
+    assert forward.exit_code == 0, forward.output
+    data = json.loads(forward.stdout)
+    assert data["ok"] and data["reverts"] == ["3"] and data["release"] == 4
+    assert {f["result"] for f in data["flows"]} == {"restored"}
+    assert live(client) == second
+
+    missing = runner.invoke(app, ["rollback", "--env", "dev", "--yes", "--to-release", "99"])
+    assert missing.exit_code == 2 and "no release '99'" in missing.output
+
+
+def test_rollback_cli_partial_failure_exits_1_with_the_table(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(seeded_sandbox)
+    repo = Repo(tmp_path / "repo")
+    release(repo, client, V1)
+    release(repo, client, V2)
+    write_env(tmp_path / "oncall", seeded_sandbox)
+    monkeypatch.chdir(tmp_path / "oncall")
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="UpdateContactFlowContent",
+            error_code="AccessDeniedException",
+            fail_nth=[1],
+            message="injected denial",
+        )
+    )
+    result = CliRunner().invoke(app, ["rollback", "--env", "dev", "--yes", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert not data["ok"]
+    by_flow = {f["flow"]: f for f in data["flows"]}
+    assert by_flow["flow:RB Alpha"]["result"] == "failed"
+    assert "injected denial" in by_flow["flow:RB Alpha"]["message"]
+    assert by_flow["flow:RB Beta"]["result"] == "restored"
+    assert "failed: flow:RB Alpha" in result.stderr
