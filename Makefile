@@ -26,8 +26,9 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# make bench [BENCH=lint|diff|deploy|rollback|connect]; all of them by default (minutes).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(or $(BENCH),all)
 
 clean:
 	rm -rf $(VENV) .flowops .pytest_cache .mypy_cache .ruff_cache

@@ -30,7 +30,14 @@ def _deploy() -> int:
     return main([])
 
 
+def _connect() -> int:
+    from bench.connect_bench import main
+
+    return main(["--paced"])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
+    "connect": _connect,
     "lint": _lint,
     "deploy": _deploy,
     "rollback": _rollback,
@@ -39,10 +46,12 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in BENCHMARKS:
-        print(f"usage: python -m bench {{{','.join(sorted(BENCHMARKS))}}}", file=sys.stderr)
+    """Run one benchmark by name, or ``all`` of them in turn (worst exit code wins)."""
+    names = sorted(BENCHMARKS) if argv == ["all"] else argv
+    if len(names) < 1 or any(name not in BENCHMARKS for name in names):
+        print(f"usage: python -m bench {{all,{','.join(sorted(BENCHMARKS))}}}", file=sys.stderr)
         return 2
-    return BENCHMARKS[argv[0]]()
+    return max(BENCHMARKS[name]() for name in names)
 
 
 if __name__ == "__main__":
