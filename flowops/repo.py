@@ -9,7 +9,7 @@ are derived from names but never trusted: the name inside the document is the au
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 import git
@@ -83,8 +83,8 @@ def open_repo(path: str | Path = ".") -> git.Repo:
         raise BadInputError(f"{path}: not inside a git repository") from None
 
 
-def read_tree_at(repo: git.Repo, rev: str, subdir: str = FLOWS_DIR) -> FlowTree:
-    """The flows under ``subdir`` as they were at git revision ``rev``."""
+def json_blobs_at(repo: git.Repo, rev: str, subdir: str = FLOWS_DIR) -> Iterator[tuple[str, bytes]]:
+    """(path in the repository, bytes) of every ``*.json`` below ``subdir`` at ``rev``."""
     try:
         commit = repo.commit(rev)
     except (git.BadName, ValueError):
@@ -92,13 +92,19 @@ def read_tree_at(repo: git.Repo, rev: str, subdir: str = FLOWS_DIR) -> FlowTree:
     try:
         folder = commit.tree / subdir if subdir else commit.tree
     except KeyError:
-        return {}
-    tree: FlowTree = {}
+        return
+    if not isinstance(folder, git.Tree):
+        return
     for item in folder.traverse():
-        if not isinstance(item, git.Blob) or not str(item.path).endswith(".json"):
-            continue
-        text = item.data_stream.read().decode("utf-8")
-        _add(tree, parse_document_text(text, source=f"{rev}:{item.path}"))
+        if isinstance(item, git.Blob) and str(item.path).endswith(".json"):
+            yield str(item.path), item.data_stream.read()
+
+
+def read_tree_at(repo: git.Repo, rev: str, subdir: str = FLOWS_DIR) -> FlowTree:
+    """The flows under ``subdir`` as they were at git revision ``rev``."""
+    tree: FlowTree = {}
+    for path, data in json_blobs_at(repo, rev, subdir):
+        _add(tree, parse_document_text(data.decode("utf-8"), source=f"{rev}:{path}"))
     return tree
 
 

@@ -26,7 +26,15 @@ import git
 
 from flowops.errors import BadInputError, FlowParseError
 from flowops.model.parse import parse_document_text
-from flowops.repo import FLOWS_DIR, FlowTree, flow_key, json_files, open_repo, read_tree
+from flowops.repo import (
+    FLOWS_DIR,
+    FlowTree,
+    flow_key,
+    json_blobs_at,
+    json_files,
+    open_repo,
+    read_tree,
+)
 
 _ENV_FLOW = re.compile(r"^(?P<env>[A-Za-z0-9_.-]+):(?P<flow>[^@]+?)(?:@(?P<version>\d+))?$")
 
@@ -94,23 +102,11 @@ def folder_files(root: Path) -> dict[str, RawFile]:
 
 def git_files(repo: git.Repo, rev: str, subdir: str) -> dict[str, RawFile]:
     """Every ``*.json`` below ``subdir`` at revision ``rev``, unparsed."""
-    try:
-        commit = repo.commit(rev)
-    except (git.BadName, ValueError):
-        raise BadInputError(f"unknown git revision {rev!r}") from None
-    try:
-        folder = commit.tree / subdir if subdir else commit.tree
-    except KeyError:
-        return {}
-    out: dict[str, RawFile] = {}
-    if not isinstance(folder, git.Tree):
-        return out
     prefix = f"{subdir}/" if subdir else ""
-    for item in folder.traverse():
-        if isinstance(item, git.Blob) and str(item.path).endswith(".json"):
-            rel = str(item.path).removeprefix(prefix)
-            out[rel] = RawFile(f"{rev}:{item.path}", item.data_stream.read())
-    return out
+    return {
+        path.removeprefix(prefix): RawFile(f"{rev}:{path}", data)
+        for path, data in json_blobs_at(repo, rev, subdir)
+    }
 
 
 @dataclass(frozen=True)
