@@ -21,6 +21,10 @@ CONNECT_DEFAULT_BURST = 5
 #: The environment variable that turns quota enforcement off in embedded mode.
 QUOTA_ENV = "FLOWOPS_SANDBOX_QUOTA"
 
+#: Lex V2 operations (logged as ``lexv2:<Operation>``) share their own bucket: Lex's quotas
+#: are not Connect's.
+LEX_BUCKET = "lexv2:*"
+
 
 @dataclass
 class Quota:
@@ -91,6 +95,10 @@ class SandboxConfig:
     quotas: dict[str, Quota] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     faults: list[FaultRule] = field(default_factory=list)
+    #: SearchContactFlows / SearchContactFlowModules leave ``Content`` (and its SHA-256) out
+    #: of every result (``True``) or of the flows and modules named here (names or ids), as
+    #: Connect may; clients must describe those.
+    search_omit_content: bool | list[str] = False
     seed: int | None = None
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
@@ -114,7 +122,16 @@ class SandboxConfig:
         """The bucket key and quota that govern ``operation``."""
         if operation in self.quotas:
             return operation, self.quotas[operation]
+        if operation.startswith(LEX_BUCKET[:-1]):
+            return LEX_BUCKET, self.default_quota
         return "*", self.default_quota
+
+    def omits_content(self, name: str, ident: str) -> bool:
+        """Does a Search result for this flow or module leave out its ``Content``?"""
+        omit = self.search_omit_content
+        if isinstance(omit, bool):
+            return omit
+        return name in omit or ident in omit
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able view (used by the admin route)."""
@@ -124,6 +141,7 @@ class SandboxConfig:
             "quotas": {k: asdict(v) for k, v in self.quotas.items()},
             "limits": asdict(self.limits),
             "faults": [asdict(f) for f in self.faults],
+            "search_omit_content": self.search_omit_content,
             "seed": self.seed,
         }
 
@@ -140,6 +158,14 @@ class SandboxConfig:
             self.limits = Limits(**merged)
         if "faults" in data:
             self.faults = [FaultRule(**f) for f in data["faults"]]
+        if "search_omit_content" in data:
+            omit = data["search_omit_content"]
+            if isinstance(omit, bool):
+                self.search_omit_content = omit
+            elif isinstance(omit, list) and all(isinstance(x, str) for x in omit):
+                self.search_omit_content = list(omit)
+            else:
+                raise ValueError("search_omit_content must be true, false or a list of names")
         if "seed" in data:
             self.seed = data["seed"]
             self.rng.seed(self.seed)

@@ -1,8 +1,10 @@
-"""Amazon Connect's rest-json wire protocol, driven by botocore's own service model.
+"""Amazon Connect's rest-json wire protocol, driven by botocore's own service models.
 
 Routes, HTTP methods, URI labels, query strings, headers and body members all come from
 ``botocore``'s ``connect`` model (which ships with boto3), so they cannot drift from what
-a real boto3 client sends.
+a real boto3 client sends. The Lex V2 models API (``lexv2-models``, signing name ``lex``),
+which flowops asks for bot names, is served from its own model the same way: every
+function here takes the botocore service name, ``connect`` by default.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import botocore.session
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+CONNECT = "connect"
+LEX_MODELS = "lexv2-models"
+#: SigV4 signing name (credential scope service) -> botocore service model name.
+SIGNING_NAMES = {"connect": CONNECT, "lex": LEX_MODELS}
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
@@ -37,11 +43,13 @@ class SandboxError(Exception):
         self.code = code
         self.message = message
         self.extra = extra
+        #: The botocore service whose model gives the status (set by the server).
+        self.service = CONNECT
 
     @property
     def status(self) -> int:
         """The HTTP status the service model gives this error shape."""
-        return error_status(self.code)
+        return error_status(self.code, self.service)
 
 
 def not_found(what: str) -> SandboxError:
@@ -55,18 +63,22 @@ def invalid_param(message: str) -> SandboxError:
 
 
 @functools.cache
-def service_model() -> Any:
-    """botocore's model of Amazon Connect (loaded once per process)."""
-    return botocore.session.get_session().get_service_model("connect")
+def service_model(service: str = CONNECT) -> Any:
+    """botocore's model of ``service`` (Amazon Connect by default; loaded once per process)."""
+    return botocore.session.get_session().get_service_model(service)
 
 
 @functools.cache
-def error_status(code: str) -> int:
-    """HTTP status of error shape ``code`` per the model; 400 for unknown codes."""
+def error_status(code: str, service: str = CONNECT) -> int:
+    """HTTP status of error shape ``code`` per the model; 400 for unknown codes.
+
+    A code another service does not model (``AccessDeniedException`` for Lex V2) takes
+    Connect's status for it, the common AWS one.
+    """
     try:
-        shape = service_model().shape_for(code)
+        shape = service_model(service).shape_for(code)
     except Exception:  # an unknown name is simply not modelled
-        return 400
+        return 400 if service == CONNECT else error_status(code)
     return int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
 
 
@@ -84,11 +96,13 @@ class Route:
 
 @dataclass
 class Caller:
-    """Who is calling: the account named by the access key id, and the signed Region."""
+    """Who is calling: the account named by the access key id, the signed Region, and the
+    service named by the credential scope (``connect``, or ``lex`` for Lex V2 models)."""
 
     account: str
     region: str
     access_key: str
+    service: str = "connect"
 
 
 def caller_from_headers(authorization: str | None) -> Caller | None:
@@ -104,11 +118,21 @@ def caller_from_headers(authorization: str | None) -> Caller | None:
         return None
     key, region = match.group(1), match.group(2)
     account = key if _ACCOUNT_RE.match(key) else DEFAULT_ACCOUNT
-    return Caller(account=account, region=region or DEFAULT_REGION, access_key=key)
+    return Caller(
+        account=account,
+        region=region or DEFAULT_REGION,
+        access_key=key,
+        service=match.group(3),
+    )
 
 
-def _compile(operation: str) -> Route:
-    op = service_model().operation_model(operation)
+def model_name(caller: Caller) -> str:
+    """The botocore service a caller's request is for (Connect unless signed for Lex)."""
+    return SIGNING_NAMES.get(caller.service, CONNECT)
+
+
+def _compile(operation: str, service: str) -> Route:
+    op = service_model(service).operation_model(operation)
     uri: str = op.http["requestUri"]
     path, _, query = uri.partition("?")
     labels: list[str] = []
@@ -138,17 +162,19 @@ def _compile(operation: str) -> Route:
 
 
 @functools.cache
-def routes() -> tuple[Route, ...]:
+def routes(service: str = CONNECT) -> tuple[Route, ...]:
     """Every operation of the model, most specific first."""
-    model = service_model()
-    compiled = [_compile(name) for name in model.operation_names]
+    model = service_model(service)
+    compiled = [_compile(name, service) for name in model.operation_names]
     compiled.sort(key=lambda r: (-r.literal_len, len(r.labels)))
     return tuple(compiled)
 
 
-def match(method: str, raw_path: str, query: dict[str, list[str]]) -> tuple[Route, dict[str, str]]:
+def match(
+    method: str, raw_path: str, query: dict[str, list[str]], service: str = CONNECT
+) -> tuple[Route, dict[str, str]]:
     """Find the operation for a request; raise ``UnknownOperationException`` when none fits."""
-    for route in routes():
+    for route in routes(service):
         if route.method != method:
             continue
         found = route.pattern.match(raw_path)
@@ -160,8 +186,9 @@ def match(method: str, raw_path: str, query: dict[str, list[str]]) -> tuple[Rout
             continue
         values = {name: unquote(v) for name, v in zip(route.labels, found.groups(), strict=True)}
         return route, values
+    title = service_model(service).metadata.get("serviceFullName", service)
     raise SandboxError(
-        "UnknownOperationException", f"No Amazon Connect operation matches {method} {raw_path}"
+        "UnknownOperationException", f"No {title} operation matches {method} {raw_path}"
     )
 
 
@@ -185,13 +212,13 @@ def _scalar(shape: Any, value: str) -> Any:
 
 
 def parse_request(
-    method: str, target: str, headers: dict[str, str], body: bytes
+    method: str, target: str, headers: dict[str, str], body: bytes, service: str = CONNECT
 ) -> tuple[str, dict[str, Any]]:
     """Turn an HTTP request into ``(operation, params)`` like boto3's input dict."""
     split = urlsplit(target)
     query = parse_qs(split.query, keep_blank_values=True)
-    route, labels = match(method, split.path, query)
-    op = service_model().operation_model(route.operation)
+    route, labels = match(method, split.path, query, service)
+    op = service_model(service).operation_model(route.operation)
     params: dict[str, Any] = {}
     shape = op.input_shape
     if shape is None:
@@ -236,9 +263,11 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
-def serialize_output(operation: str, output: dict[str, Any] | None) -> tuple[int, bytes]:
+def serialize_output(
+    operation: str, output: dict[str, Any] | None, service: str = CONNECT
+) -> tuple[int, bytes]:
     """The HTTP status and JSON body of a successful call (timestamps as epoch seconds)."""
-    op = service_model().operation_model(operation)
+    op = service_model(service).operation_model(operation)
     status = int(op.http.get("responseCode", 200))
     body = json.dumps(output or {}, default=_default, separators=(",", ":"))
     return status, body.encode()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flowops.sandbox.config import SandboxConfig
+from flowops.sandbox.lex import LexService
 from flowops.sandbox.protocol import Caller
 from flowops.sandbox.seed_flows import FLOWS, MAIN_FLOW, MODULES, SeedFlow
 from flowops.sandbox.service import FLOW, MODULE, Service
@@ -29,8 +30,11 @@ QUEUES = ("BasicQueue", "Support", "Sales", "Billing")
 PROMPTS = ("Welcome", "Main Menu", "Closed", "Please Hold", "Hold Music")
 HOURS = ("Business Hours", "24x7")
 LAMBDAS = ("lookup-customer", "log-interaction", "check-balance")
-LEX_V2_BOTS = ("CustomerServiceBot",)
+#: Lex V2 bots and the alias of each that is associated with the instance.
+LEX_V2_BOTS = (("CustomerServiceBot", "Prod"),)
 LEX_V1_BOTS = ("OrderFlowersLegacy",)
+#: Agents (Connect users): the same user names in every account, account-specific ids.
+USERS = ("jane.doe", "john.smith")
 QUICK_CONNECTS = (
     ("Support Transfer", "QUEUE"),
     ("Sales Transfer", "QUEUE"),
@@ -55,15 +59,13 @@ def instance_id_for(account: str) -> str:
     return stable_id("instance", account)
 
 
-def _lex_ids(bot: str) -> tuple[str, str]:
-    """Bot and alias ids of a seeded Lex V2 bot: the same in every account.
+def lex_ids(account: str, bot: str) -> tuple[str, str]:
+    """Bot and alias ids of a seeded Lex V2 bot in ``account``: they differ per account.
 
-    Connect's ``ListBots`` gives only alias ARNs, and the sandbox does not serve the Lex V2
-    models API that would give their names, so equal ids are what lets a reference to the
-    bot match across accounts (the ARNs still differ by account). The ids are the ones
-    the dev account always had, so flows exported from dev keep their references.
+    Like in AWS, only the names (served by the Lex V2 models API) are equal across
+    accounts. Ten upper-case alphanumerics, as Lex V2 ids are.
     """
-    digest = hashlib.sha256(f"{ACCOUNTS['dev']}/{bot}".encode()).hexdigest().upper()
+    digest = hashlib.sha256(f"{account}/{bot}".encode()).hexdigest().upper()
     return digest[:10], digest[10:20]
 
 
@@ -85,10 +87,13 @@ def seed(
                 f"the seed has {len(FLOWS)} flows, above the limit {flows_per_instance_limit}"
             )
         service = Service(store, SandboxConfig)
+        lex = LexService(store)
         summary: dict[str, Any] = {}
         with store.transaction(write=True):
             for env, account in ACCOUNTS.items():
-                summary[env] = _seed_account(service, store, account, region, flows=env == "dev")
+                summary[env] = _seed_account(
+                    service, lex, store, account, region, flows=env == "dev"
+                )
         return summary
     finally:
         if store is not store_or_db:
@@ -96,7 +101,7 @@ def seed(
 
 
 def _seed_account(
-    service: Service, store: Store, account: str, region: str, *, flows: bool
+    service: Service, lex: LexService, store: Store, account: str, region: str, *, flows: bool
 ) -> dict[str, Any]:
     iid = instance_id_for(account)
     if store.one("SELECT 1 FROM instances WHERE id = ?", iid) is None:
@@ -124,11 +129,22 @@ def _seed_account(
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
         service.add_resource(instance, "lambda", name, rid=name, arn=arn)
         refs[("lambda", name)] = arn
-    for name in LEX_V2_BOTS:
-        bot_id, alias_id = _lex_ids(name)
-        arn = f"arn:aws:lex:{region}:{account}:bot-alias/{bot_id}/{alias_id}"
+    for name, alias in LEX_V2_BOTS:
+        bot_id, alias_id = lex_ids(account, name)
+        lex.add_bot(account, region, bot_id, name)
+        arn = lex.add_alias(account, region, bot_id, alias_id, alias)
+        # databases seeded before ids became account-specific hold dev's ids everywhere
+        store.run(
+            "DELETE FROM resources WHERE instance_id = ? AND kind = 'lex_v2' AND name = ? "
+            "AND arn != ?",
+            iid,
+            name,
+            arn,
+        )
         service.add_resource(instance, "lex_v2", name, rid=arn, arn=arn)
         refs[("lex", name)] = arn
+    for name in USERS:
+        add("user", name)
     for name in LEX_V1_BOTS:
         arn = f"lex-v1:{iid}:{region}:{name}"
         service.add_resource(

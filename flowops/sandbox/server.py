@@ -1,4 +1,5 @@
-"""The sandbox HTTP server: Amazon Connect's rest-json API on a local port.
+"""The sandbox HTTP server: Amazon Connect's rest-json API on a local port (and the Lex V2
+models calls flowops makes, for requests signed for ``lex``).
 
 ``SandboxServer`` runs a ``ThreadingHTTPServer`` in a daemon thread. Each request is
 authenticated by its SigV4 credential scope (not verified), counted in the request log,
@@ -23,9 +24,12 @@ from types import TracebackType
 from typing import Any
 
 from flowops.sandbox.config import SandboxConfig
+from flowops.sandbox.lex import LOG_PREFIX, LexService
 from flowops.sandbox.protocol import (
+    LEX_MODELS,
     SandboxError,
     caller_from_headers,
+    model_name,
     parse_request,
     serialize_error,
     serialize_output,
@@ -125,6 +129,7 @@ class SandboxServer:
         self.config = config if config is not None else SandboxConfig.from_env()
         self.store = Store(db)
         self.service = Service(self.store, lambda: self.config)
+        self.lex = LexService(self.store)
         self.request_log = RequestLog()
         self.buckets = TokenBuckets()
         self.host = host
@@ -212,7 +217,11 @@ class SandboxServer:
     def handle(
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        """Answer one Connect API request: (status, headers, body)."""
+        """Answer one API request: (status, headers, body).
+
+        Requests signed for ``lex`` go to the Lex V2 models API, logged and matched by fault
+        rules as ``lexv2:<Operation>``; everything else is Amazon Connect.
+        """
         caller = caller_from_headers(headers.get("Authorization") or headers.get("authorization"))
         if caller is None:
             error = SandboxError(
@@ -221,30 +230,38 @@ class SandboxServer:
             )
             status, err_headers, out = serialize_error(error)
             return 403, err_headers, out
-        operation = "Unknown"
+        model = model_name(caller)
+        prefix = LOG_PREFIX if model == LEX_MODELS else ""
+        operation = prefix + "Unknown"
         try:
             try:
-                operation, params = parse_request(method, target, headers, body)
+                name, params = parse_request(method, target, headers, body, model)
+                operation = prefix + name
             finally:
                 self.request_log.record_call(caller.account, operation)
             self._throttle(caller.account, caller.region, operation)
             self._faults(caller.account, operation)
-            result = self.service.call(caller, operation, params)
-            status, out = serialize_output(operation, result)
+            if model == LEX_MODELS:
+                result = self.lex.call(caller, name, params)
+            else:
+                result = self.service.call(caller, name, params)
+            status, out = serialize_output(name, result, model)
             self.request_log.record_outcome(caller.account, operation, "ok")
             return status, {"Content-Type": "application/json"}, out
         except _DropConnection:
             self.request_log.record_outcome(caller.account, operation, "dropped")
             raise
         except SandboxError as error:
+            error.service = model
             self.request_log.record_outcome(caller.account, operation, error.code)
             return serialize_error(error)
-        except Exception:  # any bug answers as Connect's 500
+        except Exception:  # any bug answers as the service's own 500
             log.exception("sandbox failed on %s", operation)
-            self.request_log.record_outcome(caller.account, operation, "InternalServiceException")
-            return serialize_error(
-                SandboxError("InternalServiceException", "Internal error in the flowops sandbox")
-            )
+            code = "InternalServerException" if model == LEX_MODELS else "InternalServiceException"
+            self.request_log.record_outcome(caller.account, operation, code)
+            failure = SandboxError(code, "Internal error in the flowops sandbox")
+            failure.service = model
+            return serialize_error(failure)
 
     def _throttle(self, account: str, region: str, operation: str) -> None:
         config = self.config

@@ -49,6 +49,7 @@ CATALOG_SEGMENTS = {
     "prompt": "prompt",
     "hours": "operating-hours",
     "quick_connect": "transfer-destination",
+    "user": "agent",
 }
 
 
@@ -698,7 +699,10 @@ class Service:
         out_items = []
         for row in items:
             content, status = self._current(row)
-            out_items.append(self._flow_out(row, kind, content=content, status=status))
+            item = self._flow_out(row, kind, content=content, status=status)
+            if self.config.omits_content(row["name"], row["id"]):
+                del item["Content"], item[kind.sha_key]
+            out_items.append(item)
         return self._with_token({key: out_items, "ApproximateTotalCount": len(hits)}, token)
 
     # versions
@@ -1156,6 +1160,21 @@ class Service:
             extra=lambda r, d: {"QuickConnectType": d.get("QuickConnectType", "QUEUE")},
             keep=(lambda d: d.get("QuickConnectType", "QUEUE") in types) if types else None,
         )
+
+    def ListUsers(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+        rows = self._resources(caller, p, "user")
+        items, token = self._page(rows, p, "ListUsers")
+        out = [
+            {
+                "Id": r["id"],
+                "Arn": r["arn"],
+                "Username": r["name"],
+                "LastModifiedTime": r["modified"],
+                "LastModifiedRegion": caller.region,
+            }
+            for r in items
+        ]
+        return self._with_token({"UserSummaryList": out}, token)
 
     def ListLambdaFunctions(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
         rows = self._resources(caller, p, "lambda")

@@ -1,4 +1,5 @@
-"""The sandbox's state in SQLite: instances, catalog resources, flows, versions, aliases, tags.
+"""The sandbox's state in SQLite: instances, catalog resources, flows, versions, aliases, tags
+and the Lex V2 bots and bot aliases of each account.
 
 One connection per process, guarded by a lock; every API call runs in one transaction
 (``BEGIN IMMEDIATE`` for writes), so several threads and several processes sharing one
@@ -84,6 +85,24 @@ CREATE INDEX IF NOT EXISTS aliases_flow ON aliases(flow_arn);
 CREATE TABLE IF NOT EXISTS tags (
     arn TEXT PRIMARY KEY,
     tags TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lex_bots (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (account, region, id)
+);
+CREATE TABLE IF NOT EXISTS lex_aliases (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    bot_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (account, region, bot_id, id)
 );
 """
 

@@ -24,6 +24,7 @@ from flowops.connect import (
     ThrottledError,
 )
 from flowops.errors import BadInputError, ConnectApiError, ExitCode
+from flowops.refs import references, resolve, symbolize
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 
@@ -78,13 +79,14 @@ def client_for(sandbox: SandboxServer, account: str = DEV,
 
 
 def assert_log_matches(client: ConnectClient, sandbox: SandboxServer) -> None:
-    """Every HTTP request the client counted is in the sandbox log, and nothing else."""
+    """Every HTTP request the client counted is in the sandbox log, and nothing else.
+
+    Lex V2 name look-ups are logged by the sandbox under the client's own labels
+    (``lexv2:DescribeBot``), so both sides compare directly.
+    """
     logged = {op: n for (acct, op), n in sandbox.request_log.counts().items()
               if acct == client.account_id}
-    # Lex V2 name look-ups reach the sandbox too, which speaks Connect only ("Unknown")
-    lex = sum(n for op, n in client.attempts.items() if op.startswith("lexv2:"))
-    assert logged.pop("Unknown", 0) == lex
-    assert logged == {op: n for op, n in client.attempts.items() if not op.startswith("lexv2:")}
+    assert logged == dict(client.attempts)
 
 
 def test_catalog_lists_each_kind_once(seeded_sandbox: SandboxServer) -> None:
@@ -105,7 +107,13 @@ def test_catalog_lists_each_kind_once(seeded_sandbox: SandboxServer) -> None:
     lookup = catalog.by_name("lambda", "lookup-customer")
     assert lookup is not None and lookup.arn.endswith(f"{DEV}:function:lookup-customer")
     assert catalog.by_name("lexbot_v1", "OrderFlowersLegacy") is not None
-    assert len(catalog.entries("lexbot")) == 1
+    (bot,) = catalog.entries("lexbot")
+    assert bot.name == "CustomerServiceBot/Prod"
+    assert bot.arn.startswith(f"arn:aws:lex:us-east-1:{DEV}:bot-alias/")
+    assert client.calls["lexv2:DescribeBot"] == client.calls["lexv2:DescribeBotAlias"] == 1
+    assert [e.name for e in catalog.entries("agent")] == ["jane.doe", "john.smith"]
+    assert all(f":{DEV}:" in e.arn and "/agent/" in e.arn for e in catalog.entries("agent"))
+    assert catalog.warnings == []  # every kind listed, every name resolved
     assert catalog.by_name("quickconnect", "Escalation Desk") is not None
     assert catalog.by_name("phonenumber", "+12065550100") is not None
     assert catalog.entries("flow") and catalog.entries("module")
@@ -123,6 +131,27 @@ def test_same_names_resolve_to_each_accounts_arns(seeded_sandbox: SandboxServer)
     assert dev_q and prod_q and dev_q.arn != prod_q.arn
     assert f":{DEV}:" in dev_q.arn and f":{PROD}:" in prod_q.arn
     assert prod.by_arn(dev_q.arn) is None
+    for kind, name in (("lexbot", "CustomerServiceBot/Prod"), ("agent", "jane.doe")):
+        dev_e, prod_e = dev.by_name(kind, name), prod.by_name(kind, name)
+        assert dev_e and prod_e and dev_e.id != prod_e.id, kind
+        assert prod.by_arn(dev_e.arn) is None
+
+
+def test_lex_bot_reference_maps_across_accounts(seeded_sandbox: SandboxServer) -> None:
+    """What promote does: dev ARNs -> symbolic references -> prod ARNs, bots included."""
+    dev = client_for(seeded_sandbox, DEV).catalog()
+    prod = client_for(seeded_sandbox, PROD).catalog(with_content=False)
+    billing = dev.flow("flow", "Billing Self Service")
+    assert billing is not None and billing.content is not None
+    neutral, unresolved = symbolize(json.loads(billing.content), dev, account_id=DEV)
+    assert unresolved == []
+    assert ("lexbot", "CustomerServiceBot/Prod") in references(neutral)
+    resolved, missing = resolve(neutral, prod)
+    assert missing == []
+    (prod_bot,) = prod.entries("lexbot")
+    (dev_bot,) = dev.entries("lexbot")
+    text = json.dumps(resolved)
+    assert prod_bot.arn in text and dev_bot.arn not in text and dev_bot.id not in text
 
 
 def test_bulk_read_uses_one_search_call_per_100_flows(sandbox: SandboxServer) -> None:
@@ -327,17 +356,53 @@ def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_lex_names_fall_back_to_ids_where_lex_cannot_answer(
     seeded_sandbox: SandboxServer,
 ) -> None:
-    # The sandbox speaks Connect only: Lex V2 DescribeBot gets UnknownOperationException.
+    seeded_sandbox.config.faults = [
+        FaultRule(operation="lexv2:DescribeBot", error_code="AccessDeniedException",
+                  error_rate=1.0, message="not authorized to perform lex:DescribeBot"),
+    ]
     client = client_for(seeded_sandbox)
     catalog = client.catalog(with_content=False)
     (bot,) = catalog.entries("lexbot")
     assert bot.arn.startswith(f"arn:aws:lex:us-east-1:{DEV}:bot-alias/")
-    assert bot.name == "/".join(bot.arn.rsplit("/", 2)[1:])
+    assert bot.name == "/".join(bot.arn.rsplit("/", 2)[1:])  # BOTID/ALIASID
+    assert bot.name != "CustomerServiceBot/Prod"
     assert client.calls["lexv2:DescribeBot"] == 1  # tried once, then never again this run
-    assert any("Lex V2" in w for w in catalog.warnings)
+    assert not client.calls["lexv2:DescribeBotAlias"]
+    assert any("Lex V2" in w and "AccessDenied" in w for w in catalog.warnings)
+    outcomes = seeded_sandbox.request_log.outcomes()
+    assert outcomes[(DEV, "lexv2:DescribeBot", "AccessDeniedException")] == 1
+    assert_log_matches(client, seeded_sandbox)
+    seeded_sandbox.config.faults = []
     quiet = client_for(seeded_sandbox, settings=ClientSettings(resolve_lex_names=False))
     assert quiet.catalog(with_content=False).entries("lexbot")[0].name == bot.name
     assert not quiet.calls["lexv2:DescribeBot"]
+
+
+def test_search_results_without_content_are_described(seeded_sandbox: SandboxServer) -> None:
+    expected = client_for(seeded_sandbox).catalog()
+    seeded_sandbox.request_log.reset()
+    seeded_sandbox.config.search_omit_content = ["Main Inbound", "After Hours",
+                                                 "Authenticate Caller"]
+    client = client_for(seeded_sandbox)
+    catalog = client.catalog()
+    assert {k: (f.content, f.sha256) for k, f in catalog.flows.items()} == {
+        k: (f.content, f.sha256) for k, f in expected.flows.items()}
+    assert catalog.flow("flow", "Main Inbound") == expected.flow("flow", "Main Inbound")
+    assert client.calls["SearchContactFlows"] == client.calls["SearchContactFlowModules"] == 1
+    assert client.calls["DescribeContactFlow"] == 2
+    assert client.calls["DescribeContactFlowModule"] == 1
+    assert seeded_sandbox.request_log.count(DEV, "DescribeContactFlow") == 2
+    assert_log_matches(client, seeded_sandbox)
+
+    seeded_sandbox.config.search_omit_content = True
+    seeded_sandbox.request_log.reset()
+    every = client_for(seeded_sandbox)
+    assert {k: f.content for k, f in every.catalog().flows.items()} == {
+        k: f.content for k, f in expected.flows.items()}
+    assert every.calls["DescribeContactFlow"] == len(expected.entries("flow"))
+    assert every.calls["DescribeContactFlowModule"] == len(expected.entries("module"))
+    assert every.calls["ListContactFlows"] == 0
+    assert_log_matches(every, seeded_sandbox)
 
 
 def test_missing_credentials_are_a_configuration_error(

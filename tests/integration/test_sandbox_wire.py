@@ -26,9 +26,9 @@ def test_unsupported_operation_names_itself(
 ) -> None:
     client = connect_client()
     with pytest.raises(client.exceptions.InvalidRequestException) as caught:
-        client.list_users(InstanceId="x")
-    assert "ListUsers" in caught.value.response["Error"]["Message"]
-    assert sandbox.request_log.count(operation="ListUsers") == 1
+        client.list_routing_profiles(InstanceId="x")
+    assert "ListRoutingProfiles" in caught.value.response["Error"]["Message"]
+    assert sandbox.request_log.count(operation="ListRoutingProfiles") == 1
 
 
 def test_unknown_route(sandbox: SandboxServer) -> None:

@@ -5,16 +5,28 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flowops.sandbox.protocol import service_model
+from flowops.sandbox.lex import LEX_OPERATIONS
+from flowops.sandbox.protocol import LEX_MODELS, service_model
 from flowops.sandbox.service import SUPPORTED_OPERATIONS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox.md"
 
 
-def test_every_supported_operation_is_documented() -> None:
+def _section(title: str) -> set[str]:
     text = DOC.read_text()
-    section = text.split("## Supported operations", 1)[1].split("\n## ", 1)[0]
-    listed = set(re.findall(r"`([A-Z][A-Za-z0-9]+)`", section))
+    section = text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`([A-Z][A-Za-z0-9]+)`", section))
+
+
+def test_every_supported_operation_is_documented() -> None:
+    listed = _section("Supported operations")
     operations = set(service_model().operation_names)
     assert SUPPORTED_OPERATIONS - listed == set()
     assert (listed & operations) - SUPPORTED_OPERATIONS == set()
+
+
+def test_every_lex_operation_is_documented() -> None:
+    listed = _section("Lex V2 models API")
+    operations = set(service_model(LEX_MODELS).operation_names)
+    assert LEX_OPERATIONS <= operations
+    assert listed & operations == LEX_OPERATIONS

@@ -9,12 +9,15 @@ import botocore.session
 import pytest
 from botocore.serialize import create_serializer
 
+from flowops.sandbox.lex import LEX_OPERATIONS
 from flowops.sandbox.protocol import (
+    LEX_MODELS,
     SandboxError,
     caller_from_headers,
     decode_token,
     encode_token,
     error_status,
+    model_name,
     parse_request,
     routes,
     service_model,
@@ -52,8 +55,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _serialize(operation: str, params: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
-    model = service_model()
+def _serialize(
+    operation: str, params: dict[str, Any], service: str = "connect"
+) -> tuple[str, str, dict[str, str], bytes]:
+    model = service_model(service)
     request = create_serializer("rest-json", include_validation=False).serialize_to_request(
         params, model.operation_model(operation)
     )
@@ -103,12 +108,28 @@ def test_each_supported_operation_routes_to_itself(operation: str) -> None:
     assert parsed == params
 
 
+@pytest.mark.parametrize("operation", sorted(LEX_OPERATIONS))
+def test_each_lex_operation_routes_to_itself(operation: str) -> None:
+    shape = service_model(LEX_MODELS).operation_model(operation).input_shape
+    params = dict.fromkeys(shape.required_members, "ABCDEFGHIJ")
+    method, target, headers, body = _serialize(operation, params, LEX_MODELS)
+    assert target.startswith("/bots/ABCDEFGHIJ/")
+    assert parse_request(method, target, headers, body, LEX_MODELS) == (operation, params)
+    with pytest.raises(SandboxError) as connect_only:
+        parse_request(method, target, headers, body)  # not a Connect route
+    assert connect_only.value.code == "UnknownOperationException"
+
+
 def test_error_statuses_come_from_the_model() -> None:
     assert error_status("ThrottlingException") == 429
     assert error_status("ResourceNotFoundException") == 404
     assert error_status("DuplicateResourceException") == 409
     assert error_status("InternalServiceException") == 500
     assert error_status("NotAShape") == 400
+    assert error_status("ResourceNotFoundException", LEX_MODELS) == 404
+    assert error_status("ValidationException", LEX_MODELS) == 400
+    assert error_status("AccessDeniedException", LEX_MODELS) == 403  # Connect's status
+    assert error_status("NotAShape", LEX_MODELS) == 400
 
 
 def test_caller_from_sigv4_scope() -> None:
@@ -119,6 +140,9 @@ def test_caller_from_sigv4_scope() -> None:
     caller = caller_from_headers(header)
     assert caller is not None
     assert (caller.account, caller.region) == ("222222222222", "eu-west-2")
+    assert model_name(caller) == "connect"
+    lex = caller_from_headers(header.replace("/connect/", "/lex/"))
+    assert lex is not None and model_name(lex) == LEX_MODELS
     other = caller_from_headers(header.replace("222222222222", "AKIAEXAMPLE"))
     assert other is not None and other.account == "123456789012"
     assert caller_from_headers(None) is None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from flowops.sandbox.seed import ACCOUNTS, INSTANCE_ALIAS, instance_id_for, seed
+from flowops.sandbox.seed import ACCOUNTS, INSTANCE_ALIAS, instance_id_for, lex_ids, seed
 from flowops.sandbox.seed_flows import FLOWS, MODULES
 from flowops.sandbox.store import Store
 
@@ -60,3 +61,30 @@ def test_seed_flows_look_like_real_exports() -> None:
 def test_seed_respects_flow_limit() -> None:
     with pytest.raises(ValueError, match="above the limit"):
         seed(":memory:", flows_per_instance_limit=2)
+
+
+def test_lex_bots_and_users_have_account_specific_ids() -> None:
+    store = Store(":memory:")
+    try:
+        seed(store)
+        bots = store.all("SELECT account, id, name FROM lex_bots ORDER BY account")
+        aliases = store.all("SELECT account, bot_id, id, name FROM lex_aliases ORDER BY account")
+        users = store.all(
+            "SELECT r.id, r.name, i.account FROM resources r JOIN instances i "
+            "ON r.instance_id = i.id WHERE r.kind = 'user'"
+        )
+    finally:
+        store.close()
+    assert [b["account"] for b in bots] == sorted(ACCOUNTS.values())
+    assert {b["name"] for b in bots} == {"CustomerServiceBot"}
+    assert {a["name"] for a in aliases} == {"Prod"}
+    for bot, alias in zip(bots, aliases, strict=True):
+        assert (bot["id"], alias["id"]) == lex_ids(bot["account"], "CustomerServiceBot")
+        assert alias["bot_id"] == bot["id"]
+        assert all(re.fullmatch(r"[0-9A-Z]{10}", i) for i in (bot["id"], alias["id"]))
+    assert len({b["id"] for b in bots}) == len({a["id"] for a in aliases}) == len(ACCOUNTS)
+    by_account: dict[str, set[str]] = {}
+    for user in users:
+        by_account.setdefault(user["account"], set()).add(user["name"])
+    assert by_account == {a: {"jane.doe", "john.smith"} for a in ACCOUNTS.values()}
+    assert len({u["id"] for u in users}) == len(users)
