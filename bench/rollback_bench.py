@@ -7,8 +7,9 @@ and flowops' default client-side pacing, a fresh client (no repository) runs
 time; next to the floor the quota allows for the writes a rollback must make (one
 content write and one version per flow) and for every call actually made.
 
-``--aliases`` also measures the alias mode (``use_aliases``): each flow gets an alias
-``live`` on its release version during set-up, and rollback repoints it.
+``--aliases`` also measures the alias mode (``use_aliases``): the set-up promotes move
+each flow's alias ``live`` to its release version (and record the alias ids), and
+rollback repoints it.
 
 Run: ``python -m bench rollback`` (``--flows N`` for a smaller run). Prints Markdown;
 exit 1 when the rollback is incomplete, content is not restored, or a call was throttled.
@@ -29,7 +30,7 @@ import git
 from flowops.config import Environment, RateLimit
 from flowops.connect import ConnectClient
 from flowops.deploy.promote import promote
-from flowops.deploy.rollback import ENTRY_ALIAS, rollback
+from flowops.deploy.rollback import rollback
 from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.model.canonical import semantic_content
 from flowops.sandbox import SandboxConfig, SandboxServer
@@ -115,7 +116,9 @@ def _measure(server: SandboxServer, flows: int, aliases: bool) -> tuple[dict[str
             cfg.set_value("user", "name", "bench")
             cfg.set_value("user", "email", "bench@example.com")
         (root / "flows").mkdir()
-        setup = ConnectClient.for_environment(_env(server.url, rate_limit=UNPACED))
+        setup = ConnectClient.for_environment(
+            _env(server.url, rate_limit=UNPACED, use_aliases=aliases)
+        )
         for text in ("first", "second"):
             sha = _commit(repo, root, flows, text)
             promote(setup.env, sha, root, client=setup, tag=False, lock_settle=0)
@@ -126,11 +129,6 @@ def _measure(server: SandboxServer, flows: int, aliases: bool) -> tuple[dict[str
                     for f in setup.catalog().flows.values()
                     if f.name.startswith("Bench RB ")
                 }
-        if aliases:
-            for flow in setup.catalog().flows.values():
-                if flow.name.startswith("Bench RB "):
-                    latest = setup.list_versions("flow", flow.id)[-1].version
-                    setup.create_alias("flow", flow.id, ENTRY_ALIAS, latest)
 
     server.request_log.reset()
     server.buckets.reset()

@@ -525,6 +525,41 @@ class ConnectClient:
                          **{family.id_param: ident})
         return remote_flow(kind, out[family.single_key])
 
+    def find_by_name(self, kind: FlowKind, name: str) -> RemoteFlow | None:
+        """One flow or module by exact name, with content, without listing the catalog.
+
+        One Search call filtered by name (a page holds every match: names are unique per
+        kind); where Search is denied or missing, List + one Describe. Search is
+        eventually consistent in Amazon Connect: a resource created moments ago may not be
+        found yet, so callers that just created it should describe it by id instead.
+        """
+        family = _family(kind)
+        criteria = {"StringCondition": {"FieldName": "name", "Value": name,
+                                        "ComparisonType": "EXACT"}}
+        try:
+            items = list(self._pages(family.search, family.search_key,
+                                     InstanceId=self.instance_id, SearchCriteria=criteria))
+        except ConnectError as error:
+            if not _unavailable(error):
+                raise
+            self.warnings.append(
+                f"{family.search} unavailable ({error.code}); found {kind} {name!r} with "
+                f"{family.list} + {family.describe}"
+            )
+            for summary in self._pages(family.list, family.list_key,
+                                       InstanceId=self.instance_id):
+                if summary.get("Name") == name:
+                    return self.describe(kind, str(summary["Id"]))
+            return None
+        for item in items:
+            if item.get("Name") == name:
+                flow = remote_flow(kind, item)
+                if flow.content is None:
+                    described = self.describe(kind, flow.id)
+                    flow = replace(described, tags=flow.tags or described.tags)
+                return flow
+        return None
+
     def create(self, kind: FlowKind, name: str, content: str, *, type: str = "CONTACT_FLOW",
                description: str = "", tags: Mapping[str, str] | None = None,
                status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED") -> RemoteFlow:

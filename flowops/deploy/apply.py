@@ -10,26 +10,32 @@ Order of writes (design promise 2, "no data loss"):
    overwritten), write the resolved content and publish, update description, state and
    tags, then create a version described with the release id (the *release version*);
    new flows are created with their content and versioned;
-4. append the release record to the ledger and give the lock back.
+4. where the environment routes through aliases (``use_aliases``), once every flow has
+   its release version, move each one's entry alias (``live``) to it, creating the alias
+   on first use: entry points switch together, after every write succeeded; the alias
+   id goes into the record, so rollback repoints it with one call;
+5. append the release record to the ledger and give the lock back.
 
 If a step fails (the client has already retried throttles and server errors), every flow
 changed in this run is put back: updated flows get their restore-point content again,
-flows created in this run are deleted; then ``ApplyFailedError`` (exit 1) carries a
-table: flow, what happened, where it is now. ``auto_restore=False`` leaves everything as
-it is for a manual decision, and the table says exactly where each flow stands. Unchanged
-flows get no write call, so re-running the same promote converges.
+flows created in this run are deleted, moved aliases point where they did before (the
+version the last record moved them to, or the restore point); then ``ApplyFailedError``
+(exit 1) carries a table: flow, what happened, where it is now. ``auto_restore=False``
+leaves everything as it is for a manual decision, and the table says exactly where each
+flow stands. Unchanged flows get no write call, so re-running the same promote converges.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, RemoteFlow
+from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.lock import DEFAULT_TTL, acquire, default_holder, release
 from flowops.deploy.plan import OWN_TAG_PREFIX, Plan, Step, own_tags_removed
 from flowops.deploy.releases import (
@@ -73,6 +79,7 @@ class Outcome:
     version_before: int | None = None
     version_after: int | None = None
     ok: bool = True
+    alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,8 @@ class _State:
     version_after: int | None = None
     error: str | None = None
     restored: str | None = None
+    alias_id: str | None = None  # entry alias moved to version_after
+    alias_before: KnownAlias | None = None  # where it pointed before (None: created)
 
     @property
     def flow_id(self) -> str:
@@ -234,6 +243,24 @@ class _Run:
                 raise
             if progress is not None:
                 progress(done, len(self.states), state.step.key)
+
+    def move_aliases(self, known: Mapping[str, KnownAlias]) -> None:
+        """Move every published flow's entry alias to its release version (use_aliases)."""
+        for state in self.states:
+            if state.version_after is None:
+                continue  # saved only: nothing released to point at
+            try:
+                state.alias_id, state.alias_before = move_entry_alias(
+                    self.client,
+                    state.step.kind,
+                    state.flow_id,
+                    state.version_after,
+                    known.get(state.flow_id),
+                    new_flow=state.created is not None,
+                )
+            except (Exception, KeyboardInterrupt) as exc:
+                state.error = f"entry alias not moved: {str(exc) or type(exc).__name__}"
+                raise
 
     def _tags(self, step: Step) -> dict[str, str]:
         assert step.desired is not None
@@ -331,6 +358,15 @@ class _Run:
     def restore(self) -> None:
         """Put every flow changed in this run back where it was before the run."""
         touched = [s for s in self.states if s.stage != "pending"]
+        for state in [s for s in touched if s.alias_id and s.created is None]:
+            before = state.alias_before
+            target = before.version if before and before.version else state.version_before
+            try:
+                if target is not None:
+                    assert state.alias_id is not None
+                    self.client.update_alias(state.step.kind, state.flow_id, state.alias_id, target)
+            except Exception as exc:  # keep going; the outcome says where it is
+                state.error = f"{state.error or ''}; entry alias not put back: {exc}".strip("; ")
         for state in reversed([s for s in touched if s.created is None]):
             if state.stage == "versioned":
                 state.restored = "untouched"
@@ -388,6 +424,7 @@ class _Run:
             version_before=s.version_before,
             version_after=s.version_after,
             ok=ok,
+            alias_id=s.alias_id,
         )
 
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
@@ -433,6 +470,7 @@ class _Run:
                     version_before=s.version_before,
                     version_after=s.version_after,
                     outcome=outcome,
+                    alias_id=s.alias_id if s.restored is None else None,
                 )
             )
         return ReleaseRecord(
@@ -475,6 +513,8 @@ def apply_plan(
         run = _Run(plan, client, ledger.next_id, meta)
         try:
             run.run(progress)
+            if plan.env.use_aliases:
+                run.move_aliases(known_aliases(ledger.records))
             record = run.record("released", now())
             append_record(client, record)
         except (Exception, KeyboardInterrupt) as exc:  # an interrupted run is undone too

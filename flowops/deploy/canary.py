@@ -32,6 +32,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
 from flowops.deploy import lock as env_lock
+from flowops.deploy.aliases import ENTRY_ALIAS, KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.canary_state import (
     OF_TAG,
     ROLE_TAG,
@@ -59,7 +60,6 @@ from flowops.deploy.releases import (
     ensure_ledger,
     release_description,
 )
-from flowops.deploy.rollback import ENTRY_ALIAS, entry_alias_id
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
@@ -187,11 +187,27 @@ def publish(client: ConnectClient, flow: RemoteFlow, content: str, description: 
     The same three calls apply makes per flow (content, version, alias); kept here as
     one small function because canary steps are single-flow writes without a plan.
     """
+    return publish_with_alias(client, flow, content, description)[0]
+
+
+def publish_with_alias(
+    client: ConnectClient,
+    flow: RemoteFlow,
+    content: str,
+    description: str,
+    known: KnownAlias | None = None,
+) -> tuple[int, str | None]:
+    """``publish``, returning the new version and the entry alias id (None without aliases).
+
+    The alias is created on first use, as apply does; ``known`` (from the release
+    records) saves the alias listing.
+    """
     client.update_content("flow", flow.id, content)
     version = client.create_version("flow", flow.id, description)
+    alias_id = None
     if client.env.use_aliases:
-        client.update_alias("flow", flow.id, entry_alias_id(client, "flow", flow.id), version)
-    return version
+        alias_id, _ = move_entry_alias(client, "flow", flow.id, version, known)
+    return version, alias_id
 
 
 def _wrapper_text(
@@ -406,13 +422,15 @@ def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0
     holder = env_lock.default_holder()
     held = env_lock.acquire(client, ledger.flow.arn, holder=holder, settle=lock_settle)
     try:
+        ledger = ensure_ledger(client)  # fresh under the lock: the release id is ours
         release_id = ledger.next_id
         commit = state.ref or None
-        version = publish(
+        version, alias_id = publish_with_alias(
             client,
             entry,
             cand.content,
             f"{release_description(release_id, commit, client.env.name)} canary promote",
+            known_aliases(ledger.records).get(entry.id),
         )
         record = ReleaseRecord(
             id=release_id,
@@ -430,9 +448,11 @@ def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0
                     action="update",
                     version_before=state.restore_version,
                     version_after=version,
+                    alias_id=alias_id,
                 ),
             ),
             message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
+            kind="canary-promote",
         )
         append_record(client, record)
     finally:
@@ -460,6 +480,7 @@ __all__ = [
     "find_entry",
     "promote_canary",
     "publish",
+    "publish_with_alias",
     "pick_flow",
     "ramp_canary",
     "running_canaries",

@@ -7,6 +7,13 @@ a console edit changes no byte. Files with uncommitted local changes are never
 overwritten or removed without ``force``: every conflict is listed before anything is
 written. Outside a git repository nothing counts as committed, so any existing file whose
 content would change is a conflict.
+
+Canaries: the helper flows a running canary created (tag ``flowops:canary-role``) are
+not part of the desired state and are never exported. An entry flow running a canary
+holds the generated wrapper, not its real content, so its file gets the *stable*
+variant's content (what the flow held before the canary, and what most contacts still
+run) with the entry flow's own name and metadata, and a warning says so. When the stable
+helper cannot be read, the flow is skipped with a warning and its file is kept as is.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import git
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
-from flowops.deploy.plan import LEDGER_NAME, own_tags_removed
+from flowops.deploy.canary_state import STATE_TAG
+from flowops.deploy.plan import LEDGER_NAME, canary_stable_view, is_canary_helper, own_tags_removed
 from flowops.errors import BadInputError, FlowopsError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument, FlowInfo
@@ -150,6 +158,7 @@ def export_catalog(
         f
         for f in sorted(catalog.flows.values(), key=lambda f: f.key)
         if f.name != LEDGER_NAME
+        and not is_canary_helper(f)
         and env.manages(f.name, "MODULE" if f.kind == "module" else f.type)
         and (wanted is None or _matches(f, wanted, env))
     ]
@@ -170,7 +179,15 @@ def export_catalog(
     unchanged: list[str] = []
     warnings: list[str] = list(catalog.warnings)
     bad: list[str] = []
+    skipped: set[str] = set()  # git keys whose files stay as they are
     for done, live in enumerate(selected, 1):
+        if live.kind == "flow" and STATE_TAG in live.tags:
+            shown, warning = canary_stable_view(live, catalog)
+            warnings.append(warning)
+            if shown is None:
+                skipped.add(f"flow:{git_name(live.kind, live.name, env.overrides)}")
+                continue
+            live = shown
         try:
             doc, unresolved = document_for(live, catalog, env)
         except FlowopsError as exc:
@@ -196,7 +213,7 @@ def export_catalog(
             progress(done, len(selected), key)
     if bad:
         raise BadInputError("cannot export:\n" + "\n".join(f"  {b}" for b in bad))
-    live_keys = set(added) | set(changed) | set(unchanged)
+    live_keys = set(added) | set(changed) | set(unchanged) | skipped
     removed: dict[str, Path] = {}
     if wanted is None:
         for key, path in existing.items():

@@ -12,18 +12,26 @@ environment's catalog (ARNs -> ``kind:git name``) and compared with the desired 
 through ``semantic_content``, so layout (``Metadata``) alone never forces a write; name,
 description, state, status (a SAVED placeholder left by an interrupted run is not done)
 and tags (except flowops' own ``flowops:*``) are compared too.
+
+Canaries (``flowops.deploy.canary``) are respected: a plan that would change an entry
+flow running a canary (tag ``flowops:canary``) fails, naming the flow and the canary,
+before anything is written (its live content is the canary wrapper; promote or abort the
+canary first; git content equal to the stable variant is no change, so other flows can
+still be promoted); the canary's helper flows (tag ``flowops:canary-role``) are not part of
+the desired state and never listed as live flows missing from git.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
+from flowops.deploy.canary_state import ROLE_TAG, STATE_TAG, state_from_tags
 from flowops.errors import BadInputError, FlowopsError
 from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
@@ -72,16 +80,22 @@ class Step:
     def writes(self) -> bool:
         return self.action in ("create", "update")
 
-    def calls(self) -> tuple[str, ...]:
-        """The write calls apply will make for this step (what a dry run displays)."""
+    def calls(self, aliases: bool = False) -> tuple[str, ...]:
+        """The write calls apply will make for this step (what a dry run displays).
+
+        ``aliases``: the environment routes through the entry alias, which apply moves
+        (or creates, the first time) once every flow has its release version.
+        """
         noun = "ContactFlowModule" if self.kind == "module" else "ContactFlow"
+        publishes = self.desired is None or self.desired.info.status.upper() != "SAVED"
+        alias = (f"Create{noun}Alias (entry alias)",) if aliases and publishes else ()
         if self.action == "create":
             first = (
                 (f"Create{noun} (SAVED placeholder)", f"Update{noun}Content")
                 if self.cycle
                 else (f"Create{noun}",)
             )
-            return (*first, f"Create{noun}Version (release)")
+            return (*first, f"Create{noun}Version (release)", *alias)
         if self.action != "update":
             return ()
         out = [f"Create{noun}Version (restore point)"]
@@ -92,6 +106,8 @@ class Step:
         if "tags" in self.changes:
             out.append("TagResource/UntagResource")
         out.append(f"Create{noun}Version (release)")
+        if aliases and publishes:
+            out.append(f"Update{noun}Alias (entry alias)")
         return tuple(out)
 
 
@@ -133,7 +149,7 @@ class Plan:
                     "group": s.group,
                     "cycle": s.cycle,
                     "depends_on": list(s.depends_on),
-                    "calls": list(s.calls()),
+                    "calls": list(s.calls(self.env.use_aliases)),
                 }
                 for s in self.steps
             ],
@@ -174,6 +190,47 @@ def differences(
     if own_tags_removed(doc.info.tags) != own_tags_removed(live.tags):
         out.append("tags")
     return tuple(out)
+
+
+def is_canary_helper(live: RemoteFlow) -> bool:
+    """A stable/candidate variant flow a running canary created (not desired state)."""
+    return ROLE_TAG in live.tags
+
+
+def canary_stable_view(live: RemoteFlow, catalog: Catalog) -> tuple[RemoteFlow | None, str]:
+    """An entry flow under canary as git should see it: the stable variant's content.
+
+    Returns the flow to export (None to skip it) and the warning to show.
+    """
+    try:
+        state = state_from_tags(live.tags)
+    except BadInputError as exc:
+        return None, f"{live.key}: runs a canary whose state is unreadable ({exc}); skipped"
+    assert state is not None
+    stable = next((f for f in catalog.flows.values() if f.id == state.stable_id), None)
+    what = f"{state.percent}% to {state.ref or 'a candidate'}"
+    if stable is None or stable.content is None:
+        return None, (
+            f"{live.key}: runs a canary ({what}) and its stable variant {state.stable_id} "
+            "cannot be read; skipped (file kept as is)"
+        )
+    return replace(live, content=stable.content), (
+        f"{live.key}: runs a canary ({what}); exported its stable variant, not the wrapper"
+    )
+
+
+def canary_refusal(live: RemoteFlow, env: Environment) -> str:
+    """Why a plan must not change ``live``, an entry flow running a canary."""
+    try:
+        state = state_from_tags(live.tags)
+        what = f"{state.percent}% to {state.ref or 'a candidate'}" if state else "running"
+    except BadInputError:
+        what = "state unreadable"
+    flag = f"--env {env.name} --flow {json.dumps(live.name)}"
+    return (
+        f"flow {live.name!r} is running a canary in {env.name!r} ({what}); finish it first "
+        f"with `flowops canary promote {flag}` or `flowops canary abort {flag}`"
+    )
 
 
 def placeholder_entries(
@@ -251,15 +308,24 @@ def compute_plan(
                     f"{key}: type is {doc.info.type} in git but {live.type} in {env.name} "
                     "(Connect cannot change a flow's type; rename or delete one of them)"
                 )
-            changes = differences(doc, live, catalog, env)
+            if live.kind == "flow" and STATE_TAG in live.tags:
+                # Live content is the canary wrapper: compare git with the stable variant.
+                stable, _ = canary_stable_view(live, catalog)
+                changes = differences(doc, stable or live, catalog, env)
+                if changes:
+                    problems.append(canary_refusal(live, env))
+            else:
+                changes = differences(doc, live, catalog, env)
             action: StepAction = "update" if changes else "unchanged"
             steps.append(Step(action=action, changes=changes, **common))
     if problems:
-        raise BadInputError("; ".join(problems))
+        raise BadInputError("; ".join(problems) + "; nothing was written")
 
     wanted = {(s.kind, s.name) for s in steps}
     for live in sorted(catalog.flows.values(), key=lambda f: f.key):
         if (live.kind, live.name) in wanted or live.name == LEDGER_NAME:
+            continue
+        if is_canary_helper(live):
             continue
         if env.manages(live.name, "MODULE" if live.kind == "module" else live.type):
             steps.append(

@@ -30,6 +30,12 @@ LEDGER_FORMAT = 1
 LEDGER_BUDGET = 200_000
 LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
 
+#: What a release record can be; older records without ``kind`` are promotes (or
+#: rollbacks, recognised by their message: ``flowops.deploy.rollback.view``).
+RELEASE_KINDS = ("promote", "rollback", "canary-promote")
+#: How a rollback record's message starts (the only mark of rollbacks in older records).
+ROLLBACK_PREFIX = "rollback of release "
+
 _RELEASE_DESC = re.compile(r"flowops:release=(?P<id>\d+)(?: commit=(?P<commit>\S+))?")
 
 
@@ -45,6 +51,9 @@ class FlowRelease:
     version_before: int | None = None  # the restore point (None for a created flow)
     version_after: int | None = None  # the released version
     outcome: str = "released"  # released, restored, deleted, failed, left
+    #: The entry alias moved to ``version_after`` (``use_aliases``); rollback repoints it
+    #: by id. None in records written before aliases were recorded, or without aliases.
+    alias_id: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
@@ -64,6 +73,8 @@ class ReleaseRecord:
     status: str = "released"  # released, failed-restored, failed
     flows: tuple[FlowRelease, ...] = ()
     message: str = ""
+    kind: str = "promote"  # promote, rollback, canary-promote (see RELEASE_KINDS)
+    reverts: int | None = None  # for a rollback: the (newest) release it undid
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -75,6 +86,15 @@ class ReleaseRecord:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "flows"}
         flows = tuple(FlowRelease.from_dict(f) for f in data.get("flows") or ())
         return cls(**fields, flows=flows)
+
+    def resolved_kind(self) -> tuple[str, int | None]:
+        """(kind, release reverted), recognising rollbacks recorded before ``kind`` existed."""
+        if self.kind != "promote" or self.reverts is not None:
+            return self.kind, self.reverts
+        if self.message.startswith(ROLLBACK_PREFIX):
+            first = self.message[len(ROLLBACK_PREFIX) :].split()[0].rstrip(",")
+            return "rollback", int(first) if first.isdigit() else None
+        return "promote", None
 
     def flow(self, key: str) -> FlowRelease | None:
         return next((f for f in self.flows if f.key == key or f.name == key), None)
@@ -161,11 +181,12 @@ def parse_ledger(content: str | None) -> list[ReleaseRecord]:
 
 
 def find_ledger(client: ConnectClient) -> RemoteFlow | None:
-    """The ledger module with fresh content, or None when no promote ever ran here."""
-    listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
-    if listed is None:
-        return None
-    return client.describe("module", listed.id)
+    """The ledger module with fresh content, or None when no promote ever ran here.
+
+    One SearchContactFlowModules call filtered by name (List + Describe where Search is
+    denied): history and rollback never list the whole catalog just to read the ledger.
+    """
+    return client.find_by_name("module", LEDGER_NAME)
 
 
 def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
@@ -185,17 +206,21 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
     found = find_ledger(client)
     if found is None:
         try:
-            client.create(
+            created = client.create(
                 "module",
                 LEDGER_NAME,
                 ledger_content([], client.env.name),
                 type="MODULE",
                 description=LEDGER_DESCRIPTION,
             )
+            # By id: Search may not index a module created a moment ago.
+            found = client.describe("module", created.id)
         except DuplicateError:
-            pass  # another promote created it at the same moment
+            # Created by another promote at the same moment (or not yet searchable).
+            client.refresh_flows()
+            listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+            found = client.describe("module", listed.id) if listed is not None else None
         client.refresh_flows()
-        found = find_ledger(client)
         if found is None:
             raise BadInputError(f"module {LEDGER_NAME!r} could not be created or read")
     return Ledger(found, tuple(parse_ledger(found.content)))

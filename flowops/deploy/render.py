@@ -14,6 +14,7 @@ from flowops.deploy.apply import ApplyResult, Outcome
 from flowops.deploy.export import ExportResult
 from flowops.deploy.history import History
 from flowops.deploy.plan import Plan, Step
+from flowops.deploy.releases import ReleaseRecord
 
 _SYMBOLS = {"create": "+", "update": "~", "unchanged": "=", "extra": "?"}
 
@@ -58,7 +59,7 @@ def render_calls(plan: Plan) -> str:
     """The display-only executor of a dry run: every write call apply would make, in order."""
     lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
     for step in plan.changes:
-        lines += [f"  {call:<48} {step.key}" for call in step.calls()]
+        lines += [f"  {call:<48} {step.key}" for call in step.calls(plan.env.use_aliases)]
     if not plan.changes:
         lines.append("  none")
     return "\n".join(lines) + "\n"
@@ -133,14 +134,26 @@ def render_export(result: ExportResult, fmt: str = "text") -> str:
     return text if fmt == "text" else "```\n" + text + "```\n"
 
 
+def release_kind(record: ReleaseRecord) -> str:
+    """What a release was, for people: ``promote``, ``canary-promote``, ``rollback of 4``."""
+    kind, reverts = record.resolved_kind()
+    return f"{kind} of {reverts}" if kind == "rollback" and reverts is not None else kind
+
+
+def _release_json(record: ReleaseRecord) -> dict[str, Any]:
+    data = record.to_dict()
+    data["kind"], data["reverts"] = record.resolved_kind()  # older records: from the message
+    return data
+
+
 def render_history(hist: History, fmt: str = "text") -> str:
-    """Releases (and a flow's versions), newest first."""
+    """Releases (and a flow's versions), newest first, with what each one was."""
     if fmt == "json":
         return json.dumps(
             {
                 "env": hist.env,
                 "flow": hist.flow,
-                "releases": [r.to_dict() for r in hist.releases],
+                "releases": [_release_json(r) for r in hist.releases],
                 "versions": [
                     {
                         "version": v.version,
@@ -153,12 +166,14 @@ def render_history(hist: History, fmt: str = "text") -> str:
             indent=2,
             ensure_ascii=False,
         )
-    rows = [("release", "when", "who", "commit", "status", "flows")]
+    rows = [("release", "kind", "when", "who", "commit", "status", "flows")]
     for r in hist.releases:
         flows = ", ".join(
             f"{f.name} v{f.version_before or '-'}->v{f.version_after or '-'}" for f in r.flows
         )
-        rows.append((str(r.id), r.when, r.who, (r.commit or "-")[:12], r.status, flows))
+        rows.append(
+            (str(r.id), release_kind(r), r.when, r.who, (r.commit or "-")[:12], r.status, flows)
+        )
     parts = [f"Releases in {hist.env}" + (f" touching {hist.flow}" if hist.flow else "")]
     table = _md_table if fmt == "markdown" else _table
     parts.append(table(rows) if hist.releases else "(none)")

@@ -6,8 +6,10 @@ content write (which publishes) and one ``CreateContactFlowVersion`` described a
 rollback of the release, all paced by the client under the account's quota. Where the
 environment enters flows through aliases (``use_aliases``), the alias is repointed at the
 old version instead: one call, no content rewrite. A rollback is itself a release
-(recorded in the same ledger, ``message`` "rollback of release N"), so rolling back a
-rollback rolls forward.
+(recorded in the same ledger with ``kind`` "rollback" and ``reverts`` N; records written
+before those fields are recognised by their message, "rollback of release N"), so rolling
+back a rollback rolls forward. The entry alias is repointed by the id the release records
+keep (``FlowRelease.alias_id``); only older records need one alias listing per flow.
 
 Failures do not stop the run: every flow is tried, and the report says exactly which
 flows are where. Where a version cannot be read or created (environments that do not
@@ -20,17 +22,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import FlowKind, RemoteFlow
-from flowops.connect.errors import ConnectError
+from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy import lock as env_lock
+from flowops.deploy.aliases import ENTRY_ALIAS as ENTRY_ALIAS  # re-exported: older imports
+from flowops.deploy.aliases import entry_alias_id, known_aliases
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
+    ROLLBACK_PREFIX,
     FlowRelease,
     ReleaseRecord,
     append_record,
@@ -52,15 +57,10 @@ from flowops.repo import open_repo, read_tree_at
 
 Result = Literal["restored", "repointed", "archived", "left", "failed", "planned"]
 
-#: The alias an environment with ``use_aliases`` routes its entry points through.
-ENTRY_ALIAS = "live"
-
 #: Release outcomes for which a flow really moved to the release's version.
 _MOVED = frozenset({"released"})
 #: Release statuses that left the environment changed (a failed-restored one did not).
 _UNDONE_STATUSES = frozenset({"failed-restored"})
-
-ROLLBACK_PREFIX = "rollback of release "
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class FlowOutcome:
     result: Result
     version: int | None = None  # the version now live (new version, or alias target)
     message: str = ""
+    alias_id: str | None = None  # the entry alias repointed (use_aliases)
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,14 @@ def view(record: ReleaseRecord) -> ReleaseView:
         for f in record.flows
         if f.outcome in _MOVED
     )
-    reverts = None
-    if record.message.startswith(ROLLBACK_PREFIX):
-        reverts = record.message[len(ROLLBACK_PREFIX) :].split()[0].rstrip(",")
-    kind = "rollback" if reverts else "promote"
-    return ReleaseView(str(record.id), kind, changes, git_sha=record.commit, reverts=reverts)
+    kind, reverts = record.resolved_kind()
+    return ReleaseView(
+        str(record.id),
+        kind,
+        changes,
+        git_sha=record.commit,
+        reverts=str(reverts) if reverts is not None else None,
+    )
 
 
 def history(records: Sequence[ReleaseRecord]) -> list[ReleaseView]:
@@ -140,6 +144,13 @@ def plan_from_ledger(
         archive_new=archive_new,
         use_aliases=client.env.use_aliases,
     )
+    if plan.use_aliases:
+        aliases = known_aliases(records)
+        steps = tuple(
+            replace(s, alias_id=aliases[s.flow_id].alias_id) if s.flow_id in aliases else s
+            for s in plan.steps
+        )
+        plan = replace(plan, steps=steps)
     return plan, records, ledger
 
 
@@ -148,16 +159,6 @@ def plan_from_ledger(
 
 def _kind(step: RollbackStep) -> FlowKind:
     return "module" if step.kind == "module" else "flow"
-
-
-def entry_alias_id(client: ConnectClient, kind: FlowKind, flow_id: str) -> str:
-    """The id of the flow's entry alias; bad input when the flow has none."""
-    for alias in client.list_aliases(kind, flow_id):
-        if alias.get("AliasName") == ENTRY_ALIAS or alias.get("Name") == ENTRY_ALIAS:
-            return str(alias.get("AliasId") or alias.get("Id"))
-    raise BadInputError(
-        f"{kind} {flow_id}: no alias {ENTRY_ALIAS!r} although the environment uses aliases"
-    )
 
 
 def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | None) -> str:
@@ -203,9 +204,15 @@ def restore_flow(
             return FlowOutcome(step, "archived", step.from_version, step.note)
         if step.action == "repoint":
             assert step.to_version is not None
-            alias = entry_alias_id(client, kind, step.flow_id)
-            client.update_alias(kind, step.flow_id, alias, step.to_version)
-            return FlowOutcome(step, "repointed", step.to_version, step.note)
+            alias = entry_alias_id(client, kind, step.flow_id, step.alias_id)
+            try:
+                client.update_alias(kind, step.flow_id, alias, step.to_version)
+            except NotFoundError:
+                if step.alias_id is None:
+                    raise
+                alias = entry_alias_id(client, kind, step.flow_id)  # recorded id is gone
+                client.update_alias(kind, step.flow_id, alias, step.to_version)
+            return FlowOutcome(step, "repointed", step.to_version, step.note, alias)
         notes = [step.note] if step.note else []
         if step.action == "from-git":
             content = git_content(step, client, repo_path)
@@ -250,6 +257,7 @@ def _record(
             version_before=o.step.from_version,
             version_after=o.version,
             outcome="released" if o.result in ("restored", "repointed") else o.result,
+            alias_id=o.alias_id or o.step.alias_id,
         )
         for o in outcomes
     )
@@ -264,6 +272,8 @@ def _record(
         status=status,
         flows=flows,
         message=f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
+        kind="rollback",
+        reverts=int(plan.reverts[0]) if plan.reverts and plan.reverts[0].isdigit() else None,
     )
     append_record(client, record)
     return record

@@ -69,6 +69,8 @@ class RollbackStep:
     #: git commit whose content to restore when no version was recorded ("from-git"),
     #: or when the recorded version cannot be read ("restore").
     git_sha: str | None = None
+    #: the entry alias to repoint ("repoint"), when a release record kept its id.
+    alias_id: str | None = None
 
     @property
     def key(self) -> str:

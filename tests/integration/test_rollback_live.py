@@ -356,6 +356,8 @@ def test_alias_environments_repoint_the_entry_alias_without_rewriting_content(
     assert report.ok
     assert {o.result for o in report.outcomes} == {"repointed"}
     assert client.calls["UpdateContactFlowAlias"] == 3
+    # These records predate alias ids (promoted without aliases): one listing per flow.
+    assert client.calls["ListContactFlowAliases"] == 3
     assert not client.calls["UpdateContactFlowContent"]
     for outcome in report.outcomes:
         (alias,) = client.list_aliases("flow", outcome.step.flow_id)

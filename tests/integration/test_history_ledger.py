@@ -1,0 +1,72 @@
+"""The ledger is found with one name-filtered Search, not by listing the whole catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowops.deploy.history import history
+from flowops.deploy.plan import LEDGER_NAME
+from flowops.deploy.releases import find_ledger, read_ledger
+from flowops.deploy.rollback import rollback
+from flowops.sandbox import SandboxServer
+from flowops.sandbox.config import FaultRule
+from tests.integration.test_rollback_live import V1, V2, Repo, client_for, release
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def two_releases(seeded_sandbox: SandboxServer, tmp_path: Path) -> SandboxServer:
+    client = client_for(seeded_sandbox)
+    repo = Repo(tmp_path / "repo")
+    release(repo, client, V1)
+    release(repo, client, V2)
+    return seeded_sandbox
+
+
+def test_history_and_rollback_read_the_ledger_with_one_search(
+    two_releases: SandboxServer,
+) -> None:
+    sandbox = two_releases
+    client = client_for(sandbox)
+    hist = history(client.env, client=client)
+    assert [r.id for r in hist.releases] == [2, 1]
+    # Resolving the instance alias is one ListInstances; the ledger is one Search.
+    assert dict(client.calls) == {"ListInstances": 1, "SearchContactFlowModules": 1}
+
+    sandbox.request_log.reset()
+    plan = rollback(client, dry_run=True)
+    assert plan.plan.reverts == ("2",)
+    assert dict(client.calls) == {"ListInstances": 1, "SearchContactFlowModules": 2}
+    counts = {op: n for (_, op), n in sandbox.request_log.counts().items()}
+    assert counts == {"SearchContactFlowModules": 1}  # what really went over the wire
+
+
+def test_without_search_permission_the_ledger_is_listed_then_described(
+    two_releases: SandboxServer,
+) -> None:
+    sandbox = two_releases
+    sandbox.config.faults.append(
+        FaultRule(
+            operation="SearchContactFlowModules",
+            error_code="AccessDeniedException",
+            error_rate=1.0,
+            message="not allowed",
+        )
+    )
+    client = client_for(sandbox)
+    records = read_ledger(client)
+    assert [r.id for r in records] == [1, 2]
+    assert client.calls["ListContactFlowModules"] == 1
+    assert client.calls["DescribeContactFlowModule"] == 1
+    assert not client.calls["ListQueues"]  # no catalog listing
+    assert any("SearchContactFlowModules unavailable" in w for w in client.warnings)
+
+
+def test_find_ledger_is_none_in_a_fresh_environment(seeded_sandbox: SandboxServer) -> None:
+    client = client_for(seeded_sandbox)
+    assert find_ledger(client) is None
+    assert client.find_by_name("module", LEDGER_NAME + "-not") is None
+    assert client.calls["SearchContactFlowModules"] == 2
