@@ -2,27 +2,43 @@
 
 Each ``flowops.cli.<module>`` owns its commands and exposes ``register(app)``; this file
 only lists them, so adding a command never touches another command's module.
+
+The console script imports only the module of the command it runs: importing them all
+(boto3, networkx, deepdiff, gitpython...) costs most of a second, which a pre-commit
+hook running ``flowops lint`` on every commit should not pay. ``app`` (all commands) is
+built on first access, for tests and other programs.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Sequence
+from functools import cache
 from typing import Annotated
 
 import typer
 
 from flowops import __version__
-from flowops.cli import canary, demo, deploy, diff, fmt, graph, lint, rollback, sandbox
 from flowops.cli.common import State
 
-app = typer.Typer(
-    name="flowops",
-    help="GitOps change management for Amazon Connect contact flows.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-)
-
-COMMAND_MODULES = (lint, fmt, graph, diff, deploy, canary, rollback, sandbox, demo)
+#: Command name -> the ``flowops.cli`` module that registers it.
+COMMANDS = {
+    "lint": "lint",
+    "rules": "lint",
+    "fmt": "fmt",
+    "graph": "graph",
+    "diff": "diff",
+    "drift": "diff",
+    "export": "deploy",
+    "plan": "deploy",
+    "promote": "deploy",
+    "history": "deploy",
+    "canary": "canary",
+    "rollback": "rollback",
+    "sandbox": "sandbox",
+    "demo": "demo",
+}
 
 
 def _version(value: bool) -> None:
@@ -31,7 +47,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
@@ -45,10 +60,41 @@ def root(
     State.debug = debug
 
 
-for _module in COMMAND_MODULES:
-    _module.register(app)
+def build_app(modules: Sequence[str]) -> typer.Typer:
+    """The root app with the commands of the given ``flowops.cli`` modules."""
+    built = typer.Typer(
+        name="flowops",
+        help="GitOps change management for Amazon Connect contact flows.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=True,
+    )
+    built.callback()(root)
+    for name in dict.fromkeys(modules):
+        importlib.import_module(f"flowops.cli.{name}").register(built)
+    return built
+
+
+@cache
+def full_app() -> typer.Typer:
+    """Every command (help, completion, tests)."""
+    return build_app(list(COMMANDS.values()))
+
+
+def modules_for(argv: Sequence[str]) -> list[str]:
+    """The modules a command line needs: its command's, or all when it names none."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return [COMMANDS[arg]] if arg in COMMANDS else list(COMMANDS.values())
+    return [] if "--version" in argv else list(COMMANDS.values())
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return full_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    build_app(modules_for(sys.argv[1:]))()
