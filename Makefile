@@ -19,6 +19,7 @@ test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check flowops tests bench
+	$(BIN)/ruff format --check flowops tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

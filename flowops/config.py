@@ -66,9 +66,7 @@ class RateLimit:
 
     rate: float = DEFAULT_RATE
     burst: int = DEFAULT_BURST
-    operations: Mapping[str, OperationRate] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    operations: Mapping[str, OperationRate] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -84,9 +82,7 @@ class Environment:
     protected: bool = False
     managed_names: tuple[str, ...] = ("*",)  # fnmatch patterns on flow/module names
     managed_types: tuple[str, ...] = ()  # flow types ("MODULE" for modules); empty = all
-    overrides: Mapping[str, Mapping[str, str]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
     sandbox_db: str | None = None
     source: Path = Path("<memory>")
@@ -139,13 +135,13 @@ def _describe(error: ValidationError) -> str:
         return f"{where}: unknown field(s) {', '.join(map(repr, extra))} (allowed: {allowed})"
     if field_name == "account_id" and not isinstance(error.instance, str):
         return (
-            f"{where}: must be a quoted 12-digit string, e.g. \"012345678901\" "
+            f'{where}: must be a quoted 12-digit string, e.g. "012345678901" '
             f"(got {error.instance!r})"
         )
     if error.validator == "required":
         return f"{where}: {error.message}"
     if error.validator == "anyOf" and field_name == "endpoint_url":
-        return f"{where}: must be \"sandbox\", an http(s):// URL or null (got {error.instance!r})"
+        return f'{where}: must be "sandbox", an http(s):// URL or null (got {error.instance!r})'
     if error.validator == "pattern":
         return f"{where}: {error.instance!r} is not a valid {field_name}"
     return f"{where}: {error.message}"

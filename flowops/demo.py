@@ -121,8 +121,13 @@ class _Story:
             done = action()
         except FlowopsError as exc:
             done = _outcome(f"failed: {exc}", ok=False)
-        step = replace(done, chapter=chapter, command=command,
-                       seconds=time.monotonic() - started, api_calls=self.calls() - before)
+        step = replace(
+            done,
+            chapter=chapter,
+            command=command,
+            seconds=time.monotonic() - started,
+            api_calls=self.calls() - before,
+        )
         self.result.steps.append(step)
         if self.report is not None:
             self.report(step)
@@ -172,8 +177,7 @@ def copy_environments(target: Path, *, sandbox_db: Path | None = None, paced: bo
             data["sandbox_db"] = str(sandbox_db)
         if not paced:
             data["rate_limit"] = {"rate": 1000, "burst": 1000}
-        (target / source.name).write_text(yaml.safe_dump(data, sort_keys=False),
-                                          encoding="utf-8")
+        (target / source.name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 def start_sandbox(sandbox_db: Path, *, quotas: bool) -> str:
@@ -197,8 +201,9 @@ def set_timeout(flows: Path, flow_name: str, seconds: str) -> Path:
         for action in doc["content"]["Actions"]:
             if action.get("Type") == "InvokeLambdaFunction":
                 action["Parameters"][TIMEOUT_PARAMETER] = seconds
-                path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
-                                encoding="utf-8")
+                path.write_text(
+                    json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                )
                 return path
     raise CheckFailedError(f"no flow {flow_name!r} with a Lambda call under {flows}")
 
@@ -252,8 +257,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             raise BadInputError(f"cannot prepare the demo folder {workdir}: {exc}") from exc
         url = start_sandbox(db, quotas=quotas)
         names = ", ".join(sorted(p.stem for p in (workdir / "environments").glob("*.yaml")))
-        return _outcome(f"sandbox at {url}; environments {names}",
-                        f"scratch repository {workdir}")
+        return _outcome(f"sandbox at {url}; environments {names}", f"scratch repository {workdir}")
 
     story.step("Start the sandbox", "flowops sandbox seed", setup)
 
@@ -273,7 +277,8 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         step = _lint(flows, expect_error=True)
         return _outcome(
             f"{path.name}: Lambda timeout set to {BROKEN_TIMEOUT} s; lint: {step.outcome}",
-            *step.details, ok=step.ok,
+            *step.details,
+            ok=step.ok,
         )
 
     story.step("Break a flow: lint catches it", "flowops lint flows   # exits 1", break_flow)
@@ -288,11 +293,21 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
     story.step("Fix it and read the diff", "flowops diff", fix_flow)
 
     def promote_staging() -> DemoStep:
-        first = promote(story.env("staging"), "HEAD", workdir, client=story.client("staging"),
-                        lock_settle=LOCK_SETTLE)
+        first = promote(
+            story.env("staging"),
+            "HEAD",
+            workdir,
+            client=story.client("staging"),
+            lock_settle=LOCK_SETTLE,
+        )
         plan_text = _plan_text(first.plan.steps)
-        second = promote(story.env("staging"), "HEAD", workdir, client=story.client("staging"),
-                         lock_settle=LOCK_SETTLE)
+        second = promote(
+            story.env("staging"),
+            "HEAD",
+            workdir,
+            client=story.client("staging"),
+            lock_settle=LOCK_SETTLE,
+        )
         writes = second.applied is not None and second.applied.release is not None
         return _outcome(
             f"plan: {plan_text}; released as #{_release_id(first)}; "
@@ -304,13 +319,24 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
     story.step("Promote to staging (twice)", "flowops promote --to staging", promote_staging)
 
     def prod_before() -> DemoStep:
-        result = promote(story.env("prod"), "HEAD~1", workdir, yes=True,
-                         client=story.client("prod"), lock_settle=LOCK_SETTLE)
-        return _outcome(f"prod runs the exported flows: release #{_release_id(result)}",
-                        ok=_release_id(result) is not None)
+        result = promote(
+            story.env("prod"),
+            "HEAD~1",
+            workdir,
+            yes=True,
+            client=story.client("prod"),
+            lock_settle=LOCK_SETTLE,
+        )
+        return _outcome(
+            f"prod runs the exported flows: release #{_release_id(result)}",
+            ok=_release_id(result) is not None,
+        )
 
-    story.step("Prod runs the previous release",
-               "flowops promote --to prod --ref HEAD~1 --yes", prod_before)
+    story.step(
+        "Prod runs the previous release",
+        "flowops promote --to prod --ref HEAD~1 --yes",
+        prod_before,
+    )
 
     def canary() -> DemoStep:
         client = story.client("prod")
@@ -325,14 +351,19 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             *done.notes,
         )
 
-    story.step("Canary in prod", f'flowops canary start --env prod --flow "{STORY_FLOW}" '
-               "--percent 10 --yes  # then ramp, promote", canary)
+    story.step(
+        "Canary in prod",
+        f'flowops canary start --env prod --flow "{STORY_FLOW}" '
+        "--percent 10 --yes  # then ramp, promote",
+        canary,
+    )
 
     def roll_back() -> DemoStep:
         report_ = rollback(story.client("prod"), lock_settle=LOCK_SETTLE)
         rows = [f"{o.step.name}: {o.result}" for o in report_.outcomes]
         return _outcome(
-            f"{len(report_.outcomes)} flow(s) back to the previous release", *rows,
+            f"{len(report_.outcomes)} flow(s) back to the previous release",
+            *rows,
             ok=report_.ok,
         )
 
@@ -340,10 +371,14 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
 
     def show_history() -> DemoStep:
         hist = history(story.env("prod"), client=story.client("prod"))
-        rows = [f"#{r.id} {r.status} {r.commit[:12] if r.commit else ''} "
-                f"{len(r.flows)} flow(s) {r.message}".rstrip() for r in hist.releases]
-        return _outcome(f"{len(hist.releases)} releases recorded in prod", *rows,
-                        ok=len(hist.releases) >= 2)
+        rows = [
+            f"#{r.id} {r.status} {r.commit[:12] if r.commit else ''} "
+            f"{len(r.flows)} flow(s) {r.message}".rstrip()
+            for r in hist.releases
+        ]
+        return _outcome(
+            f"{len(hist.releases)} releases recorded in prod", *rows, ok=len(hist.releases) >= 2
+        )
 
     story.step("History, from Connect itself", "flowops history --env prod", show_history)
     return story.finish()

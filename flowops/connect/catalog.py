@@ -15,15 +15,33 @@ from typing import Literal
 from flowops.model.document import FlowInfo
 
 ResourceKind = Literal[
-    "flow", "module", "queue", "prompt", "hours", "lambda", "lexbot", "lexbot_v1",
-    "quickconnect", "phonenumber", "agent",
+    "flow",
+    "module",
+    "queue",
+    "prompt",
+    "hours",
+    "lambda",
+    "lexbot",
+    "lexbot_v1",
+    "quickconnect",
+    "phonenumber",
+    "agent",
 ]
 FlowKind = Literal["flow", "module"]
 
 #: Every kind the catalog lists, in listing order.
 RESOURCE_KINDS: tuple[str, ...] = (
-    "flow", "module", "queue", "prompt", "hours", "lambda", "lexbot", "lexbot_v1",
-    "quickconnect", "phonenumber", "agent",
+    "flow",
+    "module",
+    "queue",
+    "prompt",
+    "hours",
+    "lambda",
+    "lexbot",
+    "lexbot_v1",
+    "quickconnect",
+    "phonenumber",
+    "agent",
 )
 
 #: A version or alias qualifier at the end of a flow/module ARN or id (``...:3``, ``:$SAVED``).
@@ -68,9 +86,15 @@ class RemoteFlow:
 
     def info(self) -> FlowInfo:
         """What the flow model keeps besides content (name, kind, type, tags...)."""
-        return FlowInfo(name=self.name, kind=self.kind, type=self.type,
-                        description=self.description, state=self.state, status=self.status,
-                        tags=dict(self.tags))
+        return FlowInfo(
+            name=self.name,
+            kind=self.kind,
+            type=self.type,
+            description=self.description,
+            state=self.state,
+            status=self.status,
+            tags=dict(self.tags),
+        )
 
 
 @dataclass(frozen=True)
@@ -113,9 +137,12 @@ class Catalog:
     ``warnings`` says which kinds could not be listed (denied by IAM, unsupported).
     """
 
-    def __init__(self, entries: Iterable[CatalogEntry] = (),
-                 flows: Mapping[str, RemoteFlow] | None = None,
-                 warnings: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        entries: Iterable[CatalogEntry] = (),
+        flows: Mapping[str, RemoteFlow] | None = None,
+        warnings: Iterable[str] = (),
+    ) -> None:
         self.flows: dict[str, RemoteFlow] = dict(flows or {})
         self.warnings: list[str] = list(warnings)
         self._by_kind: dict[str, list[CatalogEntry]] = {}

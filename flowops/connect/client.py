@@ -99,31 +99,51 @@ class _Family:
 
 FAMILIES: dict[str, _Family] = {
     "flow": _Family(
-        kind="flow", id_param="ContactFlowId", create="CreateContactFlow",
-        describe="DescribeContactFlow", search="SearchContactFlows", search_key="ContactFlows",
-        list="ListContactFlows", list_key="ContactFlowSummaryList",
-        update_content="UpdateContactFlowContent", update_metadata="UpdateContactFlowMetadata",
-        state_param="ContactFlowState", create_version="CreateContactFlowVersion",
-        sha_param="FlowContentSha256", list_versions="ListContactFlowVersions",
-        versions_key="ContactFlowVersionSummaryList", create_alias="CreateContactFlowAlias",
-        update_alias="UpdateContactFlowAlias", list_aliases="ListContactFlowAliases",
-        aliases_key="ContactFlowAliasSummaryList", version_param="ContactFlowVersion",
-        delete="DeleteContactFlow", single_key="ContactFlow",
+        kind="flow",
+        id_param="ContactFlowId",
+        create="CreateContactFlow",
+        describe="DescribeContactFlow",
+        search="SearchContactFlows",
+        search_key="ContactFlows",
+        list="ListContactFlows",
+        list_key="ContactFlowSummaryList",
+        update_content="UpdateContactFlowContent",
+        update_metadata="UpdateContactFlowMetadata",
+        state_param="ContactFlowState",
+        create_version="CreateContactFlowVersion",
+        sha_param="FlowContentSha256",
+        list_versions="ListContactFlowVersions",
+        versions_key="ContactFlowVersionSummaryList",
+        create_alias="CreateContactFlowAlias",
+        update_alias="UpdateContactFlowAlias",
+        list_aliases="ListContactFlowAliases",
+        aliases_key="ContactFlowAliasSummaryList",
+        version_param="ContactFlowVersion",
+        delete="DeleteContactFlow",
+        single_key="ContactFlow",
     ),
     "module": _Family(
-        kind="module", id_param="ContactFlowModuleId", create="CreateContactFlowModule",
-        describe="DescribeContactFlowModule", search="SearchContactFlowModules",
-        search_key="ContactFlowModules", list="ListContactFlowModules",
+        kind="module",
+        id_param="ContactFlowModuleId",
+        create="CreateContactFlowModule",
+        describe="DescribeContactFlowModule",
+        search="SearchContactFlowModules",
+        search_key="ContactFlowModules",
+        list="ListContactFlowModules",
         list_key="ContactFlowModulesSummaryList",
         update_content="UpdateContactFlowModuleContent",
-        update_metadata="UpdateContactFlowModuleMetadata", state_param="State",
-        create_version="CreateContactFlowModuleVersion", sha_param="FlowModuleContentSha256",
+        update_metadata="UpdateContactFlowModuleMetadata",
+        state_param="State",
+        create_version="CreateContactFlowModuleVersion",
+        sha_param="FlowModuleContentSha256",
         list_versions="ListContactFlowModuleVersions",
         versions_key="ContactFlowModuleVersionSummaryList",
-        create_alias="CreateContactFlowModuleAlias", update_alias="UpdateContactFlowModuleAlias",
+        create_alias="CreateContactFlowModuleAlias",
+        update_alias="UpdateContactFlowModuleAlias",
         list_aliases="ListContactFlowModuleAliases",
         aliases_key="ContactFlowModuleAliasSummaryList",
-        version_param="ContactFlowModuleVersion", delete="DeleteContactFlowModule",
+        version_param="ContactFlowModuleVersion",
+        delete="DeleteContactFlowModule",
         single_key="ContactFlowModule",
     ),
 }
@@ -187,10 +207,18 @@ def _unavailable(error: ConnectError) -> bool:
 class ConnectClient:
     """Amazon Connect for one environment. The only code in flowops that talks to AWS."""
 
-    def __init__(self, env: Environment, boto_client: Any, *, pacer: Pacer,
-                 settings: ClientSettings | None = None, sleep: Sleep = time.sleep,
-                 rng: random.Random | None = None, client_id: str = "",
-                 lex_client: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        boto_client: Any,
+        *,
+        pacer: Pacer,
+        settings: ClientSettings | None = None,
+        sleep: Sleep = time.sleep,
+        rng: random.Random | None = None,
+        client_id: str = "",
+        lex_client: Callable[[str], Any] | None = None,
+    ) -> None:
         self.env = env
         self.account_id = env.account_id
         self.region = env.region
@@ -216,9 +244,14 @@ class ConnectClient:
     # --- construction ----------------------------------------------------------------
 
     @classmethod
-    def for_environment(cls, env: Environment, *, clock: Clock = time.monotonic,
-                        sleep: Sleep = time.sleep,
-                        settings: ClientSettings | None = None) -> ConnectClient:
+    def for_environment(
+        cls,
+        env: Environment,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        settings: ClientSettings | None = None,
+    ) -> ConnectClient:
         """The client for ``env``: credentials, endpoint, pacing and retries (no call yet).
 
         With the real clock, clients of the same account share one pacing budget; an
@@ -236,12 +269,19 @@ class ConnectClient:
             pacer = Pacer(env.rate_limit, clock=clock, sleep=sleep)
 
         def lex_client(region: str) -> Any:
-            return make_service_client(session, "lexv2-models", region, endpoint, settings,
-                                       user_agent(client_id))
+            return make_service_client(
+                session, "lexv2-models", region, endpoint, settings, user_agent(client_id)
+            )
 
-        return cls(env, boto_client, pacer=pacer, settings=settings, sleep=sleep,
-                   client_id=client_id,
-                   lex_client=lex_client if settings.resolve_lex_names else None)
+        return cls(
+            env,
+            boto_client,
+            pacer=pacer,
+            settings=settings,
+            sleep=sleep,
+            client_id=client_id,
+            lex_client=lex_client if settings.resolve_lex_names else None,
+        )
 
     @property
     def endpoint_url(self) -> str:
@@ -274,8 +314,9 @@ class ConnectClient:
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
 
-    def _call(self, operation: str, *, _via: Any = None, _label: str = "",
-              **params: Any) -> dict[str, Any]:
+    def _call(
+        self, operation: str, *, _via: Any = None, _label: str = "", **params: Any
+    ) -> dict[str, Any]:
         """Call one Connect operation, retrying throttles and 5xx, translating errors.
 
         ``_via`` sends it through another AWS client (Lex names), counted as ``_label``.
@@ -376,8 +417,9 @@ class ConnectClient:
             self._flows_with_content = with_content
             self._catalog = None
         if self._catalog is None:
-            self._catalog = Catalog(self._resources, self._flows,
-                                    [*self._resource_warnings, *self.warnings])
+            self._catalog = Catalog(
+                self._resources, self._flows, [*self._resource_warnings, *self.warnings]
+            )
         return self._catalog
 
     def refresh_flows(self) -> None:
@@ -389,11 +431,12 @@ class ConnectClient:
     def _read_flows(self, kind: FlowKind, *, with_content: bool) -> list[RemoteFlow]:
         family = _family(kind)
         if not with_content:
-            return [self._summary_flow(kind, s)
-                    for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)]
+            return [
+                self._summary_flow(kind, s)
+                for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
+            ]
         try:
-            items = list(self._pages(family.search, family.search_key,
-                                     InstanceId=self.instance_id))
+            items = list(self._pages(family.search, family.search_key, InstanceId=self.instance_id))
         except ConnectError as error:
             if not _unavailable(error):
                 raise
@@ -401,9 +444,10 @@ class ConnectClient:
                 f"{family.search} unavailable ({error.code}); read {kind}s with "
                 f"{family.list} + {family.describe}"
             )
-            return [self.describe(kind, s["Id"])
-                    for s in self._pages(family.list, family.list_key,
-                                         InstanceId=self.instance_id)]
+            return [
+                self.describe(kind, s["Id"])
+                for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
+            ]
         flows = []
         for item in items:
             flow = remote_flow(kind, item)
@@ -421,13 +465,32 @@ class ConnectClient:
         entries: list[CatalogEntry] = []
         self._resource_warnings = []
         listers: list[tuple[str, Callable[[], list[CatalogEntry]]]] = [
-            ("queue", partial(self._list_named, "ListQueues", "QueueSummaryList", "queue",
-                              QueueTypes=["STANDARD"])),
+            (
+                "queue",
+                partial(
+                    self._list_named,
+                    "ListQueues",
+                    "QueueSummaryList",
+                    "queue",
+                    QueueTypes=["STANDARD"],
+                ),
+            ),
             ("prompt", partial(self._list_named, "ListPrompts", "PromptSummaryList", "prompt")),
-            ("hours", partial(self._list_named, "ListHoursOfOperations",
-                              "HoursOfOperationSummaryList", "hours")),
-            ("quickconnect", partial(self._list_named, "ListQuickConnects",
-                                     "QuickConnectSummaryList", "quickconnect")),
+            (
+                "hours",
+                partial(
+                    self._list_named,
+                    "ListHoursOfOperations",
+                    "HoursOfOperationSummaryList",
+                    "hours",
+                ),
+            ),
+            (
+                "quickconnect",
+                partial(
+                    self._list_named, "ListQuickConnects", "QuickConnectSummaryList", "quickconnect"
+                ),
+            ),
             ("lambda", self._list_lambdas),
             ("lexbot", self._list_lex_v2),
             ("lexbot_v1", self._list_lex_v1),
@@ -446,23 +509,26 @@ class ConnectClient:
     def _list_named(self, operation: str, key: str, kind: str, **extra: Any) -> list[CatalogEntry]:
         name_key = "Username" if kind == "agent" else "Name"
         return [
-            CatalogEntry(kind, str(item.get(name_key) or item["Id"]), str(item["Id"]),
-                         str(item["Arn"]))
+            CatalogEntry(
+                kind, str(item.get(name_key) or item["Id"]), str(item["Id"]), str(item["Arn"])
+            )
             for item in self._pages(operation, key, InstanceId=self.instance_id, **extra)
         ]
 
     def _list_lambdas(self) -> list[CatalogEntry]:
         return [
             CatalogEntry("lambda", lambda_name(arn), arn, arn)
-            for arn in self._pages("ListLambdaFunctions", "LambdaFunctions",
-                                   InstanceId=self.instance_id)
+            for arn in self._pages(
+                "ListLambdaFunctions", "LambdaFunctions", InstanceId=self.instance_id
+            )
         ]
 
     def _list_lex_v2(self) -> list[CatalogEntry]:
         arns = [
             str(item["LexV2Bot"]["AliasArn"])
-            for item in self._pages("ListBots", "LexBots", InstanceId=self.instance_id,
-                                    LexVersion="V2")
+            for item in self._pages(
+                "ListBots", "LexBots", InstanceId=self.instance_id, LexVersion="V2"
+            )
             if (item.get("LexV2Bot") or {}).get("AliasArn")
         ]
         return [CatalogEntry("lexbot", self._lex_v2_name(arn), arn, arn) for arn in arns]
@@ -485,8 +551,13 @@ class ConnectClient:
                 lex = self._lex_clients[region] = self._lex_client(region)
                 lex.meta.events.register("before-send", self._count_lex_attempt)
             bot = self._call("DescribeBot", _via=lex, _label="lexv2:DescribeBot", botId=bot_id)
-            alias = self._call("DescribeBotAlias", _via=lex, _label="lexv2:DescribeBotAlias",
-                               botId=bot_id, botAliasId=alias_id)
+            alias = self._call(
+                "DescribeBotAlias",
+                _via=lex,
+                _label="lexv2:DescribeBotAlias",
+                botId=bot_id,
+                botAliasId=alias_id,
+            )
         except ConnectError as error:
             self._resource_warnings.append(
                 f"lexbot: names of Lex V2 bots unavailable ({error}); using ids"
@@ -506,23 +577,28 @@ class ConnectClient:
 
     def _list_phone_numbers(self) -> list[CatalogEntry]:
         return [
-            CatalogEntry("phonenumber", str(item.get("PhoneNumber") or item["PhoneNumberId"]),
-                         str(item["PhoneNumberId"]), str(item["PhoneNumberArn"]))
-            for item in self._pages("ListPhoneNumbersV2", "ListPhoneNumbersSummaryList",
-                                    TargetArn=self.instance_arn)
+            CatalogEntry(
+                "phonenumber",
+                str(item.get("PhoneNumber") or item["PhoneNumberId"]),
+                str(item["PhoneNumberId"]),
+                str(item["PhoneNumberArn"]),
+            )
+            for item in self._pages(
+                "ListPhoneNumbersV2", "ListPhoneNumbersSummaryList", TargetArn=self.instance_arn
+            )
         ]
 
     # --- flows and modules -------------------------------------------------------------
 
-    def describe(self, kind: FlowKind, flow_id: str,
-                 version: int | Literal["$SAVED"] | None = None) -> RemoteFlow:
+    def describe(
+        self, kind: FlowKind, flow_id: str, version: int | Literal["$SAVED"] | None = None
+    ) -> RemoteFlow:
         """One flow or module; ``version`` reads a published version or the saved draft."""
         family = _family(kind)
         ident = bare_id(flow_id)
         if version is not None:
             ident = f"{strip_qualifier(ident)}:{version}"
-        out = self._call(family.describe, InstanceId=self.instance_id,
-                         **{family.id_param: ident})
+        out = self._call(family.describe, InstanceId=self.instance_id, **{family.id_param: ident})
         return remote_flow(kind, out[family.single_key])
 
     def find_by_name(self, kind: FlowKind, name: str) -> RemoteFlow | None:
@@ -534,11 +610,18 @@ class ConnectClient:
         found yet, so callers that just created it should describe it by id instead.
         """
         family = _family(kind)
-        criteria = {"StringCondition": {"FieldName": "name", "Value": name,
-                                        "ComparisonType": "EXACT"}}
+        criteria = {
+            "StringCondition": {"FieldName": "name", "Value": name, "ComparisonType": "EXACT"}
+        }
         try:
-            items = list(self._pages(family.search, family.search_key,
-                                     InstanceId=self.instance_id, SearchCriteria=criteria))
+            items = list(
+                self._pages(
+                    family.search,
+                    family.search_key,
+                    InstanceId=self.instance_id,
+                    SearchCriteria=criteria,
+                )
+            )
         except ConnectError as error:
             if not _unavailable(error):
                 raise
@@ -546,8 +629,7 @@ class ConnectClient:
                 f"{family.search} unavailable ({error.code}); found {kind} {name!r} with "
                 f"{family.list} + {family.describe}"
             )
-            for summary in self._pages(family.list, family.list_key,
-                                       InstanceId=self.instance_id):
+            for summary in self._pages(family.list, family.list_key, InstanceId=self.instance_id):
                 if summary.get("Name") == name:
                     return self.describe(kind, str(summary["Id"]))
             return None
@@ -560,13 +642,20 @@ class ConnectClient:
                 return flow
         return None
 
-    def create(self, kind: FlowKind, name: str, content: str, *, type: str = "CONTACT_FLOW",
-               description: str = "", tags: Mapping[str, str] | None = None,
-               status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED") -> RemoteFlow:
+    def create(
+        self,
+        kind: FlowKind,
+        name: str,
+        content: str,
+        *,
+        type: str = "CONTACT_FLOW",
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED",
+    ) -> RemoteFlow:
         """Create a flow (or module) and add it to the cached catalog."""
         family = _family(kind)
-        params: dict[str, Any] = {"InstanceId": self.instance_id, "Name": name,
-                                  "Content": content}
+        params: dict[str, Any] = {"InstanceId": self.instance_id, "Name": name, "Content": content}
         if description:
             params["Description"] = description
         if tags:
@@ -593,20 +682,30 @@ class ConnectClient:
             self._catalog.add(flow.entry())
         return flow
 
-    def update_content(self, kind: FlowKind, flow_id: str, content: str, *,
-                       publish: bool = True) -> None:
+    def update_content(
+        self, kind: FlowKind, flow_id: str, content: str, *, publish: bool = True
+    ) -> None:
         """Replace the content; ``publish=False`` updates ``:$SAVED`` only (no validation)."""
         family = _family(kind)
         ident = bare_id(flow_id) if publish else f"{bare_id(flow_id)}:$SAVED"
-        self._call(family.update_content, InstanceId=self.instance_id,
-                   **{family.id_param: ident, "Content": content})
+        self._call(
+            family.update_content,
+            InstanceId=self.instance_id,
+            **{family.id_param: ident, "Content": content},
+        )
 
-    def update_metadata(self, kind: FlowKind, flow_id: str, *, name: str | None = None,
-                        description: str | None = None, state: str | None = None) -> None:
+    def update_metadata(
+        self,
+        kind: FlowKind,
+        flow_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        state: str | None = None,
+    ) -> None:
         """Rename, re-describe or (de)activate a flow or module."""
         family = _family(kind)
-        params: dict[str, Any] = {"InstanceId": self.instance_id,
-                                  family.id_param: bare_id(flow_id)}
+        params: dict[str, Any] = {"InstanceId": self.instance_id, family.id_param: bare_id(flow_id)}
         if name is not None:
             params["Name"] = name
         if description is not None:
@@ -615,15 +714,15 @@ class ConnectClient:
             params[family.state_param] = state
         self._call(family.update_metadata, **params)
 
-    def create_version(self, kind: FlowKind, flow_id: str, description: str, *,
-                       expected_sha256: str | None = None) -> int:
+    def create_version(
+        self, kind: FlowKind, flow_id: str, description: str, *, expected_sha256: str | None = None
+    ) -> int:
         """Publish an immutable version; with ``expected_sha256``, only if content is unchanged.
 
         A stale checksum raises ConditionFailedError (optimistic concurrency).
         """
         family = _family(kind)
-        params: dict[str, Any] = {"InstanceId": self.instance_id,
-                                  family.id_param: bare_id(flow_id)}
+        params: dict[str, Any] = {"InstanceId": self.instance_id, family.id_param: bare_id(flow_id)}
         if description:
             params["Description"] = description
         if expected_sha256:
@@ -632,13 +731,15 @@ class ConnectClient:
             out = self._call(family.create_version, **params)
         except ConnectError as error:
             stale = expected_sha256 and error.code in (
-                "InvalidRequestException", "ResourceConflictException",
-                "ConditionalOperationFailedException", "PreconditionFailedException",
+                "InvalidRequestException",
+                "ResourceConflictException",
+                "ConditionalOperationFailedException",
+                "PreconditionFailedException",
             )
             if stale:
-                raise ConditionFailedError(error.code, error.message,
-                                           operation=error.operation,
-                                           status=error.status) from None
+                raise ConditionFailedError(
+                    error.code, error.message, operation=error.operation, status=error.status
+                ) from None
             raise
         return int(out["Version"])
 
@@ -652,19 +753,26 @@ class ConnectClient:
                 created=_as_datetime(item.get("LastModifiedTime")),
                 arn=str(item.get("Arn") or ""),
             )
-            for item in self._pages(family.list_versions, family.versions_key,
-                                    InstanceId=self.instance_id,
-                                    **{family.id_param: bare_id(flow_id)})
+            for item in self._pages(
+                family.list_versions,
+                family.versions_key,
+                InstanceId=self.instance_id,
+                **{family.id_param: bare_id(flow_id)},
+            )
         ]
         return sorted(versions, key=lambda v: v.version)
 
-    def create_alias(self, kind: FlowKind, flow_id: str, name: str, version: int,
-                     description: str = "") -> str:
+    def create_alias(
+        self, kind: FlowKind, flow_id: str, name: str, version: int, description: str = ""
+    ) -> str:
         """Point a new alias at ``version``; returns the alias id."""
         family = _family(kind)
-        params: dict[str, Any] = {"InstanceId": self.instance_id,
-                                  family.id_param: bare_id(flow_id), "AliasName": name,
-                                  family.version_param: version}
+        params: dict[str, Any] = {
+            "InstanceId": self.instance_id,
+            family.id_param: bare_id(flow_id),
+            "AliasName": name,
+            family.version_param: version,
+        }
         if description:
             params["Description"] = description
         out = self._call(family.create_alias, **params)
@@ -673,23 +781,33 @@ class ConnectClient:
     def update_alias(self, kind: FlowKind, flow_id: str, alias_id: str, version: int) -> None:
         """Repoint an alias (rollback moves entry points this way)."""
         family = _family(kind)
-        params: dict[str, Any] = {"InstanceId": self.instance_id,
-                                  family.id_param: bare_id(flow_id), "AliasId": alias_id,
-                                  family.version_param: version}
+        params: dict[str, Any] = {
+            "InstanceId": self.instance_id,
+            family.id_param: bare_id(flow_id),
+            "AliasId": alias_id,
+            family.version_param: version,
+        }
         self._call(family.update_alias, **params)
 
     def list_aliases(self, kind: FlowKind, flow_id: str) -> list[dict[str, Any]]:
         """Alias summaries as Connect returns them (AliasId, AliasName, Version, Arn...)."""
         family = _family(kind)
-        return [dict(item) for item in self._pages(
-            family.list_aliases, family.aliases_key, InstanceId=self.instance_id,
-            **{family.id_param: bare_id(flow_id)})]
+        return [
+            dict(item)
+            for item in self._pages(
+                family.list_aliases,
+                family.aliases_key,
+                InstanceId=self.instance_id,
+                **{family.id_param: bare_id(flow_id)},
+            )
+        ]
 
     def delete(self, kind: FlowKind, flow_id: str) -> None:
         """Delete a flow or module."""
         family = _family(kind)
-        self._call(family.delete, InstanceId=self.instance_id,
-                   **{family.id_param: bare_id(flow_id)})
+        self._call(
+            family.delete, InstanceId=self.instance_id, **{family.id_param: bare_id(flow_id)}
+        )
 
     # --- tags --------------------------------------------------------------------------
 

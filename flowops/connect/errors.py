@@ -66,8 +66,9 @@ class ServiceError(ConnectError):
 class InvalidContactFlowError(ConnectError):
     """InvalidContactFlowException(/Module): Connect rejected the content; see ``problems``."""
 
-    def __init__(self, code: str, message: str, *, problems: list[str], operation: str = "",
-                 status: int = 0) -> None:
+    def __init__(
+        self, code: str, message: str, *, problems: list[str], operation: str = "", status: int = 0
+    ) -> None:
         self.problems = problems
         detail = message or "invalid flow content"
         if problems:
@@ -129,8 +130,9 @@ def from_client_error(exc: Any, operation: str) -> ConnectError:
     message = str(error.get("Message") or error.get("message") or "")
     status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     if code in ("InvalidContactFlowException", "InvalidContactFlowModuleException"):
-        return InvalidContactFlowError(code, message, problems=_problems(error, response),
-                                       operation=operation, status=status)
+        return InvalidContactFlowError(
+            code, message, problems=_problems(error, response), operation=operation, status=status
+        )
     cls = _BY_CODE.get(code)
     if cls is None:
         cls = ServiceError if status >= 500 else ConnectError
@@ -139,6 +141,8 @@ def from_client_error(exc: Any, operation: str) -> ConnectError:
 
 def is_retryable(code: str, status: int) -> bool:
     """Throttles and server-side failures are worth another try; nothing else is."""
-    return code in THROTTLE_CODES or status >= 500 or code in (
-        "InternalServiceException", "ServiceUnavailableException", "ServiceUnavailable"
+    return (
+        code in THROTTLE_CODES
+        or status >= 500
+        or code in ("InternalServiceException", "ServiceUnavailableException", "ServiceUnavailable")
     )

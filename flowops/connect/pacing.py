@@ -62,8 +62,9 @@ class TokenBucket:
 class Pacer:
     """The account's shared bucket plus buckets for operations that have their own quota."""
 
-    def __init__(self, limit: RateLimit, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self, limit: RateLimit, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
+    ) -> None:
         self.default = TokenBucket(limit.rate, limit.burst, clock, sleep)
         self.operations: Mapping[str, TokenBucket] = {
             op: TokenBucket(q.rate, q.burst, clock, sleep) for op, q in limit.operations.items()

@@ -112,16 +112,25 @@ def make_session(env: Environment, endpoint_url: str | None) -> boto3.Session:
     return base
 
 
-def make_connect_client(session: boto3.Session, env: Environment, endpoint_url: str | None,
-                        settings: ClientSettings, user_agent: str) -> Any:
+def make_connect_client(
+    session: boto3.Session,
+    env: Environment,
+    endpoint_url: str | None,
+    settings: ClientSettings,
+    user_agent: str,
+) -> Any:
     """A botocore ``connect`` client with adaptive retries and our user agent."""
-    return make_service_client(session, "connect", env.region, endpoint_url, settings,
-                               user_agent)
+    return make_service_client(session, "connect", env.region, endpoint_url, settings, user_agent)
 
 
-def make_service_client(session: boto3.Session, service: str, region: str,
-                        endpoint_url: str | None, settings: ClientSettings,
-                        user_agent: str) -> Any:
+def make_service_client(
+    session: boto3.Session,
+    service: str,
+    region: str,
+    endpoint_url: str | None,
+    settings: ClientSettings,
+    user_agent: str,
+) -> Any:
     """A botocore client for ``service`` with the environment's retry settings."""
     config = Config(
         region_name=region,

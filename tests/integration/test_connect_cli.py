@@ -27,15 +27,22 @@ sandbox_db: sandbox.db
     [
         ({"dev": GOOD}, "qa", ["unknown environment 'qa'", "known: dev"]),
         ({"dev": GOOD + "managed: [oops\n"}, "dev", ["dev.yaml", "invalid YAML", "line"]),
-        ({"dev": GOOD.replace('"111111111111"', "111111111111")}, "dev",
-         ["dev.yaml", "$.account_id", "quoted"]),
+        (
+            {"dev": GOOD.replace('"111111111111"', "111111111111")},
+            "dev",
+            ["dev.yaml", "$.account_id", "quoted"],
+        ),
         ({"dev": GOOD + "protected: sometimes\n"}, "dev", ["dev.yaml", "$.protected"]),
     ],
 )
 @pytest.mark.parametrize("command", ["export", "plan", "promote"])
 def test_bad_environment_exits_2_before_any_call(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], env: str,
-    fragments: list[str], command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    env: str,
+    fragments: list[str],
+    command: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "environments").mkdir()

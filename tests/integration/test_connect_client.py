@@ -36,46 +36,74 @@ PROD = "333333333333"
 UNPACED = RateLimit(rate=10_000.0, burst=10_000)
 #: Every retry in the client's own loop, with short waits (botocore's sleeps are real time;
 #: test_production_retry_settings_survive_throttles covers them).
-FAST_RETRY = ClientSettings(backoff_base=0.01, backoff_cap=0.05, max_attempts=30,
-                            botocore_max_attempts=1, botocore_retry_mode="standard")
+FAST_RETRY = ClientSettings(
+    backoff_base=0.01,
+    backoff_cap=0.05,
+    max_attempts=30,
+    botocore_max_attempts=1,
+    botocore_retry_mode="standard",
+)
 
 CATALOG_LISTS = (
-    "ListQueues", "ListPrompts", "ListHoursOfOperations", "ListQuickConnects",
-    "ListLambdaFunctions", "ListBots", "ListLexBots", "ListPhoneNumbersV2", "ListUsers",
+    "ListQueues",
+    "ListPrompts",
+    "ListHoursOfOperations",
+    "ListQuickConnects",
+    "ListLambdaFunctions",
+    "ListBots",
+    "ListLexBots",
+    "ListPhoneNumbersV2",
+    "ListUsers",
 )
 
 
 def flow_content(label: str) -> str:
     """A small valid flow: play a prompt, then disconnect."""
-    return json.dumps({
-        "Version": "2019-10-30",
-        "StartAction": f"{label}-play",
-        "Actions": [
-            {"Identifier": f"{label}-play", "Type": "MessageParticipant",
-             "Parameters": {"Text": f"Hello from {label}"},
-             "Transitions": {"NextAction": f"{label}-end",
-                             "Errors": [{"NextAction": f"{label}-end",
-                                         "ErrorType": "NoMatchingError"}]}},
-            {"Identifier": f"{label}-end", "Type": "DisconnectParticipant",
-             "Parameters": {}, "Transitions": {}},
-        ],
-    })
+    return json.dumps(
+        {
+            "Version": "2019-10-30",
+            "StartAction": f"{label}-play",
+            "Actions": [
+                {
+                    "Identifier": f"{label}-play",
+                    "Type": "MessageParticipant",
+                    "Parameters": {"Text": f"Hello from {label}"},
+                    "Transitions": {
+                        "NextAction": f"{label}-end",
+                        "Errors": [{"NextAction": f"{label}-end", "ErrorType": "NoMatchingError"}],
+                    },
+                },
+                {
+                    "Identifier": f"{label}-end",
+                    "Type": "DisconnectParticipant",
+                    "Parameters": {},
+                    "Transitions": {},
+                },
+            ],
+        }
+    )
 
 
 def environment(sandbox: SandboxServer, account: str = DEV, **kwargs: object) -> Environment:
     values: dict[str, object] = {
-        "name": "dev" if account == DEV else "prod", "region": "us-east-1",
-        "account_id": account, "instance": "flowops-sandbox", "endpoint_url": sandbox.url,
+        "name": "dev" if account == DEV else "prod",
+        "region": "us-east-1",
+        "account_id": account,
+        "instance": "flowops-sandbox",
+        "endpoint_url": sandbox.url,
         "rate_limit": UNPACED,
     }
     values.update(kwargs)
     return Environment(**values)  # type: ignore[arg-type]
 
 
-def client_for(sandbox: SandboxServer, account: str = DEV,
-               settings: ClientSettings | None = None, **kwargs: object) -> ConnectClient:
-    return ConnectClient.for_environment(environment(sandbox, account, **kwargs),
-                                         settings=settings)
+def client_for(
+    sandbox: SandboxServer,
+    account: str = DEV,
+    settings: ClientSettings | None = None,
+    **kwargs: object,
+) -> ConnectClient:
+    return ConnectClient.for_environment(environment(sandbox, account, **kwargs), settings=settings)
 
 
 def assert_log_matches(client: ConnectClient, sandbox: SandboxServer) -> None:
@@ -84,8 +112,9 @@ def assert_log_matches(client: ConnectClient, sandbox: SandboxServer) -> None:
     Lex V2 name look-ups are logged by the sandbox under the client's own labels
     (``lexv2:DescribeBot``), so both sides compare directly.
     """
-    logged = {op: n for (acct, op), n in sandbox.request_log.counts().items()
-              if acct == client.account_id}
+    logged = {
+        op: n for (acct, op), n in sandbox.request_log.counts().items() if acct == client.account_id
+    }
     assert logged == dict(client.attempts)
 
 
@@ -93,8 +122,7 @@ def test_catalog_lists_each_kind_once(seeded_sandbox: SandboxServer) -> None:
     client = client_for(seeded_sandbox)
     catalog = client.catalog()
     assert catalog is client.catalog()  # cached: a second call makes no request
-    for op in ("ListInstances", *CATALOG_LISTS, "SearchContactFlows",
-               "SearchContactFlowModules"):
+    for op in ("ListInstances", *CATALOG_LISTS, "SearchContactFlows", "SearchContactFlowModules"):
         assert client.calls[op] == 1, op
     assert_log_matches(client, seeded_sandbox)
 
@@ -181,13 +209,18 @@ def test_search_denied_falls_back_to_list_and_describe(seeded_sandbox: SandboxSe
     expected = client_for(seeded_sandbox).catalog()
     seeded_sandbox.request_log.reset()
     seeded_sandbox.config.faults = [
-        FaultRule(operation="SearchContactFlows", error_code="AccessDeniedException",
-                  error_rate=1.0, message="not authorized to perform connect:SearchContactFlows"),
+        FaultRule(
+            operation="SearchContactFlows",
+            error_code="AccessDeniedException",
+            error_rate=1.0,
+            message="not authorized to perform connect:SearchContactFlows",
+        ),
     ]
     client = client_for(seeded_sandbox)
     catalog = client.catalog()
     assert {k: f.content for k, f in catalog.flows.items()} == {
-        k: f.content for k, f in expected.flows.items()}
+        k: f.content for k, f in expected.flows.items()
+    }
     n_flows = len(catalog.entries("flow"))
     assert client.calls["SearchContactFlows"] == 1
     assert client.calls["ListContactFlows"] == 1
@@ -203,8 +236,13 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer) -> None:
     seeded_sandbox.config.seed = 7
     seeded_sandbox.config.rng.seed(7)
     seeded_sandbox.config.faults = [
-        FaultRule(operation="*", error_code="ThrottlingException", error_rate=0.6,
-                  message="Rate exceeded", account=DEV),
+        FaultRule(
+            operation="*",
+            error_code="ThrottlingException",
+            error_rate=0.6,
+            message="Rate exceeded",
+            account=DEV,
+        ),
     ]
     client = client_for(seeded_sandbox, settings=FAST_RETRY)
     catalog = client.catalog()
@@ -212,9 +250,13 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer) -> None:
     version = client.create_version("flow", created.id, "v1")
     assert version == 1
     assert {k: f.content for k, f in catalog.flows.items() if k != "flow:Storm"} == {
-        k: f.content for k, f in expected.flows.items()}
-    throttled = sum(n for (acct, _op, outcome), n in seeded_sandbox.request_log.outcomes().items()
-                    if acct == DEV and outcome == "ThrottlingException")
+        k: f.content for k, f in expected.flows.items()
+    }
+    throttled = sum(
+        n
+        for (acct, _op, outcome), n in seeded_sandbox.request_log.outcomes().items()
+        if acct == DEV and outcome == "ThrottlingException"
+    )
     assert throttled > 10
     assert sum(client.retries.values()) == throttled
     assert sum(client.attempts.values()) - sum(client.calls.values()) == throttled
@@ -223,8 +265,9 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer) -> None:
 
 def test_production_retry_settings_survive_throttles(seeded_sandbox: SandboxServer) -> None:
     seeded_sandbox.config.faults = [
-        FaultRule(operation="ListContactFlowModules", error_code="ThrottlingException",
-                  fail_nth=[1, 2, 3]),
+        FaultRule(
+            operation="ListContactFlowModules", error_code="ThrottlingException", fail_nth=[1, 2, 3]
+        ),
     ]
     # adaptive botocore retries (3 attempts), then the client's own backoff: the last call
     # of the listing is throttled so botocore's slowed-down send rate costs little time
@@ -240,8 +283,13 @@ def test_throttles_that_never_end_raise_throttled_error(seeded_sandbox: SandboxS
     seeded_sandbox.config.faults = [
         FaultRule(operation="ListQueues", error_code="ThrottlingException", error_rate=1.0),
     ]
-    settings = ClientSettings(backoff_base=0.001, backoff_cap=0.002, max_attempts=3,
-                              botocore_max_attempts=1, botocore_retry_mode="standard")
+    settings = ClientSettings(
+        backoff_base=0.001,
+        backoff_cap=0.002,
+        max_attempts=3,
+        botocore_max_attempts=1,
+        botocore_retry_mode="standard",
+    )
     client = client_for(seeded_sandbox, settings=settings)
     with pytest.raises(ThrottledError) as info:
         client.catalog()
@@ -252,9 +300,13 @@ def test_throttles_that_never_end_raise_throttled_error(seeded_sandbox: SandboxS
 
 def test_pacing_keeps_under_the_sandbox_quota(seeded_sandbox: SandboxServer) -> None:
     seeded_sandbox.config.enforce_quotas = True  # Connect's default: 2 req/s, burst 5
-    client = client_for(seeded_sandbox, rate_limit=RateLimit(rate=4.0, burst=3),
-                        settings=ClientSettings(botocore_max_attempts=1, max_attempts=1,
-                                                botocore_retry_mode="standard"))
+    client = client_for(
+        seeded_sandbox,
+        rate_limit=RateLimit(rate=4.0, burst=3),
+        settings=ClientSettings(
+            botocore_max_attempts=1, max_attempts=1, botocore_retry_mode="standard"
+        ),
+    )
     seeded_sandbox.config.default_quota.rate = 4.5  # quota just above our pace, test stays fast
     seeded_sandbox.config.default_quota.burst = 3
     start = time.monotonic()
@@ -269,8 +321,9 @@ def test_pacing_keeps_under_the_sandbox_quota(seeded_sandbox: SandboxServer) -> 
 
 def test_flow_lifecycle_and_error_translation(seeded_sandbox: SandboxServer) -> None:
     client = client_for(seeded_sandbox)
-    created = client.create("flow", "Lifecycle", flow_content("l1"), description="first",
-                            tags={"team": "cx"})
+    created = client.create(
+        "flow", "Lifecycle", flow_content("l1"), description="first", tags={"team": "cx"}
+    )
     assert client.catalog().flow("flow", "Lifecycle") == created  # visible in the cache
     assert client.describe("flow", created.id).content == flow_content("l1")
     assert client.describe("flow", created.arn).name == "Lifecycle"
@@ -343,9 +396,15 @@ def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
-    env = Environment(name="dev", region="us-east-1", account_id=DEV,
-                      instance="flowops-sandbox", endpoint_url="sandbox", sandbox_db=db,
-                      rate_limit=UNPACED)
+    env = Environment(
+        name="dev",
+        region="us-east-1",
+        account_id=DEV,
+        instance="flowops-sandbox",
+        endpoint_url="sandbox",
+        sandbox_db=db,
+        rate_limit=UNPACED,
+    )
     client = ConnectClient.for_environment(env)
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
@@ -357,8 +416,12 @@ def test_lex_names_fall_back_to_ids_where_lex_cannot_answer(
     seeded_sandbox: SandboxServer,
 ) -> None:
     seeded_sandbox.config.faults = [
-        FaultRule(operation="lexv2:DescribeBot", error_code="AccessDeniedException",
-                  error_rate=1.0, message="not authorized to perform lex:DescribeBot"),
+        FaultRule(
+            operation="lexv2:DescribeBot",
+            error_code="AccessDeniedException",
+            error_rate=1.0,
+            message="not authorized to perform lex:DescribeBot",
+        ),
     ]
     client = client_for(seeded_sandbox)
     catalog = client.catalog(with_content=False)
@@ -381,12 +444,16 @@ def test_lex_names_fall_back_to_ids_where_lex_cannot_answer(
 def test_search_results_without_content_are_described(seeded_sandbox: SandboxServer) -> None:
     expected = client_for(seeded_sandbox).catalog()
     seeded_sandbox.request_log.reset()
-    seeded_sandbox.config.search_omit_content = ["Main Inbound", "After Hours",
-                                                 "Authenticate Caller"]
+    seeded_sandbox.config.search_omit_content = [
+        "Main Inbound",
+        "After Hours",
+        "Authenticate Caller",
+    ]
     client = client_for(seeded_sandbox)
     catalog = client.catalog()
     assert {k: (f.content, f.sha256) for k, f in catalog.flows.items()} == {
-        k: (f.content, f.sha256) for k, f in expected.flows.items()}
+        k: (f.content, f.sha256) for k, f in expected.flows.items()
+    }
     assert catalog.flow("flow", "Main Inbound") == expected.flow("flow", "Main Inbound")
     assert client.calls["SearchContactFlows"] == client.calls["SearchContactFlowModules"] == 1
     assert client.calls["DescribeContactFlow"] == 2
@@ -398,7 +465,8 @@ def test_search_results_without_content_are_described(seeded_sandbox: SandboxSer
     seeded_sandbox.request_log.reset()
     every = client_for(seeded_sandbox)
     assert {k: f.content for k, f in every.catalog().flows.items()} == {
-        k: f.content for k, f in expected.flows.items()}
+        k: f.content for k, f in expected.flows.items()
+    }
     assert every.calls["DescribeContactFlow"] == len(expected.entries("flow"))
     assert every.calls["DescribeContactFlowModule"] == len(expected.entries("module"))
     assert every.calls["ListContactFlows"] == 0
@@ -408,15 +476,27 @@ def test_search_results_without_content_are_described(seeded_sandbox: SandboxSer
 def test_missing_credentials_are_a_configuration_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+    for var in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    env = Environment(name="prod", region="us-east-1", account_id=PROD,
-                      instance="flowops-sandbox", endpoint_url="https://connect.invalid")
+    env = Environment(
+        name="prod",
+        region="us-east-1",
+        account_id=PROD,
+        instance="flowops-sandbox",
+        endpoint_url="https://connect.invalid",
+    )
     client = ConnectClient.for_environment(env)
     with pytest.raises(BadInputError) as info:
         client.catalog()
@@ -425,8 +505,14 @@ def test_missing_credentials_are_a_configuration_error(
 
     with pytest.raises(BadInputError) as profile:
         ConnectClient.for_environment(
-            Environment(name="prod", region="us-east-1", account_id=PROD, instance="x",
-                        auth=AuthConfig(profile="no-such-profile")))
+            Environment(
+                name="prod",
+                region="us-east-1",
+                account_id=PROD,
+                instance="x",
+                auth=AuthConfig(profile="no-such-profile"),
+            )
+        )
     assert "no-such-profile" in str(profile.value)
 
 

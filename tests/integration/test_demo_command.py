@@ -64,7 +64,7 @@ def test_demo_tells_the_story_and_runs_again(tmp_path: Path) -> None:
     for chapter in CHAPTERS:
         assert chapter in again.output
     assert "✗" not in again.output
-    summary = again.output[again.output.index("flowops demo", 20):]
+    summary = again.output[again.output.index("flowops demo", 20) :]
     assert "API calls" in summary and "History, from Connect itself" in summary
     # A reset, not an accumulation: one export commit and one fix commit, a new database.
     assert len(list(git.Repo(workdir).iter_commits())) == 2

@@ -94,9 +94,14 @@ def run_line(line: str, cwd: Path, env: dict[str, str]) -> tuple[int, str, Path]
             if result.exception and not isinstance(result.exception, SystemExit):
                 text += "".join(traceback.format_exception(result.exception))
         else:
-            proc = subprocess.run(["bash", "--noprofile", "--norc", "-c", segment], cwd=cwd,
-                                  env={**os.environ, **env}, capture_output=True, text=True,
-                                  timeout=120)
+            proc = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-c", segment],
+                cwd=cwd,
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             code, text = proc.returncode, proc.stdout + proc.stderr
         output.append(text)
         if code != 0:
@@ -112,10 +117,13 @@ def test_readme_tour_runs_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     env = {
         "HOME": str(tmp_path),
         "FLOWOPS_SANDBOX_QUOTA": "off",
-        "GIT_AUTHOR_NAME": "Reader", "GIT_AUTHOR_EMAIL": "reader@example.com",
-        "GIT_COMMITTER_NAME": "Reader", "GIT_COMMITTER_EMAIL": "reader@example.com",
+        "GIT_AUTHOR_NAME": "Reader",
+        "GIT_AUTHOR_EMAIL": "reader@example.com",
+        "GIT_COMMITTER_NAME": "Reader",
+        "GIT_COMMITTER_EMAIL": "reader@example.com",
         "GIT_CONFIG_GLOBAL": os.devnull,
-        "COLUMNS": "120", "SHELL": "/bin/bash",
+        "COLUMNS": "120",
+        "SHELL": "/bin/bash",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

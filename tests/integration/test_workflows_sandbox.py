@@ -196,8 +196,9 @@ def run_steps(
         code = 0
         uses = step.get("uses", "")
         if uses.startswith(LOCAL_ACTION):
-            code, outputs = run_action(ROOT / uses, expand(step.get("with", {}), ctx), ctx,
-                                       step_env, run, job)
+            code, outputs = run_action(
+                ROOT / uses, expand(step.get("with", {}), ctx), ctx, step_env, run, job
+            )
         elif uses:
             run.external.append(uses.split("@")[0])
         else:
@@ -209,8 +210,13 @@ def run_steps(
             proc = subprocess.run(
                 ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                 cwd=cwd,
-                env={**step_env, "GITHUB_OUTPUT": str(out_file), "GITHUB_ENV": str(env_file),
-                     "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(work)},
+                env={
+                    **step_env,
+                    "GITHUB_OUTPUT": str(out_file),
+                    "GITHUB_ENV": str(env_file),
+                    "GITHUB_STEP_SUMMARY": str(summary),
+                    "RUNNER_TEMP": str(work),
+                },
                 capture_output=True,
                 text=True,
                 timeout=300,
@@ -223,8 +229,10 @@ def run_steps(
             env.update(read_kv_file(env_file))
             job.summary = summary.read_text(encoding="utf-8") if summary.exists() else ""
         if "id" in step:
-            ctx["steps"][step["id"]] = {"outputs": outputs,
-                                        "outcome": "success" if code == 0 else "failure"}
+            ctx["steps"][step["id"]] = {
+                "outputs": outputs,
+                "outcome": "success" if code == 0 else "failure",
+            }
         if code != 0:
             status = "failure"
     return status
@@ -306,10 +314,23 @@ def run_workflow(name: str, repo: Path, env: dict[str, str], **contexts: Any) ->
     doc = load_yaml(ROOT / ".github" / "workflows" / name)
     run = Run(repo=repo, base_env=env)
     sha = git(repo, "rev-parse", "HEAD")
-    github = {"sha": sha, "ref": "refs/heads/main", "run_id": "1", "run_attempt": "1",
-              "repository": "example/flows", "event": {}, **contexts.pop("github", {})}
-    ctx: dict[str, Any] = {"github": github, "runner": {"temp": str(repo / ".runner")},
-                           "vars": {}, "secrets": {}, "jobs_done": {}, **contexts}
+    github = {
+        "sha": sha,
+        "ref": "refs/heads/main",
+        "run_id": "1",
+        "run_attempt": "1",
+        "repository": "example/flows",
+        "event": {},
+        **contexts.pop("github", {}),
+    }
+    ctx: dict[str, Any] = {
+        "github": github,
+        "runner": {"temp": str(repo / ".runner")},
+        "vars": {},
+        "secrets": {},
+        "jobs_done": {},
+        **contexts,
+    }
     for job_id in doc["jobs"]:
         results = run_job(doc, job_id, ctx, run)
         run.jobs[job_id] = results
@@ -322,13 +343,20 @@ def run_workflow(name: str, repo: Path, env: dict[str, str], **contexts: Any) ->
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def flowops(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "flowops"), *args], cwd=repo, env=dict(env),
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(BIN / "flowops"), *args],
+        cwd=repo,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @dataclass
@@ -343,9 +371,12 @@ def _env(home: Path) -> dict[str, str]:
         "HOME": str(home),
         "FLOWOPS_SANDBOX_QUOTA": "off",
         "FLOWOPS_INSTALLED_PACKAGE": ".",  # the flowops action: already installed here
-        "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-        "LANG": "C.UTF-8", "COLUMNS": "120",
+        "GIT_AUTHOR_NAME": "dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "LANG": "C.UTF-8",
+        "COLUMNS": "120",
     }
 
 
@@ -400,8 +431,11 @@ def results(run: Run, job_id: str) -> list[str]:
 
 
 def test_expressions_follow_github_semantics() -> None:
-    ctx = {"matrix": {"instance": {"name": "prod-eu", "sandbox": False}}, "vars": {},
-           "steps": {"lint": {"outputs": {"exit-code": "1"}}}}
+    ctx = {
+        "matrix": {"instance": {"name": "prod-eu", "sandbox": False}},
+        "vars": {},
+        "steps": {"lint": {"outputs": {"exit-code": "1"}}},
+    }
     assert evaluate("!matrix.instance.sandbox", ctx) is True
     assert evaluate("vars.FLOWOPS_DEPLOY_ROLE || 'flowops-deploy'", ctx) == "flowops-deploy"
     assert evaluate("steps.lint.outputs.exit-code == '1'", ctx) is True
@@ -419,14 +453,25 @@ def test_fleet_action_groups_environments_by_stage(project: Project) -> None:
     (project.repo / "environments" / "prod-eu.yaml").write_text(yaml.safe_dump(prod))
     run = Run(repo=project.repo, base_env=project.env)
     job = JobResult("fleet")
-    code, outputs = run_action(ROOT / ".github/actions/fleet", {}, {"github": {}, "runner": {}},
-                               dict(project.env), run, job)
+    code, outputs = run_action(
+        ROOT / ".github/actions/fleet",
+        {},
+        {"github": {}, "runner": {}},
+        dict(project.env),
+        run,
+        job,
+    )
     assert code == 0, job.commands
     assert [e["name"] for e in json.loads(outputs["prod"])] == ["prod", "prod-eu"]
     assert [e["name"] for e in json.loads(outputs["dev"])] == ["dev"]
     eu = json.loads(outputs["prod"])[1]
-    assert eu == {"name": "prod-eu", "stage": "prod", "account": "333333333333",
-                  "region": "eu-west-1", "sandbox": True}
+    assert eu == {
+        "name": "prod-eu",
+        "stage": "prod",
+        "account": "333333333333",
+        "region": "eu-west-1",
+        "sandbox": True,
+    }
     assert len(json.loads(outputs["all"])) == 4
     assert [e["name"] for e in json.loads(outputs["released"])] == ["staging", "prod", "prod-eu"]
 
@@ -437,9 +482,15 @@ def test_flowops_action_passes_args_without_evaluating_them(project: Project) ->
     job = JobResult("action")
     code, outputs = run_action(
         ROOT / ".github/actions/flowops",
-        {"package": ".", "args": 'lint "flows" $(touch pwned); touch pwned2',
-         "allowed-exit-codes": "0 1 2"},
-        {"github": {}, "runner": {}}, dict(project.env), run, job,
+        {
+            "package": ".",
+            "args": 'lint "flows" $(touch pwned); touch pwned2',
+            "allowed-exit-codes": "0 1 2",
+        },
+        {"github": {}, "runner": {}},
+        dict(project.env),
+        run,
+        job,
     )
     assert code == 0, job.commands
     assert outputs["exit-code"] == "2"  # flowops saw the odd words as paths and refused
@@ -564,8 +615,7 @@ def _release(project: Project, monkeypatch: pytest.MonkeyPatch, *names: str) -> 
     monkeypatch.chdir(project.repo)
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     for name in names:
-        result = promote(load_environment(name), "HEAD", project.repo, yes=True,
-                         lock_settle=0.0)
+        result = promote(load_environment(name), "HEAD", project.repo, yes=True, lock_settle=0.0)
         assert result.applied is not None and result.applied.release is not None, name
 
 
@@ -597,7 +647,7 @@ def test_drift_fails_only_the_drifted_environment(
 
     run = run_workflow("drift.yml", project.repo, project.env)
 
-    by_env = {json.loads(r.name[len("drift"):])["instance"]["name"]: r for r in run.jobs["drift"]}
+    by_env = {json.loads(r.name[len("drift") :])["instance"]["name"]: r for r in run.jobs["drift"]}
     assert set(by_env) == {"staging", "prod"}  # dev is where flows are edited
     assert by_env["staging"].result == "failure", failures(run)
     assert "Edited in the console" in by_env["staging"].summary
@@ -612,8 +662,12 @@ def test_rollback_workflow_restores_the_previous_release(
     _pull_request(project, break_lint=False)  # a second commit, released to prod too
     _release(project, monkeypatch, "prod")
 
-    run = run_workflow("rollback.yml", project.repo, project.env,
-                       inputs={"environment": "prod", "flow": "", "release": ""})
+    run = run_workflow(
+        "rollback.yml",
+        project.repo,
+        project.env,
+        inputs={"environment": "prod", "flow": "", "release": ""},
+    )
 
     assert results(run, "resolve") == ["success"], failures(run)
     assert results(run, "rollback") == ["success"], failures(run)
@@ -628,7 +682,11 @@ def test_rollback_workflow_restores_the_previous_release(
 
 
 def test_rollback_of_an_unknown_environment_fails_before_any_write(project: Project) -> None:
-    run = run_workflow("rollback.yml", project.repo, project.env,
-                       inputs={"environment": "nowhere", "flow": "", "release": ""})
+    run = run_workflow(
+        "rollback.yml",
+        project.repo,
+        project.env,
+        inputs={"environment": "nowhere", "flow": "", "release": ""},
+    )
     assert results(run, "resolve") == ["failure"]
     assert results(run, "rollback") == ["skipped"]

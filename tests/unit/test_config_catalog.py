@@ -16,15 +16,24 @@ from flowops.repo import flow_key
 INSTANCE = "arn:aws:connect:us-east-1:111111111111:instance/i-1"
 QUEUE = CatalogEntry("queue", "Support", "q-1", f"{INSTANCE}/queue/q-1")
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:111111111111:function:lookup-customer"
-MAIN = RemoteFlow(kind="flow", id="f-1", arn=f"{INSTANCE}/contact-flow/f-1", name="Main IVR",
-                  type="CONTACT_FLOW", content='{"Version": "2019-10-30"}')
-SURVEY = RemoteFlow(kind="module", id="m-1", arn=f"{INSTANCE}/flow-module/m-1", name="Survey",
-                    type="MODULE")
+MAIN = RemoteFlow(
+    kind="flow",
+    id="f-1",
+    arn=f"{INSTANCE}/contact-flow/f-1",
+    name="Main IVR",
+    type="CONTACT_FLOW",
+    content='{"Version": "2019-10-30"}',
+)
+SURVEY = RemoteFlow(
+    kind="module", id="m-1", arn=f"{INSTANCE}/flow-module/m-1", name="Survey", type="MODULE"
+)
 
 
 def make() -> Catalog:
-    return Catalog([QUEUE, CatalogEntry("lambda", "lookup-customer", LAMBDA_ARN, LAMBDA_ARN)],
-                   {MAIN.key: MAIN, SURVEY.key: SURVEY})
+    return Catalog(
+        [QUEUE, CatalogEntry("lambda", "lookup-customer", LAMBDA_ARN, LAMBDA_ARN)],
+        {MAIN.key: MAIN, SURVEY.key: SURVEY},
+    )
 
 
 def test_lookup_by_arn_id_and_name() -> None:
@@ -68,7 +77,9 @@ def test_names_derived_from_arns() -> None:
     assert lambda_name(LAMBDA_ARN) == "lookup-customer"
     assert lambda_name(LAMBDA_ARN + ":live") == "lookup-customer:live"
     assert lex_v2_ids("arn:aws:lex:us-east-1:111111111111:bot-alias/BOT1/ALIAS1") == (
-        "BOT1", "ALIAS1")
+        "BOT1",
+        "ALIAS1",
+    )
     assert strip_qualifier("abc:12") == "abc"
     assert strip_qualifier("abc:$SAVED") == "abc"
     assert strip_qualifier(QUEUE.arn) == QUEUE.arn

@@ -78,8 +78,11 @@ def test_idle_time_refills_up_to_burst_only() -> None:
 
 def test_operation_with_its_own_quota_gets_its_own_bucket() -> None:
     clock = FakeClock()
-    limit = RateLimit(rate=10.0, burst=10, operations=MappingProxyType(
-        {"SearchContactFlows": OperationRate(rate=0.5, burst=1)}))
+    limit = RateLimit(
+        rate=10.0,
+        burst=10,
+        operations=MappingProxyType({"SearchContactFlows": OperationRate(rate=0.5, burst=1)}),
+    )
     pacer = Pacer(limit, clock=clock, sleep=clock.sleep)
     pacer.acquire("SearchContactFlows")
     pacer.acquire("ListQueues")
@@ -95,8 +98,11 @@ def test_bad_bucket_is_refused() -> None:
 
 
 def client_error(code: str, status: int, message: str = "m", **extra: object) -> ClientError:
-    response = {"Error": {"Code": code, "Message": message},
-                "ResponseMetadata": {"HTTPStatusCode": status}, **extra}
+    response = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+        **extra,
+    }
     return ClientError(response, "CreateContactFlow")
 
 
@@ -121,8 +127,12 @@ def test_client_errors_become_connect_errors(code: str, status: int, cls: type) 
 
 
 def test_invalid_flow_keeps_problems() -> None:
-    exc = client_error("InvalidContactFlowException", 400, "",
-                       problems=[{"message": "Action a1 has no transition"}])
+    exc = client_error(
+        "InvalidContactFlowException",
+        400,
+        "",
+        problems=[{"message": "Action a1 has no transition"}],
+    )
     error = from_client_error(exc, "CreateContactFlow")
     assert isinstance(error, InvalidContactFlowError)
     assert error.problems == ["Action a1 has no transition"]
