@@ -49,6 +49,7 @@ from flowops.deploy.releases import (
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.canonical import canonical_content
 from flowops.model.parse import parse_content
+from flowops.model.templates import empty_content
 from flowops.refs import resolve
 
 #: ``progress(done, total, what)`` after each step; library code never prints.
@@ -134,43 +135,7 @@ class ApplyFailedError(CheckFailedError):
 
 def placeholder_content(kind: str) -> str:
     """Valid content with no references: what a cycle member holds until it is filled."""
-    if kind == "module":
-        return json.dumps(
-            {
-                "Version": "2019-10-30",
-                "StartAction": "end",
-                "Actions": [
-                    {
-                        "Identifier": "end",
-                        "Type": "EndFlowModuleExecution",
-                        "Parameters": {},
-                        "Transitions": {},
-                    }
-                ],
-                "Settings": {
-                    "InputParameters": [],
-                    "OutputParameters": [],
-                    "Transitions": [
-                        {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
-                        {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
-                    ],
-                },
-            }
-        )
-    return json.dumps(
-        {
-            "Version": "2019-10-30",
-            "StartAction": "end",
-            "Actions": [
-                {
-                    "Identifier": "end",
-                    "Type": "DisconnectParticipant",
-                    "Parameters": {},
-                    "Transitions": {},
-                }
-            ],
-        }
-    )
+    return json.dumps(empty_content(kind))
 
 
 @dataclass

@@ -24,6 +24,7 @@ from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError
 from flowops.deploy.plan import LEDGER_NAME
 from flowops.errors import BadInputError
+from flowops.model.templates import empty_content
 
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
@@ -136,24 +137,7 @@ def ledger_content(records: list[ReleaseRecord], env: str) -> str:
     kept = list(records)
     while True:
         content = {
-            "Version": "2019-10-30",
-            "StartAction": "end",
-            "Actions": [
-                {
-                    "Identifier": "end",
-                    "Type": "EndFlowModuleExecution",
-                    "Parameters": {},
-                    "Transitions": {},
-                }
-            ],
-            "Settings": {
-                "InputParameters": [],
-                "OutputParameters": [],
-                "Transitions": [
-                    {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
-                    {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
-                ],
-            },
+            **empty_content("module"),
             "Metadata": {
                 "flowops": {
                     "ledger": LEDGER_FORMAT,

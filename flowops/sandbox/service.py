@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flowops.model.document import FLOW_TYPES
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.protocol import (
     Caller,
@@ -29,18 +30,6 @@ from flowops.sandbox.protocol import (
 from flowops.sandbox.store import Store
 from flowops.sandbox.validation import Context, validate_content
 
-FLOW_TYPES = (
-    "CONTACT_FLOW",
-    "CUSTOMER_QUEUE",
-    "CUSTOMER_HOLD",
-    "CUSTOMER_WHISPER",
-    "AGENT_HOLD",
-    "AGENT_WHISPER",
-    "OUTBOUND_WHISPER",
-    "AGENT_TRANSFER",
-    "QUEUE_TRANSFER",
-    "CAMPAIGN",
-)
 MODULE_TYPE = "MODULE"
 
 #: Catalog kinds and the path segment of their ARN under the instance.
