@@ -8,7 +8,9 @@ are derived from names but never trusted: the name inside the document is the au
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -29,18 +31,39 @@ def flow_key(info: FlowInfo) -> str:
     return f"{'module' if info.kind == 'module' else 'flow'}:{info.name}"
 
 
+#: Stems Windows cannot use as file names, whatever the extension.
+_RESERVED_STEMS = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10))}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+
+
 def slugify(name: str) -> str:
-    """A file-system-safe, case-preserving file stem for a flow name."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    """A file-system-safe, case-preserving file stem for a flow name.
+
+    Letters and digits of any script are kept (NFC), so ``Ventes-Équipe`` and ``日本語``
+    stay readable; path separators, spaces and punctuation become ``-``.
+    """
+    text = unicodedata.normalize("NFC", name)
+    slug = re.sub(r"[^\w.-]+", "-", text).strip("-.")[:120].strip("-.")
+    if slug.upper() in _RESERVED_STEMS:
+        slug += "-flow"
     return slug or "flow"
 
 
-def flow_relpath(info: FlowInfo) -> PurePosixPath:
-    """Where a flow lives under ``flows/``: modules in their own sub-folder."""
-    stem = slugify(info.name) + ".json"
+def flow_relpath(info: FlowInfo, *, unique: bool = False) -> PurePosixPath:
+    """Where a flow lives under ``flows/``: modules in their own sub-folder.
+
+    ``unique`` appends a digest of the exact name, for a flow whose slug another flow
+    already uses (``Sales/EMEA`` and ``Sales-EMEA``; ``Main`` and ``main`` on a
+    case-insensitive disk).
+    """
+    stem = slugify(info.name)
+    if unique:
+        stem += "-" + hashlib.sha256(info.name.encode("utf-8")).hexdigest()[:8]
     if info.kind == "module":
-        return PurePosixPath(MODULES_SUBDIR) / stem
-    return PurePosixPath(stem)
+        return PurePosixPath(MODULES_SUBDIR) / f"{stem}.json"
+    return PurePosixPath(f"{stem}.json")
 
 
 def _add(tree: FlowTree, doc: FlowDocument) -> None:

@@ -53,7 +53,7 @@ def _progress(label: str, enabled: bool) -> Iterator[ProgressFn | None]:
         task = bar.add_task(label, total=None, what="")
 
         def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total, what=what)
+            bar.update(task, completed=done, total=total or None, what=what)
 
         yield update
 

@@ -30,7 +30,9 @@ DbOption = Annotated[
 @sandbox_app.command("serve")
 @handle_errors
 def serve(
-    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: a free one).")] = 8787,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: a free one).")
+    ] = 8787,
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     db: DbOption = DEFAULT_DB,
     no_quotas: Annotated[

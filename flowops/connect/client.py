@@ -228,6 +228,8 @@ class ConnectClient:
         self.attempts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self.warnings: list[str] = []
+        #: Called with the operation name before each HTTP request (progress displays).
+        self.on_request: Callable[[str], None] | None = None
         self._client = boto_client
         self._pacer = pacer
         self._sleep = sleep
@@ -304,6 +306,8 @@ class ConnectClient:
         """Pace and count every HTTP request, botocore's own retries included."""
         operation = event_name.rsplit(".", 1)[-1]
         self.attempts[operation] += 1
+        if self.on_request is not None:
+            self.on_request(operation)
         self._pacer.acquire(operation)
 
     def _count_lex_attempt(self, event_name: str = "", **_: Any) -> None:
@@ -641,6 +645,25 @@ class ConnectClient:
                     flow = replace(described, tags=flow.tags or described.tags)
                 return flow
         return None
+
+    def flows_tagged(self, key: str) -> list[RemoteFlow] | None:
+        """Flows carrying tag ``key`` (any value), by one Search filtered on the tag, without
+        content; None where Search is denied or missing (eventually consistent, like every
+        Search)."""
+        family = _family("flow")
+        search_filter = {"TagFilter": {"TagCondition": {"TagKey": key}}}
+        try:
+            items = self._pages(
+                family.search,
+                family.search_key,
+                InstanceId=self.instance_id,
+                SearchFilter=search_filter,
+            )
+            return [remote_flow("flow", item) for item in items]
+        except ConnectError as error:
+            if not _unavailable(error):
+                raise
+            return None
 
     def create(
         self,

@@ -9,6 +9,7 @@ is the account id, which the sandbox maps to that account.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,8 +68,14 @@ def resolve_endpoint(env: Environment) -> str | None:
     return env.endpoint_url
 
 
-def _assume_role(base: boto3.Session, env: Environment) -> boto3.Session:
-    """A session whose credentials come from AssumeRole and refresh before they expire."""
+def _assume_role(
+    base: boto3.Session, env: Environment, endpoint_url: str | None = None
+) -> boto3.Session:
+    """A session whose credentials come from AssumeRole and refresh before they expire.
+
+    With a local ``endpoint_url`` (a sandbox), STS is asked there too, so role assumption
+    can be exercised without AWS.
+    """
     auth = env.auth
     assert auth.role_arn is not None
     source = base.get_credentials()
@@ -80,8 +87,11 @@ def _assume_role(base: boto3.Session, env: Environment) -> boto3.Session:
     extra: dict[str, Any] = {"RoleSessionName": auth.session_name or f"flowops-{env.name}"}
     if auth.external_id:
         extra["ExternalId"] = auth.external_id
+    create_client = base._session.create_client
+    if is_local_endpoint(endpoint_url):
+        create_client = partial(create_client, endpoint_url=endpoint_url)
     fetcher = AssumeRoleCredentialFetcher(
-        client_creator=base._session.create_client,
+        client_creator=create_client,
         source_credentials=source,
         role_arn=auth.role_arn,
         extra_args=extra,
@@ -108,7 +118,7 @@ def make_session(env: Environment, endpoint_url: str | None) -> boto3.Session:
     except BotoCoreError as exc:  # ProfileNotFound and friends
         raise CredentialsError(f"environment {env.name!r} ({env.source}): {exc}") from None
     if env.auth.role_arn:
-        return _assume_role(base, env)
+        return _assume_role(base, env, endpoint_url)
     return base
 
 

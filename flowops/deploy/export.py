@@ -37,7 +37,8 @@ from flowops.model.parse import load_document, parse_content
 from flowops.refs import Unresolved, git_name, symbolize
 from flowops.repo import flow_key, flow_relpath, json_files
 
-#: ``progress(done, total, what)`` after each flow; library code never prints.
+#: ``progress(done, total, what)`` after each flow (``total`` 0 while reading Connect);
+#: library code never prints.
 Progress = Callable[[int, int, str], None]
 
 
@@ -137,6 +138,13 @@ def _dirty_paths(repo: git.Repo, root: Path) -> set[Path]:
     return out
 
 
+def _staged_paths(repo: git.Repo) -> set[Path]:
+    """Files whose staged content differs from HEAD (all of the index before a first commit)."""
+    top = Path(repo.working_tree_dir or ".").resolve()
+    raw = repo.git.diff("--cached", "--name-only", "-z")
+    return {(top / name).resolve() for name in raw.split("\0") if name}
+
+
 def _matches(live: RemoteFlow, names: set[str], env: Environment) -> bool:
     return live.name in names or git_name(live.kind, live.name, env.overrides) in names
 
@@ -173,6 +181,8 @@ def export_catalog(
                 f"in environment {env.name!r}"
             )
     existing = _existing(root)
+    # Paths (case-folded: macOS and Windows disks ignore case) -> the flow that owns them.
+    taken = {str(p).casefold(): k for k, p in existing.items()}
     writes: dict[Path, str] = {}
     added: list[str] = []
     changed: list[str] = []
@@ -200,6 +210,9 @@ def export_catalog(
         )
         text = dump_document(doc)
         path = existing.get(key) or root / flow_relpath(doc.info)
+        if taken.setdefault(str(path).casefold(), key) != key:
+            path = root / flow_relpath(doc.info, unique=True)
+            taken[str(path).casefold()] = key
         old = path.read_text(encoding="utf-8") if path.exists() else None
         if old is None:
             added.append(key)
@@ -240,6 +253,18 @@ def export_catalog(
         if conflicts:
             raise LocalChangesError(sorted(conflicts))
 
+    if commit and (writes or removed):
+        if repo is None:
+            raise BadInputError(f"{root}: --commit needs a git repository")
+        ours = {p.resolve() for p in (*writes, *removed.values())}
+        others = sorted(str(p) for p in _staged_paths(repo) - ours)
+        if others:
+            listing = "\n".join(f"  {p}" for p in others)
+            raise BadInputError(
+                f"--commit would also commit {len(others)} staged file(s) that are not "
+                f"flows of this export; commit or unstage them first:\n{listing}"
+            )
+
     for path, text in writes.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -248,9 +273,7 @@ def export_catalog(
 
     sha = None
     touched = [*writes, *removed.values()]
-    if commit and touched:
-        if repo is None:
-            raise BadInputError(f"{root}: --commit needs a git repository")
+    if commit and touched and repo is not None:
         sha = _commit(repo, env, list(writes), list(removed.values()), added, changed, removed)
     return ExportResult(
         env=env.name,
@@ -307,7 +330,17 @@ def export_env(
     with ``commit`` makes a git commit naming the flows that changed.
     """
     client = client or ConnectClient.for_environment(env)
-    catalog = client.catalog(with_content=True)
+    if progress is not None:
+        report = progress
+
+        def reading(operation: str) -> None:
+            report(0, 0, f"reading {env.name}: {operation} (request {client.attempts.total()})")
+
+        client.on_request = reading
+    try:
+        catalog = client.catalog(with_content=True)
+    finally:
+        client.on_request = None
     result = export_catalog(
         env, catalog, root, flows=flows, force=force, commit=commit, progress=progress
     )

@@ -8,8 +8,9 @@ never deleted). Every unresolvable reference fails the plan, all listed at once,
 anything is written.
 
 "Unchanged" is decided on meaning, not bytes: the live content is symbolized with the
-environment's catalog (ARNs -> ``kind:git name``) and compared with the desired content
-through ``semantic_content``, so layout (``Metadata``) alone never forces a write; name,
+environment's catalog (ARNs -> ``kind:name in the environment``) and compared with the
+desired content, its references renamed by the environment's overrides, through
+``semantic_content``, so layout (``Metadata``) alone never forces a write; name,
 description, state, status (a SAVED placeholder left by an interrupted run is not done)
 and tags (except flowops' own ``flowops:*``) are compared too.
 
@@ -37,7 +38,7 @@ from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
 from flowops.model.document import FlowDocument
 from flowops.model.parse import parse_content
-from flowops.refs import Unresolved, env_name, resolve, symbolize
+from flowops.refs import Unresolved, env_name, rename_symbols, resolve, symbolize
 
 StepAction = Literal["create", "update", "unchanged", "extra"]
 
@@ -162,16 +163,28 @@ def own_tags_removed(tags: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if not k.startswith(OWN_TAG_PREFIX)}
 
 
-def live_semantics(live: RemoteFlow, catalog: Catalog, env: Environment) -> dict[str, Any] | None:
-    """The live content in git's terms (symbolized, overrides reversed), without layout."""
+def live_semantics(live: RemoteFlow, catalog: Catalog) -> dict[str, Any] | None:
+    """The live content with references by *environment* name, without layout.
+
+    Symbolized without overrides: reversing them is ambiguous when two git names map to
+    one environment name, and blind to a reference whose override has just changed.
+    """
     if live.content is None:
         return None
     try:
         raw = json.loads(live.content)
-        symbolic, _ = symbolize(raw, catalog, env.overrides)
+        symbolic, _ = symbolize(raw, catalog)
         return semantic_content(parse_content(symbolic))
     except (ValueError, FlowopsError):
         return None
+
+
+def desired_semantics(doc: FlowDocument, env: Environment) -> dict[str, Any]:
+    """A desired document's content with references by environment name (overrides applied)."""
+    if not env.overrides:
+        return semantic_content(doc.flow)
+    renamed = rename_symbols(doc.flow.raw, env.overrides)
+    return semantic_content(parse_content(renamed, source=doc.source))
 
 
 def differences(
@@ -179,7 +192,7 @@ def differences(
 ) -> tuple[str, ...]:
     """Fields that differ between a desired document and its live flow."""
     out: list[str] = []
-    if semantic_content(doc.flow) != live_semantics(live, catalog, env):
+    if desired_semantics(doc, env) != live_semantics(live, catalog):
         out.append("content")
     if live.status.upper() != "PUBLISHED" and doc.info.status.upper() == "PUBLISHED":
         out.append("status")

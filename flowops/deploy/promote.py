@@ -47,8 +47,21 @@ def desired_state(repo: git.Repo, ref: str, flows_dir: str | Path) -> tuple[Flow
     top = Path(repo.working_tree_dir or ".").resolve()
     folder = Path(flows_dir)
     if folder.is_absolute():
-        folder = folder.resolve().relative_to(top)
-    return read_tree_at(repo, sha, folder.as_posix()), sha
+        try:
+            folder = folder.resolve().relative_to(top)
+        except ValueError:
+            raise BadInputError(f"{flows_dir}: not inside the repository {top}") from None
+    subdir = folder.as_posix()
+    try:
+        exists = subdir in ("", ".") or isinstance(repo.commit(sha).tree / subdir, git.Tree)
+    except KeyError:
+        exists = False
+    if not exists:
+        raise BadInputError(
+            f"{subdir}: no such folder at {ref} ({sha[:12]}); nothing to compare "
+            "(is --root right, and are the flows committed?)"
+        )
+    return read_tree_at(repo, sha, subdir), sha
 
 
 def _dirty(repo: git.Repo, flows_dir: str) -> list[str]:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from rich.cells import cell_len
+
 from flowops.deploy.apply import ApplyResult, Outcome
 from flowops.deploy.export import ExportResult
 from flowops.deploy.history import History
@@ -31,9 +33,11 @@ def _step_note(step: Step) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    """Aligned columns; widths in terminal cells, so wide characters (CJK) line up too."""
+    widths = [max(cell_len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows
+        "  ".join(cell + " " * (widths[i] - cell_len(cell)) for i, cell in enumerate(r)).rstrip()
+        for r in rows
     )
 
 
@@ -146,6 +150,11 @@ def _release_json(record: ReleaseRecord) -> dict[str, Any]:
     return data
 
 
+def _version(number: int | None) -> str:
+    """``v3``, or ``new`` where a flow had no version yet (created by the release)."""
+    return f"v{number}" if number else "new"
+
+
 def render_history(hist: History, fmt: str = "text") -> str:
     """Releases (and a flow's versions), newest first, with what each one was."""
     if fmt == "json":
@@ -169,7 +178,7 @@ def render_history(hist: History, fmt: str = "text") -> str:
     rows = [("release", "kind", "when", "who", "commit", "status", "flows")]
     for r in hist.releases:
         flows = ", ".join(
-            f"{f.name} v{f.version_before or '-'}->v{f.version_after or '-'}" for f in r.flows
+            f"{f.name} {_version(f.version_before)}->{_version(f.version_after)}" for f in r.flows
         )
         rows.append(
             (str(r.id), release_kind(r), r.when, r.who, (r.commit or "-")[:12], r.status, flows)

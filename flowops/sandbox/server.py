@@ -37,6 +37,8 @@ from flowops.sandbox.protocol import (
 from flowops.sandbox.quotas import RequestLog, TokenBuckets
 from flowops.sandbox.service import Service
 from flowops.sandbox.store import Store
+from flowops.sandbox.sts import LOG_PREFIX as STS_PREFIX
+from flowops.sandbox.sts import StsError, StsService
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,7 @@ class SandboxServer:
         self.store = Store(db)
         self.service = Service(self.store, lambda: self.config)
         self.lex = LexService(self.store)
+        self.sts = StsService()
         self.request_log = RequestLog()
         self.buckets = TokenBuckets()
         self.host = host
@@ -220,7 +223,8 @@ class SandboxServer:
         """Answer one API request: (status, headers, body).
 
         Requests signed for ``lex`` go to the Lex V2 models API, logged and matched by fault
-        rules as ``lexv2:<Operation>``; everything else is Amazon Connect.
+        rules as ``lexv2:<Operation>``; requests signed for ``sts`` to ``AssumeRole``
+        (``flowops.sandbox.sts``); everything else is Amazon Connect.
         """
         caller = caller_from_headers(headers.get("Authorization") or headers.get("authorization"))
         if caller is None:
@@ -230,6 +234,8 @@ class SandboxServer:
             )
             status, err_headers, out = serialize_error(error)
             return 403, err_headers, out
+        if caller.service == "sts":
+            return self._sts(caller.account, body)
         model = model_name(caller)
         prefix = LOG_PREFIX if model == LEX_MODELS else ""
         operation = prefix + "Unknown"
@@ -262,6 +268,19 @@ class SandboxServer:
             failure = SandboxError(code, "Internal error in the flowops sandbox")
             failure.service = model
             return serialize_error(failure)
+
+    def _sts(self, account: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """STS (``AssumeRole``), logged as ``sts:<Action>``; no quota or fault applies."""
+        operation = STS_PREFIX + StsService.operation(body)
+        self.request_log.record_call(account, operation)
+        headers = {"Content-Type": "text/xml"}
+        try:
+            out = self.sts.call(account, body)
+        except StsError as error:
+            self.request_log.record_outcome(account, operation, error.code)
+            return error.status, headers, error.xml()
+        self.request_log.record_outcome(account, operation, "ok")
+        return 200, headers, out
 
     def _throttle(self, account: str, region: str, operation: str) -> None:
         config = self.config

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flowops.errors import BadInputError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -112,21 +114,24 @@ class Store:
 
     def __init__(self, db: str | Path = ":memory:") -> None:
         self.path = str(db)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._depth = 0
-        self.conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-        with self.transaction(write=True):
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                self.conn.execute(statement)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=30.0
+            )
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            with self.transaction(write=True):
+                for statement in filter(str.strip, SCHEMA.split(";")):
+                    self.conn.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise BadInputError(f"{self.path}: cannot open the sandbox database: {exc}") from None
 
     def close(self) -> None:
         """Close the connection."""

@@ -531,3 +531,33 @@ def test_dropped_connections_and_server_errors_are_retried(
     outcomes = seeded_sandbox.request_log.outcomes()
     assert outcomes[(DEV, "ListQueues", "dropped")] == 1
     assert outcomes[(DEV, "ListPrompts", "InternalServiceException")] == 2
+
+
+def test_role_assumption_with_external_id_runs_end_to_end(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ambient keys of a CI account assume prod's deployer role (STS served by the sandbox)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "444444444444")  # the CI runner's account
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "ci-secret")
+    role = f"arn:aws:iam::{PROD}:role/flowops-deployer"
+    env = Environment(
+        name="prod",
+        region="us-east-1",
+        account_id=PROD,
+        instance="flowops-sandbox",
+        endpoint_url=seeded_sandbox.url,
+        auth=AuthConfig(role_arn=role, external_id="ticket-42"),
+        rate_limit=UNPACED,
+    )
+    client = ConnectClient.for_environment(env)
+    assert seeded_sandbox.sts.assumed == []  # credentials are fetched on first use
+    queues = client.catalog(with_content=False).entries("queue")
+    assert queues and all(f":{PROD}:" in q.arn for q in queues)
+    [assumed] = seeded_sandbox.sts.assumed
+    assert (assumed.caller_account, assumed.role_arn) == ("444444444444", role)
+    assert assumed.external_id == "ticket-42" and assumed.session_name == "flowops-prod"
+    assert seeded_sandbox.request_log.count(account=PROD, operation="ListQueues") == 1
+    assert seeded_sandbox.request_log.count(account="444444444444", operation="ListQueues") == 0

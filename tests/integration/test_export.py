@@ -26,8 +26,13 @@ def test_export_writes_canonical_account_free_files_and_is_stable(
     dev = environment(seeded_sandbox, "dev", DEV)
     client = ConnectClient.for_environment(dev)
     root = tmp_path / "flows"
-    result = export_env(dev, root, client=client)
+    seen: list[tuple[int, int, str]] = []
+    result = export_env(dev, root, client=client, progress=lambda *step: seen.append(step))
     files = files_under(root)
+    reading = [what for done, total, what in seen if total == 0]
+    assert any("SearchContactFlows" in what for what in reading)  # progress while reading
+    assert [(d, t) for d, t, _ in seen if t] == [(i, 10) for i in range(1, 11)]
+    assert client.on_request is None
     assert len(result.added) == 10 and not result.changed and not result.removed
     assert "modules/Log-Interaction.json" in files and "Main-Inbound.json" in files
     text = "".join(files.values())
@@ -51,8 +56,15 @@ def test_export_refuses_to_clobber_uncommitted_edits_unless_forced(
     dev = environment(seeded_sandbox, "dev", DEV)
     client = ConnectClient.for_environment(dev)
     repo = new_repo(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a flow")
+    repo.index.add(["notes.txt"])
+    with pytest.raises(BadInputError, match="notes.txt"):  # it would ride in the commit
+        export_env(dev, tmp_path / "flows", commit=True, client=client)
+    assert not (tmp_path / "flows").exists()  # nothing written
+    repo.index.remove(["notes.txt"])
     first = export_env(dev, tmp_path / "flows", commit=True, client=client)
     assert first.commit is not None
+    assert "notes.txt" not in repo.head.commit.stats.files
     message = repo.head.commit.message
     assert "flowops export dev" in message and "added: flow:Main Inbound" in message
 

@@ -10,6 +10,7 @@ from flowops.connect import ConnectClient
 from flowops.deploy.history import history
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import latest, parse_release_description
+from flowops.deploy.render import render_history
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
 from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
@@ -38,6 +39,10 @@ def test_history_lists_releases_newest_first_with_versions(
     assert [f.key for f in hist.releases[0].flows] == ["flow:A"]
     a2 = hist.releases[0].flows[0]
     assert (a2.action, a2.version_before, a2.version_after) == ("update", 1, 2)
+
+    text = render_history(hist)
+    assert text.index("bob") < text.index("alice")  # newest first
+    assert "A v1->v2" in text and "A new->v1" in text and "B new->v1" in text  # created: new
 
     only_b = history(staging, "B", client=fresh)
     assert [r.id for r in only_b.releases] == [1] and only_b.flow == "flow:B"

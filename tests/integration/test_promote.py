@@ -20,6 +20,8 @@ from flowops.deploy.promote import promote
 from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.seed import instance_id_for
+from tests.integration.conftest import flow_content, make_client
 
 DEV = "111111111111"
 STAGING = "222222222222"
@@ -206,6 +208,39 @@ def test_overrides_remap_resources_and_export_maps_them_back(
     assert (tmp_path / "back" / "Greeting.json").read_text() == flow_text("Greeting")
 
 
+def test_a_new_override_updates_exactly_the_flows_whose_references_it_moves(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    repo = new_repo(tmp_path)
+    commit_files(
+        repo,
+        {
+            "Greeting.json": flow_text("Greeting"),
+            "Biller.json": flow_text("Biller", queue="queue:Billing"),
+            "Sales.json": flow_text("Sales", queue="queue:Sales"),
+        },
+    )
+    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    # Support is now served by the Billing queue: Greeting must move, Biller must not.
+    moved = environment(
+        seeded_sandbox, "staging", STAGING, overrides={"queue": {"Support": "Billing"}}
+    )
+    client = ConnectClient.for_environment(moved)
+    result = promote(moved, "HEAD", tmp_path, client=client, lock_settle=0)
+    assert result.applied is not None
+    assert {o.key for o in result.applied.outcomes} == {"flow:Greeting"}
+    assert client.calls["UpdateContactFlowContent"] == 1
+    billing = client.catalog(with_content=False).by_name("queue", "Billing")
+    assert billing is not None
+    queue = next(
+        a for a in live_content(moved, "Greeting")["Actions"] if a["Identifier"] == "queue"
+    )
+    assert queue["Parameters"]["QueueId"] == billing.arn
+    again = promote(moved, "HEAD", tmp_path, lock_settle=0)
+    assert again.applied is not None and write_calls(again.applied.calls) == {}
+
+
 def test_missing_target_resources_are_all_listed_before_any_write(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -298,3 +333,46 @@ def test_changed_flows_only_are_written_with_restore_point_and_release_versions(
     assert versions[1].description == f"flowops:release={rid} commit={sha} env=staging"
     assert result.applied.release.commit == sha
     assert result.applied.release.flow("flow:F0") is not None
+
+
+def test_odd_flow_names_round_trip_through_export_and_promote(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    client = make_client(seeded_sandbox.url, DEV)
+    iid = instance_id_for(DEV)
+    odd = ["Sales/EMEA ünïcødé", "Sales-EMEA ünïcødé", "a\\b: c?*", "日本語フロー", "CON"]
+    arns = {
+        name: client.create_contact_flow(
+            InstanceId=iid, Name=name, Type="CONTACT_FLOW", Content=flow_content()
+        )["ContactFlowArn"]
+        for name in odd
+    }
+    router = [
+        {
+            "Identifier": "hello",
+            "Type": "TransferToFlow",
+            "Parameters": {"ContactFlowId": arns["Sales/EMEA ünïcødé"]},
+            "Transitions": {"Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}]},
+        },
+        {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}},
+    ]
+    client.create_contact_flow(
+        InstanceId=iid, Name="Router", Type="CONTACT_FLOW", Content=flow_content(actions=router)
+    )
+    dev = environment(seeded_sandbox, "dev", DEV)
+    staging = environment(seeded_sandbox, "staging", STAGING)
+    repo = new_repo(tmp_path / "repo")
+    root = tmp_path / "repo" / "flows"
+    first = export_env(dev, root, commit=True)
+    assert {f"flow:{n}" for n in odd} <= set(first.added)
+    files = files_under(root)
+    assert len(files) == 16  # no two names share a file
+    assert "日本語フロー.json" in files and "CON-flow.json" in files
+    assert '"ContactFlowId": "flow:Sales/EMEA ünïcødé"' in files["Router.json"]
+    again = export_env(dev, root)
+    assert again.touched == () and files_under(root) == files
+    assert not repo.is_dirty(untracked_files=True)
+
+    promote(staging, "HEAD", repo.working_tree_dir or ".", lock_settle=0)
+    export_env(staging, tmp_path / "staging")
+    assert files_under(tmp_path / "staging") == files

@@ -232,6 +232,18 @@ def test_cross_account_isolation(
     # a key that is not 12 digits maps to one default account
     other = connect_client("AKIDEXAMPLE")
     assert other.list_instances()["InstanceSummaryList"] == []
+    made = other.create_instance(
+        IdentityManagementType="CONNECT_MANAGED",
+        InstanceAlias="d",
+        InboundCallsEnabled=True,
+        OutboundCallsEnabled=True,
+    )
+    assert ":123456789012:instance/" in made["Arn"]
+    same = connect_client("ASIAANOTHERKEY")  # any other such key: the same default account
+    assert [i["Id"] for i in same.list_instances()["InstanceSummaryList"]] == [made["Id"]]
+    assert [i["Id"] for i in prod.list_instances()["InstanceSummaryList"]] == [
+        instance_id_for(PROD)
+    ]
 
 
 def test_build_a_catalog_from_an_empty_account(connect_client: ClientFactory) -> None:

@@ -75,3 +75,15 @@ def test_serve_on_a_busy_port_is_a_clear_error() -> None:
         )
     assert result.exit_code == 2
     assert "cannot serve on 127.0.0.1" in result.output
+
+
+def test_bad_database_or_port_is_a_one_line_error(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("these are notes, not SQLite\n")
+    result = CliRunner().invoke(app, ["sandbox", "seed", "--db", str(not_a_db)])
+    assert result.exit_code == 2
+    assert f"{not_a_db}: cannot open the sandbox database" in result.output
+    assert "Traceback" not in result.output
+    assert not_a_db.read_text() == "these are notes, not SQLite\n"  # left alone
+    port = CliRunner().invoke(app, ["sandbox", "serve", "--port", "99999", "--db", ":memory:"])
+    assert port.exit_code == 2 and "--port" in port.output

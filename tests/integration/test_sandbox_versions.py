@@ -249,3 +249,44 @@ def test_module_versions_and_aliases(connect_client: ClientFactory, instance_id:
     client.delete_contact_flow_module_version(
         InstanceId=instance_id, ContactFlowModuleId=mid, ContactFlowModuleVersion=1
     )
+
+
+def test_module_version_and_alias_paginators(
+    connect_client: ClientFactory, instance_id: str
+) -> None:
+    client = connect_client()
+    mid = client.create_contact_flow_module(
+        InstanceId=instance_id, Name="Paged", Content=module_content()
+    )["Id"]
+    for i in range(3):
+        content = module_content().replace('"end"', f'"end{i}"')
+        client.update_contact_flow_module_content(
+            InstanceId=instance_id, ContactFlowModuleId=mid, Content=content
+        )
+        client.create_contact_flow_module_version(InstanceId=instance_id, ContactFlowModuleId=mid)
+    for name, version in (("live", 1), ("next", 3)):
+        client.create_contact_flow_module_alias(
+            InstanceId=instance_id,
+            ContactFlowModuleId=mid,
+            ContactFlowModuleVersion=version,
+            AliasName=name,
+        )
+    versions = list(
+        client.get_paginator("list_contact_flow_module_versions").paginate(
+            InstanceId=instance_id, ContactFlowModuleId=mid, PaginationConfig={"PageSize": 2}
+        )
+    )
+    assert len(versions) == 2
+    listed = [v["Version"] for p in versions for v in p["ContactFlowModuleVersionSummaryList"]]
+    assert listed == [1, 2, 3]
+    aliases = list(
+        client.get_paginator("list_contact_flow_module_aliases").paginate(
+            InstanceId=instance_id, ContactFlowModuleId=mid, PaginationConfig={"PageSize": 1}
+        )
+    )
+    assert len(aliases) == 2
+    assert [
+        (a["AliasName"], a["Version"])
+        for p in aliases
+        for a in p["ContactFlowModuleAliasSummaryList"]
+    ] == [("live", 1), ("next", 3)]

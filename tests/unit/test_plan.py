@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 
 from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
 from flowops.deploy.plan import LEDGER_NAME, UnresolvedReferencesError, compute_plan
+from flowops.deploy.render import render_plan
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument
 from flowops.model.parse import document_from_data
@@ -143,7 +145,7 @@ def test_saved_placeholder_left_by_an_interrupted_run_is_an_update() -> None:
     assert (step.action, step.changes) == ("update", ("status",))
 
 
-def test_overrides_compare_in_git_names() -> None:
+def test_overrides_compare_in_environment_names() -> None:
     d = doc("A")
     overridden = {"queue": {"Support": "Support-EU"}}
     live_content, _ = resolve(d.flow.raw, catalog_with(), overridden)
@@ -154,6 +156,36 @@ def test_overrides_compare_in_git_names() -> None:
     assert plan.steps[0].action == "unchanged"
     plan = compute_plan(env(), {"flow:A": d}, catalog_with(live))
     assert plan.steps[0].action == "update"  # without the override, the queue differs
+    # A flow naming the override's target directly is at its place: reversing the
+    # override would call the live queue "Support" and see a change that is not there.
+    direct = doc("B", queue="queue:Support-EU")
+    live_b = live_of(direct, catalog_with(), "b")
+    plan = compute_plan(env(overrides=overridden), {"flow:B": direct}, catalog_with(live_b))
+    assert plan.steps[0].action == "unchanged"
+
+
+def test_plan_renders_as_text_json_and_markdown() -> None:
+    live = live_of(doc("Old", text="x"), catalog_with(), "o")
+    desired = {"flow:Old": doc("Old"), "flow:Nouveau/日本": doc("Nouveau/日本")}
+    plan = compute_plan(env(), desired, catalog_with(live), ref="HEAD", commit="a" * 40)
+    text = render_plan(plan, "text")
+    assert text.startswith("Plan for staging at HEAD (aaaaaaaaaaaa): 1 to create, 1 to update")
+    lines = text.splitlines()
+    header = next(line for line in lines if "action" in line)
+    rows = [line for line in lines if line.startswith(("+", "~"))]
+    column = cell_len(header[: header.index("action")])
+    assert all(
+        cell_len(r[: r.index("create" if r[0] == "+" else "update")]) == column for r in rows
+    )
+    markdown = render_plan(plan, "markdown")
+    assert markdown.startswith("### flowops plan for `staging` at HEAD")
+    assert "| ~ | flow:Old | update | content |" in markdown
+    assert "| + | flow:Nouveau/日本 | create |" in markdown
+    data = json.loads(render_plan(plan, "json"))
+    assert data["summary"] == {"create": 1, "update": 1, "unchanged": 0, "extra": 0}
+    assert [s["action"] for s in data["steps"]] == ["update", "create"] or [
+        s["action"] for s in data["steps"]
+    ] == ["create", "update"]
 
 
 def test_order_puts_targets_first_and_marks_cycles() -> None:

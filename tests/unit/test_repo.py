@@ -25,6 +25,18 @@ def test_slug_and_paths_keep_case_and_separate_modules() -> None:
     assert flow_key(FlowInfo(name="Survey", kind="module")) == "module:Survey"
 
 
+def test_slugs_keep_letters_of_any_script_and_avoid_reserved_names() -> None:
+    assert slugify("Ventes/Équipe: 日本") == "Ventes-Équipe-日本"
+    assert slugify("CON") == "CON-flow" and slugify("nul") == "nul-flow"
+    assert slugify("../etc/passwd") == "etc-passwd"
+    assert len(slugify("x" * 500)) == 120
+    plain, unique = (
+        flow_relpath(FlowInfo(name="A/B")),
+        flow_relpath(FlowInfo(name="A/B"), unique=True),
+    )
+    assert str(plain) == "A-B.json" and str(unique).startswith("A-B-") and unique != plain
+
+
 def test_read_tree_keys_by_reference_and_rejects_duplicates(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "menu.json", tmp_path / "a.json")
     tree = read_tree(tmp_path)
