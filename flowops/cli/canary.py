@@ -263,8 +263,8 @@ def generate_cmd(
     """Write the wrapper and both variants as files under flows/, for a pull request.
 
     The entry flow's file (its current content is the stable variant) is replaced by the
-    wrapper; ``<flow> (canary stable)`` and ``<flow> (canary candidate)`` (the content at
-    --ref) are added next to it. Promote them like any change.
+    wrapper; "FLOW (canary stable)" and "FLOW (canary candidate)" (the content at the
+    revision --ref) are added next to it. Promote them like any change.
     """
     key = f"flow:{flow}"
     stable = read_tree(root).get(key)

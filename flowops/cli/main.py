@@ -68,6 +68,7 @@ def build_app(modules: Sequence[str]) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=True,
+        rich_markup_mode="markdown",
     )
     built.callback()(root)
     for name in dict.fromkeys(modules):

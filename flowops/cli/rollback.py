@@ -11,6 +11,7 @@ from rich.table import Table
 from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
+from flowops.deploy.render import _md_table as md_table
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, ExitCode
@@ -60,23 +61,48 @@ def report_dict(report: RollbackReport) -> dict[str, Any]:
     }
 
 
-def _table(report: RollbackReport) -> Table:
-    title = f"rollback of release {', '.join(report.plan.reverts)} in {report.env}" + (
+_COLUMNS = ("flow", "from version", "to version", "result", "note")
+
+
+def _title(report: RollbackReport) -> str:
+    return f"rollback of release {', '.join(report.plan.reverts)} in {report.env}" + (
         " (dry run)" if report.dry_run else f": release {report.release_id}"
     )
-    table = Table(title=title, title_justify="left")
-    for column in ("flow", "from version", "to version", "result", "note"):
-        table.add_column(column)
-    for o in report.outcomes:
-        style = {"failed": "red", "left": "yellow", "archived": "yellow"}.get(o.result, "")
-        table.add_row(
+
+
+def _rows(report: RollbackReport) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (
             o.step.key,
             _version(o.step.from_version),
             _version(o.version if o.result in ("restored", "repointed") else o.step.to_version),
-            f"[{style}]{o.result}[/]" if style else o.result,
+            o.result,
             o.message,
         )
+        for o in report.outcomes
+    ]
+
+
+def _footer(report: RollbackReport) -> str:
+    return f"{len(report.outcomes)} flow(s), {report.calls} API call(s), {report.seconds:.1f} s"
+
+
+def _table(report: RollbackReport) -> Table:
+    table = Table(title=_title(report), title_justify="left")
+    for column in _COLUMNS:
+        table.add_column(column)
+    for flow, before, after, result, note in _rows(report):
+        style = {"failed": "red", "left": "yellow", "archived": "yellow"}.get(result, "")
+        table.add_row(flow, before, after, f"[{style}]{result}[/]" if style else result, note)
     return table
+
+
+def report_markdown(report: RollbackReport) -> str:
+    """The report as Markdown (``--format markdown``: a GitHub job summary)."""
+    lines = [f"### {_title(report)}", "", md_table([_COLUMNS, *_rows(report)]), ""]
+    lines.append(_footer(report))
+    lines += [f"\n> warning: {note}" for note in report.notes]
+    return "\n".join(lines)
 
 
 def _progress_line(outcome: FlowOutcome) -> None:
@@ -142,7 +168,7 @@ def register(app: typer.Typer) -> None:
                 raise BadInputError("not confirmed; nothing was written")
             return True
 
-        text = fmt != OutputFormat.json
+        text = fmt == OutputFormat.text
         report = rollback(
             client,
             flow=flow,
@@ -151,17 +177,15 @@ def register(app: typer.Typer) -> None:
             archive_new=archive_new,
             dry_run=dry_run,
             confirm=confirm,
-            on_progress=_progress_line if text else None,
+            on_progress=_progress_line if fmt != OutputFormat.json else None,
         )
         if text:
             console.print(_table(report))
-            console.print(
-                f"{len(report.outcomes)} flow(s), {report.calls} API call(s), "
-                f"{report.seconds:.1f} s",
-                highlight=False,
-            )
+            console.print(_footer(report), highlight=False)
             for note in report.notes:
                 err_console.print(f"warning: {note}", highlight=False, markup=False)
+        elif fmt == OutputFormat.markdown:
+            emit(report_markdown(report))
         else:
             emit(json.dumps(report_dict(report), indent=2))
         if not report.ok:

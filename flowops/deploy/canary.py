@@ -52,7 +52,11 @@ from flowops.deploy.canary_wrapper import (
     wrapper_content,
     wrapper_percent,
 )
-from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.plan import (
+    UnresolvedReferencesError,
+    desired_semantics,
+    live_semantics,
+)
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseRecord,
@@ -297,6 +301,11 @@ def start_canary(
     if not entry.content:
         raise BadInputError(f"flow {entry.name!r} has no published content to keep as stable")
     candidate_text = _candidate_content(client, candidate)
+    if live_semantics(entry, client.catalog()) == desired_semantics(candidate, client.env):
+        raise BadInputError(
+            f"flow {entry.name!r} in {client.env.name!r} already runs the content at "
+            f"{ref or 'the given revision'}: nothing to canary; nothing was written"
+        )
     restore = client.create_version(
         "flow",
         entry.id,

@@ -29,10 +29,12 @@ from typing import Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import FlowKind, RemoteFlow
+from flowops.connect.client import bare_id
 from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy import lock as env_lock
 from flowops.deploy.aliases import ENTRY_ALIAS as ENTRY_ALIAS  # re-exported: older imports
 from flowops.deploy.aliases import entry_alias_id, known_aliases
+from flowops.deploy.canary_state import STATE_TAG, state_from_tags
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
     ROLLBACK_PREFIX,
@@ -121,8 +123,12 @@ def view(record: ReleaseRecord) -> ReleaseView:
 
 
 def history(records: Sequence[ReleaseRecord]) -> list[ReleaseView]:
-    """Release views of the records that changed the environment, oldest first."""
-    return [view(r) for r in records if r.status not in _UNDONE_STATUSES]
+    """Release views of the records that changed the environment, oldest first.
+
+    A release that moved no flow (every flow failed, e.g. a rollback refused by Connect)
+    changed nothing: the last release to undo is the one before it."""
+    views = (view(r) for r in records if r.status not in _UNDONE_STATUSES)
+    return [v for v in views if v.changes]
 
 
 def plan_from_ledger(
@@ -279,6 +285,47 @@ def _record(
     return record
 
 
+def _refuse_running_canaries(client: ConnectClient, plan: RollbackPlan) -> None:
+    """A flow running a canary has the wrapper as content: rolling it back would strand
+    the canary (its tag and helpers). One Search filtered on the canary tag (a describe
+    per flow where Search is unavailable); bad input, before anything is asked."""
+    ids = {bare_id(s.flow_id): s for s in plan.writes if s.kind == "flow" and s.action != "archive"}
+    if not ids:
+        return
+    tagged = client.flows_tagged(STATE_TAG)
+    if tagged is None:
+        tagged = [client.describe("flow", flow_id) for flow_id in ids]
+    for flow in tagged:
+        step = ids.get(bare_id(flow.id))
+        if step is None or STATE_TAG not in flow.tags:
+            continue
+        try:
+            state = state_from_tags(flow.tags)
+            detail = f" ({state.percent}% to {state.ref or 'the candidate'})" if state else ""
+        except BadInputError:
+            detail = ""
+        raise BadInputError(
+            f"{step.key} runs a canary in {client.env.name!r}{detail}: promote or abort it "
+            f"first (flowops canary abort --env {client.env.name} --flow {step.name!r}); "
+            "nothing was written"
+        )
+
+
+def _check_versions_exist(client: ConnectClient, plan: RollbackPlan) -> None:
+    """``--to-version N`` names a version the user typed: it must exist (one read per
+    flow) before anything is confirmed or written."""
+    for step in plan.steps:
+        if step.action not in ("restore", "repoint") or step.to_version is None:
+            continue
+        try:
+            client.describe(_kind(step), step.flow_id, step.to_version)
+        except NotFoundError:
+            raise BadInputError(
+                f"{step.key} has no version {step.to_version} in {client.env.name!r} "
+                f"(it is at version {step.from_version}); nothing was written"
+            ) from None
+
+
 def rollback(
     client: ConnectClient,
     *,
@@ -317,6 +364,9 @@ def rollback(
             notes=tuple(notes),
         )
 
+    _refuse_running_canaries(client, plan)
+    if to_version is not None:
+        _check_versions_exist(client, plan)
     if dry_run or (confirm is not None and not confirm(plan)):
         return report([FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps], None)
 

@@ -88,6 +88,32 @@ def test_canary_cli_start_status_ramp_abort(
     assert client.describe("flow", before.id).content == before.content
 
 
+def test_another_machine_with_no_repository_ramps_and_promotes(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The canary's state is in Connect: a CI job with only environments/ carries it on."""
+    workspace(tmp_path / "laptop", seeded_sandbox)
+    monkeypatch.chdir(tmp_path / "laptop")
+    runner = CliRunner()
+    started = runner.invoke(app, ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "10"])
+    assert started.exit_code == 0, started.output
+
+    ci = tmp_path / "ci"  # no git repository, no flows/
+    (ci / "environments").mkdir(parents=True)
+    env_file = tmp_path / "laptop" / "environments" / "dev.yaml"
+    (ci / "environments" / "dev.yaml").write_text(env_file.read_text())
+    monkeypatch.chdir(ci)
+    ramped = runner.invoke(app, ["canary", "ramp", "--env", "dev", "--flow", MAIN, "-p", "50"])
+    assert ramped.exit_code == 0, ramped.output
+    promoted = runner.invoke(app, ["canary", "promote", "--env", "dev", "--flow", MAIN])
+    assert promoted.exit_code == 0, promoted.output
+    client = client_for(seeded_sandbox)
+    entry = client.describe("flow", client.catalog().flows[f"flow:{MAIN}"].id)
+    assert canary_status(client, MAIN).state is None
+    assert "Welcome to the new menu" in (entry.content or "")
+    assert not (ci / "flows").exists()  # nothing written locally
+
+
 def test_generate_writes_wrapper_and_variants_that_lint_clean(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -228,6 +228,23 @@ def test_second_start_and_commands_without_a_canary_are_bad_input(
         canary_status(client, "Nope")
 
 
+def test_a_candidate_equal_to_the_live_content_is_refused_before_any_write(
+    seeded_sandbox: SandboxServer,
+) -> None:
+    client = client_for(seeded_sandbox)
+    start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")
+    promote_canary(client, MAIN, lock_settle=0)
+    client.calls.clear()
+    with pytest.raises(BadInputError, match="already runs the content at abc123: nothing to"):
+        start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")
+    writes = [
+        op
+        for op, n in client.calls.items()
+        if n and not op.startswith(("Describe", "List", "Search"))
+    ]
+    assert writes == []
+
+
 def test_alias_environments_move_the_entry_alias_with_each_step(
     seeded_sandbox: SandboxServer,
 ) -> None:

@@ -39,9 +39,14 @@ def test_history_and_rollback_read_the_ledger_with_one_search(
     sandbox.request_log.reset()
     plan = rollback(client, dry_run=True)
     assert plan.plan.reverts == ("2",)
-    assert dict(client.calls) == {"ListInstances": 1, "SearchContactFlowModules": 2}
+    # + one Search filtered on the canary tag (rollback refuses flows running a canary)
+    assert dict(client.calls) == {
+        "ListInstances": 1,
+        "SearchContactFlowModules": 2,
+        "SearchContactFlows": 1,
+    }
     counts = {op: n for (_, op), n in sandbox.request_log.counts().items()}
-    assert counts == {"SearchContactFlowModules": 1}  # what really went over the wire
+    assert counts == {"SearchContactFlowModules": 1, "SearchContactFlows": 1}  # on the wire
 
 
 def test_without_search_permission_the_ledger_is_listed_then_described(

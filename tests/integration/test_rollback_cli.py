@@ -47,6 +47,10 @@ def test_rollback_cli_asks_then_restores_then_rolls_forward(
     dry = runner.invoke(app, ["rollback", "--env", "dev", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "dry run" in dry.output and "flow:RB Beta" in dry.output
+    markdown = runner.invoke(app, ["rollback", "--env", "dev", "--dry-run", "-f", "markdown"])
+    assert markdown.exit_code == 0, markdown.output
+    assert markdown.stdout.startswith("### rollback of release 2 in dev (dry run)")
+    assert "| flow:RB Beta | 2 | 1 | planned |" in markdown.stdout
     assert live(client) == second
 
     done = runner.invoke(app, ["rollback", "--env", "dev", "--yes"])

@@ -212,6 +212,11 @@ def test_dry_run_writes_nothing_and_flow_and_version_options(
 
     with pytest.raises(BadInputError, match="needs --flow"):
         rollback(reader, to_version=1)
+    reader.calls.clear()
+    with pytest.raises(BadInputError, match="RB Beta has no version 99 .*nothing was written"):
+        rollback(reader, flow="RB Beta", to_version=99, lock_settle=0)
+    assert not reader.calls["UpdateContactFlowContent"]
+    assert live(reader)["flow:RB Beta"] == second["flow:RB Beta"]
 
 
 def test_to_release_and_flows_created_by_the_release(
@@ -289,6 +294,49 @@ def test_partial_failure_keeps_going_and_reports_each_flow(
     record = read_ledger(reader)[-1]
     assert record.status == "failed"
     assert {f.name: f.outcome for f in record.flows}["RB Beta"] == "failed"
+
+
+def test_a_rollback_that_moved_nothing_is_not_the_release_to_undo_next(
+    released: Released,
+) -> None:
+    sandbox, reader, _, first, second = released
+    sandbox.config.faults.append(
+        FaultRule(
+            operation="UpdateContactFlowContent",
+            error_code="AccessDeniedException",
+            fail_nth=[1, 2, 3],
+            message="injected denial",
+        )
+    )
+    refused = rollback(reader, lock_settle=0)
+    assert {o.result for o in refused.outcomes} == {"failed"}
+    assert live(reader) == second
+    sandbox.config.faults.clear()
+    retried = rollback(reader, lock_settle=0)
+    assert retried.plan.reverts == refused.plan.reverts  # release 2 again, not the failure
+    assert retried.ok and len(retried.outcomes) == 3
+    assert live(reader) == first
+
+
+def test_a_flow_running_a_canary_is_refused_until_promoted_or_aborted(
+    released: Released,
+) -> None:
+    from flowops.deploy.canary import abort_canary, start_canary
+    from tests.integration.test_canary_live import candidate_doc
+
+    sandbox, reader, _, first, second = released
+    start_canary(reader, "RB Beta", candidate_doc(), 10, ref="cafe12")
+    canaried = live(reader)
+    reader.calls.clear()
+    for dry_run in (True, False):
+        with pytest.raises(BadInputError, match=r"flow:RB Beta runs a canary .*10% to cafe12"):
+            rollback(reader, dry_run=dry_run, lock_settle=0)
+    assert reader.calls["SearchContactFlows"] == 2
+    assert not reader.calls["UpdateContactFlowContent"]
+    assert live(reader) == canaried
+    abort_canary(reader, "RB Beta")
+    assert rollback(reader, lock_settle=0).ok
+    assert live(reader) == first
 
 
 def test_unreadable_versions_fall_back_to_git_and_say_so(

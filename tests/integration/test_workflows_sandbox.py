@@ -3,7 +3,8 @@
 A small runner reads the workflow YAML and executes its jobs the way GitHub does, as far
 as it matters here: ``${{ }}`` expressions, ``if:`` conditions, matrices from
 ``fromJSON``, job ``needs`` and outputs, reusable workflows, and our composite actions.
-``run:`` steps run in bash with ``-eo pipefail`` (GitHub's default) against a temporary
+``run:`` steps run as GitHub runs them: ``shell: bash`` (step, job or workflow default) with
+``-eo pipefail``, an unspecified shell with ``-e`` only, against a temporary
 git repository holding the project's flows/ and environments/ (every environment on the
 embedded sandbox with a fresh database). Third-party actions (checkout, setup-python,
 AWS credentials, SARIF upload, PR comments) are recorded, not run: the files they would
@@ -207,8 +208,10 @@ def run_steps(
             summary = work / "summary.md"
             script = expand(step["run"], ctx)
             cwd = run.repo / as_text(expand(step.get("working-directory", "."), ctx))
+            shell = step.get("shell", ctx.get("default_shell"))
+            flags = ["--noprofile", "--norc", "-eo", "pipefail"] if shell == "bash" else ["-e"]
             proc = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                ["bash", *flags, "-c", script],
                 cwd=cwd,
                 env={
                     **step_env,
@@ -288,7 +291,9 @@ def run_job(doc: Mapping[str, Any], job_id: str, ctx: dict[str, Any], run: Run) 
         return results
     results = []
     for entry in matrix_entries(job, ctx):
-        jctx = {**ctx, "matrix": entry}
+        shell = job.get("defaults", {}).get("run", {}).get("shell")
+        shell = shell or doc.get("defaults", {}).get("run", {}).get("shell")
+        jctx = {**ctx, "matrix": entry, "default_shell": shell}
         result = JobResult(f"{job_id}{json.dumps(entry) if entry else ''}")
         env = dict(run.base_env)
         env.update({k: as_text(v) for k, v in expand(doc.get("env", {}), jctx).items()})
@@ -671,7 +676,9 @@ def test_rollback_workflow_restores_the_previous_release(
 
     assert results(run, "resolve") == ["success"], failures(run)
     assert results(run, "rollback") == ["success"], failures(run)
-    assert "flowops rollback: prod" in run.jobs["rollback"][0].summary
+    summary = run.jobs["rollback"][0].summary
+    assert "flowops rollback: prod" in summary
+    assert f"| flow:{_edited_flow(project)} |" in summary and "| restored |" in summary
     # prod is back where the first release left it: the first commit plans as no change,
     # the second (rolled back) as one update.
     assert list(_pending_changes(project, monkeypatch, "prod")["prod"]) == [
@@ -690,3 +697,18 @@ def test_rollback_of_an_unknown_environment_fails_before_any_write(project: Proj
     )
     assert results(run, "resolve") == ["failure"]
     assert results(run, "rollback") == ["skipped"]
+
+
+def test_a_failed_rollback_fails_the_job_though_its_output_is_piped(project: Project) -> None:
+    """prod has no release: ``flowops rollback`` exits 2 inside ``| tee``, the job fails."""
+    run = run_workflow(
+        "rollback.yml",
+        project.repo,
+        project.env,
+        inputs={"environment": "prod", "flow": "", "release": ""},
+    )
+    assert results(run, "resolve") == ["success"], failures(run)
+    assert results(run, "rollback") == ["failure"]
+    failed = [cmd for cmd, code in run.jobs["rollback"][0].commands if code]
+    assert any("nothing to roll back" in cmd for cmd in failed), failed
+    assert "Nothing rolled back" in run.jobs["rollback"][0].summary

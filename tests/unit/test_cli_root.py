@@ -1,5 +1,7 @@
 """The root command: version, help, and the one-line error contract."""
 
+from pathlib import Path
+
 import typer
 from typer.testing import CliRunner
 
@@ -36,3 +38,24 @@ def test_console_script_loads_only_the_command_it_runs() -> None:
     assert modules_for(["--version"]) == []
     assert set(modules_for(["--help"])) == set(COMMANDS.values())
     assert set(modules_for(["no-such-command"])) == set(COMMANDS.values())
+
+
+def test_help_reflows_docstrings_to_the_terminal() -> None:
+    """A docstring's line breaks are not kept: at any width the help reads as prose."""
+    wide = CliRunner().invoke(app, ["rollback", "--help"], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0
+    assert "flow versions come from Amazon Connect. The rollback is recorded" in wide.output
+    narrow = CliRunner().invoke(app, ["canary", "generate", "--help"], env={"COLUMNS": "80"})
+    lines = [line.strip() for line in narrow.output.splitlines()]
+    assert "by the" not in lines and "the" not in lines  # no orphaned line ends
+
+
+def test_install_completion_writes_the_script_for_the_shell(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    result = CliRunner().invoke(app, ["--install-completion", "bash"], env=env)
+    assert result.exit_code == 0, result.output
+    script = tmp_path / ".bash_completions" / "flowops.sh"
+    assert "_flowops_completion" in script.read_text(encoding="utf-8")
+    assert str(script) in (tmp_path / ".bashrc").read_text(encoding="utf-8")
+    shown = CliRunner().invoke(app, ["--show-completion", "bash"], env=env)
+    assert shown.exit_code == 0 and "_flowops_completion" in shown.output

