@@ -242,8 +242,10 @@ def load_environment(name: str, root: Path | None = None) -> Environment:
     the environments that do exist.
     """
     as_path = Path(name)
-    if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
-        return load_environment_file(as_path)
+    if as_path.suffix in (".yaml", ".yml"):
+        if as_path.is_file():
+            return load_environment_file(as_path)
+        raise BadInputError(f"unknown environment: no such file {as_path}")
     base = root if root is not None else DEFAULT_ROOT
     for suffix in (".yaml", ".yml"):
         candidate = base / f"{name}{suffix}"

@@ -19,7 +19,7 @@ from flowops.model.catalog import (
     LEAVES_FLOW_ON_SUCCESS,
 )
 from flowops.model.document import FlowDocument
-from flowops.model.types import Action, Flow
+from flowops.model.types import Flow
 
 EdgeKind = Literal["next", "condition", "error"]
 
@@ -34,58 +34,80 @@ class Dangling:
     label: str
 
 
-def _branches(action: Action) -> Iterator[tuple[str, EdgeKind, str, dict[str, Any]]]:
-    """Every transition of an action as (target, kind, label, edge attributes)."""
-    t = action.transitions
-    if t.next_action is not None:
-        after_exit = action.type in LEAVES_FLOW_ON_SUCCESS
-        yield t.next_action, "next", "Success", {"after_exit": after_exit}
-    for i, cond in enumerate(t.conditions):
-        label = f"{cond.operator} {', '.join(map(str, cond.operands))}".strip()
-        attrs = {"operator": cond.operator, "operands": cond.operands, "index": i}
-        yield cond.next_action, "condition", label, attrs
-    for err in t.errors:
-        yield err.next_action, "error", err.error_type, {"error_type": err.error_type}
-
-
 def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
     """Nodes are action identifiers (attribute ``action``); edges carry their kind.
 
-    Edge attributes: ``kind`` (next, condition, error), ``operator``/``operands``/``index``
-    for conditions, ``error_type`` for errors, and ``after_exit`` for the NextAction of
-    actions that leave the flow on success (TransferContactToQueue, TransferToFlow),
-    which exports keep but which only repeats an error path. ``graph.graph`` holds
-    ``start`` (the StartAction) and ``dangling`` (transitions to missing actions).
-    An empty target (``""``, unconnected in the designer) makes no edge.
+    Edge attributes: ``kind`` (next, condition, error), ``label``,
+    ``operator``/``operands``/``index`` for conditions, ``error_type`` for errors, and
+    ``after_exit`` for the NextAction of actions that leave the flow on success
+    (TransferContactToQueue, TransferToFlow), which exports keep but which only repeats
+    an error path. ``graph.graph`` holds ``start`` (the StartAction), ``dangling``
+    (transitions to missing actions) and ``successors``: each action's runtime
+    successors (targets of edges without ``after_exit``, first occurrence order, no
+    repeats), the table every reachability walk reads. An empty target (``""``,
+    unconnected in the designer) makes no edge.
     """
     graph = nx.MultiDiGraph(start=flow.start_action, dangling=[])
     dangling: list[Dangling] = graph.graph["dangling"]
+    # Nodes and edges go straight into networkx's dicts, exactly as add_nodes_from and
+    # MultiDiGraph.add_edge store them (succ[u][v][key] and pred[v][u] share one key
+    # dict): their per-item checks and view objects cost more than parsing the flow.
     # The first action with an identifier owns the node, as Flow.action() does.
-    graph.add_nodes_from(
-        (ident, {"action": flow.action(ident)})
-        for ident in dict.fromkeys(a.identifier for a in flow.actions)
-    )
-    known = flow.identifiers
-    # Edges go straight into networkx's adjacency dicts (succ[u][v][key] and pred[v][u]
-    # share one key dict, exactly as MultiDiGraph.add_edge stores them): add_edge's
-    # key search and view objects cost more than the rest of parse + graph together.
-    succ, pred = graph._succ, graph._pred
-    count = 0
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    runtime: dict[str, dict[str, None]] = {}
+    for action in flow.actions:
+        ident = action.identifier
+        if ident not in nodes:
+            nodes[ident] = {"action": action}
+            succ[ident] = {}
+            pred[ident] = {}
+            runtime[ident] = {}
+    # Every transition as (source, target, attributes), in action order.
+    edges: list[tuple[str, str, dict[str, Any]]] = []
+    add = edges.append
     for action in flow.actions:
         source = action.identifier
-        for target, kind, label, attrs in _branches(action):
-            if target == "":
-                continue
-            if target not in known:
-                dangling.append(Dangling(source, target, kind, label))
-                continue
-            attrs["kind"] = kind
-            attrs["label"] = label
-            keydict = succ[source].get(target)
-            if keydict is None:
-                keydict = succ[source][target] = pred[target][source] = {}
-            keydict[count] = attrs
-            count += 1
+        t = action.transitions
+        if t.next_action is not None:
+            after_exit = action.type in LEAVES_FLOW_ON_SUCCESS
+            add(
+                (
+                    source,
+                    t.next_action,
+                    {"after_exit": after_exit, "kind": "next", "label": "Success"},
+                )
+            )
+        for i, cond in enumerate(t.conditions):
+            label = f"{cond.operator} {', '.join(map(str, cond.operands))}".strip()
+            condition: dict[str, Any] = {
+                "operator": cond.operator,
+                "operands": cond.operands,
+                "index": i,
+                "kind": "condition",
+                "label": label,
+            }
+            add((source, cond.next_action, condition))
+        for err in t.errors:
+            error_type = err.error_type
+            add(
+                (
+                    source,
+                    err.next_action,
+                    {"error_type": error_type, "kind": "error", "label": error_type},
+                )
+            )
+    for key, (source, target, attrs) in enumerate(edges):
+        if target not in nodes:
+            if target != "":
+                dangling.append(Dangling(source, target, attrs["kind"], attrs["label"]))
+            continue
+        if not attrs.get("after_exit"):
+            runtime[source][target] = None
+        keydict = succ[source].get(target)
+        if keydict is None:
+            keydict = succ[source][target] = pred[target][source] = {}
+        keydict[key] = attrs
+    graph.graph["successors"] = {node: tuple(targets) for node, targets in runtime.items()}
     return graph
 
 
@@ -183,7 +205,9 @@ def build_dependency_graph(
             if target is None or target not in graph:
                 graph.nodes[key]["unresolved"].append(ref)
                 continue
-            graph.add_edge(key, target, action=ref.action, parameter=ref.parameter)
+            graph.add_edge(
+                key, target, action=ref.action, parameter=ref.parameter, label=ref.parameter
+            )
     return graph
 
 
@@ -260,8 +284,12 @@ def to_mermaid(graph: nx.MultiDiGraph, *, styles: Mapping[str, str] | None = Non
     return "\n".join(lines) + "\n"
 
 
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
 def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _dot_escape(text) + '"'
 
 
 def to_dot(graph: nx.MultiDiGraph) -> str:
@@ -269,8 +297,13 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
     lines = ["digraph flow {", "  rankdir=LR;"]
     for node, data in graph.nodes(data=True):
         action = data.get("action")
-        label = f"{action.type}\\n{node}" if action is not None else node
-        lines.append(f"  {_dot_quote(node)} [label={_dot_quote(label)}];")
+        # DOT's own line break (\n) goes between the escaped parts, not through them.
+        label = (
+            f"{_dot_escape(action.type)}\\n{_dot_escape(node)}"
+            if action is not None
+            else _dot_escape(node)
+        )
+        lines.append(f'  {_dot_quote(node)} [label="{label}"];')
     for source, target, data in graph.edges(data=True):
         style = ",style=dashed" if data.get("kind") == "error" else ""
         label = _dot_quote(str(data.get("label", "")))
@@ -284,7 +317,16 @@ def to_json(graph: nx.MultiDiGraph) -> str:
     nodes = []
     for node, data in graph.nodes(data=True):
         action = data.get("action")
-        nodes.append({"id": node, "type": action.type if action is not None else None})
+        item: dict[str, Any] = {"id": node}
+        if action is not None:  # an action of a flow graph
+            item["type"] = action.type
+        else:  # a flow or module of a dependency graph
+            item["type"] = data.get("type")
+            if "kind" in data:
+                item["kind"] = data["kind"]
+            if data.get("unresolved"):
+                item["unresolved"] = sorted({ref.value for ref in data["unresolved"]})
+        nodes.append(item)
     edges = [
         {
             "source": s,

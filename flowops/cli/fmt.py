@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import emit, handle_errors
+from flowops.cli.common import emit, err_console, handle_errors
 from flowops.errors import CheckFailedError
+from flowops.lint.engine import collect_files
 from flowops.lint.fmt import apply_format, plan_format
 
 
@@ -32,7 +33,16 @@ def register(app: typer.Typer) -> None:
         Exit codes: 0 done (or nothing to change), 1 with --check when a file would
         change, 2 when a file does not parse (then nothing is written).
         """
-        changes = plan_format(paths or [Path("flows")])
+        targets = paths or [Path("flows")]
+        if not collect_files(targets):
+            where = ", ".join(str(p) for p in targets)
+            err_console.print(
+                f"[yellow]warning:[/] no flow files (*.json) under {where}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return
+        changes = plan_format(targets)
         for change in changes:
             emit(f"{'would reformat' if check else 'reformatted'} {change.path}")
         if check:

@@ -43,11 +43,11 @@ LINT_HELP = """Check flow files for structural faults, unhandled errors and risk
 
 PATHS are flow files or directories (every *.json below them); default: flows/.
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file that
-cannot be parsed (all files are still linted and all parse errors listed) or a bad
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file that \
+cannot be parsed (all files are still linted and all parse errors listed) or a bad \
 configuration.
 
-Configuration and suppressions: the `lint` section of flowops.yaml at the repository
+Configuration and suppressions: the `lint` section of flowops.yaml at the repository \
 root, or the tool.flowops.lint table of pyproject.toml, e.g.
 
     lint:
@@ -94,8 +94,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        report, text = run_lint(paths or [Path("flows")], fmt, config)
+        targets = paths or [Path("flows")]
+        report, text = run_lint(targets, fmt, config)
         emit(text)
+        if not report.files:
+            where = ", ".join(str(p) for p in targets)
+            err_console.print(
+                f"[yellow]warning:[/] no flow files (*.json) under {where}",
+                highlight=False,
+                soft_wrap=True,
+            )
         for failure in report.errors:
             err_console.print(
                 f"[bold red]error:[/] {failure.message}", highlight=False, soft_wrap=True

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from botocore import xform_name
 from botocore.exceptions import (
     ClientError,
+    EndpointConnectionError,
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
@@ -67,6 +68,10 @@ from flowops.errors import BadInputError
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _client_ids = itertools.count(1)
 _client_ids_lock = threading.Lock()
+
+
+#: Tries before an endpoint that accepts no connection is reported unreachable.
+UNREACHABLE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -338,7 +343,11 @@ class ConnectClient:
                 if attempt >= self.settings.max_attempts:
                     raise error from None
             except (BotoConnectionError, HTTPClientError) as exc:
-                if attempt >= self.settings.max_attempts:
+                # Nothing listening (refused, no such host) is rarely cured by waiting:
+                # give up after a few quick tries instead of a minute of backoff.
+                unreachable = isinstance(exc, EndpointConnectionError)
+                limit = UNREACHABLE_ATTEMPTS if unreachable else self.settings.max_attempts
+                if attempt >= limit:
                     raise ConnectionFailedError(
                         f"{operation}: cannot reach {self.endpoint_url}: {exc}"
                     ) from None

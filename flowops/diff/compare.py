@@ -12,6 +12,7 @@ twice, a broken file) are not reported here; ``flowops lint`` reports them.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -46,6 +47,14 @@ def _callers(unparsed: dict[str, RawFile], keys: set[str]) -> FlowTree:
     return found
 
 
+def _named_by_file(doc: FlowDocument) -> bool:
+    """True when the flow's name was taken from its file name (a raw export without
+    ``Metadata.name`` or ``Name``): such a name is not the flow's, so not a change."""
+    if doc.format != "content" or not doc.source:
+        return False
+    return doc.info.name == os.path.basename(doc.source).removesuffix(".json")
+
+
 def _narrow(tree: Mapping[str, FlowDocument], keys: Iterable[str]) -> FlowTree:
     wanted = set(keys)
     return {k: v for k, v in tree.items() if k in wanted}
@@ -70,6 +79,11 @@ def compare_sides(old: Side, new: Side, *, normalize: Normalize = neutralize) ->
         old_tree, new_tree = old.parsed(), new.parsed()
         if old.single and new.single and len(old_tree) == 1 and len(new_tree) == 1:
             (old_key,), (new_key,) = old_tree, new_tree
+            old_doc, new_doc = old_tree[old_key], new_tree[new_key]
+            if _named_by_file(old_doc) or _named_by_file(new_doc):
+                # A raw export's name is its file name: two files, not a rename.
+                info = replace(new_doc.info, name=old_doc.info.name)
+                return run(old_tree, {old_key: replace(new_doc, info=info)})
             return run(old_tree, new_tree, {old_key: new_key})
         if old.single:
             new_tree = _narrow(new_tree, old_tree)

@@ -7,51 +7,53 @@ thousand flows) just to leave out ``after_exit`` edges.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 
 def strongly_connected_components(adjacency: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (flows can be deep); components in discovery order."""
+    """Tarjan's algorithm, iterative (flows can be deep); components in discovery order.
+
+    Each frame of the work stack keeps an iterator over its node's successors, so a
+    node's edges are walked once, however often the walk returns to it.
+    """
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     out: list[list[str]] = []
-    counter = 0
+    empty: Sequence[str] = ()
     for root in adjacency:
         if root in index:
             continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
+        index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(adjacency.get(root, empty)))]
         while work:
-            node, i = work[-1]
-            succ = adjacency.get(node, ())
-            if i < len(succ):
-                work[-1] = (node, i + 1)
-                target = succ[i]
+            node, successors = work[-1]
+            for target in successors:
                 if target not in index:
-                    index[target] = low[target] = counter
-                    counter += 1
+                    index[target] = low[target] = len(index)
                     stack.append(target)
                     on_stack.add(target)
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                out.append(component)
+                    work.append((target, iter(adjacency.get(target, empty))))
+                    break
+                if target in on_stack and index[target] < low[node]:
+                    low[node] = index[target]
+            else:
+                work.pop()
+                node_low = low[node]
+                if work:
+                    parent = work[-1][0]
+                    if node_low < low[parent]:
+                        low[parent] = node_low
+                if node_low == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    out.append(component)
     return out

@@ -135,21 +135,45 @@ def identifier_lines(text: str) -> dict[str, int]:
 
 def _with_lines(findings: list[Finding], text: str) -> list[Finding]:
     """Fill in ``line``: a direct search for each reported identifier in the usual
-    ``"Identifier": "x"`` spelling, and one full scan only when that misses."""
+    ``"Identifier": "x"`` (or minified ``"Identifier":"x"``) spelling, newlines counted
+    once in file order, and one full scan only when that misses."""
     wanted = {f.action for f in findings if f.action}
     if not wanted:
         return findings
-    lines: dict[str, int] = {}
+    positions: list[tuple[int, str]] = []
     missing = False
     for identifier in wanted:
-        pos = text.find(f'"Identifier": {json.dumps(identifier, ensure_ascii=False)}')
+        quoted = json.dumps(identifier, ensure_ascii=False)
+        pos = text.find(f'"Identifier": {quoted}')
+        if pos < 0:
+            pos = text.find(f'"Identifier":{quoted}')  # minified exports
         if pos < 0:
             missing = True
             continue
-        lines[identifier] = text.count("\n", 0, pos) + 1
+        positions.append((pos, identifier))
+    lines: dict[str, int] = {}
+    line, last = 1, 0
+    for pos, identifier in sorted(positions):
+        line += text.count("\n", last, pos)
+        last = pos
+        lines[identifier] = line
     if missing:
         lines = identifier_lines(text) | lines
-    return [replace(f, line=lines.get(f.action)) if f.action else f for f in findings]
+    return [_at_line(f, lines.get(f.action)) if f.action else f for f in findings]
+
+
+def _at_line(finding: Finding, line: int | None) -> Finding:
+    """``replace(finding, line=line)``, without its per-call field introspection."""
+    return Finding(
+        finding.rule,
+        finding.severity,
+        finding.file,
+        finding.flow,
+        finding.action,
+        finding.message,
+        finding.path,
+        line,
+    )
 
 
 def lint_paths(paths: Iterable[str | Path], config: LintConfig | None = None) -> LintReport:

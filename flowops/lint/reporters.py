@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from itertools import groupby
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flowops import __version__
 from flowops.lint.engine import LintReport
@@ -62,16 +64,31 @@ def render_json(report: LintReport) -> str:
     return json.dumps([finding_dict(f) for f in report.findings], indent=2, ensure_ascii=False)
 
 
-def _uri(file: str | None) -> str:
+def _relative(file: str | None) -> str | None:
+    """The file relative to the working directory (the repository root in CI), POSIX
+    style; None when it is outside it (or unknown)."""
     if not file:
-        return "unknown"
+        return None
     path = Path(file)
     if path.is_absolute():
         try:
             path = path.relative_to(Path.cwd())
         except ValueError:
-            return path.as_uri()
+            return None
     return path.as_posix()
+
+
+def _uri(file: str | None) -> str:
+    """SARIF ``artifactLocation.uri``: a URI reference (spaces and the like escaped)."""
+    relative = _relative(file)
+    if relative is not None:
+        return quote(relative)
+    return Path(file).resolve().as_uri() if file else "unknown"
+
+
+def _path(file: str | None) -> str:
+    """A workflow command's ``file=``: the plain path, as GitHub matches it to the diff."""
+    return _relative(file) or file or "unknown"
 
 
 _SARIF_LEVEL = {Severity.error: "error", Severity.warning: "warning", Severity.info: "note"}
@@ -86,6 +103,11 @@ def render_sarif(report: LintReport) -> str:
             "name": rule.name,
             "shortDescription": {"text": rule.summary()},
             "fullDescription": {"text": " ".join((rule.__doc__ or "").split())},
+            # GitHub code scanning shows ``help`` as the alert's rule documentation.
+            "help": {
+                "text": " ".join((rule.__doc__ or "").split()),
+                "markdown": inspect.cleandoc(rule.__doc__ or ""),
+            },
             "helpUri": f"{RULES_URL}#{rule.id.lower()}-{rule.name}",
             "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
         }
@@ -150,7 +172,7 @@ def render_github(report: LintReport) -> str:
     """GitHub Actions workflow commands (``::error file=...,line=...::message``)."""
     lines = []
     for f in report.findings:
-        props = [f"file={_escape_property(_uri(f.file))}"]
+        props = [f"file={_escape_property(_path(f.file))}"]
         if f.line:
             props.append(f"line={f.line}")
         props.append(f"title={_escape_property(f'{f.rule} ' + _where(f))}")

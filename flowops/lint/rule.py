@@ -11,13 +11,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import networkx as nx
 
-from flowops.graph import build_flow_graph
+from flowops.graph import build_flow_graph, runtime_successors
 from flowops.lint.finding import Finding, Severity
-from flowops.model.catalog import LEAVES_FLOW_ON_SUCCESS
 from flowops.model.document import FlowDocument
 from flowops.model.types import Action, Flow
 
@@ -61,22 +60,15 @@ class RuleContext:
     def successors(self) -> Mapping[str, tuple[str, ...]]:
         """Runtime successors of every action: the graph's edges without ``after_exit``.
 
-        Equal to ``flowops.graph.runtime_successors`` for every node (a unit test holds
-        the two together), but read from the actions' transitions: networkx edge views
-        cost about ten times more per edge, which shows on a thousand flows.
+        ``build_flow_graph`` records this table while it adds the edges (networkx edge
+        views cost about ten times more per edge, which shows on a thousand flows); it
+        is computed here only for a graph built some other way.
         """
-        known = self.flow.identifiers
-        out: dict[str, list[str]] = {identifier: [] for identifier in known}
-        for action in self.flow.actions:
-            t = action.transitions
-            targets = out[action.identifier]
-            if t.next_action and action.type not in LEAVES_FLOW_ON_SUCCESS:
-                targets.append(t.next_action)
-            targets.extend(c.next_action for c in t.conditions)
-            targets.extend(e.next_action for e in t.errors)
+        table = self.graph.graph.get("successors")
+        if table is not None:
+            return cast(Mapping[str, tuple[str, ...]], table)
         return {
-            node: tuple(dict.fromkeys(x for x in targets if x in known))
-            for node, targets in out.items()
+            node: tuple(dict.fromkeys(runtime_successors(self.graph, node))) for node in self.graph
         }
 
     @cached_property

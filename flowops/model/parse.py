@@ -9,6 +9,7 @@ names the file, the flow, the action and the JSON path.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,56 +22,9 @@ from flowops.model.document import (
     Kind,
     flow_type_from_designer,
 )
-from flowops.model.quickcheck import quick_valid
+from flowops.model.quickcheck import quick_build
 from flowops.model.schema import DOCUMENT_SCHEMA, FLOW_LANGUAGE_SCHEMA, first_error, json_path
-from flowops.model.types import Action, Condition, ErrorBranch, Flow, Transitions
-
-_EMPTY: Mapping[str, Any] = {}
-
-
-def _transitions(raw: Mapping[str, Any] | None) -> Transitions:
-    if not raw:
-        return Transitions()
-    next_action = raw.get("NextAction")
-    return Transitions(
-        next_action=next_action if isinstance(next_action, str) else None,
-        conditions=tuple(
-            Condition(
-                next_action=c["NextAction"],
-                operator=c["Condition"]["Operator"],
-                operands=tuple(c["Condition"]["Operands"]),
-            )
-            for c in raw.get("Conditions") or ()
-        ),
-        errors=tuple(
-            ErrorBranch(next_action=e["NextAction"], error_type=e["ErrorType"])
-            for e in raw.get("Errors") or ()
-        ),
-    )
-
-
-def _flow_from_valid(content: Mapping[str, Any]) -> Flow:
-    actions = tuple(
-        Action(
-            identifier=a["Identifier"],
-            type=a["Type"],
-            parameters=a.get("Parameters") or _EMPTY,
-            transitions=_transitions(a.get("Transitions")),
-            raw=a,
-            index=i,
-        )
-        for i, a in enumerate(content["Actions"])
-    )
-    metadata = content.get("Metadata")
-    settings = content.get("Settings")
-    return Flow(
-        version=content["Version"],
-        start_action=content["StartAction"],
-        actions=actions,
-        metadata=metadata if isinstance(metadata, Mapping) else None,
-        settings=settings if isinstance(settings, Mapping) else None,
-        raw=content,
-    )
+from flowops.model.types import Flow
 
 
 def _guess_flow_name(content: Mapping[str, Any]) -> str | None:
@@ -101,7 +55,10 @@ def parse_content(
             flow=flow_name,
             path=json_path(path_prefix),
         )
-    error = None if quick_valid(content) else first_error(FLOW_LANGUAGE_SCHEMA, content)
+    flow = quick_build(content)
+    if flow is not None:
+        return flow
+    error = first_error(FLOW_LANGUAGE_SCHEMA, content)
     if error is not None:
         parts = list(error.absolute_path)
         action_id = None
@@ -116,7 +73,13 @@ def parse_content(
             action=action_id,
             path=json_path((*path_prefix, *parts)),
         )
-    return _flow_from_valid(content)
+    # Unreachable while quick_build mirrors the schema (a property test holds them).
+    raise FlowParseError(
+        "does not conform to the flow-language schema",
+        file=source,
+        flow=flow_name or _guess_flow_name(content),
+        path=json_path(path_prefix),
+    )
 
 
 def _loads(text: str, source: str | None) -> Any:
@@ -143,7 +106,7 @@ def _embedded_content(value: Any, source: str | None, prefix: tuple[Any, ...]) -
 def _name_from_source(source: str | None) -> str:
     if not source:
         return "flow"
-    return Path(source).name.removesuffix(".json")
+    return os.path.basename(source).removesuffix(".json")  # Path() costs more than parsing
 
 
 def _from_api_object(
@@ -244,8 +207,12 @@ def document_from_data(data: Any, *, source: str | None = None) -> FlowDocument:
 
 
 def parse_document_text(text: str, *, source: str | None = None) -> FlowDocument:
-    """Parse the text of a flow file of any supported shape."""
-    return document_from_data(_loads(text, source), source=source)
+    """Parse the text of a flow file of any supported shape.
+
+    A leading UTF-8 byte order mark (Windows editors write one) is ignored; ``flowops
+    fmt`` writes the file back without it.
+    """
+    return document_from_data(_loads(text.removeprefix("\ufeff"), source), source=source)
 
 
 def load_document(path: str | Path) -> FlowDocument:

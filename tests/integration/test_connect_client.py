@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -561,3 +563,20 @@ def test_role_assumption_with_external_id_runs_end_to_end(
     assert assumed.external_id == "ticket-42" and assumed.session_name == "flowops-prod"
     assert seeded_sandbox.request_log.count(account=PROD, operation="ListQueues") == 1
     assert seeded_sandbox.request_log.count(account="444444444444", operation="ListQueues") == 0
+
+
+def test_unreachable_endpoint_fails_fast_with_a_clear_error(sandbox: SandboxServer) -> None:
+    from flowops.connect.client import UNREACHABLE_ATTEMPTS
+    from flowops.connect.errors import ConnectionFailedError
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    instance_id = "11111111-2222-3333-4444-555555555555"  # an id: no ListInstances needed
+    env = replace(
+        environment(sandbox), endpoint_url=f"http://127.0.0.1:{closed_port}", instance=instance_id
+    )
+    client = ConnectClient.for_environment(env, settings=FAST_RETRY)
+    with pytest.raises(ConnectionFailedError, match="cannot reach"):
+        client.list_versions("flow", "00000000-0000-0000-0000-000000000000")
+    assert client.retries["ListContactFlowVersions"] == UNREACHABLE_ATTEMPTS - 1

@@ -113,3 +113,9 @@ def test_rules_lists_every_rule_and_markdown_matches_docs() -> None:
     markdown = runner.invoke(app, ["rules", "--markdown"])
     assert markdown.exit_code == 0
     assert markdown.stdout == render_rules_markdown()
+
+
+def test_empty_folder_warns_and_exits_0(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["lint", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "no flow files" in result.stderr and str(tmp_path) in result.stderr

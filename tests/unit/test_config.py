@@ -164,3 +164,10 @@ def test_repository_environments_are_valid() -> None:
         pytest.skip("environments/ holds no *.yaml file yet")
     for env in envs:
         assert env.source.stem == env.name
+
+
+def test_missing_environment_file_is_named_once(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(BadInputError) as info:
+        load_environment(str(missing))
+    assert str(info.value) == f"unknown environment: no such file {missing}"

@@ -145,3 +145,23 @@ def test_outside_a_repository_the_default_is_bad_input(
     (tmp_path / "flows").mkdir()
     result = run()
     assert result.exit_code == 2 and "git repository" in result.output
+
+
+def test_two_raw_exports_named_by_their_files_are_the_same_flow(tmp_path: Path) -> None:
+    """Console exports without Metadata.name take their name from the file: comparing
+    main-v1.json with main-v2.json is an edit of one flow, not a rename."""
+    data = json.loads(MENU.read_text(encoding="utf-8"))
+    data.get("Metadata", {}).pop("name", None)
+    write(tmp_path / "main-v1.json", data)
+    write(tmp_path / "main-v2.json", data)
+    same = run(str(tmp_path / "main-v1.json"), str(tmp_path / "main-v2.json"), "--exit-code")
+    assert same.exit_code == 0, same.stdout
+    assert "renamed" not in same.stdout and "no semantic change" in same.stdout
+    data["Actions"][0].setdefault("Parameters", {})["Text"] = "Edited"
+    write(tmp_path / "main-v2.json", data)
+    edited = run(
+        str(tmp_path / "main-v1.json"), str(tmp_path / "main-v2.json"), "--exit-code", "-f", "json"
+    )
+    assert edited.exit_code == 1
+    (flow,) = json.loads(edited.stdout)["flows"]
+    assert flow["status"] == "changed" and flow["metadata"] == []

@@ -75,3 +75,26 @@ def test_plan_and_apply_library_api(tree: Path) -> None:
     (tree / "bad.json").write_text("[]", encoding="utf-8")
     with pytest.raises(FlowParseError, match="nothing was written"):
         plan_format([tree])
+
+
+def test_bom_and_crlf_files_are_read_and_rewritten_canonical(tmp_path: Path) -> None:
+    """Windows editors: a UTF-8 byte order mark and CRLF line ends are read (lint, graph
+    and diff see the same flow) and fmt writes them back canonical, without either."""
+    canonical = load_document(FLOWS / "menu.json")
+    text = json.dumps(json.loads((FLOWS / "menu.json").read_text(encoding="utf-8")), indent=2)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    assert load_document(bom).flow.raw == canonical.flow.raw
+    for command in (["lint", str(bom)], ["graph", str(bom)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, result.stderr
+    assert runner.invoke(app, ["fmt", "--check", str(bom)]).exit_code == 1
+    assert runner.invoke(app, ["fmt", str(bom)]).exit_code == 0
+    written = bom.read_bytes()
+    assert not written.startswith(b"\xef\xbb\xbf") and b"\r\n" not in written
+    assert runner.invoke(app, ["fmt", "--check", str(bom)]).exit_code == 0
+
+
+def test_fmt_on_an_empty_folder_warns_and_exits_0(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["fmt", "--check", str(tmp_path)])
+    assert result.exit_code == 0 and "no flow files" in result.stderr

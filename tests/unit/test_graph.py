@@ -172,6 +172,8 @@ def test_renderers() -> None:
     assert "-.->|NoMatchingError|" in mermaid and "class " in mermaid
     dot = to_dot(graph)
     assert dot.startswith("digraph flow {") and '"greet" -> "menu"' in dot and "style=dashed" in dot
+    # Type and identifier on two lines: DOT's \n escape, not an escaped backslash.
+    assert '"greet" [label="MessageParticipant\\ngreet"];' in dot
     data = json.loads(to_json(graph))
     assert data["start"] == "greet"
     assert {n["id"] for n in data["nodes"]} == {"greet", "menu", "sales", "bye"}
@@ -194,3 +196,37 @@ def test_graph_command_bad_input_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "x.json" in result.stderr
     assert runner.invoke(app, ["graph", str(MENU), "--format", "png"]).exit_code == 2
+
+
+@pytest.mark.corpus
+def test_every_corpus_flow_graphs_and_renders_in_every_format() -> None:
+    from flowops.lint.rule import RuleContext
+    from tests.corpus import corpus_files
+
+    files = corpus_files()
+    if not files:
+        pytest.skip("corpus not found (needs ../shared)")
+    for path in files:
+        doc = load_document(path)
+        graph = build_flow_graph(doc.flow)
+        data = json.loads(to_json(graph))
+        assert len(data["nodes"]) == len(doc.flow.identifiers), path
+        assert to_mermaid(graph).startswith("flowchart TD") and to_dot(graph).endswith("}\n")
+        # The successor table recorded while building equals the networkx edges.
+        table = RuleContext(doc, graph).successors
+        for node in graph:
+            assert set(table[node]) == set(runtime_successors(graph, node)), (path, node)
+
+
+def test_graph_command_on_a_folder_prints_the_cross_flow_graph() -> None:
+    flows = Path(__file__).resolve().parents[2] / "flows"
+    result = runner.invoke(app, ["graph", str(flows), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    kinds = {n["id"]: n.get("kind") for n in data["nodes"]}
+    assert kinds["flow:Main Inbound"] == "flow" and kinds["module:Authenticate Caller"] == "module"
+    edges = {(e["source"], e["target"], e["label"]) for e in data["edges"]}
+    assert ("flow:Main Inbound", "module:Authenticate Caller", "FlowModuleId") in edges
+    assert ("flow:Main Inbound", "flow:Customer Queue", "EventHooks.CustomerQueue") in edges
+    mermaid = runner.invoke(app, ["graph", str(flows)]).stdout
+    assert mermaid.startswith("flowchart TD") and "|FlowModuleId|" in mermaid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,13 @@ def test_docs_rules_md_is_current() -> None:
     assert current == render_rules_markdown(), (
         "docs/rules.md is stale: run `flowops rules --markdown > docs/rules.md`"
     )
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        row = f"| [{rule.id}](docs/rules.md#{rule.id.lower()}-{rule.name}) | {rule.name} |"
+        assert row in readme, f"README.md's rule table lacks {rule.id}"
 
 
 def test_rules_markdown_documents_every_rule() -> None:
@@ -202,6 +210,9 @@ def test_render_sarif_is_valid_2_1_0() -> None:
     run = sarif["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == [r.id for r in ALL_RULES]
+    for rule in rules:  # GitHub shows help as the alert's documentation
+        assert rule["help"]["markdown"].startswith(rule["shortDescription"]["text"])
+        assert rule["defaultConfiguration"]["level"] in {"error", "warning", "note"}
     assert len(run["results"]) == len(report.findings)
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -290,3 +301,17 @@ def test_context_successors_and_reachability_match_the_graph_module() -> None:
         for node in graph:
             assert set(ctx.successors[node]) == set(runtime_successors(graph, node)), path
         assert ctx.reachable == reachable_from_start(graph), path
+
+
+def test_sarif_uri_is_an_escaped_relative_reference_and_github_file_is_plain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "my flows"
+    folder.mkdir()
+    shutil.copy(DANGLING, folder / "dangling.json")
+    monkeypatch.chdir(tmp_path)
+    report = lint_paths([folder])
+    result = json.loads(render_sarif(report))["runs"][0]["results"][0]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20flows/dangling.json"
+    assert render_github(report).startswith("::error file=my flows/dangling.json,line=")

@@ -93,3 +93,24 @@ def test_lint_never_crashes_and_structure_matches_the_graph(data: dict[str, Any]
     if doc.flow.start_action in graph:
         unreachable = set(graph) - reachable_from_start(graph)
         assert set(by_rule.get("FL104", [])) == unreachable
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(IDS), st.lists(st.sampled_from(IDS), max_size=4), max_size=len(IDS)
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_strongly_connected_components_agree_with_networkx(
+    adjacency: dict[str, list[str]],
+) -> None:
+    import networkx as nx
+
+    from flowops.lint.cycles import strongly_connected_components
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(adjacency)
+    graph.add_edges_from((s, t) for s, targets in adjacency.items() for t in targets)
+    # Targets that are not keys are nodes too (reached, with no successors of their own).
+    ours = {frozenset(c) for c in strongly_connected_components(adjacency)}
+    assert ours == {frozenset(c) for c in nx.strongly_connected_components(graph)}

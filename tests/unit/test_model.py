@@ -230,6 +230,12 @@ mutations = st.sampled_from(
         ("action.Transitions", []),
         ("action.Transitions.NextAction", 1),
         ("action.Transitions.Errors", [{"NextAction": "a"}]),
+        ("action.Transitions.Errors", [{"NextAction": ["a"], "ErrorType": "E"}]),
+        (
+            "action.Transitions.Errors",
+            [{"NextAction": "a", "ErrorType": "E"}, {"NextAction": "a", "ErrorType": ""}],
+        ),
+        ("action.Transitions.Errors", [{"NextAction": "a", "ErrorType": "E"}] * 2),
         (
             "action.Transitions.Conditions",
             [{"NextAction": "a", "Condition": {"Operator": "Equals"}}],

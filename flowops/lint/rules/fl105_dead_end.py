@@ -42,10 +42,11 @@ class DeadEnd(Rule):
             if action.type in self._EXEMPT or action.type not in KNOWN_TYPES:
                 continue
             t = action.transitions
-            targets = [t.next_action or ""]
-            targets += [c.next_action for c in t.conditions]
-            targets += [e.next_action for e in t.errors]
-            if any(targets):
+            if (
+                t.next_action
+                or any(c.next_action for c in t.conditions)
+                or any(e.next_action for e in t.errors)
+            ):
                 continue
             yield ctx.finding(
                 self,

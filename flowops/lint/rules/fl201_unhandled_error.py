@@ -38,9 +38,11 @@ class UnhandledError(Rule):
             raised = ERROR_TYPES.get(action.type)
             if not raised:
                 continue
-            handled = {e.error_type for e in action.transitions.errors if e.next_action}
-            missing = sorted(raised - handled)
-            if missing:
+            unhandled = raised.difference(
+                e.error_type for e in action.transitions.errors if e.next_action
+            )
+            if unhandled:
+                missing = sorted(unhandled)
                 low_risk = set(missing) <= LOW_RISK_ERRORS.get(action.type, frozenset())
                 yield ctx.finding(
                     self,

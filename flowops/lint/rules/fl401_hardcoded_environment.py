@@ -20,17 +20,36 @@ RESOURCE_ID_KEYS = frozenset(
 )
 
 
+def _candidate(key: str, value: str) -> bool:
+    """Cheap pre-filter: most strings are prompt texts, names and small numbers.
+
+    Every kind ``environment_literal`` names needs one of: ``arn:`` in the value, a
+    resource-id key, or twelve digits (``ACCOUNT_ID``, which also allows a final newline).
+    """
+    return (
+        "arn:" in value
+        or key in RESOURCE_ID_KEYS
+        or (12 <= len(value) <= 13 and value[:12].isdigit())
+    )
+
+
 def _literals(value: Any, key: str, out: list[tuple[str, str]]) -> None:
     """Append (parameter key, kind) for every environment literal below ``value``."""
     if isinstance(value, str):
-        # cheap pre-filter: most strings are prompt texts and names
-        if "arn:" in value or value[:1].isdigit() or key in RESOURCE_ID_KEYS:
+        if _candidate(key, value):
             what = environment_literal(key, value)
             if what:
                 out.append((key, what))
-    elif isinstance(value, Mapping):
+    elif isinstance(value, (dict, Mapping)):  # dict first: the ABC check is slow
         for sub_key, sub in value.items():
-            _literals(sub, str(sub_key), out)
+            # Most parameters are flat strings: test them here, recurse only below.
+            if type(sub) is str:
+                if _candidate(sub_key, sub):
+                    what = environment_literal(sub_key, sub)
+                    if what:
+                        out.append((sub_key, what))
+            elif isinstance(sub, (dict, list, Mapping)):
+                _literals(sub, str(sub_key), out)
     elif isinstance(value, list):
         for sub in value:
             _literals(sub, key, out)
@@ -78,6 +97,8 @@ class HardcodedEnvironment(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         severity = None if ctx.doc.format == "document" else Severity.info
         for action in ctx.flow.actions:
+            if not action.parameters:
+                continue
             hits: list[tuple[str, str]] = []
             _literals(action.parameters, "", hits)
             if not hits:
