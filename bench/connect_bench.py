@@ -13,37 +13,15 @@ import json
 import math
 import time
 
-from flowops.config import Environment, RateLimit
+from flowops.config import RateLimit
 from flowops.connect import ConnectClient
 from flowops.sandbox import SandboxConfig, SandboxServer
-
-DEV = "111111111111"
-FLOW_READ_OPS = (
-    "SearchContactFlows",
-    "SearchContactFlowModules",
-    "DescribeContactFlow",
-    "DescribeContactFlowModule",
-    "ListContactFlows",
-    "ListContactFlowModules",
-)
+from flowops.sandbox.testing import FLOW_READS, linear_flow, sandbox_environment
 
 
 def content(i: int) -> str:
     """A small valid flow."""
-    return json.dumps(
-        {
-            "Version": "2019-10-30",
-            "StartAction": f"a{i}",
-            "Actions": [
-                {
-                    "Identifier": f"a{i}",
-                    "Type": "DisconnectParticipant",
-                    "Parameters": {},
-                    "Transitions": {},
-                }
-            ],
-        }
-    )
+    return json.dumps(linear_flow((f"a{i}", "DisconnectParticipant", {})))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,18 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", type=int, default=500)
     parser.add_argument("--paced", action="store_true")
     args = parser.parse_args(argv)
-    fast = RateLimit(rate=10_000.0, burst=10_000)
     with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as server:
         server.config.limits.flows_per_instance = args.flows + 100
         server.seed()
-        env = Environment(
-            name="dev",
-            region="us-east-1",
-            account_id=DEV,
-            instance="flowops-sandbox",
-            endpoint_url=server.url,
-            rate_limit=fast,
-        )
+        env = sandbox_environment(server.url)
         writer = ConnectClient.for_environment(env)
         existing = len(writer.catalog(with_content=False).entries("flow"))
         for i in range(args.flows - existing):
@@ -74,21 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         server.request_log.reset()
         if args.paced:
             server.config.enforce_quotas = True
-            env = Environment(
-                name="dev",
-                region="us-east-1",
-                account_id=DEV,
-                instance="flowops-sandbox",
-                endpoint_url=server.url,
-                rate_limit=RateLimit(),
-            )
+            env = sandbox_environment(server.url, rate_limit=RateLimit())
         reader = ConnectClient.for_environment(env)
         start = time.monotonic()
         catalog = reader.catalog()
         elapsed = time.monotonic() - start
         flows = sum(1 for f in catalog.flows.values() if f.kind == "flow")
-        flow_reads = sum(reader.calls[op] for op in FLOW_READ_OPS)
-        lists = sum(n for op, n in reader.calls.items() if op not in FLOW_READ_OPS)
+        flow_reads = sum(reader.calls[op] for op in FLOW_READS)
+        lists = sum(n for op, n in reader.calls.items() if op not in FLOW_READS)
         throttles = sum(
             n
             for (_a, _o, outcome), n in server.request_log.outcomes().items()
@@ -96,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"flows read: {flows} (+ {len(catalog.flows) - flows} modules)")
         print(f"flow-read calls: {flow_reads} (target <= {math.ceil(flows / 100)} + 1 module page)")
-        names = ", ".join(sorted(k for k in reader.calls if k not in FLOW_READ_OPS))
+        names = ", ".join(sorted(k for k in reader.calls if k not in FLOW_READS))
         print(f"catalog list calls: {lists} ({names})")
         print(
             f"HTTP requests in the sandbox log: {server.request_log.count()}; "

@@ -21,102 +21,49 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import boto3
 import botocore.config
 import git
 
-from flowops.config import Environment, RateLimit
+from flowops.config import RateLimit
 from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
 from flowops.deploy.promote import promote
 from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxConfig, SandboxServer
+from flowops.sandbox.testing import (
+    CATALOG_LISTS,
+    DEV,
+    FLOW_READS,
+    WRITE_PREFIXES,
+    git_repo,
+    linear_flow,
+    sandbox_environment,
+)
 
-DEV, STAGING = "111111111111", "222222222222"
 SEEDED = 10  # flows and modules the standard seed puts in dev
-CATALOG_LISTS = (
-    "ListQueues",
-    "ListPrompts",
-    "ListHoursOfOperations",
-    "ListQuickConnects",
-    "ListLambdaFunctions",
-    "ListBots",
-    "ListLexBots",
-    "ListPhoneNumbersV2",
-    "ListUsers",
-)
-FLOW_READS = (
-    "SearchContactFlows",
-    "SearchContactFlowModules",
-    "DescribeContactFlow",
-    "DescribeContactFlowModule",
-    "ListContactFlows",
-    "ListContactFlowModules",
-)
-WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag")
-
-
-def _env(url: str, name: str, account: str, **kw: Any) -> Environment:
-    return Environment(
-        name=name,
-        region="us-east-1",
-        account_id=account,
-        instance="flowops-sandbox",
-        endpoint_url=url,
-        **kw,
-    )
 
 
 def _doc(i: int) -> str:
     """Flow ``Bench NNN``: a queue, a prompt, a Lambda and a transfer to the next flow."""
     ident = f"Bench {i:03d}"
-    actions = [
-        {
-            "Identifier": "greet",
-            "Type": "MessageParticipant",
-            "Parameters": {"PromptId": "prompt:Welcome"},
-            "Transitions": {
-                "NextAction": "lookup",
-                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
-            },
-        },
-        {
-            "Identifier": "lookup",
-            "Type": "InvokeLambdaFunction",
-            "Parameters": {
-                "LambdaFunctionARN": "lambda:lookup-customer",
-                "InvocationTimeLimitSeconds": "3",
-            },
-            "Transitions": {
-                "NextAction": "queue",
-                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
-            },
-        },
-        {
-            "Identifier": "queue",
-            "Type": "UpdateContactTargetQueue",
-            "Parameters": {"QueueId": "queue:Support"},
-            "Transitions": {
-                "NextAction": "next",
-                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
-            },
-        },
-        {
-            "Identifier": "next",
-            "Type": "TransferToFlow",
-            "Parameters": {
-                "ContactFlowId": "flow:Customer Queue" if i == 0 else f"flow:Bench {i - 1:03d}"
-            },
-            "Transitions": {
-                "NextAction": "end",
-                "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
-            },
-        },
-        {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-    ]
+    content = linear_flow(
+        ("greet", "MessageParticipant", {"PromptId": "prompt:Welcome"}),
+        (
+            "lookup",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": "lambda:lookup-customer", "InvocationTimeLimitSeconds": "3"},
+        ),
+        ("queue", "UpdateContactTargetQueue", {"QueueId": "queue:Support"}),
+        (
+            "next",
+            "TransferToFlow",
+            {"ContactFlowId": "flow:Customer Queue" if i == 0 else f"flow:Bench {i - 1:03d}"},
+        ),
+        ("end", "DisconnectParticipant", {}),
+    )
     return dump_document(
         document_from_data(
             {
@@ -128,7 +75,7 @@ def _doc(i: int) -> str:
                 "state": "ACTIVE",
                 "status": "PUBLISHED",
                 "tags": {},
-                "content": {"Version": "2019-10-30", "StartAction": "greet", "Actions": actions},
+                "content": content,
                 "layout": {"ActionMetadata": {}},
             }
         )
@@ -190,7 +137,6 @@ def main(argv: list[str] | None = None) -> int:
         server.config.limits.flows_per_instance = total + 100
         server.config.limits.modules_per_instance = total + 100
         server.seed()
-        fast = RateLimit(rate=10_000.0, burst=10_000)
         # --- set-up, quotas off: 490 generated flows in dev, via a promote from git
         server.config.enforce_quotas = False
         gen = Path(tmp) / "gen"
@@ -200,18 +146,16 @@ def main(argv: list[str] | None = None) -> int:
             (gen / "flows" / f"Bench-{i:03d}.json").write_text(_doc(i), encoding="utf-8")
         repo.index.add(["flows"])
         repo.index.commit("generated", author=git.Actor("bench", "b@x"))
-        dev_fast = _env(server.url, "dev", DEV, rate_limit=fast)
+        dev_fast = sandbox_environment(server.url)
         promote(dev_fast, "HEAD", gen, lock_settle=0)
 
         # --- 1. export of 500 flows, quotas on, flowops' default pacing
         server.config.enforce_quotas = True
         time.sleep(3)  # let the account's bucket refill
         _throttles(server)
-        dev = _env(server.url, "dev", DEV)
+        dev = sandbox_environment(server.url, rate_limit=RateLimit())
         work = Path(tmp) / "repo"
-        repo = git.Repo.init(work)
-        with repo.config_writer() as cfg:
-            cfg.set_value("user", "name", "bench").set_value("user", "email", "b@x")
+        repo = git_repo(work, "bench", "b@x")
         start = time.perf_counter()
         exported = export_env(dev, work / "flows", commit=True)
         export_s = time.perf_counter() - start
@@ -247,12 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         # --- 2. promote the same ref twice (first run is set-up, quotas off)
         dev_bots = ConnectClient.for_environment(dev_fast).catalog(with_content=False)
         stg_bots = ConnectClient.for_environment(
-            _env(server.url, "staging", STAGING, rate_limit=fast)
+            sandbox_environment(server.url, "staging")
         ).catalog(with_content=False)
         lex = {"lexbot": {dev_bots.entries("lexbot")[0].name: stg_bots.entries("lexbot")[0].name}}
         server.config.enforce_quotas = False
         first = promote(
-            _env(server.url, "staging", STAGING, rate_limit=fast, overrides=lex),
+            sandbox_environment(server.url, "staging", overrides=lex),
             "HEAD",
             work,
             lock_settle=0,
@@ -262,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         server.config.enforce_quotas = True
         time.sleep(3)
         _throttles(server)
-        staging = _env(server.url, "staging", STAGING, overrides=lex)
+        staging = sandbox_environment(server.url, "staging", overrides=lex, rate_limit=RateLimit())
         start = time.perf_counter()
         second = promote(staging, "HEAD", work)
         second_s = time.perf_counter() - start

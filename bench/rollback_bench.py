@@ -35,43 +35,15 @@ from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.model.canonical import semantic_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import CONNECT_DEFAULT_BURST, CONNECT_DEFAULT_RATE
-
-DEV = "111111111111"
-UNPACED = RateLimit(rate=10_000.0, burst=10_000)
-WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag")
+from flowops.sandbox.testing import WRITE_PREFIXES, git_repo, linear_flow, sandbox_environment
 
 
 def _content(i: int, text: str) -> dict[str, Any]:
-    return {
-        "Version": "2019-10-30",
-        "StartAction": "say",
-        "Actions": [
-            {
-                "Identifier": "say",
-                "Type": "MessageParticipant",
-                "Parameters": {"Text": f"{text} {i}"},
-                "Transitions": {
-                    "NextAction": "queue",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {
-                "Identifier": "queue",
-                "Type": "UpdateContactTargetQueue",
-                "Parameters": {"QueueId": "queue:Support"},
-                "Transitions": {
-                    "NextAction": "bye",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {
-                "Identifier": "bye",
-                "Type": "DisconnectParticipant",
-                "Parameters": {},
-                "Transitions": {},
-            },
-        ],
-    }
+    return linear_flow(
+        ("say", "MessageParticipant", {"Text": f"{text} {i}"}),
+        ("queue", "UpdateContactTargetQueue", {"QueueId": "queue:Support"}),
+        ("bye", "DisconnectParticipant", {}),
+    )
 
 
 def _commit(repo: git.Repo, root: Path, flows: int, text: str) -> str:
@@ -83,15 +55,7 @@ def _commit(repo: git.Repo, root: Path, flows: int, text: str) -> str:
 
 
 def _env(url: str, **kw: Any) -> Environment:
-    return Environment(
-        name="dev",
-        region="us-east-1",
-        account_id=DEV,
-        instance="flowops-sandbox",
-        endpoint_url=url,
-        managed_names=("Bench RB *",),
-        **kw,
-    )
+    return sandbox_environment(url, managed_names=("Bench RB *",), **kw)
 
 
 def _live(client: ConnectClient) -> dict[str, Any]:
@@ -111,14 +75,9 @@ def _floor(calls: int) -> float:
 def _measure(server: SandboxServer, flows: int, aliases: bool) -> tuple[dict[str, Any], bool]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        repo = git.Repo.init(root)
-        with repo.config_writer() as cfg:
-            cfg.set_value("user", "name", "bench")
-            cfg.set_value("user", "email", "bench@example.com")
+        repo = git_repo(root, "bench", "bench@example.com")
         (root / "flows").mkdir()
-        setup = ConnectClient.for_environment(
-            _env(server.url, rate_limit=UNPACED, use_aliases=aliases)
-        )
+        setup = ConnectClient.for_environment(_env(server.url, use_aliases=aliases))
         for text in ("first", "second"):
             sha = _commit(repo, root, flows, text)
             promote(setup.env, sha, root, client=setup, tag=False, lock_settle=0)
@@ -134,7 +93,9 @@ def _measure(server: SandboxServer, flows: int, aliases: bool) -> tuple[dict[str
     server.buckets.reset()
     server.config.enforce_quotas = True
     try:
-        client = ConnectClient.for_environment(_env(server.url, use_aliases=aliases))
+        client = ConnectClient.for_environment(
+            _env(server.url, rate_limit=RateLimit(), use_aliases=aliases)
+        )
         started = time.monotonic()
         report = rollback(client)
         wall = time.monotonic() - started

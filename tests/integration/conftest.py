@@ -18,10 +18,7 @@ import botocore.config
 import pytest
 
 from flowops.sandbox import SandboxConfig, SandboxServer
-
-DEV = "111111111111"
-STAGING = "222222222222"
-PROD = "333333333333"
+from flowops.sandbox.testing import DEV
 
 ClientFactory = Callable[..., Any]
 

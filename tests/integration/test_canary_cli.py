@@ -16,6 +16,7 @@ from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.model import FlowDocument, FlowInfo, dump_document, load_document, parse_content
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.testing import git_repo, sandbox_environment_file
 from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
 
 pytestmark = pytest.mark.integration
@@ -23,17 +24,8 @@ pytestmark = pytest.mark.integration
 
 def workspace(root: Path, sandbox: SandboxServer, protected: bool = False) -> git.Repo:
     """A repository whose flows/ holds the candidate content of the entry flow."""
-    repo = git.Repo.init(root)
-    with repo.config_writer() as cfg:
-        cfg.set_value("user", "name", "test")
-        cfg.set_value("user", "email", "test@example.com")
-    (root / "environments").mkdir()
-    (root / "environments" / "dev.yaml").write_text(
-        "name: dev\nregion: us-east-1\naccount_id: '111111111111'\n"
-        f"instance: flowops-sandbox\nendpoint_url: {sandbox.url}\n"
-        "rate_limit: {rate: 10000, burst: 10000}\n"
-        f"protected: {'true' if protected else 'false'}\n"
-    )
+    repo = git_repo(root)
+    sandbox_environment_file(root / "environments", sandbox.url, protected=protected)
     (root / "flows").mkdir()
     (root / "flows" / "Main-Inbound.json").write_text(dump_document(candidate_doc()))
     repo.git.add("-A")

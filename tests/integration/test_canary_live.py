@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from flowops.config import Environment, RateLimit
-from flowops.connect import ClientSettings, ConnectClient
+from flowops.connect import ConnectClient
 from flowops.deploy import canary_wrapper as cw
 from flowops.deploy.canary import (
     abort_canary,
@@ -30,31 +29,15 @@ from flowops.model.canonical import dump_content, semantic_content
 from flowops.model.parse import document_from_data
 from flowops.refs import symbolize
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.testing import DEV, FAST_RETRIES, sandbox_environment
 
 pytestmark = pytest.mark.integration
 
-DEV = "111111111111"
 MAIN = "Main Inbound"
-UNPACED = RateLimit(rate=10_000.0, burst=10_000)
-FAST = ClientSettings(
-    backoff_base=0.01,
-    backoff_cap=0.05,
-    max_attempts=30,
-    botocore_max_attempts=1,
-    botocore_retry_mode="standard",
-)
 
 
 def client_for(sandbox: SandboxServer) -> ConnectClient:
-    env = Environment(
-        name="dev",
-        region="us-east-1",
-        account_id=DEV,
-        instance="flowops-sandbox",
-        endpoint_url=sandbox.url,
-        rate_limit=UNPACED,
-    )
-    return ConnectClient.for_environment(env, settings=FAST)
+    return ConnectClient.for_environment(sandbox_environment(sandbox.url), settings=FAST_RETRIES)
 
 
 def candidate_doc() -> FlowDocument:
@@ -253,7 +236,7 @@ def test_alias_environments_move_the_entry_alias_with_each_step(
     original = setup.create_version("flow", entry.id, "before")
     setup.create_alias("flow", entry.id, "live", original)
     env = replace(setup.env, use_aliases=True)
-    client = ConnectClient.for_environment(env, settings=FAST)
+    client = ConnectClient.for_environment(env, settings=FAST_RETRIES)
 
     def alias_content() -> dict[str, Any]:
         (alias,) = client.list_aliases("flow", entry.id)
@@ -311,7 +294,7 @@ def test_a_failed_start_leaves_nothing_behind(seeded_sandbox: SandboxServer) -> 
 def test_unmanaged_and_non_inbound_flows_are_refused(seeded_sandbox: SandboxServer) -> None:
     client = client_for(seeded_sandbox)
     narrow = ConnectClient.for_environment(
-        replace(client.env, managed_names=("Sales*",)), settings=FAST
+        replace(client.env, managed_names=("Sales*",)), settings=FAST_RETRIES
     )
     with pytest.raises(BadInputError, match="not managed"):
         start_canary(narrow, MAIN, candidate_doc(), 10)

@@ -29,74 +29,30 @@ from flowops.errors import BadInputError, ConnectApiError, ExitCode
 from flowops.refs import references, resolve, symbolize
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
+from flowops.sandbox.testing import (
+    CATALOG_LISTS,
+    DEV,
+    FAST_RETRIES,
+    PROD,
+    linear_flow,
+    sandbox_environment,
+)
 
 pytestmark = pytest.mark.integration
-
-DEV = "111111111111"
-PROD = "333333333333"
-#: Pacing effectively off: the test sandbox enforces no quota, and tests must stay fast.
-UNPACED = RateLimit(rate=10_000.0, burst=10_000)
-#: Every retry in the client's own loop, with short waits (botocore's sleeps are real time;
-#: test_production_retry_settings_survive_throttles covers them).
-FAST_RETRY = ClientSettings(
-    backoff_base=0.01,
-    backoff_cap=0.05,
-    max_attempts=30,
-    botocore_max_attempts=1,
-    botocore_retry_mode="standard",
-)
-
-CATALOG_LISTS = (
-    "ListQueues",
-    "ListPrompts",
-    "ListHoursOfOperations",
-    "ListQuickConnects",
-    "ListLambdaFunctions",
-    "ListBots",
-    "ListLexBots",
-    "ListPhoneNumbersV2",
-    "ListUsers",
-)
 
 
 def flow_content(label: str) -> str:
     """A small valid flow: play a prompt, then disconnect."""
     return json.dumps(
-        {
-            "Version": "2019-10-30",
-            "StartAction": f"{label}-play",
-            "Actions": [
-                {
-                    "Identifier": f"{label}-play",
-                    "Type": "MessageParticipant",
-                    "Parameters": {"Text": f"Hello from {label}"},
-                    "Transitions": {
-                        "NextAction": f"{label}-end",
-                        "Errors": [{"NextAction": f"{label}-end", "ErrorType": "NoMatchingError"}],
-                    },
-                },
-                {
-                    "Identifier": f"{label}-end",
-                    "Type": "DisconnectParticipant",
-                    "Parameters": {},
-                    "Transitions": {},
-                },
-            ],
-        }
+        linear_flow(
+            (f"{label}-play", "MessageParticipant", {"Text": f"Hello from {label}"}),
+            (f"{label}-end", "DisconnectParticipant", {}),
+        )
     )
 
 
 def environment(sandbox: SandboxServer, account: str = DEV, **kwargs: object) -> Environment:
-    values: dict[str, object] = {
-        "name": "dev" if account == DEV else "prod",
-        "region": "us-east-1",
-        "account_id": account,
-        "instance": "flowops-sandbox",
-        "endpoint_url": sandbox.url,
-        "rate_limit": UNPACED,
-    }
-    values.update(kwargs)
-    return Environment(**values)  # type: ignore[arg-type]
+    return sandbox_environment(sandbox.url, "dev" if account == DEV else "prod", account, **kwargs)
 
 
 def client_for(
@@ -246,7 +202,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer) -> None:
             account=DEV,
         ),
     ]
-    client = client_for(seeded_sandbox, settings=FAST_RETRY)
+    client = client_for(seeded_sandbox, settings=FAST_RETRIES)
     catalog = client.catalog()
     created = client.create("flow", "Storm", flow_content("storm"))
     version = client.create_version("flow", created.id, "v1")
@@ -398,15 +354,7 @@ def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
-    env = Environment(
-        name="dev",
-        region="us-east-1",
-        account_id=DEV,
-        instance="flowops-sandbox",
-        endpoint_url="sandbox",
-        sandbox_db=db,
-        rate_limit=UNPACED,
-    )
+    env = sandbox_environment("sandbox", sandbox_db=db)
     client = ConnectClient.for_environment(env)
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
@@ -525,7 +473,7 @@ def test_dropped_connections_and_server_errors_are_retried(
         FaultRule(operation="ListQueues", drop_connection=True, fail_nth=1),
         FaultRule(operation="ListPrompts", error_code="InternalServiceException", fail_nth=[1, 2]),
     ]
-    client = client_for(seeded_sandbox, settings=FAST_RETRY)
+    client = client_for(seeded_sandbox, settings=FAST_RETRIES)
     catalog = client.catalog(with_content=False)
     assert catalog.by_name("queue", "Support") and catalog.by_name("prompt", "Welcome")
     assert (client.attempts["ListQueues"], client.retries["ListQueues"]) == (2, 1)
@@ -545,14 +493,8 @@ def test_role_assumption_with_external_id_runs_end_to_end(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "444444444444")  # the CI runner's account
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "ci-secret")
     role = f"arn:aws:iam::{PROD}:role/flowops-deployer"
-    env = Environment(
-        name="prod",
-        region="us-east-1",
-        account_id=PROD,
-        instance="flowops-sandbox",
-        endpoint_url=seeded_sandbox.url,
-        auth=AuthConfig(role_arn=role, external_id="ticket-42"),
-        rate_limit=UNPACED,
+    env = sandbox_environment(
+        seeded_sandbox.url, "prod", auth=AuthConfig(role_arn=role, external_id="ticket-42")
     )
     client = ConnectClient.for_environment(env)
     assert seeded_sandbox.sts.assumed == []  # credentials are fetched on first use
@@ -576,7 +518,7 @@ def test_unreachable_endpoint_fails_fast_with_a_clear_error(sandbox: SandboxServ
     env = replace(
         environment(sandbox), endpoint_url=f"http://127.0.0.1:{closed_port}", instance=instance_id
     )
-    client = ConnectClient.for_environment(env, settings=FAST_RETRY)
+    client = ConnectClient.for_environment(env, settings=FAST_RETRIES)
     with pytest.raises(ConnectionFailedError, match="cannot reach"):
         client.list_versions("flow", "00000000-0000-0000-0000-000000000000")
     assert client.retries["ListContactFlowVersions"] == UNREACHABLE_ATTEMPTS - 1

@@ -11,12 +11,11 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxServer
-from tests.integration.test_drift import console_edit, env_file, set_text
+from flowops.sandbox.testing import PROD, sandbox_environment_file
+from tests.integration.test_drift import console_edit, set_text
 from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
 
 pytestmark = pytest.mark.integration
-
-PROD = "333333333333"
 
 
 @pytest.fixture
@@ -34,8 +33,8 @@ def repo_with_two_releases(
     promote(staging, "HEAD", root, lock_settle=0)
     promote(prod, "HEAD", root, lock_settle=0)
     envs = root / "environments"
-    env_file(envs, seeded_sandbox, "staging", STAGING)
-    env_file(envs, seeded_sandbox, "prod", PROD)
+    sandbox_environment_file(envs, seeded_sandbox.url, "staging")
+    sandbox_environment_file(envs, seeded_sandbox.url, "prod")
     monkeypatch.chdir(root)
     return root
 

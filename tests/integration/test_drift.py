@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
@@ -18,6 +17,7 @@ from flowops.diff.live import drift
 from flowops.diff.sources import SourceContext
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
 
 pytestmark = pytest.mark.integration
@@ -110,27 +110,12 @@ def test_without_a_release_drift_needs_a_ref(seeded_sandbox: SandboxServer, tmp_
     ]
 
 
-def env_file(root: Path, sandbox: SandboxServer, name: str, account: str) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / f"{name}.yaml"
-    data = {
-        "name": name,
-        "region": "us-east-1",
-        "account_id": account,
-        "instance": "flowops-sandbox",
-        "endpoint_url": sandbox.url,
-        "rate_limit": {"rate": 200, "burst": 200},
-    }
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
-
-
 def test_drift_cli_exit_codes_and_formats(
     released: tuple[Environment, Path], seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     _, flows = released
     envs = tmp_path / "environments"
-    env_file(envs, seeded_sandbox, "staging", STAGING)
+    sandbox_environment_file(envs, seeded_sandbox.url, "staging")
     runner = CliRunner()
     base = ["drift", "--env", "staging", "--environments", str(envs), "--flows", str(flows)]
     clean = runner.invoke(app, base)

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
@@ -17,6 +16,7 @@ from flowops.deploy.export import LocalChangesError, export_env
 from flowops.errors import BadInputError
 from flowops.model.parse import load_document
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.test_promote import DEV, environment, files_under, new_repo
 
 
@@ -112,29 +112,12 @@ def test_export_removes_flows_gone_from_the_environment_and_filters(
         export_env(dev, tmp_path / "only", flows=["No Such Flow"], client=client)
 
 
-def _env_file(tmp_path: Path, sandbox: SandboxServer, name: str, account: str) -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "name": name,
-                "region": "us-east-1",
-                "account_id": account,
-                "instance": "flowops-sandbox",
-                "endpoint_url": sandbox.url,
-                "rate_limit": {"rate": 200, "burst": 200},
-            }
-        )
-    )
-    return path
-
-
 def test_cli_export_plan_promote_history_and_bad_input(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = new_repo(tmp_path)
     monkeypatch.chdir(tmp_path)
-    dev = _env_file(tmp_path, seeded_sandbox, "dev", DEV)
+    dev = sandbox_environment_file(tmp_path, seeded_sandbox.url)
     runner = CliRunner()
     out = runner.invoke(app, ["export", "--env", str(dev), "--flow", "Customer Queue", "--commit"])
     assert out.exit_code == 0, out.output

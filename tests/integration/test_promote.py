@@ -12,7 +12,7 @@ from typing import Any
 import git
 import pytest
 
-from flowops.config import Environment, RateLimit
+from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
 from flowops.deploy.plan import UnresolvedReferencesError
@@ -21,25 +21,15 @@ from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
+from flowops.sandbox.testing import DEV, STAGING, git_repo, linear_flow, sandbox_environment
 from tests.integration.conftest import flow_content, make_client
 
-DEV = "111111111111"
-STAGING = "222222222222"
-FAST = RateLimit(rate=200.0, burst=200)  # sandbox quotas are off in tests: don't pace
 WRITE_OPS = ("Create", "Update", "Delete", "Tag", "Untag", "Associate", "Disassociate")
 
 
 def environment(sandbox: SandboxServer, name: str, account: str, **kw: Any) -> Environment:
     """An environment on the sandbox, unpaced unless ``rate_limit`` is given."""
-    kw.setdefault("rate_limit", FAST)
-    return Environment(
-        name=name,
-        region="us-east-1",
-        account_id=account,
-        instance="flowops-sandbox",
-        endpoint_url=sandbox.url,
-        **kw,
-    )
+    return sandbox_environment(sandbox.url, name, account, **kw)
 
 
 def lex_override(dev: Environment, staging: Environment) -> dict[str, dict[str, str]]:
@@ -55,11 +45,7 @@ def write_calls(calls: dict[str, int]) -> dict[str, int]:
 
 
 def new_repo(path: Path) -> git.Repo:
-    repo = git.Repo.init(path)
-    with repo.config_writer() as cfg:
-        cfg.set_value("user", "name", "Test")
-        cfg.set_value("user", "email", "test@example.com")
-    return repo
+    return git_repo(path, "Test")
 
 
 def flow_text(
@@ -73,41 +59,16 @@ def flow_text(
     description: str = "",
 ) -> str:
     """A small flow (or module) document in canonical form, with symbolic references."""
-    chain: list[dict[str, Any]] = [
-        {"Identifier": "hello", "Type": "MessageParticipant", "Parameters": {"Text": text}}
-    ]
+    steps: list[tuple[str, str, dict[str, Any]]] = [("hello", "MessageParticipant", {"Text": text})]
     if queue:
-        chain.append(
-            {
-                "Identifier": "queue",
-                "Type": "UpdateContactTargetQueue",
-                "Parameters": {"QueueId": queue},
-            }
-        )
+        steps.append(("queue", "UpdateContactTargetQueue", {"QueueId": queue}))
     if module:
-        chain.append(
-            {
-                "Identifier": "module",
-                "Type": "InvokeFlowModule",
-                "Parameters": {"FlowModuleId": module},
-            }
-        )
+        steps.append(("module", "InvokeFlowModule", {"FlowModuleId": module}))
     if transfer:
-        chain.append(
-            {
-                "Identifier": "transfer",
-                "Type": "TransferToFlow",
-                "Parameters": {"ContactFlowId": transfer},
-            }
-        )
+        steps.append(("transfer", "TransferToFlow", {"ContactFlowId": transfer}))
     end = "EndFlowModuleExecution" if kind == "module" else "DisconnectParticipant"
-    chain.append({"Identifier": "end", "Type": end, "Parameters": {}, "Transitions": {}})
-    for action, nxt in zip(chain, chain[1:], strict=False):
-        action["Transitions"] = {
-            "NextAction": nxt["Identifier"],
-            "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
-        }
-    content: dict[str, Any] = {"Version": "2019-10-30", "StartAction": "hello", "Actions": chain}
+    steps.append(("end", end, {}))
+    content = linear_flow(*steps)
     if kind == "module":
         content["Settings"] = {
             "InputParameters": [],

@@ -11,18 +11,14 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
+from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.test_rollback_live import V1, V2, Repo, client_for, live, release
 
 pytestmark = pytest.mark.integration
 
 
 def write_env(folder: Path, sandbox: SandboxServer) -> None:
-    (folder / "environments").mkdir(parents=True)
-    (folder / "environments" / "dev.yaml").write_text(
-        "name: dev\nregion: us-east-1\naccount_id: '111111111111'\n"
-        f"instance: flowops-sandbox\nendpoint_url: {sandbox.url}\n"
-        "managed: {names: ['RB *']}\nrate_limit: {rate: 10000, burst: 10000}\n"
-    )
+    sandbox_environment_file(folder / "environments", sandbox.url, managed={"names": ["RB *"]})
 
 
 def test_rollback_cli_asks_then_restores_then_rolls_forward(

@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import git
 import pytest
 
-from flowops.config import Environment, RateLimit
-from flowops.connect import ClientSettings, ConnectClient
+from flowops.connect import ConnectClient
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.deploy.rollback import rollback
@@ -19,33 +17,18 @@ from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.model.canonical import dump_content
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
+from flowops.sandbox.testing import FAST_RETRIES, git_repo, sandbox_environment
 
 pytestmark = pytest.mark.integration
 
-DEV = "111111111111"
-UNPACED = RateLimit(rate=10_000.0, burst=10_000)
-FAST = ClientSettings(
-    backoff_base=0.01,
-    backoff_cap=0.05,
-    max_attempts=30,
-    botocore_max_attempts=1,
-    botocore_retry_mode="standard",
-)
 FLOWS = ("RB Alpha", "RB Beta", "RB Gamma")
 
 
 def client_for(sandbox: SandboxServer, **env: Any) -> ConnectClient:
-    values: dict[str, Any] = {
-        "name": "dev",
-        "region": "us-east-1",
-        "account_id": DEV,
-        "instance": "flowops-sandbox",
-        "endpoint_url": sandbox.url,
-        "rate_limit": UNPACED,
-        "managed_names": ("RB *",),
-    }
-    values.update(env)
-    return ConnectClient.for_environment(Environment(**values), settings=FAST)
+    env.setdefault("managed_names", ("RB *",))
+    return ConnectClient.for_environment(
+        sandbox_environment(sandbox.url, **env), settings=FAST_RETRIES
+    )
 
 
 def content(name: str, text: str, transfer_to: str | None = None) -> dict[str, Any]:
@@ -81,10 +64,7 @@ class Repo:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.git = git.Repo.init(root)
-        with self.git.config_writer() as cfg:
-            cfg.set_value("user", "name", "test")
-            cfg.set_value("user", "email", "test@example.com")
+        self.git = git_repo(root)
         (root / "flows").mkdir()
 
     def commit(self, flows: dict[str, dict[str, Any]], message: str) -> str:

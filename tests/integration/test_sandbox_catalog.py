@@ -8,7 +8,8 @@ import pytest
 
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import INSTANCE_ALIAS, instance_id_for
-from tests.integration.conftest import DEV, PROD, STAGING, ClientFactory, create_instance
+from flowops.sandbox.testing import DEV, PROD, STAGING
+from tests.integration.conftest import ClientFactory, create_instance
 
 pytestmark = pytest.mark.integration
 

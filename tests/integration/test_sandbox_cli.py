@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.sandbox.seed import instance_id_for
-from tests.integration.conftest import DEV, make_client
+from flowops.sandbox.testing import DEV
+from tests.integration.conftest import make_client
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from flowops.sandbox import SandboxServer
-from tests.integration.conftest import DEV, ClientFactory, flow_content
+from flowops.sandbox.testing import DEV
+from tests.integration.conftest import ClientFactory, flow_content
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.seed import instance_id_for
-from tests.integration.conftest import DEV, PROD, STAGING, ClientFactory
+from flowops.sandbox.testing import DEV, PROD, STAGING
+from tests.integration.conftest import ClientFactory
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,8 @@ import botocore.exceptions
 import pytest
 
 from flowops.sandbox import FaultRule, Quota, SandboxConfig, SandboxServer
-from tests.integration.conftest import DEV, PROD, ClientFactory, make_client
+from flowops.sandbox.testing import DEV, PROD
+from tests.integration.conftest import ClientFactory, make_client
 
 pytestmark = pytest.mark.integration
 

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
+from flowops.sandbox.testing import git_repo
 from tests.unit.test_diff_fixtures import CASES, apply_edits, base
 
 MENU = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "menu.json"
@@ -32,10 +33,7 @@ def commit(repo: git.Repo, message: str) -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[git.Repo]:
     """A repository with two commits of flows/: v1 (base), v2 (a parameter changed)."""
-    repo = git.Repo.init(tmp_path)
-    with repo.config_writer() as cw:
-        cw.set_value("user", "name", "test")
-        cw.set_value("user", "email", "test@example.com")
+    repo = git_repo(tmp_path)
     write(tmp_path / "flows" / "Main-IVR.json", base())
     shutil.copy(MENU, tmp_path / "flows" / "menu.json")
     commit(repo, "v1")
