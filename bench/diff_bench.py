@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.lint_bench import generate_flow
+from bench.results import RESULTS, replace_section
 from flowops.diff import diff_trees
 from flowops.diff.compare import compare_sides
 from flowops.diff.render_json import render_json
@@ -31,8 +32,6 @@ from flowops.diff.render_markdown import render_markdown
 from flowops.diff.sources import load_side
 from flowops.repo import read_tree
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results.md"
 FLOWS, ACTIONS, CHANGED, LAYOUT, CALLERS, RUNS = 1000, 40, 10, 10, 30, 2
 
 
@@ -175,18 +174,7 @@ def section(rows: list[tuple[str, float]]) -> str:
 
 def update_results(text: str, path: Path = RESULTS) -> None:
     """Replace (or append) the ``## Diff`` section, leaving other sections alone."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = current.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == "## Diff"), None)
-    if start is None:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + text + ("\n" + tail if tail else "")
-    path.write_text(new, encoding="utf-8")
+    replace_section("Diff", text, path)
 
 
 def main() -> int:

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.results import RESULTS, replace_section
 from flowops.graph import build_flow_graph
 from flowops.lint import lint_paths
 from flowops.model import load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
-RESULTS = ROOT / "bench" / "results.md"
 FLOWS, ACTIONS, RUNS = 1000, 150, 2
 
 _SIMPLE: list[tuple[str, dict[str, Any]]] = [
@@ -222,18 +222,7 @@ def section(rows: list[tuple[str, int, Timing, Timing, Timing, int]]) -> str:
 
 def update_results(text: str, path: Path = RESULTS) -> None:
     """Replace (or append) the ``## Lint`` section, leaving other sections alone."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = current.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == "## Lint"), None)
-    if start is None:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + text + ("\n" + tail if tail else "")
-    path.write_text(new, encoding="utf-8")
+    replace_section("Lint", text, path)
 
 
 def main() -> int:

@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
 
-#: Resource kinds a symbolic reference may name (``flowops.connect.ResourceKind``).
-KINDS = (
+#: Every kind of resource a symbolic reference may name (and the catalog lists).
+ResourceKind = Literal[
     "flow",
     "module",
     "queue",
@@ -42,7 +42,8 @@ KINDS = (
     "quickconnect",
     "phonenumber",
     "agent",
-)
+]
+KINDS: tuple[str, ...] = get_args(ResourceKind)
 
 _SYMBOL_RE = re.compile(r"^(?P<kind>" + "|".join(KINDS) + r"):(?P<name>\S.*)$", re.DOTALL)
 

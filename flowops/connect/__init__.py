@@ -11,7 +11,6 @@ from flowops.connect.catalog import (
     FlowKind,
     FlowVersion,
     RemoteFlow,
-    ResourceKind,
 )
 from flowops.connect.client import ConnectClient
 from flowops.connect.errors import (
@@ -31,6 +30,7 @@ from flowops.connect.errors import (
     ThrottledError,
 )
 from flowops.connect.session import ClientSettings
+from flowops.refs import ResourceKind
 
 __all__ = [
     "RESOURCE_KINDS",

@@ -13,36 +13,12 @@ from datetime import datetime
 from typing import Literal
 
 from flowops.model.document import FlowInfo
+from flowops.refs import KINDS
 
-ResourceKind = Literal[
-    "flow",
-    "module",
-    "queue",
-    "prompt",
-    "hours",
-    "lambda",
-    "lexbot",
-    "lexbot_v1",
-    "quickconnect",
-    "phonenumber",
-    "agent",
-]
 FlowKind = Literal["flow", "module"]
 
 #: Every kind the catalog lists, in listing order.
-RESOURCE_KINDS: tuple[str, ...] = (
-    "flow",
-    "module",
-    "queue",
-    "prompt",
-    "hours",
-    "lambda",
-    "lexbot",
-    "lexbot_v1",
-    "quickconnect",
-    "phonenumber",
-    "agent",
-)
+RESOURCE_KINDS = KINDS
 
 #: A version or alias qualifier at the end of a flow/module ARN or id (``...:3``, ``:$SAVED``).
 _QUALIFIER = re.compile(r":(\$SAVED|\$LATEST|\d+)$")
