@@ -12,7 +12,10 @@ from flowops.cli.main import app
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_rollback_live import V1, V2, Repo, client_for, live, release
+from tests.integration.test_rollback_live import Released, live, released
+
+# ``released``: the fixture the library tests use (two promotes of three flows).
+__all__ = ["released"]
 
 pytestmark = pytest.mark.integration
 
@@ -22,14 +25,9 @@ def write_env(folder: Path, sandbox: SandboxServer) -> None:
 
 
 def test_rollback_cli_asks_then_restores_then_rolls_forward(
-    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    released: Released, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
-    release(repo, client, V1)
-    first = live(client)
-    release(repo, client, V2)
-    second = live(client)
+    seeded_sandbox, client, _, first, second = released
     laptop = tmp_path / "oncall"  # no git repository, no flows: only the environment file
     write_env(laptop, seeded_sandbox)
     monkeypatch.chdir(laptop)
@@ -68,12 +66,9 @@ def test_rollback_cli_asks_then_restores_then_rolls_forward(
 
 
 def test_rollback_cli_partial_failure_exits_1_with_the_table(
-    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    released: Released, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
-    release(repo, client, V1)
-    release(repo, client, V2)
+    seeded_sandbox, *_ = released
     write_env(tmp_path / "oncall", seeded_sandbox)
     monkeypatch.chdir(tmp_path / "oncall")
     seeded_sandbox.config.faults.append(
