@@ -481,13 +481,13 @@ def apply_plan(
             if plan.env.use_aliases:
                 run.move_aliases(known_aliases(ledger.records))
             record = run.record("released", now())
-            append_record(client, record)
+            append_record(client, ledger, record)
         except (Exception, KeyboardInterrupt) as exc:  # an interrupted run is undone too
             if auto_restore:
                 run.restore()
             record = run.record("failed-restored" if auto_restore else "failed", now())
             try:
-                append_record(client, record)
+                append_record(client, ledger, record)
             except FlowopsError:
                 pass  # the flows' version descriptions still tell the story
             raise ApplyFailedError(

@@ -463,7 +463,7 @@ def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0
             message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
             kind="canary-promote",
         )
-        append_record(client, record)
+        append_record(client, ledger, record)
     finally:
         env_lock.release(client, ledger.flow.arn, held)
     notes = _cleanup(client, entry, state)

@@ -210,8 +210,11 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
     return Ledger(found, tuple(parse_ledger(found.content)))
 
 
-def append_record(client: ConnectClient, record: ReleaseRecord) -> None:
-    """Add a record to the ledger (re-read first: the lock makes this the only writer)."""
-    ledger = ensure_ledger(client)
+def append_record(client: ConnectClient, ledger: Ledger, record: ReleaseRecord) -> None:
+    """Add a record to ``ledger`` as read under the environment lock.
+
+    The lock makes its holder the ledger's only writer, so the copy read when the lock
+    was taken is still current: no second read.
+    """
     records = [r for r in ledger.records if r.id != record.id] + [record]
     client.update_content("module", ledger.flow.id, ledger_content(records, record.env))

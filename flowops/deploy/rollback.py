@@ -39,6 +39,7 @@ from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
     ROLLBACK_PREFIX,
     FlowRelease,
+    Ledger,
     ReleaseRecord,
     append_record,
     ensure_ledger,
@@ -247,6 +248,7 @@ def restore_flow(
 
 def _record(
     client: ConnectClient,
+    ledger: Ledger,
     release_id: int,
     plan: RollbackPlan,
     outcomes: Sequence[FlowOutcome],
@@ -281,7 +283,7 @@ def _record(
         kind="rollback",
         reverts=int(plan.reverts[0]) if plan.reverts and plan.reverts[0].isdigit() else None,
     )
-    append_record(client, record)
+    append_record(client, ledger, record)
     return record
 
 
@@ -397,7 +399,7 @@ def rollback(
                 on_progress(outcome)
         notes: list[str] = []
         try:
-            _record(client, release_id, plan, outcomes, holder, commit)
+            _record(client, ledger, release_id, plan, outcomes, holder, commit)
         except FlowopsError as exc:
             notes.append(
                 f"the flows above are as shown, but release {release_id} could not "

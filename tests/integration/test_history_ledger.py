@@ -75,3 +75,15 @@ def test_find_ledger_is_none_in_a_fresh_environment(seeded_sandbox: SandboxServe
     assert find_ledger(client) is None
     assert client.find_by_name("module", LEDGER_NAME + "-not") is None
     assert client.calls["SearchContactFlowModules"] == 2
+
+
+def test_a_rollback_reads_the_ledger_twice_and_writes_it_once(
+    two_releases: SandboxServer,
+) -> None:
+    client = client_for(two_releases)
+    report = rollback(client, lock_settle=0)
+    assert report.ok
+    # Once to plan, once fresh under the lock; the record is appended to that copy.
+    assert client.calls["SearchContactFlowModules"] == 2
+    assert client.calls["UpdateContactFlowModuleContent"] == 1
+    assert [r.kind for r in read_ledger(client)][-1] == "rollback"
