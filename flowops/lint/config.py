@@ -28,8 +28,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from flowops.errors import BadInputError
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rules import ALL_RULES
@@ -163,6 +161,8 @@ def config_from_data(data: Any, source: str | None = None) -> LintConfig:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml  # only when there is a flowops.yaml: lint without one never pays for it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

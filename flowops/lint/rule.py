@@ -2,8 +2,8 @@
 
 A rule is a class with ``id``, ``name``, default ``severity`` and ``check(ctx)``; its
 docstring is its documentation (summary, rationale, *Anti-pattern*, *Best practice*).
-The context parses nothing and builds the graph once: analyses several rules share
-(reachability, runtime successors) are computed lazily and cached on it.
+The context parses nothing and builds the flow's plain action graph once (no networkx:
+lint starts fast); analyses several rules share (reachability) are cached on it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-import networkx as nx
-
-from flowops.graph import build_flow_graph, runtime_successors
+from flowops.graph import ActionGraph, action_graph
 from flowops.lint.finding import Finding, Severity
 from flowops.model.document import FlowDocument
 from flowops.model.types import Action, Flow
@@ -24,10 +22,10 @@ from flowops.model.types import Action, Flow
 class RuleContext:
     """One flow under lint: its document, flow, the one prebuilt graph and shared analyses."""
 
-    def __init__(self, doc: FlowDocument, graph: nx.MultiDiGraph | None = None) -> None:
+    def __init__(self, doc: FlowDocument, graph: ActionGraph | None = None) -> None:
         self.doc = doc
         self.flow: Flow = doc.flow
-        self.graph: nx.MultiDiGraph = graph if graph is not None else build_flow_graph(doc.flow)
+        self.graph: ActionGraph = graph if graph is not None else action_graph(doc.flow)
         self.file = doc.source
         self.flow_name = doc.name
 
@@ -38,11 +36,7 @@ class RuleContext:
 
     @cached_property
     def reachable(self) -> frozenset[str]:
-        """Actions a contact can reach from StartAction (runtime edges only).
-
-        Same result as ``flowops.graph.reachable_from_start``, computed on the cached
-        successor table (a thousand-flow lint spends its time in such walks).
-        """
+        """Actions a contact can reach from StartAction (runtime edges only)."""
         start = self.flow.start_action
         if start not in self.graph:
             return frozenset()
@@ -56,20 +50,10 @@ class RuleContext:
                     stack.append(target)
         return frozenset(seen)
 
-    @cached_property
+    @property
     def successors(self) -> Mapping[str, tuple[str, ...]]:
-        """Runtime successors of every action: the graph's edges without ``after_exit``.
-
-        ``build_flow_graph`` records this table while it adds the edges (networkx edge
-        views cost about ten times more per edge, which shows on a thousand flows); it
-        is computed here only for a graph built some other way.
-        """
-        table = self.graph.graph.get("successors")
-        if table is not None:
-            return cast(Mapping[str, tuple[str, ...]], table)
-        return {
-            node: tuple(dict.fromkeys(runtime_successors(self.graph, node))) for node in self.graph
-        }
+        """Runtime successors of every action (``ActionGraph.successors``)."""
+        return self.graph.successors
 
     @cached_property
     def type_is_explicit(self) -> bool:
