@@ -27,6 +27,7 @@ COMMANDS = {
     "lint": "lint",
     "rules": "lint",
     "fmt": "fmt",
+    "layout": "layout",
     "graph": "graph",
     "diff": "diff",
     "drift": "diff",
