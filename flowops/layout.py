@@ -231,7 +231,8 @@ def _order(
 
 
 def _pack(wishes: Sequence[float], gap: float) -> list[float]:
-    """Rows as near ``wishes`` as possible (least squares), in order, ``gap`` apart."""
+    """Rows as near ``wishes`` as possible (least squares), in order, ``gap`` apart,
+    none above row 0 (so a block added at the top never shifts all the others)."""
     # Shift by i * gap so the constraint becomes "non-decreasing": pool adjacent violators.
     blocks: list[list[float]] = []  # [mean, count]
     for i, wish in enumerate(wishes):
@@ -242,7 +243,7 @@ def _pack(wishes: Sequence[float], gap: float) -> list[float]:
             blocks[-1][1] += count
     out: list[float] = []
     for mean, count in blocks:
-        out.extend([mean] * int(count))
+        out.extend([max(mean, 0.0)] * int(count))  # the bound: clip the isotonic solution
     return [value + i * gap for i, value in enumerate(out)]
 
 
@@ -278,12 +279,10 @@ def layout_positions(flow: Flow) -> Layout:
             wishes.append(row[above] + siblings.index(node))
         for node, y in zip(layer, _pack(wishes, 1.0), strict=True):
             row[node] = y
-    top = min(row.values())
-    cells = {n: (columns[n], int(math.floor(row[n] - top + 0.5))) for n in order}
+    cells = {n: (columns[n], int(math.floor(row[n] + 0.5))) for n in order}
     cells = _untangle(cells, order, links, forward, preds)
-    top_row = min(r for _, r in cells.values())
     positions = {
-        node: (LEFT + cells[node][0] * COLUMN, TOP + (cells[node][1] - top_row) * ROW)
+        node: (LEFT + cells[node][0] * COLUMN, TOP + cells[node][1] * ROW)
         for node in order
     }
     start = positions.get(graph.start, (LEFT, TOP))
@@ -359,7 +358,7 @@ def _untangle(
                 (abs(col - here[0]) + abs(r - here[1]), col, r)
                 for col in range(max(lowest, here[0] - 2), min(highest, here[0] + 2) + 1)
                 for r in range(
-                    max(min(rows) - 1, here[1] - _REACH),
+                    max(0, here[1] - _REACH),
                     min(max(rows) + 1, here[1] + _REACH) + 1,
                 )
                 if (col, r) not in taken
