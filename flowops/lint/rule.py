@@ -14,7 +14,16 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from flowops.graph import ActionGraph, action_graph
+from flowops.lint.cycles import strongly_connected_components
 from flowops.lint.finding import Finding, Severity
+from flowops.model.catalog import (
+    DEFAULT_BRANCH_TYPES,
+    KNOWN_TYPES,
+    LEAVES_FLOW_ON_SUCCESS,
+    OPEN_ENDED_TYPES,
+    RESULT_BRANCHES,
+    SERVICE_TYPES,
+)
 from flowops.model.document import FlowDocument
 from flowops.model.types import Action, Flow
 
@@ -56,6 +65,18 @@ class RuleContext:
         return self.graph.successors
 
     @cached_property
+    def loops(self) -> list[frozenset[str]]:
+        """Groups of actions a contact can go round (strongly connected components of
+        the runtime edges that hold a cycle), in discovery order."""
+        succ = self.successors
+        out: list[frozenset[str]] = []
+        for component in strongly_connected_components(succ):
+            if len(component) == 1 and component[0] not in succ.get(component[0], ()):
+                continue
+            out.append(frozenset(component))
+        return out
+
+    @cached_property
     def type_is_explicit(self) -> bool:
         """False when the flow type was guessed (raw export without ``Metadata.type``)."""
         if self.doc.format == "document":
@@ -93,6 +114,28 @@ def action_path(action: Action, *parts: str | int) -> str:
     """JSON path of an action (or a part of it) inside the flow content."""
     tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
     return f"$.Actions[{action.index}]{tail}"
+
+
+def leaves_without_branch(action: Action) -> bool:
+    """Say whether the action can end or leave the flow without following a branch:
+    terminals, transfers and service hand-offs, open-ended blocks, and unknown types
+    (assumed to leave)."""
+    if action.type not in KNOWN_TYPES:
+        return True
+    if action.type in LEAVES_FLOW_ON_SUCCESS | SERVICE_TYPES | OPEN_ENDED_TYPES:
+        return True
+    branching = action.type in DEFAULT_BRANCH_TYPES or action.type in RESULT_BRANCHES
+    return (
+        not branching and not action.transitions.conditions and not action.transitions.next_action
+    )
+
+
+def loop_names(actions: list[Action]) -> tuple[str, str]:
+    """The first action of a loop in file order, and its members named (five at most)."""
+    ordered = sorted(actions, key=lambda a: a.index)
+    names = ", ".join(repr(a.identifier) for a in ordered[:5])
+    more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+    return ordered[0].identifier, names + more
 
 
 def is_dynamic(value: Any) -> bool:
