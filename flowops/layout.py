@@ -282,8 +282,7 @@ def layout_positions(flow: Flow) -> Layout:
     cells = {n: (columns[n], int(math.floor(row[n] + 0.5))) for n in order}
     cells = _untangle(cells, order, links, forward, preds)
     positions = {
-        node: (LEFT + cells[node][0] * COLUMN, TOP + cells[node][1] * ROW)
-        for node in order
+        node: (LEFT + cells[node][0] * COLUMN, TOP + cells[node][1] * ROW) for node in order
     }
     start = positions.get(graph.start, (LEFT, TOP))
     return Layout(positions, (ENTRY_X, start[1]))
