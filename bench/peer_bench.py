@@ -10,7 +10,7 @@
 2. **Layout**, on every corpus flow: overlapping blocks and crossing edges
    (``flowops.layout.layout_metrics``: boxes of 200 x 120 at the designer positions,
    straight edges between centres) as found, after ``connect-flow prettify`` and after
-   ``flowops layout``. A file the peer fails on keeps its original positions in the
+   ``flowops fmt --layout``. A file the peer fails on keeps its original positions in the
    peer's column (and is counted). Target: no overlaps, at most half the peer's
    crossings.
 
@@ -120,7 +120,7 @@ def _sum(items: list[LayoutMetrics]) -> tuple[int, int]:
 
 
 def layouts(peer: Path, files: list[Path], work: Path) -> dict[str, object]:
-    """Metrics as found, after the peer's prettify and after ``flowops layout``."""
+    """Metrics as found, after the peer's prettify and after ``flowops fmt --layout``."""
     peer_out = work / "peer"
     ours = work / "flowops"
     peer_out.mkdir()
@@ -146,7 +146,7 @@ def layouts(peer: Path, files: list[Path], work: Path) -> dict[str, object]:
         shutil.copy(path, ours / path.name)
     start = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).with_name("flowops")), "layout", str(ours)],
+        [str(Path(sys.executable).with_name("flowops")), "fmt", "--layout", str(ours)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -193,14 +193,14 @@ def section(
         "**Layout**: overlapping block pairs and crossing edge pairs (boxes of 200 x 120 at",
         "the designer positions, straight edges between centres, `flowops.layout.layout_metrics`).",
         f"The peer's prettify failed on {lay['peer_failed']} file(s) (kept as found in its row);",
-        f"it took {lay['peer_seconds']:.1f} s, `flowops layout` on the folder",
+        f"it took {lay['peer_seconds']:.1f} s, `flowops fmt --layout` on the folder",
         f"{lay['flowops_seconds']:.1f} s. Target: no overlaps, at most half the peer's crossings.",
         "",
         "| Positions | overlapping pairs | crossing edge pairs |",
         "|---|---:|---:|",
         f"| as found | {found[0]} | {found[1]} |",
         f"| `connect-flow prettify` | {theirs[0]} | {theirs[1]} |",
-        f"| `flowops layout` | {mine[0]} | {mine[1]} "
+        f"| `flowops fmt --layout` | {mine[0]} | {mine[1]} "
         f"({mine[1] / max(theirs[1], 1):.2f}x the peer's) |",
         "",
         f"Flows where flowops has more crossings than the peer: {lay['worse']} of {files}.",

@@ -32,14 +32,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
-from flowops.errors import BadInputError, FlowParseError
 from flowops.graph import Edge, action_graph
-from flowops.model.canonical import dump_in_own_format
-from flowops.model.document import FlowDocument
-from flowops.model.parse import parse_content, parse_document_text
+from flowops.model.parse import parse_content
 from flowops.model.types import Flow
 
 #: Block size the layout keeps apart (and the metric measures): Connect's designer
@@ -493,73 +489,3 @@ def layout_metrics(flow: Flow) -> LayoutMetrics:
         if len({a, b, c, d}) == 4 and _segments_cross(centre[a], centre[b], centre[c], centre[d])
     )
     return LayoutMetrics(len(at), overlaps, crossings)
-
-
-# --- files ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutChange:
-    """A flow file whose laid-out text differs from what is on disk."""
-
-    path: Path
-    text: str
-    before: LayoutMetrics
-    after: LayoutMetrics
-
-
-def plan_layout(paths: Iterable[Path]) -> list[LayoutChange]:
-    """Files whose layout would change; raises ``FlowParseError`` naming every file that
-    does not parse (then nothing may be written). Files are written in their own format
-    (documents stay documents), in canonical form, as ``flowops fmt`` writes them."""
-    changes: list[LayoutChange] = []
-    failures: list[str] = []
-    for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8")
-            doc = parse_document_text(text, source=str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            failures.append(f"{path}: cannot read file: {exc}")
-            continue
-        except FlowParseError as exc:
-            failures.append(str(exc))
-            continue
-        new = FlowDocument(doc.info, laid_out(doc.flow), doc.source, doc.format)
-        out = dump_in_own_format(new)
-        if out != text:
-            changes.append(
-                LayoutChange(path, out, layout_metrics(doc.flow), layout_metrics(new.flow))
-            )
-    if failures:
-        raise FlowParseError("; ".join(failures) + " (nothing was written)")
-    return changes
-
-
-def apply_layout(changes: Iterable[LayoutChange]) -> None:
-    """Write each change (only after ``plan_layout`` accepted every file)."""
-    for change in changes:
-        try:
-            change.path.write_text(change.text, encoding="utf-8")
-        except OSError as exc:
-            raise BadInputError(f"{change.path}: cannot write: {exc}") from None
-
-
-def metrics_json(metrics: LayoutMetrics) -> dict[str, int]:
-    """The metric as JSON-ready numbers."""
-    return {"blocks": metrics.blocks, "overlaps": metrics.overlaps, "crossings": metrics.crossings}
-
-
-__all__ = [
-    "Layout",
-    "LayoutChange",
-    "LayoutMetrics",
-    "apply_layout",
-    "laid_out",
-    "layout_content",
-    "with_missing_layout",
-    "layout_metrics",
-    "layout_positions",
-    "metrics_json",
-    "plan_layout",
-    "with_layout",
-]

@@ -27,7 +27,6 @@ COMMANDS = {
     "lint": "lint",
     "rules": "lint",
     "fmt": "fmt",
-    "layout": "layout",
     "graph": "graph",
     "diff": "diff",
     "drift": "diff",

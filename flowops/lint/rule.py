@@ -23,6 +23,7 @@ from flowops.model.catalog import (
     OPEN_ENDED_TYPES,
     RESULT_BRANCHES,
     SERVICE_TYPES,
+    WAITING_FLOW_TYPES,
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Action, Flow
@@ -74,6 +75,20 @@ class RuleContext:
             if len(component) == 1 and component[0] not in succ.get(component[0], ()):
                 continue
             out.append(frozenset(component))
+        return out
+
+    @cached_property
+    def closed_loops(self) -> list[tuple[frozenset[str], list[Action]]]:
+        """Loops (members and their actions) in which no block can leave the flow by
+        itself (``leaves_without_branch``): only their branches can lead a contact out.
+        None in queue and hold flows, which loop by design until an agent answers."""
+        if self.doc.info.type in WAITING_FLOW_TYPES:
+            return []
+        out = []
+        for members in self.loops:
+            actions = [a for m in members if (a := self.flow.action(m)) is not None]
+            if len(actions) == len(members) and not any(map(leaves_without_branch, actions)):
+                out.append((members, actions))
         return out
 
     @cached_property

@@ -1,4 +1,4 @@
-"""``flowops layout``: layered designer positions, never a semantic change."""
+"""``flowops fmt --layout``: layered designer positions, never a semantic change."""
 
 from __future__ import annotations
 
@@ -254,15 +254,19 @@ def flows(tmp_path: Path) -> Path:
 
 
 def test_layout_check_then_write_then_clean(flows: Path) -> None:
-    result = runner.invoke(app, ["layout", str(flows), "--check"])
+    result = runner.invoke(app, ["fmt", "--layout", str(flows), "--check"])
     assert result.exit_code == 1
-    assert "would lay out" in result.stdout and "Main-Inbound.json" in result.stdout
+    assert (
+        "would reformat" in result.stdout
+        and "crossing edges" in result.stdout
+        and "Main-Inbound.json" in result.stdout
+    )
     before = {p: p.read_text() for p in flows.rglob("*.json")}
     assert all(p.read_text() == (REPO / "flows" / p.relative_to(flows)).read_text() for p in before)
     docs = {p: load_document(p) for p in before}
-    result = runner.invoke(app, ["layout", str(flows)])
+    result = runner.invoke(app, ["fmt", "--layout", str(flows)])
     assert result.exit_code == 0, result.stderr
-    assert "laid out" in result.stdout
+    assert "reformatted" in result.stdout
     for path, old in docs.items():
         new = load_document(path)
         assert semantic_content(new.flow) == semantic_content(old.flow), path
@@ -270,22 +274,24 @@ def test_layout_check_then_write_then_clean(flows: Path) -> None:
         diff = diff_flows(old, new, key=path.stem)
         assert diff is None or diff.status == "layout", diff
         assert layout_metrics(new.flow).overlaps == 0
-    assert runner.invoke(app, ["layout", str(flows), "--check"]).exit_code == 0
+    assert runner.invoke(app, ["fmt", "--layout", str(flows), "--check"]).exit_code == 0
 
 
-def test_layout_json_reports_metrics(flows: Path) -> None:
-    result = runner.invoke(app, ["layout", str(flows / "Main-Inbound.json"), "-f", "json"])
+def test_fmt_without_layout_keeps_positions(flows: Path) -> None:
+    path = flows / "Main-Inbound.json"
+    before = load_document(path).flow.metadata
+    assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
+    assert load_document(path).flow.metadata == before
+    result = runner.invoke(app, ["fmt", "--layout", str(path)])
     assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    (item,) = data["changed"]
-    assert item["after"]["overlaps"] == 0
-    assert item["after"]["crossings"] < item["before"]["crossings"]
+    assert "crossing edges 35 -> " in result.stdout
+    assert layout_metrics(load_document(path).flow).crossings < 35
 
 
 def test_layout_bad_file_exits_2_and_writes_nothing(flows: Path) -> None:
     (flows / "broken.json").write_text('{"Actions": 3}')
     before = (flows / "Main-Inbound.json").read_text()
-    result = runner.invoke(app, ["layout", str(flows)])
+    result = runner.invoke(app, ["fmt", "--layout", str(flows)])
     assert result.exit_code == 2
     assert "broken.json" in result.stderr and "Traceback" not in result.stderr
     assert (flows / "Main-Inbound.json").read_text() == before

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
-from flowops.lint.rule import Rule, RuleContext, leaves_without_branch, loop_names
-from flowops.model.catalog import WAITING_FLOW_TYPES
+from flowops.lint.rule import Rule, RuleContext, loop_names
 
 
 class LoopWithoutExit(Rule):
@@ -31,18 +30,11 @@ class LoopWithoutExit(Rule):
     severity = Severity.error
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if ctx.doc.info.type in WAITING_FLOW_TYPES:
-            return
         succ = ctx.successors
-        for members in ctx.loops:
+        for members, actions in ctx.closed_loops:
             if any(t not in members for m in members for t in succ.get(m, ())):
-                continue
-            actions = [a for m in members if (a := ctx.flow.action(m)) is not None]
-            if len(actions) < len(members) or any(leaves_without_branch(a) for a in actions):
                 continue
             first, names = loop_names(actions)
             yield ctx.finding(
-                self,
-                first,
-                f"loop of {len(members)} action(s) with no way out: {names}",
+                self, first, f"loop of {len(members)} action(s) with no way out: {names}"
             )

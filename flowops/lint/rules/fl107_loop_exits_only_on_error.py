@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
-from flowops.lint.rule import Rule, RuleContext, leaves_without_branch, loop_names
-from flowops.model.catalog import WAITING_FLOW_TYPES
+from flowops.lint.rule import Rule, RuleContext, loop_names
 
 #: Error types that mean something failed. Other error branches are outcomes a contact
 #: meets on the normal path (a menu's default ``NoMatchingCondition``, an input
@@ -52,12 +51,7 @@ class LoopExitsOnlyOnError(Rule):
     severity = Severity.warning
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if ctx.doc.info.type in WAITING_FLOW_TYPES:
-            return
-        for members in ctx.loops:
-            actions = [a for m in members if (a := ctx.flow.action(m)) is not None]
-            if len(actions) < len(members) or any(leaves_without_branch(a) for a in actions):
-                continue
+        for members, actions in ctx.closed_loops:
             exits = [
                 edge
                 for edge in ctx.graph.edges
