@@ -412,21 +412,6 @@ def layout_content(content: Mapping[str, Any]) -> dict[str, Any]:
     return {**content, "Metadata": with_layout(flow.metadata, layout_positions(flow))}
 
 
-def lacks_layout(flow: Flow) -> bool:
-    """True when some block has no designer position (an API- or tool-written flow)."""
-    return any(
-        not isinstance(flow.action_metadata(a.identifier).get("position"), Mapping)
-        for a in flow.actions
-    )
-
-
-def with_missing_layout(flow: Flow) -> Flow:
-    """``flow`` laid out when some block has no position (a flow written by the API or
-    a tool, imported into git), else unchanged: a position someone chose in the
-    designer is never moved by this."""
-    return laid_out(flow) if flow.actions and lacks_layout(flow) else flow
-
-
 # --- the metric ---------------------------------------------------------------------
 
 

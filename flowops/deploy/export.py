@@ -31,7 +31,6 @@ from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG
 from flowops.deploy.plan import LEDGER_NAME, canary_stable_view, is_canary_helper, own_tags_removed
 from flowops.errors import BadInputError, FlowopsError
-from flowops.layout import with_missing_layout
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument, FlowInfo
 from flowops.model.parse import load_document, parse_content
@@ -87,7 +86,7 @@ def document_for(
         raise BadInputError(f"{source}: content is not JSON: {exc}") from None
     symbolic, unresolved = symbolize(raw, catalog, env.overrides, account_id=env.account_id)
     name = git_name(live.kind, live.name, env.overrides)
-    flow = with_missing_layout(parse_content(symbolic, source=source, flow_name=name))
+    flow = parse_content(symbolic, source=source, flow_name=name)
     info = FlowInfo(
         name=name,
         kind=live.kind,

@@ -27,7 +27,6 @@ from flowops.layout import (
     layout_content,
     layout_metrics,
     layout_positions,
-    with_missing_layout,
 )
 from flowops.model import FlowDocument, load_document, parse_content
 from flowops.model.canonical import semantic_content
@@ -132,14 +131,6 @@ def test_layout_keeps_other_metadata_and_fills_missing_entries() -> None:
     assert set(meta["ActionMetadata"]) == {"a", "b"}
     assert "entryPointPosition" in meta
     assert content["Metadata"]["ActionMetadata"]["a"]["position"] == {"x": 0, "y": 0}
-
-
-def test_missing_positions_are_laid_out_and_chosen_ones_kept() -> None:
-    bare = _flow(_action("a", NextAction="b"), _action("b", "DisconnectParticipant"))
-    assert layout_metrics(bare).blocks == 0
-    assert layout_metrics(with_missing_layout(bare)).blocks == 2
-    placed = with_missing_layout(bare)
-    assert with_missing_layout(placed) is placed
 
 
 def test_generated_flows_are_laid_out() -> None:
