@@ -29,6 +29,7 @@ docs/layout.md for why this is hand-written rather than a library.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
@@ -50,7 +51,9 @@ ENTRY_X = 40
 SWEEPS = 6
 #: Passes of the crossing repair, and the work it may do on one flow (edge pair tests).
 _PASSES = 4
-_BUDGET = 4_000_000
+_BUDGET = 1_500_000
+#: Long-edge placeholders the ordering may create for one flow.
+_PLACEHOLDERS = 2_000
 #: How many rows up or down a block may move in one step.
 _REACH = 6
 
@@ -150,14 +153,15 @@ def _topological(order: Sequence[str], forward: Mapping[str, list[str]]) -> list
 
 
 def _crossings(upper: Sequence[str], lower: Sequence[str], links: Iterable[tuple[str, str]]) -> int:
-    """Crossings between two adjacent columns (pairs of links in opposite order)."""
+    """Crossings between two adjacent columns: pairs of links in opposite order,
+    counted as inversions (O(k log k) searches for k links)."""
     up = {n: i for i, n in enumerate(upper)}
     low = {n: i for i, n in enumerate(lower)}
-    pairs = sorted((up[a], low[b]) for a, b in links if a in up and b in low)
+    seen: list[int] = []
     count = 0
-    for (a1, b1), (a2, b2) in combinations(pairs, 2):
-        if (a1 - a2) * (b1 - b2) < 0:
-            count += 1
+    for _, b in sorted((up[a], low[b]) for a, b in links):
+        count += len(seen) - bisect_right(seen, b)
+        insort(seen, b)
     return count
 
 
@@ -168,20 +172,25 @@ def _order(
     rank: dict[str, float] = {node: i for i, node in enumerate(order)}
     width = max(columns.values(), default=-1) + 1
     layers: list[list[str]] = [[] for _ in range(width)]
+    at_column = dict(columns)
     for node in sorted(columns, key=lambda n: rank[n]):
         layers[columns[node]].append(node)
     # Split long links into one-column links through placeholders.
     short: list[tuple[str, str]] = []
+    # A huge flow with many long links (a shared error block far right) would need a
+    # placeholder per column crossed; past a bound, only links to the next column order.
+    spans = sum(max(abs(columns[a] - columns[b]) - 1, 0) for a, b in links)
     for index, (a, b) in enumerate(links):
         ca, cb = columns[a], columns[b]
         if ca > cb:
             a, b, ca, cb = b, a, cb, ca
-        if ca == cb:
+        if ca == cb or (cb - ca > 1 and spans > _PLACEHOLDERS):
             continue
         previous = a
         for col in range(ca + 1, cb):
             dummy = f"\0{index}\0{col}"
             rank[dummy] = rank[a] + 0.5
+            at_column[dummy] = col
             layers[col].append(dummy)
             short.append((previous, dummy))
             previous = dummy
@@ -194,9 +203,14 @@ def _order(
         down.setdefault(a, []).append(b)
         up.setdefault(b, []).append(a)
 
+    between: list[list[tuple[str, str]]] = [[] for _ in range(width)]
+    for a, b in short:
+        between[at_column[a]].append((a, b))
+
     def total(candidate: list[list[str]]) -> int:
         return sum(
-            _crossings(candidate[i], candidate[i + 1], short) for i in range(len(candidate) - 1)
+            _crossings(candidate[i], candidate[i + 1], between[i])
+            for i in range(len(candidate) - 1)
         )
 
     best = [list(layer) for layer in layers]
@@ -313,7 +327,7 @@ def _untangle(
     def crossings_of(node: str, at: Cell) -> int:
         """Crossing pairs among the edges of ``node`` (placed at ``at``) and the rest."""
         count = 0
-        mine = incident.get(node, ())
+        mine = frozenset(incident.get(node, ()))
         for i in mine:
             a, b = pairs[i]
             (px, py), (qx, qy) = (
@@ -340,11 +354,13 @@ def _untangle(
     for _ in range(_PASSES):
         moved = False
         for node in order:
-            if budget <= 0:
-                return cells
+            cost = len(incident.get(node, ())) * len(pairs)  # segment tests per placement
+            if cost > budget:
+                continue  # a hub of a huge flow: too dear to place; cheaper blocks go on
             here = cells[node]
             lowest = max((cells[p][0] + 1 for p in preds.get(node, ())), default=0)
             highest = min((cells[t][0] - 1 for t in forward.get(node, ())), default=here[0] + 1)
+            budget -= cost
             current = crossings_of(node, here)
             if current == 0:
                 continue
@@ -358,9 +374,11 @@ def _untangle(
                 )
                 if (col, r) not in taken
             )
-            budget -= len(candidates) * len(incident.get(node, ())) * len(pairs)
             best, best_count = here, current
             for _, col, r in candidates:
+                if cost > budget:
+                    break
+                budget -= cost
                 count = crossings_of(node, (col, r))
                 if count < best_count:
                     best, best_count = (col, r), count

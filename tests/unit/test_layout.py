@@ -286,3 +286,17 @@ def test_layout_bad_file_exits_2_and_writes_nothing(flows: Path) -> None:
     assert result.exit_code == 2
     assert "broken.json" in result.stderr and "Traceback" not in result.stderr
     assert (flows / "Main-Inbound.json").read_text() == before
+
+
+def test_a_large_flow_lays_out_without_overlap() -> None:
+    """Past a work bound (a hub block of a 600-block flow), the layout still places
+    every block, without overlap and with forward branches left to right."""
+    import random
+
+    from bench.lint_bench import generate_flow
+
+    flow = parse_content(generate_flow(random.Random(7), 0, 600))
+    _no_overlaps(flow)
+    at = layout_positions(flow).positions
+    walk_forward = [e for e in action_graph(flow).edges if e.kind == "next"]
+    assert sum(at[e.target][0] > at[e.source][0] for e in walk_forward) > len(walk_forward) / 2
