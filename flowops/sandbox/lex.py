@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flowops.sandbox.backend.common import now
-from flowops.sandbox.protocol import Caller, SandboxError
+from flowops.sandbox.constraints import check_input
+from flowops.sandbox.protocol import LEX_MODELS, Caller, SandboxError
 from flowops.sandbox.store import LexAlias, LexBot, Store
 
 #: Request-log and fault-rule name prefix of Lex V2 operations (``lexv2:DescribeBot``), the
@@ -43,6 +44,7 @@ class LexService:
                 "ValidationException",
                 f"The flowops sandbox does not support the Lex V2 operation {operation}",
             )
+        check_input(operation, params, LEX_MODELS)
         handler: Callable[[Caller, dict[str, Any]], dict[str, Any]] = getattr(self, operation)
         with self.store.transaction(write=False):
             return handler(caller, params)

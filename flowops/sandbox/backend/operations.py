@@ -20,6 +20,7 @@ from flowops.sandbox.backend.tags import Tags
 from flowops.sandbox.backend.versions import Versions
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.consistency import Consistency
+from flowops.sandbox.constraints import check_input
 from flowops.sandbox.protocol import Caller, SandboxError
 from flowops.sandbox.store import Store
 
@@ -115,6 +116,7 @@ class Backend:
                 "InvalidRequestException",
                 f"The flowops sandbox does not support the operation {operation}",
             )
+        check_input(operation, params)
         with self.store.transaction(write=not operation.startswith(READ_PREFIXES)):
             return handler(caller, params) or {}
 
