@@ -352,6 +352,9 @@ class SandboxServer:
             except (TypeError, ValueError) as exc:
                 return 400, {"error": str(exc)}
             return 200, self.config.to_dict()
+        if route == "lag/settle" and method == "POST":
+            self.backend.consistency.reset()
+            return 200, {"ok": True}
         if route == "quotas/reset" and method == "POST":
             self.buckets.reset()
             return 200, {"ok": True}
