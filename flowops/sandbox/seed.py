@@ -181,7 +181,7 @@ def _seed_flows(
         return _TOKEN.sub(lambda m: refs[(m.group(1), m.group(2))], text)
 
     created = {"flows": 0, "modules": 0}
-    inserted: list[tuple[SeedFlow, str]] = []
+    inserted: list[tuple[SeedFlow, str]] = []  # (spec, content)
     for spec, fid, kind in planned:
         if store.flow_by_arn(refs[(kind.kind, spec.name)]) is not None:
             continue
@@ -206,7 +206,7 @@ def _seed_flows(
         created["modules" if kind is MODULE else "flows"] += 1
     ctx = flows.validation_context(caller, instance.id)
     for spec, content in inserted:
-        problems = validate_content(content, ctx)
+        problems = validate_content(content, ctx, spec.type)
         if problems:
             raise AssertionError(f"seed flow {spec.name!r} does not validate: {problems}")
     phone = store.resource(phone_arn)

@@ -18,7 +18,7 @@ from flowops.sandbox.protocol import CONNECT, LEX_MODELS, SandboxError, service_
 
 #: Candidate strings for breaking a pattern (the first one that fails it and fits the
 #: member's length is used).
-NON_MATCHING = ["", " ", "!", "{\"a\": 1}", "aws:x", "\t\n", "Z" * 70, "not a uuid"]
+NON_MATCHING = ["", " ", "!", '{"a": 1}', "aws:x", "\t\n", "Z" * 70, "not a uuid"]
 
 
 def _breakers(shape: Any) -> Iterator[tuple[str, Any]]:

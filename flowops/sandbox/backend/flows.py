@@ -28,6 +28,9 @@ from flowops.sandbox.protocol import Caller, SandboxError, invalid_param, not_fo
 from flowops.sandbox.store import Flow, Instance, Version
 from flowops.sandbox.validation import Context, validate_content
 
+#: ProblemDetail.message's maximum length in the model.
+MAX_PROBLEM = 256
+
 
 class Flows(Family):
     """Create, describe, update, delete, list and search flows and modules."""
@@ -63,7 +66,14 @@ class Flows(Family):
         return Context(caller.account, caller.region, instance_id, exists)
 
     def check_content(
-        self, caller: Caller, instance: Instance, kind: Kind, content: str, publish: bool
+        self,
+        caller: Caller,
+        instance: Instance,
+        kind: Kind,
+        content: str,
+        *,
+        publish: bool,
+        flow_type: str,
     ) -> None:
         """Enforce the content length limit and, when publishing, validate."""
         limit = self.config.limits.content_chars
@@ -71,7 +81,8 @@ class Flows(Family):
             raise invalid_param(f"Content is longer than {limit} characters ({len(content)})")
         if not publish:
             return
-        problems = validate_content(content, self.validation_context(caller, instance.id))
+        ctx = self.validation_context(caller, instance.id)
+        problems = validate_content(content, ctx, flow_type)
         if not problems:
             return
         if kind is FLOW and self.config.strict.opaque_invalid_flow:
@@ -79,7 +90,7 @@ class Flows(Family):
         raise SandboxError(
             kind.invalid_code,
             f"{kind.title} content is invalid: {len(problems)} problem(s)",
-            **{kind.problems_key: [{"message": m} for m in problems]},
+            **{kind.problems_key: [{"message": m[:MAX_PROBLEM]} for m in problems]},
         )
 
     def insert(
@@ -145,7 +156,9 @@ class Flows(Family):
                 "LimitExceededException", f"The instance has reached its limit of {limit} {noun}"
             )
         content = p["Content"]
-        self.check_content(caller, instance, kind, content, status == "PUBLISHED")
+        self.check_content(
+            caller, instance, kind, content, publish=status == "PUBLISHED", flow_type=ftype
+        )
         record = self.insert(
             caller,
             instance,
@@ -210,7 +223,7 @@ class Flows(Family):
         if content is None:
             content = flow.current[0]
         publish = qualifier is None
-        self.check_content(caller, instance, kind, content, publish)
+        self.check_content(caller, instance, kind, content, publish=publish, flow_type=flow.type)
         self.store.write_content(
             flow.arn,
             content=content,
