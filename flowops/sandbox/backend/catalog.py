@@ -72,21 +72,27 @@ class Catalog(Family):
         out = [resource_summary(r, caller.region) | (extra(r) if extra else {}) for r in items]
         return with_token({key: out}, token)
 
-    def ListQueues(self, caller: Caller, p: Params) -> Output:
-        types = p.get("QueueTypes")
+    def _typed(
+        self, caller: Caller, p: Params, kind: str, operation: str, field: str, default: str
+    ) -> Output:
+        """Summaries of a kind with a type (``QueueType``...), filtered by ``<field>s``."""
+        wanted = p.get(f"{field}s")
 
-        def qtype(r: Resource) -> str:
-            return str(r.data.get("QueueType", "STANDARD"))
+        def of(r: Resource) -> str:
+            return str(r.data.get(field, default))
 
         return self._summaries(
             caller,
             p,
-            "queue",
-            "ListQueues",
-            "QueueSummaryList",
-            extra=lambda r: {"QueueType": qtype(r)},
-            keep=(lambda r: qtype(r) in types) if types else None,
+            kind,
+            operation,
+            f"{operation[4:-1]}SummaryList",
+            extra=lambda r: {field: of(r)},
+            keep=(lambda r: of(r) in wanted) if wanted else None,
         )
+
+    def ListQueues(self, caller: Caller, p: Params) -> Output:
+        return self._typed(caller, p, "queue", "ListQueues", "QueueType", "STANDARD")
 
     def ListPrompts(self, caller: Caller, p: Params) -> Output:
         return self._summaries(caller, p, "prompt", "ListPrompts", "PromptSummaryList")
@@ -97,19 +103,8 @@ class Catalog(Family):
         )
 
     def ListQuickConnects(self, caller: Caller, p: Params) -> Output:
-        types = p.get("QuickConnectTypes")
-
-        def qtype(r: Resource) -> str:
-            return str(r.data.get("QuickConnectType", "QUEUE"))
-
-        return self._summaries(
-            caller,
-            p,
-            "quick_connect",
-            "ListQuickConnects",
-            "QuickConnectSummaryList",
-            extra=lambda r: {"QuickConnectType": qtype(r)},
-            keep=(lambda r: qtype(r) in types) if types else None,
+        return self._typed(
+            caller, p, "quick_connect", "ListQuickConnects", "QuickConnectType", "QUEUE"
         )
 
     def ListUsers(self, caller: Caller, p: Params) -> Output:

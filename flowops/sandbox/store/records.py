@@ -5,7 +5,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R", bound="_Columns")
+
+
+class _Columns:
+    """A record whose fields are exactly its table's columns."""
+
+    @classmethod
+    def of(cls: type[R], row: sqlite3.Row) -> R:
+        """The record of a row of its table."""
+        fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        return cls(**{name: row[name] for name in fields})
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Flow:
+class Flow(_Columns):
     """A flow or a flow module (``kind`` ``flow`` or ``module``)."""
 
     seq: int
@@ -87,11 +99,6 @@ class Flow:
     modified: float
     region: str
 
-    @classmethod
-    def of(cls, row: sqlite3.Row) -> Flow:
-        """The record of a row of ``flows``."""
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
     @property
     def current(self) -> tuple[str, str]:
         """(content, status) as a plain describe shows it."""
@@ -101,7 +108,7 @@ class Flow:
 
 
 @dataclass(frozen=True)
-class Version:
+class Version(_Columns):
     """An immutable version of a flow or module."""
 
     flow_arn: str
@@ -113,14 +120,9 @@ class Version:
     modified: float
     region: str
 
-    @classmethod
-    def of(cls, row: sqlite3.Row) -> Version:
-        """The record of a row of ``versions``."""
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
 
 @dataclass(frozen=True)
-class Alias:
+class Alias(_Columns):
     """A named pointer to a version."""
 
     id: str
@@ -130,11 +132,6 @@ class Alias:
     version: int
     modified: float
     region: str
-
-    @classmethod
-    def of(cls, row: sqlite3.Row) -> Alias:
-        """The record of a row of ``aliases``."""
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     @property
     def arn(self) -> str:
