@@ -68,7 +68,8 @@ class Consistency:
         self, config: Callable[[], SandboxConfig], clock: Callable[[], float] = time.time
     ) -> None:
         self._config = config
-        self._clock = clock
+        #: Seconds since the epoch; tests may replace it to move time without sleeping.
+        self.clock = clock
         self._lock = threading.Lock()
         self._flows: _History[Flow | None] = _History()
         self._tags: _History[dict[str, str]] = _History()
@@ -87,14 +88,14 @@ class Consistency:
         """A flow, module or alias was just created."""
         if self._config().lag.not_found > 0:
             with self._lock:
-                self._created[arn] = self._clock()
+                self._created[arn] = self.clock()
 
     def flow_written(self, arn: str, before: Flow | None, after: Flow | None) -> None:
         """A flow or module changed (``before``/``after`` ``None``: did not / does not exist)."""
         lag = self._config().lag
         if lag.search > 0:
             with self._lock:
-                self._flows.write(arn, before, after, self._clock(), lag.search)
+                self._flows.write(arn, before, after, self.clock(), lag.search)
 
     def tags_written(self, arn: str, before: dict[str, str], after: dict[str, str]) -> None:
         """A resource's tags changed."""
@@ -102,7 +103,7 @@ class Consistency:
         keep = max(lag.tags, lag.search)
         if keep > 0 and before != after:
             with self._lock:
-                self._tags.write(arn, dict(before), dict(after), self._clock(), keep)
+                self._tags.write(arn, dict(before), dict(after), self.clock(), keep)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ class Consistency:
             born = self._created.get(arn)
             if born is None:
                 return
-            if self._clock() - born >= window:
+            if self.clock() - born >= window:
                 del self._created[arn]
                 return
             hidden = config.rng.random() < config.lag.not_found_rate
@@ -129,7 +130,7 @@ class Consistency:
         if lag <= 0:
             return live
         with self._lock:
-            return dict(self._tags.read(arn, self._clock() - lag, live))
+            return dict(self._tags.read(arn, self.clock() - lag, live))
 
     def search_view(
         self,
@@ -145,7 +146,7 @@ class Consistency:
         if lag <= 0:
             return [(flow, live_tags(flow.arn)) for flow in live]
         with self._lock:
-            moment = self._clock() - lag
+            moment = self.clock() - lag
             seen: dict[str, Flow | None] = {f.arn: f for f in live}
             for arn in self._flows.keys():
                 seen.setdefault(arn, None)

@@ -4,7 +4,6 @@ reads right after a create may answer ResourceNotFoundException, tags lag; seede
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from typing import Any
 
@@ -14,6 +13,27 @@ from flowops.sandbox import Lag, SandboxServer
 from tests.integration.conftest import ClientFactory, flow_content
 
 pytestmark = pytest.mark.integration
+
+
+class Clock:
+    """A clock the test moves by hand, so lag windows do not depend on machine load."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(sandbox: SandboxServer) -> Clock:
+    """The sandbox's consistency clock, moved by hand."""
+    fake = Clock()
+    sandbox.backend.consistency.clock = fake
+    return fake
 
 
 def _names(client: Any, instance_id: str) -> list[str]:
@@ -39,7 +59,7 @@ def test_off_by_default_every_write_is_visible_at_once(
 
 
 def test_search_trails_creates_renames_tags_and_deletes(
-    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str, clock: Clock
 ) -> None:
     client = connect_client()
     old = _create(client, instance_id, "Old")
@@ -55,18 +75,18 @@ def test_search_trails_creates_renames_tags_and_deletes(
         == []
     )
     assert client.describe_contact_flow(InstanceId=instance_id, ContactFlowId=fid)  # not lagged
-    time.sleep(0.45)
+    clock.advance(0.45)
     assert _names(client, instance_id) == ["Renamed", "New"]
     hits = client.search_contact_flows(InstanceId=instance_id, SearchFilter=tagged)
     assert [f["Name"] for f in hits["ContactFlows"]] == ["Renamed"]
     client.delete_contact_flow(InstanceId=instance_id, ContactFlowId=fid)
     assert _names(client, instance_id) == ["Renamed", "New"]  # still indexed
-    time.sleep(0.45)
+    clock.advance(0.45)
     assert _names(client, instance_id) == ["Renamed"]
 
 
 def test_reads_right_after_a_create_may_not_find_it(
-    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str, clock: Clock
 ) -> None:
     sandbox.config.lag = Lag(not_found=0.4, not_found_rate=1.0)
     client = connect_client()
@@ -80,7 +100,7 @@ def test_reads_right_after_a_create_may_not_find_it(
     ):
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             call()
-    time.sleep(0.45)
+    clock.advance(0.45)
     version = client.create_contact_flow_version(InstanceId=instance_id, ContactFlowId=fid)
     alias = client.create_contact_flow_alias(
         InstanceId=instance_id,
@@ -98,9 +118,10 @@ def test_reads_right_after_a_create_may_not_find_it(
     )
 
 
-def _outcomes(sandbox: SandboxServer, client: Any, instance_id: str, seed: int) -> list[bool]:
-    sandbox.config.update({"seed": seed, "lag": {"not_found": 5.0, "not_found_rate": 0.5}})
-    fid = _create(client, instance_id, f"S{seed}-{time.monotonic()}")
+def _outcomes(sandbox: SandboxServer, client: Any, instance_id: str, name: str) -> list[bool]:
+    """Whether each of 12 describes right after a create found the flow (seed 7)."""
+    sandbox.config.update({"seed": 7, "lag": {"not_found": 5.0, "not_found_rate": 0.5}})
+    fid = _create(client, instance_id, name)
     seen = []
     for _ in range(12):
         try:
@@ -112,16 +133,16 @@ def _outcomes(sandbox: SandboxServer, client: Any, instance_id: str, seed: int) 
 
 
 def test_not_found_draws_are_seeded(
-    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str, clock: Clock
 ) -> None:
     client = connect_client()
-    first = _outcomes(sandbox, client, instance_id, 7)
-    assert first == _outcomes(sandbox, client, instance_id, 7)
+    first = _outcomes(sandbox, client, instance_id, "A")
+    assert first == _outcomes(sandbox, client, instance_id, "B")
     assert True in first and False in first
 
 
 def test_tags_lag_and_the_admin_routes(
-    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str, clock: Clock
 ) -> None:
     client = connect_client()
     fid = _create(client, instance_id, "A")
@@ -146,7 +167,7 @@ def test_tags_lag_and_the_admin_routes(
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {"k": "v"}
     client.untag_resource(resourceArn=arn, tagKeys=["k"])
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {"k": "v"}
-    time.sleep(0.45)
+    clock.advance(0.45)
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
 
