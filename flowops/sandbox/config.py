@@ -13,6 +13,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from flowops.errors import BadInputError
+
 #: Amazon Connect's documented default API quota: a RateLimit of 2 requests per second and
 #: a BurstLimit of 5, per account and Region ("Amazon Connect API throttling quotas",
 #: adminguide/amazon-connect-service-limits.html; also the service's own API summary).
@@ -80,9 +82,15 @@ class Lag:
         values: dict[str, float] = {}
         for item in filter(None, (part.strip() for part in text.split(","))):
             key, sep, value = item.partition("=")
-            if not sep or key.strip() not in cls.__dataclass_fields__:
-                raise ValueError(f"{LAG_ENV}: expected name=seconds, got {item!r}")
-            values[key.strip()] = float(value)
+            try:
+                if not sep or key.strip() not in cls.__dataclass_fields__:
+                    raise ValueError(item)
+                values[key.strip()] = float(value)
+            except ValueError:
+                names = ", ".join(cls.__dataclass_fields__)
+                raise BadInputError(
+                    f"lag {text!r}: expected name=seconds with names {names}"
+                ) from None
         return cls(**values)
 
     @property

@@ -172,6 +172,7 @@ def test_tags_lag_and_the_admin_routes(
 
 
 def test_lag_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowops.errors import BadInputError
     from flowops.sandbox import SandboxConfig
     from flowops.sandbox.config import LAG_ENV
 
@@ -179,6 +180,6 @@ def test_lag_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     lag = SandboxConfig.from_env().lag
     assert (lag.search, lag.not_found, lag.not_found_rate, lag.tags) == (2.0, 1.0, 0.25, 0.0)
     monkeypatch.setenv(LAG_ENV, "searhc=2")
-    with pytest.raises(ValueError, match="name=seconds"):
+    with pytest.raises(BadInputError, match="name=seconds"):
         SandboxConfig.from_env()
     assert Lag.everywhere(1.0).enabled and not Lag().enabled
