@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from flowops.model.catalog import (
     FLOW_REFERENCE_CONTAINERS,
@@ -39,9 +40,8 @@ class Dangling:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """A transition between two actions of a flow.
+class Edge(NamedTuple):
+    """A transition between two actions of a flow (a named tuple: cheap to build).
 
     ``key`` is the transition's position among all transitions of the flow (action
     order; NextAction, then conditions, then errors). ``attrs`` are the edge attributes
@@ -82,6 +82,20 @@ class ActionGraph:
         return node in self.nodes
 
 
+# Attributes shared by every edge of a kind (read-only: build_flow_graph copies them).
+_NEXT: Mapping[str, Any] = MappingProxyType(
+    {"after_exit": False, "kind": "next", "label": "Success"}
+)
+_AFTER_EXIT: Mapping[str, Any] = MappingProxyType(
+    {"after_exit": True, "kind": "next", "label": "Success"}
+)
+_ERRORS: dict[str, Mapping[str, Any]] = {}
+
+
+def _error_attrs(error_type: str) -> Mapping[str, Any]:
+    return MappingProxyType({"error_type": error_type, "kind": "error", "label": error_type})
+
+
 def action_graph(flow: Flow) -> ActionGraph:
     """The plain action graph of ``flow`` (see ``ActionGraph``).
 
@@ -99,11 +113,10 @@ def action_graph(flow: Flow) -> ActionGraph:
     for action in flow.actions:
         source = action.identifier
         t = action.transitions
-        out: list[tuple[str, dict[str, Any]]] = []
+        out: list[tuple[str, Mapping[str, Any]]] = []
         if t.next_action is not None:
-            after_exit = action.type in LEAVES_FLOW_ON_SUCCESS
             out.append(
-                (t.next_action, {"after_exit": after_exit, "kind": "next", "label": "Success"})
+                (t.next_action, _AFTER_EXIT if action.type in LEAVES_FLOW_ON_SUCCESS else _NEXT)
             )
         for i, cond in enumerate(t.conditions):
             label = f"{cond.operator} {', '.join(map(str, cond.operands))}".strip()
@@ -116,21 +129,19 @@ def action_graph(flow: Flow) -> ActionGraph:
             }
             out.append((cond.next_action, condition))
         for err in t.errors:
-            error_type = err.error_type
-            out.append(
-                (
-                    err.next_action,
-                    {"error_type": error_type, "kind": "error", "label": error_type},
-                )
-            )
+            attrs = _ERRORS.get(err.error_type)
+            if attrs is None:
+                attrs = _ERRORS[err.error_type] = _error_attrs(err.error_type)
+            out.append((err.next_action, attrs))
+        successors = runtime[source]
         for target, attrs in out:
             key += 1
             if target not in nodes:
                 if target != "":
                     dangling.append(Dangling(source, target, attrs["kind"], attrs["label"]))
                 continue
-            if not attrs.get("after_exit"):
-                runtime[source][target] = None
+            if attrs is not _AFTER_EXIT:
+                successors[target] = None
             edges.append(Edge(key - 1, source, target, attrs))
     return ActionGraph(
         start=flow.start_action,
