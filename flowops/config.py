@@ -36,6 +36,9 @@ DEFAULT_SANDBOX_DB = ".flowops/sandbox.db"
 DEFAULT_RATE = 1.8
 DEFAULT_BURST = 4
 SCHEMA_FILE = "config_schema.json"
+#: AWS's default and sample flows, present in every instance: ``managed.exclude``'s
+#: default, so adopting an instance does not pull them into git unless asked.
+DEFAULT_EXCLUDES = ("Default *", "Sample *")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,9 @@ class Environment:
     protected: bool = False
     managed_names: tuple[str, ...] = ("*",)  # fnmatch patterns on flow/module names
     managed_types: tuple[str, ...] = ()  # flow types ("MODULE" for modules); empty = all
+    #: fnmatch patterns of names left alone though a wildcard in ``managed_names`` matches
+    #: them (a name listed exactly in ``managed_names`` is managed all the same).
+    managed_exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
     sandbox_db: str | None = None
@@ -100,6 +106,10 @@ class Environment:
         ``flow_type`` is the ContactFlowType, or ``"MODULE"`` for a module.
         """
         if self.managed_types and flow_type not in self.managed_types:
+            return False
+        if name in self.managed_names:
+            return True
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_exclude):
             return False
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_names)
 
@@ -204,6 +214,7 @@ def parse_environment(data: Any, source: Path) -> Environment:
         protected=bool(data.get("protected", False)),
         managed_names=tuple(managed.get("names") or ("*",)),
         managed_types=tuple(managed.get("types") or ()),
+        managed_exclude=tuple(managed.get("exclude", DEFAULT_EXCLUDES)),
         overrides=_freeze_overrides(data.get("overrides")),
         use_aliases=bool(data.get("use_aliases", False)),
         sandbox_db=sandbox_db,

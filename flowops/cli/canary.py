@@ -12,7 +12,19 @@ from typing import Annotated, Any
 
 import typer
 
-from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvOption,
+    FormatOption,
+    OutputFormat,
+    RefOption,
+    YesOption,
+    complete_flow,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
+from flowops.cli.common import FlowsOption as RootOption
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
@@ -33,28 +45,33 @@ from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")]
 FlowOption = Annotated[
     str | None,
-    typer.Option("--flow", help="The entry flow (default: the one flow running a canary)."),
+    typer.Option(
+        "--flow",
+        metavar="NAME",
+        help="The entry flow (default: the one flow running a canary).",
+        autocompletion=complete_flow,
+    ),
+]
+EntryFlowOption = Annotated[
+    str,
+    typer.Option(
+        "--flow", metavar="NAME", help="The entry flow to canary.", autocompletion=complete_flow
+    ),
 ]
 PercentOption = Annotated[
-    int, typer.Option("--percent", "-p", help="Share of contacts for the candidate, 1-99.")
+    int,
+    typer.Option(
+        "--percent", "-p", metavar="PERCENT", help="Share of contacts for the candidate, 1-99."
+    ),
 ]
-RefOption = Annotated[str, typer.Option("--ref", help="Git revision of the candidate content.")]
-RootOption = Annotated[Path, typer.Option("--root", help="The flows folder.")]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
 canary_app = typer.Typer(
     name="canary",
     help="Send a share of an entry flow's contacts to new content, then promote or abort.",
     no_args_is_help=True,
 )
-
-
-YesOption = Annotated[
-    bool, typer.Option("--yes", "-y", help="Confirm a protected environment (CI).")
-]
 
 
 def _client(env: str, what: str | None = None, yes: bool = True) -> ConnectClient:
@@ -162,10 +179,10 @@ def _candidate(name: str, ref: str, root: Path) -> tuple[FlowDocument, str]:
 @handle_errors
 def start_cmd(
     env: EnvOption,
-    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    flow: EntryFlowOption,
     percent: PercentOption,
     ref: RefOption = "HEAD",
-    root: RootOption = Path(FLOWS_DIR),
+    flows: RootOption = Path(FLOWS_DIR),
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
@@ -179,7 +196,7 @@ def start_cmd(
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
-    doc, sha = _candidate(flow, ref, root)
+    doc, sha = _candidate(flow, ref, flows)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
     result = start_canary(client, flow, doc, percent, ref=sha[:12])
     _render_result(result, fmt)
@@ -255,10 +272,12 @@ def status_cmd(
 @canary_app.command("generate")
 @handle_errors
 def generate_cmd(
-    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    flow: EntryFlowOption,
     percent: PercentOption,
-    ref: Annotated[str, typer.Option("--ref", help="Git revision holding the candidate content.")],
-    root: RootOption = Path(FLOWS_DIR),
+    ref: Annotated[
+        str, typer.Option("--ref", metavar="REF", help="Git revision holding the candidate.")
+    ],
+    flows: RootOption = Path(FLOWS_DIR),
 ) -> None:
     """Write the wrapper and both variants as files under flows/, for a pull request.
 
@@ -266,6 +285,7 @@ def generate_cmd(
     wrapper; "FLOW (canary stable)" and "FLOW (canary candidate)" (the content at the
     revision --ref) are added next to it. Promote them like any change.
     """
+    root = flows
     key = f"flow:{flow}"
     stable = read_tree(root).get(key)
     if stable is None:

@@ -38,6 +38,8 @@ COMMANDS = {
     "rollback": "rollback",
     "sandbox": "sandbox",
     "demo": "demo",
+    "init": "init",
+    "completion": "completion",
 }
 
 
@@ -57,7 +59,7 @@ def root(
     ] = False,
 ) -> None:
     """GitOps change management for Amazon Connect contact flows."""
-    State.debug = debug
+    State.debug = State.debug or debug
 
 
 def build_app(modules: Sequence[str]) -> typer.Typer:
@@ -67,8 +69,11 @@ def build_app(modules: Sequence[str]) -> typer.Typer:
         help="GitOps change management for Amazon Connect contact flows.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=True,
-        rich_markup_mode="markdown",
+        # `flowops completion SHELL` prints (or installs) the script for a named shell.
+        add_completion=False,
+        # Plain help: real metavars (ENV, PATH, REF), words never broken, no boxes.
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
     built.callback()(root)
     for name in dict.fromkeys(modules):
@@ -96,6 +101,20 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+def lift_debug(argv: list[str]) -> list[str]:
+    """``--debug`` accepted anywhere (before ``--``): set the flag, drop the word.
+
+    ``FLOWOPS_DEBUG=1`` does the same.
+    """
+    import os
+
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--debug" in argv[:end] or os.environ.get("FLOWOPS_DEBUG", "") not in ("", "0"):
+        State.debug = True
+    return [a for a in argv[:end] if a != "--debug"] + argv[end:]
+
+
 def main() -> None:
     """Console-script entry point."""
-    build_app(modules_for(sys.argv[1:]))()
+    argv = lift_debug(sys.argv[1:])
+    build_app(modules_for(argv))(args=argv, prog_name="flowops")

@@ -8,7 +8,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvOption,
+    FlowOption,
+    FormatOption,
+    OutputFormat,
+    YesOption,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.render import _md_table as md_table
@@ -120,16 +130,17 @@ def register(app: typer.Typer) -> None:
     @app.command("rollback")
     @handle_errors
     def rollback_cmd(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
-        flow: Annotated[
-            str | None, typer.Option("--flow", help="Only this flow or module.")
-        ] = None,
+        env: EnvOption,
+        flow: FlowOption = None,
         to_release: Annotated[
             str | None,
-            typer.Option("--to-release", help="Go back to the state right after this release."),
+            typer.Option(
+                "--to-release", metavar="ID", help="Go back to the state right after this release."
+            ),
         ] = None,
         to_version: Annotated[
-            int | None, typer.Option("--to-version", help="Go back to this version (--flow).")
+            int | None,
+            typer.Option("--to-version", metavar="N", help="Go back to this version (--flow)."),
         ] = None,
         archive_new: Annotated[
             bool,
@@ -138,12 +149,8 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
         ] = False,
-        yes: Annotated[
-            bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-        ] = False,
-        fmt: Annotated[
-            OutputFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = OutputFormat.text,
+        yes: YesOption = False,
+        fmt: FormatOption = OutputFormat.text,
     ) -> None:
         """Restore every flow changed by the last release to its version before it.
 
@@ -151,6 +158,8 @@ def register(app: typer.Typer) -> None:
         Connect. The rollback is recorded as a release, so it can be rolled back too.
         Exit codes: 0 done, 1 some flows failed (the table says where each one is),
         2 bad input or not confirmed, 3 Amazon Connect error.
+
+        Example: flowops rollback --env prod --dry-run
         """
         environment = load_environment(env)
         client = ConnectClient.for_environment(environment)
