@@ -317,7 +317,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             ok=_release_id(first) is not None and not writes,
         )
 
-    story.step("Promote to staging (twice)", "flowops promote --to staging", promote_staging)
+    story.step("Promote to staging (twice)", "flowops promote --env staging", promote_staging)
 
     def prod_before() -> DemoStep:
         result = promote(
@@ -335,7 +335,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
 
     story.step(
         "Prod runs the previous release",
-        "flowops promote --to prod --ref HEAD~1 --yes",
+        "flowops promote --env prod --ref HEAD~1 --yes",
         prod_before,
     )
 

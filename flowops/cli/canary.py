@@ -192,6 +192,8 @@ def start_cmd(
     sending --percent of contacts to the candidate. Exit codes: 0 started, 2 bad input
     (percent outside 1-99, a canary already running, unresolvable references),
     3 Amazon Connect error.
+
+    Example: flowops canary start --env prod --flow "Main Inbound" --percent 10 --yes
     """
     from flowops.deploy.canary_wrapper import check_percent
 
@@ -211,7 +213,10 @@ def ramp_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Change the candidate's share of contacts (1-99)."""
+    """Change the candidate's share of contacts (1-99).
+
+    Example: flowops canary ramp --env prod --percent 50 --yes
+    """
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
@@ -227,7 +232,10 @@ def promote_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Make the candidate the entry flow's content (a release), remove the helpers."""
+    """Make the candidate the entry flow's content (a release), remove the helpers.
+
+    Example: flowops canary promote --env prod --yes
+    """
     client = _client(env, "promote the canary", yes)
     _render_result(promote_canary(client, pick_flow(client, flow)), fmt)
 
@@ -240,7 +248,10 @@ def abort_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Put the pre-canary content back exactly, remove the helpers."""
+    """Put the pre-canary content back exactly, remove the helpers.
+
+    Example: flowops canary abort --env prod --yes
+    """
     client = _client(env, "abort the canary", yes)
     _render_result(abort_canary(client, pick_flow(client, flow)), fmt)
 
@@ -254,6 +265,8 @@ def status_cmd(
 
     Exit codes: 0 shown, 1 a canary is inconsistent (tag, wrapper and helpers disagree:
     the problems are listed), 2 bad input, 3 Amazon Connect error.
+
+    Example: flowops canary status --env prod --format json
     """
     client = _client(env)
     names = [flow] if flow else [f.name for f in running_canaries(client)]
@@ -284,6 +297,8 @@ def generate_cmd(
     The entry flow's file (its current content is the stable variant) is replaced by the
     wrapper; "FLOW (canary stable)" and "FLOW (canary candidate)" (the content at the
     revision --ref) are added next to it. Promote them like any change.
+
+    Example: flowops canary generate --flow "Main Inbound" --percent 10 --ref feature
     """
     root = flows
     key = f"flow:{flow}"

@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(
         workdir: Annotated[
             Path,
-            typer.Option("--workdir", help="Scratch folder (reset on every run)."),
+            typer.Option("--workdir", metavar="PATH", help="Scratch folder (reset on every run)."),
         ] = DEFAULT_WORKDIR,
         quotas: Annotated[
             bool,
@@ -68,6 +68,8 @@ def register(app: typer.Typer) -> None:
         canary, rollback. No AWS account needed; safe to run again (it starts over).
 
         Exit codes: 0 the story went as told, 1 a step did not.
+
+        Example: flowops demo --quotas
         """
         console.print(
             "[bold]flowops demo[/]: GitOps for Amazon Connect contact flows, on the embedded "

@@ -62,8 +62,24 @@ def root(
     State.debug = State.debug or debug
 
 
+def _argument_metavars() -> None:
+    """Help shows an argument's metavar (PATH, ENV) alone, not also its Python type."""
+    from typer.core import TyperArgument
+
+    shown = TyperArgument.display_type_rich
+    if getattr(shown, "flowops", False):
+        return
+
+    def display_type(self: TyperArgument, ctx: object) -> str | None:
+        return None if self.metavar else shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type.flowops = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type  # type: ignore[method-assign,assignment]
+
+
 def build_app(modules: Sequence[str]) -> typer.Typer:
     """The root app with the commands of the given ``flowops.cli`` modules."""
+    _argument_metavars()
     built = typer.Typer(
         name="flowops",
         help="GitOps change management for Amazon Connect contact flows.",
@@ -73,7 +89,7 @@ def build_app(modules: Sequence[str]) -> typer.Typer:
         add_completion=False,
         # Plain help: real metavars (ENV, PATH, REF), words never broken, no boxes.
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
     for name in dict.fromkeys(modules):
