@@ -44,7 +44,9 @@ def test_help_reflows_docstrings_to_the_terminal() -> None:
     """A docstring's line breaks are not kept: at any width the help reads as prose."""
     wide = CliRunner().invoke(app, ["rollback", "--help"], env={"COLUMNS": "200"})
     assert wide.exit_code == 0
-    assert "Needs no git repository: release records and flow versions come from Amazon" in wide.output
+    assert (
+        "Needs no git repository: release records and flow versions come from Amazon" in wide.output
+    )
     narrow = CliRunner().invoke(app, ["canary", "generate", "--help"], env={"COLUMNS": "80"})
     lines = [line.strip() for line in narrow.output.splitlines()]
     assert "by the" not in lines and "the" not in lines  # no orphaned line ends
