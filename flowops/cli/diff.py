@@ -105,10 +105,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def diff(
         old: Annotated[
-            str | None, typer.Argument(metavar="[OLD]", help="Old side (default: HEAD).")
+            str | None, typer.Argument(metavar="OLD", help="Old side (default: HEAD).")
         ] = None,
         new: Annotated[
-            str | None, typer.Argument(metavar="[NEW]", help="New side (default: working tree).")
+            str | None, typer.Argument(metavar="NEW", help="New side (default: working tree).")
         ] = None,
         fmt: FormatOption = DiffFormat.text,
         exit_code: Annotated[

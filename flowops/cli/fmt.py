@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[
             list[Path] | None,
             typer.Argument(
-                metavar="[PATH]...",
+                metavar="PATH",
                 help="Flow files or directories (every *.json below; default flows/).",
             ),
         ] = None,

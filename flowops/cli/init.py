@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def init_cmd(
         path: Annotated[
-            Path, typer.Argument(metavar="[PATH]", help="The repository folder (default: .).")
+            Path, typer.Argument(metavar="PATH", help="The repository folder (default: .).")
         ] = Path("."),
         account: Annotated[
             list[str] | None,

@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[
             list[Path] | None,
             typer.Argument(
-                metavar="[PATH]...", help="Flow files or directories (default: flows/)."
+                metavar="PATH", help="Flow files or directories (default: flows/)."
             ),
         ] = None,
         fmt: Annotated[
