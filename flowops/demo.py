@@ -343,7 +343,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         client = story.client("prod")
         tree, sha = desired_state(story.repo(), "HEAD", FLOWS_DIR)
         candidate = tree[f"flow:{STORY_FLOW}"]
-        start_canary(client, STORY_FLOW, candidate, 10, ref=sha[:12])
+        start_canary(client, STORY_FLOW, candidate, 10, ref=sha)
         ramp_canary(client, STORY_FLOW, 50)
         done = promote_canary(client, STORY_FLOW, lock_settle=LOCK_SETTLE)
         return _outcome(

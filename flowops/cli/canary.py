@@ -44,6 +44,7 @@ from flowops.errors import BadInputError, ExitCode
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
+from flowops.schemas import stamp
 
 FlowOption = Annotated[
     str | None,
@@ -106,17 +107,20 @@ def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
     if fmt == OutputFormat.json:
         emit(
             json.dumps(
-                {
-                    "action": result.action,
-                    "env": result.env,
-                    "flow": result.flow,
-                    "flow_id": result.flow_id,
-                    "percent": result.percent,
-                    "state": _state_dict(result),
-                    "versions": dict(result.versions),
-                    "release": result.release_id,
-                    "notes": list(result.notes),
-                },
+                stamp(
+                    "canary",
+                    {
+                        "action": result.action,
+                        "env": result.env,
+                        "flow": result.flow,
+                        "flow_id": result.flow_id,
+                        "percent": result.percent,
+                        "state": _state_dict(result),
+                        "versions": dict(result.versions),
+                        "release": result.release_id,
+                        "notes": list(result.notes),
+                    },
+                ),
                 indent=2,
             )
         )
@@ -200,7 +204,7 @@ def start_cmd(
     check_percent(percent)
     doc, sha = _candidate(flow, ref, flows)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
-    result = start_canary(client, flow, doc, percent, ref=sha[:12])
+    result = start_canary(client, flow, doc, percent, ref=sha)
     _render_result(result, fmt)
 
 
@@ -272,7 +276,8 @@ def status_cmd(
     names = [flow] if flow else [f.name for f in running_canaries(client)]
     statuses = [canary_status(client, name) for name in names]
     if fmt == OutputFormat.json:
-        emit(json.dumps([_status_dict(s) for s in statuses], indent=2))
+        payload = {"env": client.env.name, "canaries": [_status_dict(s) for s in statuses]}
+        emit(json.dumps(stamp("canary-status", payload), indent=2))
     elif not statuses:
         console.print(f"{client.env.name}: no canary running", highlight=False)
     else:

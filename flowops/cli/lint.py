@@ -79,9 +79,7 @@ def register(app: typer.Typer) -> None:
     def lint(
         paths: Annotated[
             list[Path] | None,
-            typer.Argument(
-                metavar="PATH", help="Flow files or directories (default: flows/)."
-            ),
+            typer.Argument(metavar="PATH", help="Flow files or directories (default: flows/)."),
         ] = None,
         fmt: Annotated[
             LintFormat, typer.Option("--format", "-f", help="Output format.")

@@ -43,9 +43,7 @@ def _help(command: Command, path: list[str], parent: Context | None) -> str:
     return command.get_help(ctx)
 
 
-def _sections(
-    command: Command, path: list[str], parent: Context | None
-) -> list[str]:
+def _sections(command: Command, path: list[str], parent: Context | None) -> list[str]:
     ctx = Context(command, info_name=path[-1], parent=parent)
     out = [f"## {' '.join(path)}\n\n```text\n{_help(command, path, parent)}\n```\n"]
     if isinstance(command, TyperGroup):

@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from flowops.cli.common import (
     EnvOption,
@@ -21,10 +20,11 @@ from flowops.cli.common import (
 )
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
-from flowops.deploy.render import _md_table as md_table
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, ExitCode
+from flowops.schemas import stamp
+from flowops.tables import markdown_table, text_table
 
 
 def _version(value: int | None) -> str:
@@ -45,30 +45,33 @@ def plan_text(plan: RollbackPlan) -> str:
 
 def report_dict(report: RollbackReport) -> dict[str, Any]:
     """JSON-ready report (``--format json``)."""
-    return {
-        "env": report.env,
-        "reverts": list(report.plan.reverts),
-        "target": report.plan.label,
-        "release": report.release_id,
-        "dry_run": report.dry_run,
-        "ok": report.ok,
-        "calls": report.calls,
-        "seconds": round(report.seconds, 3),
-        "flows": [
-            {
-                "flow": o.step.key,
-                "id": o.step.flow_id,
-                "action": o.step.action,
-                "from_version": o.step.from_version,
-                "to_version": o.step.to_version,
-                "version_now": o.version,
-                "result": o.result,
-                "message": o.message,
-            }
-            for o in report.outcomes
-        ],
-        "notes": list(report.notes),
-    }
+    return stamp(
+        "rollback",
+        {
+            "env": report.env,
+            "reverts": list(report.plan.reverts),
+            "target": report.plan.label,
+            "release": report.release_id,
+            "dry_run": report.dry_run,
+            "ok": report.ok,
+            "calls": report.calls,
+            "seconds": round(report.seconds, 3),
+            "flows": [
+                {
+                    "flow": o.step.key,
+                    "id": o.step.flow_id,
+                    "action": o.step.action,
+                    "from_version": o.step.from_version,
+                    "to_version": o.step.to_version,
+                    "version_now": o.version,
+                    "result": o.result,
+                    "message": o.message,
+                }
+                for o in report.outcomes
+            ],
+            "notes": list(report.notes),
+        },
+    )
 
 
 _COLUMNS = ("flow", "from version", "to version", "result", "note")
@@ -97,19 +100,14 @@ def _footer(report: RollbackReport) -> str:
     return f"{len(report.outcomes)} flow(s), {report.calls} API call(s), {report.seconds:.1f} s"
 
 
-def _table(report: RollbackReport) -> Table:
-    table = Table(title=_title(report), title_justify="left")
-    for column in _COLUMNS:
-        table.add_column(column)
-    for flow, before, after, result, note in _rows(report):
-        style = {"failed": "red", "left": "yellow", "archived": "yellow"}.get(result, "")
-        table.add_row(flow, before, after, f"[{style}]{result}[/]" if style else result, note)
-    return table
+def report_text(report: RollbackReport) -> str:
+    """The report as plain aligned columns (``--format text``), readable when piped."""
+    return f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
 
 
 def report_markdown(report: RollbackReport) -> str:
     """The report as Markdown (``--format markdown``: a GitHub job summary)."""
-    lines = [f"### {_title(report)}", "", md_table([_COLUMNS, *_rows(report)]), ""]
+    lines = [f"### {_title(report)}", "", markdown_table([_COLUMNS, *_rows(report)]), ""]
     lines.append(_footer(report))
     lines += [f"\n> warning: {note}" for note in report.notes]
     return "\n".join(lines)
@@ -189,7 +187,7 @@ def register(app: typer.Typer) -> None:
             on_progress=_progress_line if fmt != OutputFormat.json else None,
         )
         if text:
-            console.print(_table(report))
+            console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
             for note in report.notes:
                 err_console.print(f"warning: {note}", highlight=False, markup=False)

@@ -92,7 +92,9 @@ def seed_command(db: DbOption = DEFAULT_DB) -> None:
     from flowops.sandbox.seed import seed
 
     summary = seed(str(db))
-    emit(json.dumps(summary, indent=2))
+    from flowops.schemas import stamp
+
+    emit(json.dumps(stamp("sandbox-seed", dict(summary)), indent=2))
 
 
 def register(app: typer.Typer) -> None:

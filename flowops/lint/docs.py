@@ -52,6 +52,16 @@ suppressions without a reason are configuration errors (exit 2).
 """
 
 
+UNREADABLE_SECTION = """
+## Unreadable files
+
+A file that cannot be read or parsed (invalid JSON, or not the flow language's shape) is
+checked by no rule. `flowops lint` lists it and exits 2; the machine formats (`--format
+json`, `sarif`, `github`) report it as a finding of rule **FL000** (`unreadable-file`,
+severity error) on line 1 of the file, so a malformed file gets an annotation too.
+"""
+
+
 def render_rules_markdown() -> str:
     """The whole ``docs/rules.md``: header, index table, then each rule's docstring."""
     parts = [HEADER]
@@ -67,6 +77,7 @@ def render_rules_markdown() -> str:
         parts.append(f"Default severity: **{rule.severity.value}**.\n\n{summary}\n")
         if body.strip():
             parts.append(f"\n{body.strip()}\n")
+    parts.append(UNREADABLE_SECTION)
     parts.append(_error_table())
     return "".join(parts)
 
