@@ -25,8 +25,8 @@ from flowops.errors import BadInputError, ExitCode, FlowopsError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # ":A:" in "staging:A:" is a name, not an emoji
+err_console = Console(stderr=True, emoji=False)
 
 
 class State:
