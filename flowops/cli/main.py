@@ -21,6 +21,7 @@ import typer
 
 from flowops import __version__
 from flowops.cli.common import State
+from flowops.errors import ExitCode
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -133,4 +134,8 @@ def lift_debug(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point."""
     argv = lift_debug(sys.argv[1:])
-    build_app(modules_for(argv))(args=argv, prog_name="flowops")
+    try:
+        build_app(modules_for(argv))(args=argv, prog_name="flowops")
+    except KeyboardInterrupt:  # while importing, before a command's handler is in place
+        sys.stderr.write("interrupted\n")
+        sys.exit(int(ExitCode.INTERRUPTED))
