@@ -10,6 +10,7 @@ workflow's steps against the sandbox with only that venv's ``flowops`` on PATH.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -34,7 +35,29 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
     return proc.stdout
 
 
+def readme_install_lines() -> list[str]:
+    """The commands of the README's Install section (its ``sh`` block)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^## Install\n.*?```sh\n(.*?)```", readme, re.S | re.M)
+    assert block, "the README has no Install section with an sh block"
+    return [line.split("  #")[0].strip() for line in block[1].splitlines() if line.strip()]
+
+
+def test_readme_install_lines_name_the_pinned_distribution() -> None:
+    lines = readme_install_lines()
+    installs = [line for line in lines if " install " in line]
+    assert {line.split()[0] for line in installs} == {"pipx", "python"}
+    for line in installs:
+        assert f"{DISTRIBUTION}==" in line or f"{DISTRIBUTION} @ git+" in line, line
+        assert __version__ in line, line
+    assert any(line.startswith("pipx install") for line in installs)
+    assert any("git+https://" in line for line in installs)
+    assert lines[-1] == "flowops --version"
+
+
 def test_wheel_installs_and_runs_demo_init_and_workflows(tmp_path: Path) -> None:
+    """The README's pip line, with the built wheel standing in for the index."""
+    pip_line = next(line for line in readme_install_lines() if line.startswith("python -m pip"))
     dist = tmp_path / "dist"
     _run(sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", dist, ROOT, cwd=ROOT)
     wheels = sorted(dist.glob("*.whl"))
@@ -44,6 +67,8 @@ def test_wheel_installs_and_runs_demo_init_and_workflows(tmp_path: Path) -> None
     fresh = tmp_path / "venv"
     venv.create(fresh, with_pip=True)
     bin_dir = fresh / "bin"
+    spec = pip_line.split(" install ", 1)[1]
+    assert spec == f"{DISTRIBUTION}=={__version__}"
     _run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheels[0], cwd=tmp_path)
     installed = _run(
         bin_dir / "python",
