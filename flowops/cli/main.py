@@ -12,6 +12,7 @@ built on first access, for tests and other programs.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -123,8 +124,6 @@ def lift_debug(argv: list[str]) -> list[str]:
 
     ``FLOWOPS_DEBUG=1`` does the same.
     """
-    import os
-
     end = argv.index("--") if "--" in argv else len(argv)
     if "--debug" in argv[:end] or os.environ.get("FLOWOPS_DEBUG", "") not in ("", "0"):
         State.debug = True
@@ -134,6 +133,10 @@ def lift_debug(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point."""
     argv = lift_debug(sys.argv[1:])
+    if "_FLOWOPS_COMPLETE" in os.environ:  # the shell asks for completions
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         build_app(modules_for(argv))(args=argv, prog_name="flowops")
     except KeyboardInterrupt:  # while importing, before a command's handler is in place

@@ -74,3 +74,28 @@ def test_debug_and_h_anywhere_on_the_line(tmp_path: Path) -> None:
     assert "Traceback" in debug.stderr and "BadInputError" in debug.stderr
     helped = run("canary", "status", "-h")
     assert helped.returncode == 0 and "Example: flowops canary status" in helped.stdout
+
+
+def test_shell_completion_offers_environment_and_flow_names() -> None:
+    def complete(words: str, cword: int) -> list[str]:
+        env = {
+            "PATH": f"{BIN}:/usr/bin:/bin",
+            "_FLOWOPS_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(cword),
+        }
+        proc = subprocess.run(
+            [str(BIN / "flowops")], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()
+
+    assert complete("flowops plan --env ", 3) == ["dev", "prod", "staging"]
+    assert complete("flowops promote -e st", 3) == ["staging"]
+    assert "Main Inbound" in " ".join(complete("flowops history --env dev --flow Ma", 5)).replace(
+        "\n", " "
+    ) or complete("flowops history --env dev --flow Ma", 5) == [
+        "Main",
+        "Inbound",
+    ]
+    assert complete("flowops pro", 1) == ["promote"]
