@@ -44,7 +44,7 @@ def render_calls(plan: Plan) -> str:
     """The display-only executor of a dry run: every write call apply would make, in order."""
     lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
     for step in plan.changes:
-        lines += [f"  {call:<48} {step.key}" for call in step.calls(plan.env.use_aliases)]
+        lines += [f"  {call:<48} {step.key}" for call in step.calls(aliases=plan.env.use_aliases)]
     if not plan.changes:
         lines.append("  none")
     return "\n".join(lines) + "\n"
