@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -112,29 +112,20 @@ def complete_flow(incomplete: str) -> list[str]:
     return sorted(n for n in names if n.startswith(incomplete))
 
 
-EnvOption = Annotated[
-    str,
-    typer.Option(
+def _env_option() -> Any:
+    return typer.Option(
         "--env",
         "-e",
         metavar="ENV",
         envvar="FLOWOPS_ENV",
         help="Environment: a name under environments/ or a YAML file.",
         autocompletion=complete_environment,
-    ),
-]
+    )
+
+
+EnvOption = Annotated[str, _env_option()]
 #: ``--env`` where another spelling is still accepted (promote's hidden ``--to``).
-EnvOrNoneOption = Annotated[
-    str | None,
-    typer.Option(
-        "--env",
-        "-e",
-        metavar="ENV",
-        envvar="FLOWOPS_ENV",
-        help="Environment: a name under environments/ or a YAML file.",
-        autocompletion=complete_environment,
-    ),
-]
+EnvOrNoneOption = Annotated[str | None, _env_option()]
 FlowsOption = Annotated[
     Path,
     typer.Option(
