@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -246,6 +247,11 @@ def _candidates(root: Path) -> list[Path]:
     return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
 
 
+def default_root() -> Path:
+    """``$FLOWOPS_ENVIRONMENTS`` when set (every command honours it), else ``environments``."""
+    return Path(os.environ.get("FLOWOPS_ENVIRONMENTS") or DEFAULT_ROOT)
+
+
 def load_environment(name: str, root: Path | None = None) -> Environment:
     """The environment called ``name`` (or the YAML file at path ``name``).
 
@@ -257,7 +263,7 @@ def load_environment(name: str, root: Path | None = None) -> Environment:
         if as_path.is_file():
             return load_environment_file(as_path)
         raise BadInputError(f"unknown environment: no such file {as_path}")
-    base = root if root is not None else DEFAULT_ROOT
+    base = root if root is not None else default_root()
     for suffix in (".yaml", ".yml"):
         candidate = base / f"{name}{suffix}"
         if candidate.is_file():
@@ -270,5 +276,5 @@ def load_environment(name: str, root: Path | None = None) -> Environment:
 
 def list_environments(root: Path | None = None) -> list[Environment]:
     """Every environment under ``root`` (default ``./environments``), sorted by name."""
-    base = root if root is not None else DEFAULT_ROOT
+    base = root if root is not None else default_root()
     return sorted((load_environment_file(p) for p in _candidates(base)), key=lambda e: e.name)

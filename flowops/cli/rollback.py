@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from flowops.cli.common import (
+    EnvironmentsOption,
     EnvOption,
     FlowOption,
     FormatOption,
@@ -129,6 +130,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rollback_cmd(
         env: EnvOption,
+        environments: EnvironmentsOption = None,
         flow: FlowOption = None,
         to_release: Annotated[
             str | None,
@@ -159,7 +161,7 @@ def register(app: typer.Typer) -> None:
 
         Example: flowops rollback --env prod --dry-run
         """
-        environment = load_environment(env)
+        environment = load_environment(env, environments)
         client = ConnectClient.for_environment(environment)
 
         def confirm(plan: RollbackPlan) -> bool:

@@ -55,3 +55,16 @@ def test_uncommitted_flows_warn_in_plan_and_stop_promote(repo: Path) -> None:
     allowed = runner.invoke(app, ["promote", "--to", "staging", "--allow-dirty"], env=env)
     assert allowed.exit_code == 0, allowed.output
     assert "Release 1 to staging" in allowed.output
+
+
+def test_every_command_finds_environments_in_the_same_folder(repo: Path) -> None:
+    runner = CliRunner()
+    env = {"FLOWOPS_ENV": "staging", "FLOWOPS_ENVIRONMENTS": "envs"}
+    status = runner.invoke(app, ["canary", "status"], env=env)
+    assert status.exit_code == 0 and "staging: no canary running" in status.output
+    history = runner.invoke(app, ["history"], env=env)
+    assert history.exit_code == 0, history.output
+    dry = runner.invoke(app, ["rollback", "--environments", "envs", "--dry-run"], env=env)
+    assert dry.exit_code == 2 and "no release" in dry.output.lower(), dry.output
+    elsewhere = runner.invoke(app, ["history", "--env", "staging"])
+    assert elsewhere.exit_code == 2 and "unknown environment 'staging'" in elsewhere.output
