@@ -82,6 +82,7 @@ ENVIRONMENT_VARIABLES = {
     "FLOWOPS_LINT_CONFIG": "the lint configuration file (lint --config)",
     "FLOWOPS_SANDBOX_DB": "the sandbox database (sandbox --db)",
     "FLOWOPS_SANDBOX_QUOTA": "off: the embedded sandbox enforces no API quotas",
+    "FLOWOPS_SANDBOX_LAG": "the sandbox's eventual consistency (sandbox serve --lag)",
 }
 
 
