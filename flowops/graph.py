@@ -23,6 +23,7 @@ from flowops.model.catalog import (
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Action, Flow
+from flowops.schemas import stamp
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -420,4 +421,4 @@ def to_json(graph: nx.MultiDiGraph) -> str:
         "edges": edges,
         "dangling": dangling,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(stamp("graph", payload), indent=2, ensure_ascii=False) + "\n"
