@@ -20,6 +20,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def start_embedded_sandbox(db_path: str) -> str:
+    """``endpoint_url: sandbox``: the embedded sandbox, imported on first use only."""
+    from flowops.sandbox.embedded import ensure_sandbox
+
+    return ensure_sandbox(db_path)
+
+
 class State:
     """Global options set by the root callback (``--debug``)."""
 

@@ -20,7 +20,8 @@ from typing import Annotated
 import typer
 
 from flowops import __version__
-from flowops.cli.common import State
+from flowops.cli.common import State, start_embedded_sandbox
+from flowops.endpoints import set_sandbox_starter
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -61,7 +62,11 @@ def root(
 
 
 def build_app(modules: Sequence[str]) -> typer.Typer:
-    """The root app with the commands of the given ``flowops.cli`` modules."""
+    """The root app with the commands of the given ``flowops.cli`` modules.
+
+    Environments with ``endpoint_url: sandbox`` start the embedded sandbox on first use.
+    """
+    set_sandbox_starter(start_embedded_sandbox)
     built = typer.Typer(
         name="flowops",
         help="GitOps change management for Amazon Connect contact flows.",

@@ -18,7 +18,7 @@ import botocore.config
 import pytest
 
 from flowops.sandbox import SandboxConfig, SandboxServer
-from flowops.sandbox.testing import DEV
+from tests.support import DEV
 
 ClientFactory = Callable[..., Any]
 

@@ -16,8 +16,8 @@ from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.model import FlowDocument, FlowInfo, dump_document, load_document, parse_content
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import git_repo, sandbox_environment_file
 from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
+from tests.support import git_repo, sandbox_environment_file
 
 pytestmark = pytest.mark.integration
 

@@ -29,7 +29,7 @@ from flowops.model.canonical import dump_content, semantic_content
 from flowops.model.parse import document_from_data
 from flowops.refs import symbolize
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import DEV, FAST_RETRIES, sandbox_environment
+from tests.support import DEV, FAST_RETRIES, sandbox_environment
 
 pytestmark = pytest.mark.integration
 

@@ -29,7 +29,7 @@ from flowops.errors import BadInputError, ConnectApiError, ExitCode
 from flowops.refs import references, resolve, symbolize
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import (
+from tests.support import (
     CATALOG_LISTS,
     DEV,
     FAST_RETRIES,
@@ -350,12 +350,21 @@ def test_instance_id_needs_no_lookup(seeded_sandbox: SandboxServer) -> None:
 
 
 def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowops.sandbox.embedded import embedded_server
+    from flowops.endpoints import set_sandbox_starter
+    from flowops.sandbox.embedded import embedded_server, ensure_sandbox
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
     env = sandbox_environment("sandbox", sandbox_db=db)
-    client = ConnectClient.for_environment(env)
+    previous = set_sandbox_starter(None)
+    try:
+        with pytest.raises(BadInputError, match="needs the embedded sandbox"):
+            ConnectClient.for_environment(env)
+        assert embedded_server(db) is None
+        set_sandbox_starter(ensure_sandbox)
+        client = ConnectClient.for_environment(env)
+    finally:
+        set_sandbox_starter(previous)
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
     assert server is not None and client.endpoint_url == server.url

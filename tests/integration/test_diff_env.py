@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import PROD, sandbox_environment_file
 from tests.integration.test_drift import console_edit, set_text
 from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import PROD, sandbox_environment_file
 
 pytestmark = pytest.mark.integration
 

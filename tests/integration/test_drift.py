@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.config import Environment
 from flowops.connect import ConnectClient
+from flowops.deploy.drift import drift
 from flowops.deploy.promote import promote
-from flowops.diff.live import drift
 from flowops.diff.sources import SourceContext
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import sandbox_environment_file
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from flowops.deploy.export import LocalChangesError, export_env
 from flowops.errors import BadInputError
 from flowops.model.parse import load_document
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.test_promote import DEV, environment, files_under, new_repo
+from tests.support import sandbox_environment_file
 
 
 def test_export_writes_canonical_account_free_files_and_is_stable(

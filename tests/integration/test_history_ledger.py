@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from flowops.deploy.history import history
-from flowops.deploy.plan import LEDGER_NAME
-from flowops.deploy.releases import find_ledger, read_ledger
+from flowops.deploy.releases import LEDGER_NAME, find_ledger, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule

@@ -21,8 +21,8 @@ from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV, STAGING, git_repo, linear_flow, sandbox_environment
 from tests.integration.conftest import flow_content, make_client
+from tests.support import DEV, STAGING, git_repo, linear_flow, sandbox_environment
 
 WRITE_OPS = ("Create", "Update", "Delete", "Tag", "Untag", "Associate", "Disassociate")
 

@@ -14,9 +14,8 @@ from flowops.config import Environment, RateLimit
 from flowops.connect import ClientSettings, ConnectClient
 from flowops.deploy import lock
 from flowops.deploy.apply import ApplyFailedError
-from flowops.deploy.plan import LEDGER_NAME
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import read_ledger
+from flowops.deploy.releases import LEDGER_NAME, read_ledger
 from flowops.errors import BadInputError
 from flowops.model.canonical import semantic_content
 from flowops.model.parse import parse_content

@@ -17,7 +17,7 @@ from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.model.canonical import dump_content
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import FAST_RETRIES, git_repo, sandbox_environment
+from tests.support import FAST_RETRIES, git_repo, sandbox_environment
 
 pytestmark = pytest.mark.integration
 

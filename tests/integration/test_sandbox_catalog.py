@@ -8,8 +8,8 @@ import pytest
 
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import INSTANCE_ALIAS, instance_id_for
-from flowops.sandbox.testing import DEV, PROD, STAGING
 from tests.integration.conftest import ClientFactory, create_instance
+from tests.support import DEV, PROD, STAGING
 
 pytestmark = pytest.mark.integration
 

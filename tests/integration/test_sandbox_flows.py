@@ -7,8 +7,8 @@ import json
 import pytest
 
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import DEV
 from tests.integration.conftest import ClientFactory, flow_content
+from tests.support import DEV
 
 pytestmark = pytest.mark.integration
 

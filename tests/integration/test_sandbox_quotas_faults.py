@@ -12,8 +12,8 @@ import botocore.exceptions
 import pytest
 
 from flowops.sandbox import FaultRule, Quota, SandboxConfig, SandboxServer
-from flowops.sandbox.testing import DEV, PROD
 from tests.integration.conftest import ClientFactory, make_client
+from tests.support import DEV, PROD
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
-from flowops.sandbox.testing import git_repo
+from tests.support import git_repo
 from tests.unit.test_diff_fixtures import CASES, apply_edits, base
 
 MENU = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "menu.json"

@@ -1,4 +1,4 @@
-"""Helpers for programs that drive the sandbox: tests, benchmarks, the demo.
+"""Test support: helpers for programs that drive the sandbox (tests and benchmarks).
 
 * :func:`sandbox_environment`: an :class:`~flowops.config.Environment` on the sandbox's
   seeded instance, unpaced unless ``rate_limit`` is given;
