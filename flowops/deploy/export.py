@@ -31,10 +31,11 @@ from flowops.deploy.canary_state import STATE_TAG, canary_stable_view, is_canary
 from flowops.deploy.live import document_for
 from flowops.deploy.releases import LEDGER_NAME
 from flowops.errors import BadInputError, FlowopsError
+from flowops.files import json_files
 from flowops.model.canonical import dump_document
 from flowops.model.parse import load_document
 from flowops.refs import git_name
-from flowops.repo import flow_key, flow_relpath, json_files
+from flowops.repo import flow_key, flow_relpath
 
 #: ``progress(done, total, what)`` after each flow (``total`` 0 while reading Connect);
 #: library code never prints.

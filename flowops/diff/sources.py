@@ -26,13 +26,13 @@ from pathlib import Path
 import git
 
 from flowops.errors import BadInputError, FlowParseError
+from flowops.files import json_files
 from flowops.model.parse import parse_document_text
 from flowops.repo import (
     FLOWS_DIR,
     FlowTree,
     flow_key,
     json_blobs_at,
-    json_files,
     open_repo,
     read_tree,
 )

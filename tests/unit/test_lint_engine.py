@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from flowops.errors import BadInputError
+from flowops.files import collect_files
 from flowops.graph import build_flow_graph, reachable_from_start, runtime_successors
+from flowops.graph.cycles import strongly_connected_components
 from flowops.lint import (
     LintConfig,
     Severity,
@@ -22,9 +24,8 @@ from flowops.lint import (
     render_text,
 )
 from flowops.lint.config import config_from_data
-from flowops.lint.cycles import strongly_connected_components
 from flowops.lint.docs import render_rules_markdown
-from flowops.lint.engine import collect_files, identifier_lines
+from flowops.lint.engine import identifier_lines
 from flowops.lint.rule import RuleContext
 from flowops.lint.rules import ALL_RULES
 from flowops.model import load_document

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     FLOW_REFERENCE_CONTAINERS,
     FLOW_REFERENCE_KEYS,
     LEAVES_FLOW_ON_SUCCESS,
