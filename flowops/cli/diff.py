@@ -16,7 +16,7 @@ from flowops.diff.render_mermaid import render_mermaid
 from flowops.diff.render_text import render_text
 from flowops.diff.result import TreeDiff
 from flowops.diff.sources import LiveSides, Side, SourceContext, default_sides
-from flowops.errors import CheckFailedError, ExitCode
+from flowops.errors import CheckFailedError
 from flowops.repo import FLOWS_DIR
 
 
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         _render(result, fmt, output)
         if exit_code and result.has_changes:
-            raise typer.Exit(int(ExitCode.FINDINGS))
+            raise CheckFailedError("semantic changes (--exit-code)", reported=True)
 
     @app.command("drift", help=DRIFT_HELP)
     @handle_errors

@@ -20,8 +20,9 @@ from typing import Annotated
 import typer
 
 from flowops import __version__
-from flowops.cli.common import State, start_embedded_sandbox
+from flowops.cli.common import State, internal_error_line, start_embedded_sandbox
 from flowops.endpoints import set_sandbox_starter
+from flowops.errors import ExitCode
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -102,5 +103,16 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    build_app(modules_for(sys.argv[1:]))()
+    """Console-script entry point.
+
+    Commands report their own errors (``handle_errors``); this catches what escapes them
+    (building the app, option callbacks) the same way: one line, exit 70, unless --debug.
+    """
+    argv = sys.argv[1:]
+    try:
+        build_app(modules_for(argv))()
+    except Exception as exc:
+        if "--debug" in argv:
+            raise
+        sys.stderr.write(internal_error_line(exc) + "\n")
+        sys.exit(int(ExitCode.INTERNAL_ERROR))
