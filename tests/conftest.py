@@ -5,15 +5,27 @@ sandbox settings must not change a result, nor send a request to a real account)
 ``HOME`` is an empty folder (no ``~/.aws/config``, no global git identity). Instance
 metadata is off, so a test that finds no credentials fails fast instead of waiting for
 an EC2 endpoint. Tests that need a variable set it with ``monkeypatch``.
+
+Every test under ``tests/integration`` is marked ``integration``, whether or not its
+module says so, so ``make unit`` (``-m "not integration"``) runs the fast tests only.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 ISOLATED_PREFIXES = ("AWS_", "FLOWOPS_")
+INTEGRATION = Path(__file__).resolve().parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under ``tests/integration`` is marked ``integration`` (``make unit`` skips)."""
+    for item in items:
+        if INTEGRATION in item.path.resolve().parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(autouse=True)

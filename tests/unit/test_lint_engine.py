@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from flowops.errors import BadInputError
@@ -226,7 +227,6 @@ def test_render_sarif_is_valid_2_1_0() -> None:
 
 
 def test_render_sarif_validates_against_the_sarif_schema_subset() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = {
         "type": "object",
         "required": ["version", "runs"],
