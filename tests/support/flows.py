@@ -24,12 +24,10 @@ MODULE_SETTINGS: dict[str, Any] = {
 def flow_content(*, start: str = "hello", actions: list[dict[str, Any]] | None = None) -> str:
     """A small valid flow as Connect content: a message, then disconnect (or ``actions``)."""
     if actions is None:
-        return json.dumps(
-            linear_flow(
-                ("hello", "MessageParticipant", {"Text": "Hello"}),
-                ("bye", "DisconnectParticipant", {}),
-            )
-        )
+        actions = linear_flow(
+            ("hello", "MessageParticipant", {"Text": "Hello"}),
+            ("bye", "DisconnectParticipant", {}),
+        )["Actions"]
     return json.dumps({"Version": "2019-10-30", "StartAction": start, "Actions": actions})
 
 
