@@ -8,18 +8,8 @@ from typing import Any
 from flowops.model import FlowDocument, FlowInfo, parse_content
 from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
+from flowops.model.templates import MODULE_SETTINGS
 from tests.support import linear_flow
-
-#: The Settings a flow module needs (no parameters, the two usual transitions).
-MODULE_SETTINGS: dict[str, Any] = {
-    "InputParameters": [],
-    "OutputParameters": [],
-    "Transitions": [
-        {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
-        {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
-    ],
-}
-
 
 def flow_content(*, start: str = "hello", actions: list[dict[str, Any]] | None = None) -> str:
     """A small valid flow as Connect content: a message, then disconnect (or ``actions``)."""
