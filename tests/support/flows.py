@@ -11,6 +11,7 @@ from flowops.model.parse import document_from_data
 from flowops.model.templates import MODULE_SETTINGS
 from tests.support import linear_flow
 
+
 def flow_content(*, start: str = "hello", actions: list[dict[str, Any]] | None = None) -> str:
     """A small valid flow as Connect content: a message, then disconnect (or ``actions``)."""
     if actions is None:
