@@ -86,13 +86,14 @@ def test_bucket_is_shared_across_operations_unless_configured(throttled: Sandbox
 def test_botocore_retries_ride_out_throttling(throttled: SandboxServer) -> None:
     client = make_client(throttled.url, DEV, retries={"total_max_attempts": 10, "mode": "standard"})
     _warm(throttled, client)
-    for _ in range(8):
-        client.list_instances()  # the burst is 5: the last three are throttled, then retried
-    throttles = throttled.request_log.outcomes().get(
-        (DEV, "ListInstances", "ThrottlingException"), 0
-    )
-    assert throttles >= 3
-    assert throttled.request_log.count(account=DEV, operation="ListInstances") == 8 + throttles
+    key = (DEV, "ListInstances", "ThrottlingException")
+    calls = 0
+    while calls < 40 and not throttled.request_log.outcomes().get(key):
+        client.list_instances()  # past the burst of 5 (however slow the machine): throttled
+        calls += 1
+    throttles = throttled.request_log.outcomes().get(key, 0)
+    assert throttles >= 1  # throttled, and every call still succeeded (retried)
+    assert throttled.request_log.count(account=DEV, operation="ListInstances") == calls + throttles
 
 
 def test_quotas_off(sandbox: SandboxServer, connect_client: ClientFactory) -> None:

@@ -24,6 +24,7 @@ import yaml
 from flowops.demo import copy_environments
 from tests.support.actions import (
     BIN,
+    GIT_IDENTITY,
     ROOT,
     JobResult,
     Run,
@@ -59,10 +60,7 @@ def _env(home: Path) -> dict[str, str]:
         "HOME": str(home),
         "FLOWOPS_SANDBOX_QUOTA": "off",
         "FLOWOPS_INSTALLED_PACKAGE": ".",  # the flowops action: already installed here
-        "GIT_AUTHOR_NAME": "dev",
-        "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "dev",
-        "GIT_COMMITTER_EMAIL": "dev@example.com",
+        **GIT_IDENTITY,
         "LANG": "C.UTF-8",
         "COLUMNS": "120",
     }
@@ -92,8 +90,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(template: Path, tmp_path: Path) -> Project:
-    """A fresh copy of the template repository and its sandbox database for one test."""
+def project(template: Path, tmp_path: Path, embedded_sandboxes: None) -> Project:
+    """A fresh copy of the template repository and its sandbox database for one test.
+
+    Tests also read and write its environments in this process (embedded sandboxes on).
+    """
     repo = tmp_path / "repo"
     shutil.copytree(template, repo)
     return Project(repo, _env(tmp_path))

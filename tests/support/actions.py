@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import os
 import re
 import subprocess
 import sys
@@ -464,8 +465,22 @@ def run_workflow(name: str, repo: Path, env: dict[str, str], **contexts: Any) ->
 # The repository the workflows run in
 
 
+#: Who commits in the runner's repositories (tests run with an empty HOME: no git identity).
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
+}
+
+
 def git(repo: Path, *args: str) -> str:
-    """``git args`` in ``repo``; its output, stripped (a failure raises)."""
+    """``git args`` in ``repo`` as :data:`GIT_IDENTITY`; its output, stripped (failure raises)."""
     return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_IDENTITY},
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
