@@ -12,6 +12,7 @@ built on first access, for tests and other programs.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -40,6 +41,8 @@ COMMANDS = {
     "rollback": "rollback",
     "sandbox": "sandbox",
     "demo": "demo",
+    "init": "init",
+    "completion": "completion",
 }
 
 
@@ -59,7 +62,22 @@ def root(
     ] = False,
 ) -> None:
     """GitOps change management for Amazon Connect contact flows."""
-    State.debug = debug
+    State.debug = State.debug or debug
+
+
+def _argument_metavars() -> None:
+    """Help shows an argument's metavar (PATH, ENV) alone, not also its Python type."""
+    from typer.core import TyperArgument
+
+    shown = TyperArgument.display_type_rich
+    if getattr(shown, "flowops", False):
+        return
+
+    def display_type(self: TyperArgument, ctx: object) -> str | None:
+        return None if self.metavar else shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type.flowops = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type  # type: ignore[method-assign,assignment]
 
 
 def build_app(modules: Sequence[str]) -> typer.Typer:
@@ -68,13 +86,17 @@ def build_app(modules: Sequence[str]) -> typer.Typer:
     Environments with ``endpoint_url: sandbox`` start the embedded sandbox on first use.
     """
     set_sandbox_starter(start_embedded_sandbox)
+    _argument_metavars()
     built = typer.Typer(
         name="flowops",
         help="GitOps change management for Amazon Connect contact flows.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=True,
-        rich_markup_mode="markdown",
+        # `flowops completion SHELL` prints (or installs) the script for a named shell.
+        add_completion=False,
+        # Plain help: real metavars (ENV, PATH, REF), words never broken, no boxes.
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
     for name in dict.fromkeys(modules):
@@ -102,17 +124,35 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+def lift_debug(argv: list[str]) -> list[str]:
+    """``--debug`` accepted anywhere (before ``--``): set the flag, drop the word.
+
+    ``FLOWOPS_DEBUG=1`` does the same.
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--debug" in argv[:end] or os.environ.get("FLOWOPS_DEBUG", "") not in ("", "0"):
+        State.debug = True
+    return [a for a in argv[:end] if a != "--debug"] + argv[end:]
+
+
 def main() -> None:
     """Console-script entry point.
 
     Commands report their own errors (``handle_errors``); this catches what escapes them
     (building the app, option callbacks) the same way: one line, exit 70, unless --debug.
     """
-    argv = sys.argv[1:]
+    argv = lift_debug(sys.argv[1:])
+    if "_FLOWOPS_COMPLETE" in os.environ:  # the shell asks for completions
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
-        build_app(modules_for(argv))()
+        build_app(modules_for(argv))(args=argv, prog_name="flowops")
+    except KeyboardInterrupt:  # while importing, before a command's handler is in place
+        sys.stderr.write("interrupted\n")
+        sys.exit(int(ExitCode.INTERRUPTED))
     except Exception as exc:
-        if "--debug" in argv:
+        if State.debug:
             raise
         sys.stderr.write(internal_error_line(exc) + "\n")
         sys.exit(int(ExitCode.INTERNAL_ERROR))

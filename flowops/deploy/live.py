@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
+from flowops.connect.errors import NotFoundError
 from flowops.deploy.releases import LEDGER_NAME
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument, FlowInfo
@@ -100,7 +101,19 @@ def live_tree(env: Environment, client: ConnectClient) -> tuple[FlowTree, list[s
 def version_document(
     client: ConnectClient, catalog: Catalog, remote: RemoteFlow, version: int | None
 ) -> FlowDocument:
-    """``remote`` at published ``version`` (None: as it is now), as git would keep it."""
-    described = client.describe(remote.kind, remote.id, version)
+    """``remote`` at published ``version`` (None: as it is now), as git would keep it.
+
+    A version that does not exist is bad input naming the latest one.
+    """
+    try:
+        described = client.describe(remote.kind, remote.id, version)
+    except NotFoundError:
+        if version is None:
+            raise
+        versions = [v.version for v in client.list_versions(remote.kind, remote.id)]
+        latest = f"latest {max(versions)}" if versions else "none published"
+        raise BadInputError(
+            f"{client.env.name}:{remote.name}: no version {version} ({latest})"
+        ) from None
     doc, _ = document_for(described, catalog, client.env)
     return doc

@@ -20,6 +20,7 @@ from flowops.model.action_types import (
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Flow
+from flowops.schemas import stamp
 
 #: How a transition leaves an action: its Success/NextAction, a condition, or an error.
 BranchType = Literal["next", "condition", "error"]
@@ -353,4 +354,4 @@ def to_json(graph: nx.MultiDiGraph) -> str:
         "edges": edges,
         "dangling": dangling,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(stamp("graph", payload), indent=2, ensure_ascii=False) + "\n"

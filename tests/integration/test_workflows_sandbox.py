@@ -10,10 +10,7 @@ read are asserted on instead.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,47 +20,26 @@ import yaml
 
 from flowops.demo import copy_environments
 from tests.support.actions import (
-    BIN,
-    GIT_IDENTITY,
     ROOT,
     JobResult,
     Run,
+    failures,
+    flowops,
     git,
     load_yaml,
+    results,
     run_action,
     run_workflow,
+    runner_env,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def flowops(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "flowops"), *args],
-        cwd=repo,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @dataclass
 class Project:
     repo: Path
     env: dict[str, str]
-
-
-def _env(home: Path) -> dict[str, str]:
-    return {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(home),
-        "FLOWOPS_SANDBOX_QUOTA": "off",
-        "FLOWOPS_INSTALLED_PACKAGE": ".",  # the flowops action: already installed here
-        **GIT_IDENTITY,
-        "LANG": "C.UTF-8",
-        "COLUMNS": "120",
-    }
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +52,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     repo = tmp_path_factory.mktemp("template") / "repo"
     copy_environments(repo / "environments", paced=False)  # one database: .flowops/
-    env = _env(repo.parent)
+    env = runner_env(repo.parent)
     git(repo, "init", "-q", "-b", "main")
     exported = flowops(repo, env, "export", "--env", "dev")
     assert exported.returncode == 0, exported.stderr  # also seeds the sandbox database
@@ -97,22 +73,7 @@ def project(template: Path, tmp_path: Path, embedded_sandboxes: None) -> Project
     """
     repo = tmp_path / "repo"
     shutil.copytree(template, repo)
-    return Project(repo, _env(tmp_path))
-
-
-def failures(run: Run) -> str:
-    lines = []
-    for job_results in run.jobs.values():
-        for r in job_results:
-            if r.result == "failure":
-                lines.append(f"job {r.name} failed:")
-                lines += [f"  [{code}] {cmd}" for cmd, code in r.commands if code]
-    states = {k: [r.result for r in v] for k, v in run.jobs.items()}
-    return "\n".join(lines) or f"(jobs: {states})"
-
-
-def results(run: Run, job_id: str) -> list[str]:
-    return [r.result for r in run.jobs[job_id]]
+    return Project(repo, runner_env(tmp_path))
 
 
 # ---------------------------------------------------------------------------------------

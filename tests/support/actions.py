@@ -29,9 +29,12 @@ from typing import Any
 
 import yaml
 
+from flowops import SOURCE_REPOSITORY
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOCAL_ACTION = "./.github/actions/"
+PUBLISHED_ACTION = f"{SOURCE_REPOSITORY}/.github/actions/"
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -265,6 +268,7 @@ class Run:
 
     repo: Path
     base_env: dict[str, str]
+    source: Path = ROOT  # the repository whose .github/workflows run
     jobs: dict[str, list[JobResult]] = field(default_factory=dict)
     external: list[str] = field(default_factory=list)
 
@@ -314,6 +318,8 @@ def run_steps(
         outputs: dict[str, str] = {}
         code = 0
         uses = step.get("uses", "")
+        if uses.startswith(PUBLISHED_ACTION):  # flowops' actions by tag: this checkout's
+            uses = LOCAL_ACTION + uses.removeprefix(PUBLISHED_ACTION).split("@")[0]
         if uses.startswith(LOCAL_ACTION):
             code, outputs = run_action(
                 ROOT / uses, expand(step.get("with", {}), ctx), ctx, step_env, run, job
@@ -398,7 +404,7 @@ def run_job(doc: Mapping[str, Any], job_id: str, ctx: dict[str, Any], run: Run) 
     if not condition(job.get("if"), ctx, status):
         return [JobResult(job_id, result="skipped")]
     if "uses" in job:  # a reusable workflow in this repository
-        called = load_yaml(ROOT / job["uses"])
+        called = load_yaml(run.source / job["uses"])
         inputs = dict(expand(job.get("with", {}), ctx))
         inner = {**ctx, "inputs": inputs, "jobs_done": {}}
         results: list[JobResult] = []
@@ -433,9 +439,11 @@ def summarize(results: list[JobResult]) -> dict[str, Any]:
     return {"result": result, "outputs": outputs}
 
 
-def run_workflow(name: str, repo: Path, env: dict[str, str], **contexts: Any) -> Run:
-    doc = load_yaml(ROOT / ".github" / "workflows" / name)
-    run = Run(repo=repo, base_env=env)
+def run_workflow(
+    name: str, repo: Path, env: dict[str, str], source: Path = ROOT, **contexts: Any
+) -> Run:
+    doc = load_yaml(source / ".github" / "workflows" / name)
+    run = Run(repo=repo, base_env=env, source=source)
     sha = git(repo, "rev-parse", "HEAD")
     github = {
         "sha": sha,
@@ -484,3 +492,45 @@ def git(repo: Path, *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+def flowops(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``flowops`` command, run in ``repo`` with exactly ``env``."""
+    return subprocess.run(
+        [str(BIN / "flowops"), *args],
+        cwd=repo,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def runner_env(home: Path) -> dict[str, str]:
+    """The environment workflow steps run with: this venv first, ``home`` as HOME."""
+    return {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "FLOWOPS_SANDBOX_QUOTA": "off",
+        "FLOWOPS_INSTALLED_PACKAGE": ".",  # the flowops action: already installed here
+        **GIT_IDENTITY,
+        "LANG": "C.UTF-8",
+        "COLUMNS": "120",
+    }
+
+
+def failures(run: Run) -> str:
+    """The failed jobs of ``run`` and their failed commands (for assertion messages)."""
+    lines = []
+    for job_results in run.jobs.values():
+        for r in job_results:
+            if r.result == "failure":
+                lines.append(f"job {r.name} failed:")
+                lines += [f"  [{code}] {cmd}" for cmd, code in r.commands if code]
+    states = {k: [r.result for r in v] for k, v in run.jobs.items()}
+    return "\n".join(lines) or f"(jobs: {states})"
+
+
+def results(run: Run, job_id: str) -> list[str]:
+    """The result of each run (matrix entry) of job ``job_id``."""
+    return [r.result for r in run.jobs[job_id]]
