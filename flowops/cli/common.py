@@ -17,9 +17,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 from flowops.errors import BadInputError, CheckFailedError, ExitCode, FlowopsError
 
@@ -65,8 +65,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
-            raise  # typer's and click's own exits and usage errors
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and usage errors (BadParameter...)
         except FlowopsError as exc:
             if State.debug:
                 raise
