@@ -57,7 +57,7 @@ _PLACEHOLDERS = 2_000
 #: How many rows up or down a block may move in one step.
 _REACH = 6
 
-_KIND_RANK = {"next": 0, "condition": 1, "error": 2}
+_BRANCH_RANK = {"next": 0, "condition": 1, "error": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ def _branches(edges: Sequence[Edge]) -> dict[str, list[str]]:
     a NextAction that only repeats an error path (``after_exit``) reads as an error."""
     ranked: dict[str, list[tuple[int, int, str]]] = {}
     for edge in edges:
-        rank = 2 if edge.attrs.get("after_exit") else _KIND_RANK[edge.kind]
+        rank = 2 if edge.attrs.get("after_exit") else _BRANCH_RANK[edge.branch]
         ranked.setdefault(edge.source, []).append((rank, edge.key, edge.target))
     return {
         source: list(dict.fromkeys(target for _, _, target in sorted(items)))

@@ -9,9 +9,9 @@ import typer
 
 from flowops.cli.common import emit, err_console, handle_errors
 from flowops.errors import CheckFailedError
+from flowops.files import collect_files
+from flowops.fmt import FormatChange, apply_format, plan_format
 from flowops.layout import layout_metrics
-from flowops.lint.engine import collect_files
-from flowops.lint.fmt import FormatChange, apply_format, plan_format
 
 
 def _moved(change: FormatChange) -> str:

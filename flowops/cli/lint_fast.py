@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from flowops.errors import CheckFailedError, ExitCode, FlowopsError, FlowParseError
+from flowops.errors import (
+    CheckFailedError,
+    ExitCode,
+    FlowopsError,
+    FlowParseError,
+    internal_error_line,
+)
 from flowops.lint import (
     LintReport,
     Severity,
@@ -164,4 +170,9 @@ def run_fast(argv: Sequence[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # a bug: one line and exit 70, as handle_errors does
+        if os.environ.get("FLOWOPS_DEBUG", "") not in ("", "0"):
+            raise
+        sys.stderr.write(internal_error_line(exc) + "\n")
+        return int(ExitCode.INTERNAL_ERROR)
     return int(ExitCode.OK)

@@ -14,9 +14,9 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from flowops.graph import ActionGraph, action_graph
-from flowops.lint.cycles import strongly_connected_components
+from flowops.graph.cycles import strongly_connected_components
 from flowops.lint.finding import Finding, Severity
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     DEFAULT_BRANCH_TYPES,
     KNOWN_TYPES,
     LEAVES_FLOW_ON_SUCCESS,

@@ -38,8 +38,10 @@ REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-def _action(ident: str, kind: str = "MessageParticipant", **transitions: Any) -> dict[str, Any]:
-    return {"Identifier": ident, "Type": kind, "Parameters": {}, "Transitions": transitions}
+def _action(
+    ident: str, action_type: str = "MessageParticipant", **transitions: Any
+) -> dict[str, Any]:
+    return {"Identifier": ident, "Type": action_type, "Parameters": {}, "Transitions": transitions}
 
 
 def _flow(*actions: dict[str, Any], start: str = "a") -> Flow:
@@ -115,7 +117,7 @@ def test_empty_and_one_block_flows() -> None:
 
 
 def test_layout_keeps_other_metadata_and_fills_missing_entries() -> None:
-    content = {
+    content: dict[str, Any] = {
         "Version": "2019-10-30",
         "StartAction": "a",
         "Actions": [_action("a", NextAction="b"), _action("b", "DisconnectParticipant")],
@@ -298,5 +300,5 @@ def test_a_large_flow_lays_out_without_overlap() -> None:
     flow = parse_content(generate_flow(random.Random(7), 0, 600))
     _no_overlaps(flow)
     at = layout_positions(flow).positions
-    walk_forward = [e for e in action_graph(flow).edges if e.kind == "next"]
+    walk_forward = [e for e in action_graph(flow).edges if e.branch == "next"]
     assert sum(at[e.target][0] > at[e.source][0] for e in walk_forward) > len(walk_forward) / 2

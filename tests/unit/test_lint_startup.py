@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flowops.cli.lint_fast import parse_fast, run_fast
+from flowops.cli.lint_fast import RENDERERS, LintFormat, parse_fast, run_fast
 from flowops.cli.main import app
+from flowops.errors import ExitCode
+from flowops.lint import LintReport
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lint"
 REPO = Path(__file__).resolve().parents[2]
@@ -169,6 +171,23 @@ def test_fast_path_reads_the_config_variable(
     fast = _fast([str(folder / "flows")], capsys)
     assert fast == _typer([str(folder / "flows")])
     assert fast[0] == 0
+
+
+def test_a_bug_on_the_fast_path_is_one_line_and_exit_70_as_in_the_typer_command(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(report: LintReport) -> str:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(RENDERERS, LintFormat.json, broken)
+    argv = [str(folder / "flows"), "--format", "json"]
+    fast = _fast(argv, capsys)
+    assert fast == _typer(argv)
+    assert fast[0] == int(ExitCode.INTERNAL_ERROR) and fast[1] == ""
+    assert fast[2].startswith("internal error: KeyError: 'boom'")
+    monkeypatch.setenv("FLOWOPS_DEBUG", "1")
+    with pytest.raises(KeyError):
+        run_fast(argv)
 
 
 @pytest.mark.parametrize(

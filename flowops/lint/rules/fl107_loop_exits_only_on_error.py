@@ -61,12 +61,12 @@ class LoopExitsOnlyOnError(Rule):
             ]
             if not exits:
                 continue  # no way out at all: FL106
-            if all(e.kind == "error" and e.attrs["error_type"] in FAILURES for e in exits):
+            if all(e.branch == "error" and e.attrs["error_type"] in FAILURES for e in exits):
                 first, names = loop_names(actions)
-                kinds = sorted({str(e.attrs["error_type"]) for e in exits})
+                failures = sorted({str(e.attrs["error_type"]) for e in exits})
                 yield ctx.finding(
                     self,
                     first,
                     f"loop of {len(members)} action(s) left only by error branches "
-                    f"({', '.join(kinds)}): {names}",
+                    f"({', '.join(failures)}): {names}",
                 )

@@ -1,6 +1,6 @@
 """Flow graphs: each flow's action graph, and a cross-flow dependency graph.
 
-``action_graph`` is the plain-Python graph of one flow (edges with their kinds, runtime
+``action_graph`` is the plain-Python graph of one flow (edges with their branch types, runtime
 successors, dangling transitions) that lint and layout read: it imports nothing, so
 ``flowops lint`` starts fast. ``build_flow_graph`` turns it into a networkx
 MultiDiGraph for the renderers and diff; promote orders its steps and diff finds impact
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     FLOW_REFERENCE_CONTAINERS,
     FLOW_REFERENCE_KEYS,
     LEAVES_FLOW_ON_SUCCESS,
@@ -28,7 +28,8 @@ from flowops.schemas import stamp
 if TYPE_CHECKING:
     import networkx as nx
 
-EdgeKind = Literal["next", "condition", "error"]
+#: How a transition leaves an action: its Success/NextAction, a condition, or an error.
+BranchType = Literal["next", "condition", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class Dangling:
 
     source: str
     target: str
-    kind: EdgeKind
+    branch: BranchType
     label: str
 
 
@@ -46,7 +47,7 @@ class Edge(NamedTuple):
 
     ``key`` is the transition's position among all transitions of the flow (action
     order; NextAction, then conditions, then errors). ``attrs`` are the edge attributes
-    of ``build_flow_graph``: ``kind``, ``label``, ``operator``/``operands``/``index``
+    of ``build_flow_graph``: ``branch``, ``label``, ``operator``/``operands``/``index``
     for conditions, ``error_type`` for errors, ``after_exit`` for NextAction.
     """
 
@@ -56,9 +57,9 @@ class Edge(NamedTuple):
     attrs: Mapping[str, Any]
 
     @property
-    def kind(self) -> EdgeKind:
-        kind: EdgeKind = self.attrs["kind"]
-        return kind
+    def branch(self) -> BranchType:
+        branch: BranchType = self.attrs["branch"]
+        return branch
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +84,18 @@ class ActionGraph:
         return node in self.nodes
 
 
-# Attributes shared by every edge of a kind (read-only: build_flow_graph copies them).
+# Attributes shared by every edge of a branch type (read-only: build_flow_graph copies them).
 _NEXT: Mapping[str, Any] = MappingProxyType(
-    {"after_exit": False, "kind": "next", "label": "Success"}
+    {"after_exit": False, "branch": "next", "label": "Success"}
 )
 _AFTER_EXIT: Mapping[str, Any] = MappingProxyType(
-    {"after_exit": True, "kind": "next", "label": "Success"}
+    {"after_exit": True, "branch": "next", "label": "Success"}
 )
 _ERRORS: dict[str, Mapping[str, Any]] = {}
 
 
 def _error_attrs(error_type: str) -> Mapping[str, Any]:
-    return MappingProxyType({"error_type": error_type, "kind": "error", "label": error_type})
+    return MappingProxyType({"error_type": error_type, "branch": "error", "label": error_type})
 
 
 def action_graph(flow: Flow) -> ActionGraph:
@@ -125,7 +126,7 @@ def action_graph(flow: Flow) -> ActionGraph:
                 "operator": cond.operator,
                 "operands": cond.operands,
                 "index": i,
-                "kind": "condition",
+                "branch": "condition",
                 "label": label,
             }
             out.append((cond.next_action, condition))
@@ -139,7 +140,7 @@ def action_graph(flow: Flow) -> ActionGraph:
             key += 1
             if target not in nodes:
                 if target != "":
-                    dangling.append(Dangling(source, target, attrs["kind"], attrs["label"]))
+                    dangling.append(Dangling(source, target, attrs["branch"], attrs["label"]))
                 continue
             if attrs is not _AFTER_EXIT:
                 successors[target] = None
@@ -343,8 +344,8 @@ def mermaid_body(
         label = f"{action.type}<br/>{node}" if action is not None else node
         lines.append(f'  {node_id(node)}["{_mermaid_text(label)}"]')
     for source, target, data in graph.edges(data=True):
-        label = _mermaid_text(str(data.get("label", data.get("kind", ""))))
-        arrow = "-.->" if data.get("kind") == "error" else "-->"
+        label = _mermaid_text(str(data.get("label", data.get("branch", ""))))
+        arrow = "-.->" if data.get("branch") == "error" else "-->"
         lines.append(f"  {ids[source]} {arrow}|{label}| {ids[target]}")
     classes = [f"  class {ids[node]} {cls}" for node, cls in (styles or {}).items() if node in ids]
     return lines, classes
@@ -381,11 +382,15 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
         )
         lines.append(f'  {_dot_quote(node)} [label="{label}"];')
     for source, target, data in graph.edges(data=True):
-        style = ",style=dashed" if data.get("kind") == "error" else ""
+        style = ",style=dashed" if data.get("branch") == "error" else ""
         label = _dot_quote(str(data.get("label", "")))
         lines.append(f"  {_dot_quote(source)} -> {_dot_quote(target)} [label={label}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+#: Edge attributes whose JSON name differs (the output's names are kept as published).
+_JSON_NAMES = {"branch": "kind"}
 
 
 def to_json(graph: nx.MultiDiGraph) -> str:
@@ -407,12 +412,15 @@ def to_json(graph: nx.MultiDiGraph) -> str:
         {
             "source": s,
             "target": t,
-            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(d.items())},
+            **{
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in sorted((_JSON_NAMES.get(k, k), v) for k, v in d.items())
+            },
         }
         for s, t, d in graph.edges(data=True)
     ]
     dangling = [
-        {"source": d.source, "target": d.target, "kind": d.kind, "label": d.label}
+        {"source": d.source, "target": d.target, "kind": d.branch, "label": d.label}
         for d in graph.graph.get("dangling", [])
     ]
     payload = {
