@@ -19,6 +19,7 @@ from typing import Any
 
 from flowops.model.document import FLOW_TYPES
 from flowops.sandbox.config import SandboxConfig
+from flowops.sandbox.lambdas import associated_lambda
 from flowops.sandbox.protocol import (
     Caller,
     SandboxError,
@@ -1172,11 +1173,11 @@ class Service:
 
     def AssociateLambdaFunction(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
         instance = self._instance(caller, p["InstanceId"])
-        arn = p["FunctionArn"]
-        parts = arn.split(":")
-        if len(parts) < 7 or parts[2] != "lambda" or parts[5] != "function":
-            raise invalid_param(f"Invalid Lambda function ARN {arn!r}")
-        self.add_resource(instance, "lambda", parts[6], rid=parts[6], arn=":".join(parts[:7]))
+        found = associated_lambda(p["FunctionArn"])
+        if found is None:
+            raise invalid_param(f"Invalid Lambda function ARN {p['FunctionArn']!r}")
+        name, arn = found
+        self.add_resource(instance, "lambda", name, rid=name, arn=arn)
         return {}
 
     def ListBots(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,62 @@
+"""Qualified Lambda ARNs: associated, listed and accepted on publish as Connect does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from flowops.sandbox.testing import DEV, linear_flow
+from tests.integration.conftest import ClientFactory
+
+ALIAS = f"arn:aws:lambda:us-east-1:{DEV}:function:routing-decision:live"
+BARE = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup"
+
+
+def _invoking(arn: str) -> str:
+    return json.dumps(
+        linear_flow(
+            ("call", "InvokeLambdaFunction", {"LambdaFunctionARN": arn}),
+            ("bye", "DisconnectParticipant", {}),
+        )
+    )
+
+
+def test_a_qualified_arn_is_listed_as_associated(
+    connect_client: ClientFactory, instance_id: str
+) -> None:
+    client = connect_client()
+    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=ALIAS)
+    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=BARE)
+    listed = client.list_lambda_functions(InstanceId=instance_id)["LambdaFunctions"]
+    assert listed == [ALIAS, BARE]
+
+
+def test_publish_needs_the_qualified_arn_or_its_function_associated(
+    connect_client: ClientFactory, instance_id: str
+) -> None:
+    client = connect_client()
+    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=ALIAS)
+    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=BARE)
+    for arn in (ALIAS, f"{BARE}:7"):
+        client.create_contact_flow(
+            InstanceId=instance_id, Name=arn[-12:], Type="CONTACT_FLOW", Content=_invoking(arn)
+        )
+    other_alias = ALIAS.replace(":live", ":beta")
+    with pytest.raises(ClientError) as caught:
+        client.create_contact_flow(
+            InstanceId=instance_id, Name="beta", Type="CONTACT_FLOW", Content=_invoking(other_alias)
+        )
+    assert caught.value.response["Error"]["Code"] == "InvalidContactFlowException"
+    assert "not associated" in json.dumps(caught.value.response)
+
+
+def test_an_invalid_function_arn_is_refused(
+    connect_client: ClientFactory, instance_id: str
+) -> None:
+    with pytest.raises(ClientError) as caught:
+        connect_client().associate_lambda_function(
+            InstanceId=instance_id, FunctionArn=f"{BARE}:live:extra"
+        )
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
