@@ -20,6 +20,7 @@ from flowops.model.catalog import (
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Flow
+from flowops.refs import parse_reference
 
 EdgeKind = Literal["next", "condition", "error"]
 
@@ -151,17 +152,29 @@ def _walk(value: Any, path: str, in_container: bool) -> Iterator[tuple[str, str]
         for key, sub in value.items():
             sub_path = f"{path}.{key}" if path else str(key)
             if isinstance(sub, str):
-                if key in FLOW_REFERENCE_KEYS or in_container:
+                if key in FLOW_REFERENCE_KEYS or in_container or _names_a_flow(sub):
                     yield sub_path, sub
             else:
                 yield from _walk(sub, sub_path, in_container or key in FLOW_REFERENCE_CONTAINERS)
     elif isinstance(value, list):
         for i, sub in enumerate(value):
-            yield from _walk(sub, f"{path}[{i}]", in_container)
+            if isinstance(sub, str):
+                if in_container or _names_a_flow(sub):
+                    yield f"{path}[{i}]", sub
+            else:
+                yield from _walk(sub, f"{path}[{i}]", in_container)
+
+
+def _names_a_flow(value: str) -> bool:
+    """A symbolic flow/module reference, wherever it sits (attribute values included)."""
+    ref = parse_reference(value)
+    return ref is not None and ref.kind in ("flow", "module")
 
 
 def flow_references(flow: Flow) -> list[FlowReference]:
-    """Every parameter that names a flow or module (transfers, modules, event hooks)."""
+    """Every parameter that names a flow or module: transfers, modules, event hooks, and
+    any other value holding a symbolic ``flow:``/``module:`` reference (flow or contact
+    attributes, task and callback settings), so dependency order sees them all."""
     refs: list[FlowReference] = []
     for action in flow.actions:
         for path, value in _walk(action.parameters, "", False):
@@ -178,9 +191,10 @@ def default_resolver(names: Iterable[str]) -> Resolver:
     known = set(names)
 
     def resolve(value: str) -> str | None:
-        for prefix in ("flow:", "module:"):
-            if value.startswith(prefix) and value[len(prefix) :] in known:
-                return value[len(prefix) :]
+        ref = parse_reference(value)
+        if ref is not None and ref.kind in ("flow", "module"):
+            plain = f"{ref.kind}:{ref.name}"
+            return plain if plain in known else ref.name if ref.name in known else None
         return value if value in known else None
 
     return resolve
