@@ -84,6 +84,8 @@ class Environment:
     managed_types: tuple[str, ...] = ()  # flow types ("MODULE" for modules); empty = all
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
+    #: Literal values (ARNs, ids) kept as written in flows, each with the reason why.
+    allow_literals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sandbox_db: str | None = None
     source: Path = Path("<memory>")
     rate_limit: RateLimit = field(default_factory=RateLimit)
@@ -102,6 +104,10 @@ class Environment:
         if self.managed_types and flow_type not in self.managed_types:
             return False
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_names)
+
+    def allows(self, value: str) -> bool:
+        """Is ``value`` allowed to stay literal in flows (``allow_literals``)?"""
+        return value in self.allow_literals
 
     def override(self, kind: str, name: str) -> str:
         """The name resource ``kind:name`` (as named in git) has in this environment."""
@@ -206,6 +212,9 @@ def parse_environment(data: Any, source: Path) -> Environment:
         managed_types=tuple(managed.get("types") or ()),
         overrides=_freeze_overrides(data.get("overrides")),
         use_aliases=bool(data.get("use_aliases", False)),
+        allow_literals=MappingProxyType(
+            {a["value"]: a["reason"] for a in data.get("allow_literals") or ()}
+        ),
         sandbox_db=sandbox_db,
         source=source,
         rate_limit=_rate_limit(data.get("rate_limit")),

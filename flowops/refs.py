@@ -9,9 +9,10 @@ names*; an environment may rename a resource through its ``overrides``
 symbolize maps back, so a round trip through an overridden environment gives the same file.
 
 Where references live (``shared/reference/flow-language.md`` section 6): anywhere in an
-action's ``Parameters`` (``QueueId``, ``ContactFlowId``, ``FlowModuleId``,
-``LambdaFunctionARN``, ``PromptId``, ``LexV2Bot.AliasArn``, ``EventHooks.*`` ...), never
-in prose (``Text``, ``SSML``). The designer mirrors them in ``Metadata.ActionMetadata``
+action's ``Parameters`` (``QueueId``, ``ContactFlowId``, ``FlowModuleId``, ``Attributes.*``,
+``FlowAttributes.*.Value``, ``LambdaFunctionARN``, ``PromptId``, ``LexV2Bot.AliasArn``,
+``EventHooks.*`` ...), never in prose (``Text``, ``SSML``), and in condition operands (a
+Compare on ``$.Queue.ARN`` names queues). The designer mirrors them in ``Metadata.ActionMetadata``
 (``{"queue": {"id": <arn>, "text": "BasicQueue"}}``, ``parameters.QueueId.displayName``);
 those mirrors are rewritten too, with the catalog's name as the display text, because the
 account's catalog is the authority and a stale display name is just a label.
@@ -274,6 +275,25 @@ def _actions(content: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any
                 yield i, action
 
 
+def _conditions(
+    action: Mapping[str, Any], ident: str, path: str, fix: _Rewrite
+) -> list[Any] | None:
+    """Condition operands rewritten (a Compare on ``$.Queue.ARN`` names queues there)."""
+    transitions = action.get("Transitions")
+    if not isinstance(transitions, Mapping) or not isinstance(transitions.get("Conditions"), list):
+        return None
+    out: list[Any] = []
+    for i, cond in enumerate(transitions["Conditions"]):
+        inner = cond.get("Condition") if isinstance(cond, Mapping) else None
+        if not isinstance(inner, Mapping) or not isinstance(inner.get("Operands"), list):
+            out.append(cond)
+            continue
+        where = f"{path}.Conditions[{i}].Condition.Operands"
+        operands = _walk(inner["Operands"], ident, where, "Operands", fix)
+        out.append({**cond, "Condition": {**inner, "Operands": operands}})
+    return out
+
+
 def _rewrite(
     content: Mapping[str, Any], fix: _Rewrite, display: Callable[[str], str | None]
 ) -> dict[str, Any]:
@@ -285,13 +305,15 @@ def _rewrite(
     out = dict(content)
     new_actions: list[Any] = list(content.get("Actions") or [])
     for i, action in _actions(content):
-        if "Parameters" not in action:
-            continue
         ident = str(action.get("Identifier", ""))
         new_action = dict(action)
-        new_action["Parameters"] = _walk(
-            action["Parameters"], ident, f"$.Actions[{i}].Parameters", "", fix
-        )
+        if "Parameters" in action:
+            new_action["Parameters"] = _walk(
+                action["Parameters"], ident, f"$.Actions[{i}].Parameters", "", fix
+            )
+        conditions = _conditions(action, ident, f"$.Actions[{i}].Transitions", fix)
+        if conditions is not None:
+            new_action["Transitions"] = {**action["Transitions"], "Conditions": conditions}
         new_actions[i] = new_action
     if "Actions" in content:
         out["Actions"] = new_actions
@@ -412,10 +434,13 @@ def symbolize(
     catalog is reported.
     """
     unresolved: list[Unresolved] = []
+    literal_names = {v: k for k, v in ((overrides or {}).get("literal") or {}).items()}
 
     def fix(value: str, action: str | None, path: str, key: str) -> str:
         if not value or value.startswith("$") or parse_reference(value) is not None:
             return value
+        if value in literal_names:
+            return symbol("literal", literal_names[value])
         base, qualifier = split_qualifier(value)
         entry = catalog.by_arn(base)
         if entry is None and qualifier is not None:
@@ -479,11 +504,18 @@ def resolve(
         ref = parse_reference(value)
         in_parameters = not path.startswith("$.Metadata")
         if ref is None:
-            if _PLACEHOLDER_RE.match(value) and in_parameters:
+            if _PLACEHOLDER_RE.match(value) and in_parameters and key != "Operands":
                 unresolved.append(Unresolved(KIND_OF_KEY.get(key), value, None, action, path))
             return value
-        entry = lookup(ref)
         looked_up = env_name(ref.kind, ref.name, overrides)
+        if ref.kind == "literal":
+            if looked_up != ref.name or ref.name in ((overrides or {}).get("literal") or {}):
+                return looked_up
+            if in_parameters:
+                reason = "no value under overrides.literal in this environment"
+                unresolved.append(Unresolved("literal", value, ref.name, action, path, reason))
+            return value
+        entry = lookup(ref)
         if entry is None:
             if in_parameters:
                 unresolved.append(Unresolved(ref.kind, value, looked_up, action, path))
@@ -536,6 +568,8 @@ def rename_symbols(content: Mapping[str, Any], overrides: Overrides | None) -> d
         ref = parse_reference(value)
         if ref is None:
             return value
+        if ref.kind == "literal":  # the environment's own value, as live content has it
+            return env_name(ref.kind, ref.name, overrides)
         return replace(ref, name=env_name(ref.kind, ref.name, overrides)).text()
 
     def display(value: str) -> str | None:

@@ -73,10 +73,42 @@ class LocalChangesError(BadInputError):
         )
 
 
+class SourceIdsError(BadInputError):
+    """Export would write ids of the source account or instance into ``flows/``."""
+
+    def __init__(self, env: Environment, leaks: list[tuple[str, Unresolved]]) -> None:
+        self.leaks = leaks
+        lines = [f"  {key}: {u.describe()}" for key, u in leaks]
+        source = env.source if env.source.name != "<memory>" else f"environments/{env.name}.yaml"
+        super().__init__(
+            f"cannot export {env.name}: {len(leaks)} value(s) would put ids of the source "
+            "account or instance into flows/; nothing was written:\n"
+            + "\n".join(lines)
+            + "\nfix: make the resource known to the catalog (associate it with the instance), "
+            "name it per environment under `overrides: {literal: {<name>: <value>}}` in each "
+            f"environment file, or keep it as written with `allow_literals: [{{value: <value>, "
+            f"reason: <why>}}]` in {source}"
+        )
+
+
+def instance_id_of(catalog: Catalog) -> str | None:
+    """The instance id the catalog's Connect ARNs name (None for an empty catalog)."""
+    for kind in ("flow", "module", "queue", "prompt", "hours"):
+        for entry in catalog.entries(kind):
+            _, found, rest = entry.arn.partition(":instance/")
+            if found:
+                return rest.split("/", 1)[0]
+    return None
+
+
 def document_for(
-    live: RemoteFlow, catalog: Catalog, env: Environment
+    live: RemoteFlow, catalog: Catalog, env: Environment, instance_id: str | None = None
 ) -> tuple[FlowDocument, list[Unresolved]]:
-    """A live flow as the document git keeps: references symbolized, git names."""
+    """A live flow as the document git keeps: references symbolized, git names.
+
+    The second value lists every value that would leave an id of the source account
+    or instance in the file (``flowops.refs.leak_reason``), allowed literals excepted.
+    """
     source = f"{env.name}:{live.key}"
     if live.content is None:
         raise BadInputError(f"{source}: Connect returned no content")
@@ -84,7 +116,14 @@ def document_for(
         raw = json.loads(live.content)
     except ValueError as exc:
         raise BadInputError(f"{source}: content is not JSON: {exc}") from None
-    symbolic, unresolved = symbolize(raw, catalog, env.overrides, account_id=env.account_id)
+    symbolic, unresolved = symbolize(
+        raw,
+        catalog,
+        env.overrides,
+        account_id=env.account_id,
+        instance_id=instance_id or instance_id_of(catalog),
+        allowed=env.allows,
+    )
     name = git_name(live.kind, live.name, env.overrides)
     flow = parse_content(symbolic, source=source, flow_name=name)
     info = FlowInfo(
@@ -158,6 +197,7 @@ def export_catalog(
     force: bool = False,
     commit: bool = False,
     progress: Progress | None = None,
+    instance_id: str | None = None,
 ) -> ExportResult:
     """Write the managed flows of a listed catalog under ``root`` (see ``export_env``)."""
     root = Path(root)
@@ -189,6 +229,7 @@ def export_catalog(
     unchanged: list[str] = []
     warnings: list[str] = list(catalog.warnings)
     bad: list[str] = []
+    leaks: list[tuple[str, Unresolved]] = []
     skipped: set[str] = set()  # git keys whose files stay as they are
     for done, live in enumerate(selected, 1):
         if live.kind == "flow" and STATE_TAG in live.tags:
@@ -199,15 +240,12 @@ def export_catalog(
                 continue
             live = shown
         try:
-            doc, unresolved = document_for(live, catalog, env)
+            doc, unresolved = document_for(live, catalog, env, instance_id)
         except FlowopsError as exc:
             bad.append(str(exc))
             continue
         key = flow_key(doc.info)
-        warnings.extend(
-            f"{key}: {u.describe()} is not in the catalog; the file names an account"
-            for u in unresolved
-        )
+        leaks.extend((key, u) for u in unresolved)
         text = dump_document(doc)
         path = existing.get(key) or root / flow_relpath(doc.info)
         if taken.setdefault(str(path).casefold(), key) != key:
@@ -226,6 +264,8 @@ def export_catalog(
             progress(done, len(selected), key)
     if bad:
         raise BadInputError("cannot export:\n" + "\n".join(f"  {b}" for b in bad))
+    if leaks:
+        raise SourceIdsError(env, leaks)
     live_keys = set(added) | set(changed) | set(unchanged) | skipped
     removed: dict[str, Path] = {}
     if wanted is None:
@@ -342,6 +382,13 @@ def export_env(
     finally:
         client.on_request = None
     result = export_catalog(
-        env, catalog, root, flows=flows, force=force, commit=commit, progress=progress
+        env,
+        catalog,
+        root,
+        flows=flows,
+        force=force,
+        commit=commit,
+        progress=progress,
+        instance_id=client.instance_id,
     )
     return ExportResult(**{**result.__dict__, "calls": dict(client.calls)})
