@@ -323,11 +323,12 @@ class Service:
         status = p.get("Status", "PUBLISHED")
         if status not in ("PUBLISHED", "SAVED"):
             raise invalid_param(f"Invalid Status {status!r}")
+        # Names are unique per instance among flows of every type (modules apart), as
+        # Connect's UpdateContactFlowName, which takes no type, shows.
         if self.store.one(
-            "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND type = ? AND name = ?",
+            "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND name = ?",
             instance["id"],
             kind.kind,
-            ftype,
             name,
         ):
             raise SandboxError("DuplicateResourceException", f"{kind.noun} {name!r} already exists")
@@ -525,10 +526,9 @@ class Service:
             if not name or len(name) > 127:
                 raise invalid_param("Name must be 1 to 127 characters")
             if self.store.one(
-                "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND type = ? AND name = ?",
+                "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND name = ?",
                 instance["id"],
                 kind.kind,
-                row["type"],
                 name,
             ):
                 raise SandboxError(
