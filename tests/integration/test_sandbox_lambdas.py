@@ -60,26 +60,3 @@ def test_an_invalid_function_arn_is_refused(
             InstanceId=instance_id, FunctionArn=f"{BARE}:live:extra"
         )
     assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
-
-
-def test_a_flow_name_is_unique_per_instance_whatever_the_type(
-    connect_client: ClientFactory, instance_id: str
-) -> None:
-    client = connect_client()
-    content = json.dumps(linear_flow(("bye", "DisconnectParticipant", {})))
-    client.create_contact_flow(
-        InstanceId=instance_id, Name="Hold", Type="CUSTOMER_HOLD", Content=content
-    )
-    with pytest.raises(ClientError) as caught:
-        client.create_contact_flow(
-            InstanceId=instance_id, Name="Hold", Type="AGENT_HOLD", Content=content
-        )
-    assert caught.value.response["Error"]["Code"] == "DuplicateResourceException"
-    other = client.create_contact_flow(
-        InstanceId=instance_id, Name="Other", Type="AGENT_HOLD", Content=content
-    )
-    with pytest.raises(ClientError) as renamed:
-        client.update_contact_flow_name(
-            InstanceId=instance_id, ContactFlowId=other["ContactFlowId"], Name="Hold"
-        )
-    assert renamed.value.response["Error"]["Code"] == "DuplicateResourceException"
