@@ -207,6 +207,7 @@ def run(files: list[Path], work: Path) -> Report:
                 name,
                 managed_names=(f"{PREFIX}*",),
                 overrides={"literal": loaded[name].literals},
+                quotas={"flows_per_instance": 5000, "modules_per_instance": 5000},
             )
             for name in ACCOUNTS
         }

@@ -84,6 +84,8 @@ class Environment:
     managed_types: tuple[str, ...] = ()  # flow types ("MODULE" for modules); empty = all
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
+    #: Per-instance quotas plan checks (``flowops.deploy.preflight.env_quotas``).
+    quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     #: Literal values (ARNs, ids) kept as written in flows, each with the reason why.
     allow_literals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sandbox_db: str | None = None
@@ -212,6 +214,7 @@ def parse_environment(data: Any, source: Path) -> Environment:
         managed_types=tuple(managed.get("types") or ()),
         overrides=_freeze_overrides(data.get("overrides")),
         use_aliases=bool(data.get("use_aliases", False)),
+        quotas=MappingProxyType(dict(data.get("quotas") or {})),
         allow_literals=MappingProxyType(
             {a["value"]: a["reason"] for a in data.get("allow_literals") or ()}
         ),

@@ -30,6 +30,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG
 from flowops.deploy.plan import LEDGER_NAME, canary_stable_view, is_canary_helper, own_tags_removed
+from flowops.deploy.preflight import instance_id_of
 from flowops.errors import BadInputError, FlowopsError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument, FlowInfo
@@ -89,16 +90,6 @@ class SourceIdsError(BadInputError):
             f"environment file, or keep it as written with `allow_literals: [{{value: <value>, "
             f"reason: <why>}}]` in {source}"
         )
-
-
-def instance_id_of(catalog: Catalog) -> str | None:
-    """The instance id the catalog's Connect ARNs name (None for an empty catalog)."""
-    for kind in ("flow", "module", "queue", "prompt", "hours"):
-        for entry in catalog.entries(kind):
-            _, found, rest = entry.arn.partition(":instance/")
-            if found:
-                return rest.split("/", 1)[0]
-    return None
 
 
 def document_for(
