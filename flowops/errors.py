@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
+    CHANGES = 4  # plan --exit-code: the plan would write (nothing failed)
     INTERRUPTED = 130
 
 
@@ -71,3 +72,9 @@ class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
     exit_code = ExitCode.AWS_ERROR
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """One line of at most ``limit`` characters (long service errors in tables and lines)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -154,6 +154,8 @@ class Unresolved:
     def describe(self) -> str:
         """One line for error messages and reports."""
         what = f"{self.kind} {self.name!r}" if self.kind and self.name else self.value
+        if self.reason and not self.name:
+            what = repr(self.value)
         if _PLACEHOLDER_RE.match(self.value):
             example = f"{self.kind or '<kind>'}:<name>"
             what = f"template placeholder {self.value!r} (write a reference such as {example!r})"

@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from flowops.errors import ExitCode, FlowopsError
 
@@ -39,8 +40,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except FlowopsError as exc:
             if State.debug:
                 raise
+            # The message is plain text: flow names and JSON paths may look like markup
+            # (``[reference]``) or emoji codes (``flow:One:``).
             err_console.print(
-                f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+                Text.assemble(("error:", "bold red"), " ", str(exc)),
+                highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:

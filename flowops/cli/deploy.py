@@ -26,6 +26,7 @@ from flowops.deploy.render import (
     render_history,
     render_plan,
 )
+from flowops.errors import ExitCode
 from flowops.repo import FLOWS_DIR, open_repo
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")]
@@ -92,11 +93,17 @@ def register(app: typer.Typer) -> None:
         ref: RefOption = "HEAD",
         root: RootOption = Path(FLOWS_DIR),
         fmt: FormatOption = OutputFormat.text,
+        exit_code: Annotated[
+            bool,
+            typer.Option("--exit-code", help="Exit 4 when the plan would write (CI gates)."),
+        ] = False,
     ) -> None:
         """Compare the flows at a git revision with an environment; write nothing.
 
-        Exit codes: 0 planned, 2 bad input (unresolvable references are all listed),
-        3 Amazon Connect error.
+        Runs every plan-time check promote runs (references, literal ARNs, names, size,
+        identifiers, quotas, structure). Exit codes: 0 planned, 1 a check failed (every
+        problem listed per flow), 2 bad input, 3 Amazon Connect error, 4 changes
+        present (only with --exit-code).
         """
         environment = load_environment(env)
         repo = open_repo(".")
@@ -104,6 +111,8 @@ def register(app: typer.Typer) -> None:
         client = ConnectClient.for_environment(environment)
         plan = make_plan(environment, desired, client, ref=ref, commit=sha)
         emit(render_plan(plan, fmt.value))
+        if exit_code and plan.changes:
+            raise typer.Exit(int(ExitCode.CHANGES))
 
     @app.command("promote")
     @handle_errors

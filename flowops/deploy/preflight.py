@@ -74,7 +74,7 @@ class PreflightError(CheckFailedError):
         lines: list[str] = []
         for key in dict.fromkeys(p.key for p in problems):
             lines.append(f"  {key}:")
-            lines += [f"    [{p.check}] {p.message}" for p in problems if p.key == key]
+            lines += [f"    {p.check}: {p.message}" for p in problems if p.key == key]
         hint = ""
         if any(p.check == "literal" for p in problems):
             hint = (

@@ -1,0 +1,162 @@
+"""Plan is the gate: every problem promote would hit is listed by plan (exit 1), and
+promote writes nothing when one exists; export refuses to write ids of the source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.connect import ConnectClient
+from flowops.deploy.preflight import PreflightError
+from flowops.deploy.promote import promote
+from flowops.model.canonical import dump_document
+from flowops.model.parse import document_from_data
+from flowops.sandbox import SandboxServer
+from flowops.sandbox.seed import instance_id_for
+from flowops.sandbox.testing import DEV, STAGING, linear_flow, sandbox_environment_file
+from tests.integration.conftest import make_client
+from tests.integration.test_promote import (
+    commit_files,
+    environment,
+    flow_text,
+    new_repo,
+    write_calls,
+)
+
+
+def _doc(name: str, content: dict[str, Any], status: str = "PUBLISHED") -> str:
+    return dump_document(
+        document_from_data(
+            {
+                "flowops": 1,
+                "name": name,
+                "kind": "flow",
+                "type": "CONTACT_FLOW",
+                "state": "ACTIVE",
+                "status": status,
+                "tags": {},
+                "content": content,
+            }
+        )
+    )
+
+
+def _bad_release() -> dict[str, str]:
+    dev_lambda = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup-customer"
+    literal = linear_flow(
+        ("call", "InvokeLambdaFunction", {"LambdaFunctionARN": dev_lambda}),
+        ("go", "TransferToFlow", {"ContactFlowId": "flow:Ghost"}),
+        ("bad:id", "DisconnectParticipant", {}),
+    )
+    dangling = linear_flow(
+        ("hello", "MessageParticipant", {"Text": "hi"}), ("end", "DisconnectParticipant", {})
+    )
+    dangling["Actions"][0]["Transitions"]["NextAction"] = "nowhere"
+    big = linear_flow(
+        ("hello", "MessageParticipant", {"Text": "x" * 260_000}),
+        ("end", "DisconnectParticipant", {}),
+    )
+    return {
+        "Literal.json": _doc("Literal", literal),
+        "Dangling.json": _doc("Dangling", dangling),
+        "Big.json": _doc("Big", big),
+        "One.json": flow_text("One"),
+        "Two.json": flow_text("Two"),
+    }
+
+
+def test_plan_lists_every_problem_per_flow_and_promote_writes_nothing(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_repo(tmp_path)
+    commit_files(repo, _bad_release())
+    monkeypatch.chdir(tmp_path)
+    fields = {
+        "overrides": {"flow": {"One": "Same", "Two": "Same"}},
+        "quotas": {"flows_per_instance": 6, "canary_slots": 1},
+    }
+    staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging", **fields)
+    result = CliRunner().invoke(app, ["plan", "--env", str(staging_file)])
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.output.split())
+    expected = [
+        "flow:Literal: reference: flow 'Ghost' (action 'go'",
+        f"literal: ARN of account {DEV} at $.Actions[1].Parameters.LambdaFunctionARN",
+        "identifier: action identifier 'bad:id'",
+        "flow:Dangling: structure: action 'hello': NextAction 'nowhere' names no action",
+        "flow:Big: size: content is 260,",
+        "flow:One: name: becomes flow 'Same' in staging, as flow:Two does",
+        "(release): quota: 0 flows live + 5 to create + 2 for canaries (quotas.canary_slots)",
+        "flowops import FILE --env",
+    ]
+    for text in expected:
+        assert text in out, out
+    staging = environment(
+        seeded_sandbox, "staging", STAGING, overrides=fields["overrides"], quotas=fields["quotas"]
+    )
+    client = ConnectClient.for_environment(staging)
+    with pytest.raises(PreflightError) as info:
+        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    assert info.value.exit_code == 1 and len(info.value.problems) >= 8
+    assert write_calls(dict(client.calls)) == {}
+
+
+def test_plan_exit_code_says_whether_the_plan_would_write(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_repo(tmp_path)
+    commit_files(repo, {"Hello.json": flow_text("Hello")})
+    monkeypatch.chdir(tmp_path)
+    staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging")
+    runner = CliRunner()
+    assert runner.invoke(app, ["plan", "--env", str(staging_file)]).exit_code == 0
+    changes = runner.invoke(app, ["plan", "--env", str(staging_file), "--exit-code"])
+    assert changes.exit_code == 4, changes.output
+    assert runner.invoke(app, ["promote", "--to", str(staging_file)]).exit_code == 0
+    same = runner.invoke(app, ["plan", "--env", str(staging_file), "--exit-code"])
+    assert same.exit_code == 0, same.output
+
+
+def test_export_refuses_ids_of_the_source_and_names_each_one(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = f"arn:aws:wisdom:us-east-1:{DEV}:assistant/4a4f1555-4c5d-4c3c-9379-f01b6ff1481d"
+    template = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+    content = linear_flow(
+        ("wisdom", "CreateWisdomSession", {"WisdomAssistantArn": assistant}),
+        ("case", "CreateCase", {"CaseTemplateId": template}),
+        ("end", "DisconnectParticipant", {}),
+    )
+    make_client(seeded_sandbox.url, DEV).create_contact_flow(
+        InstanceId=instance_id_for(DEV),
+        Name="Cases",
+        Type="CONTACT_FLOW",
+        Content=json.dumps(content),
+    )
+    new_repo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev")
+    refused = runner.invoke(app, ["export", "--env", str(dev_file)])
+    assert refused.exit_code == 2, refused.output
+    out = " ".join(refused.output.split())
+    where = "(action 'wisdom' at $.Actions[0].Parameters.WisdomAssistantArn)"
+    assert f"flow:Cases: '{assistant}' {where}: an ARN of the source account" in out, out
+    assert f"'{template}' (action 'case' at $.Actions[1].Parameters.CaseTemplateId)" in out
+    assert "allow_literals" in out and "overrides: {literal:" in out
+    assert not (tmp_path / "flows").exists()  # nothing written
+
+    fields: dict[str, Any] = {
+        "overrides": {"literal": {"cases-assistant": assistant}},
+        "allow_literals": [{"value": template, "reason": "one case template for every account"}],
+    }
+    dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev", **fields)
+    done = runner.invoke(app, ["export", "--env", str(dev_file)])
+    assert done.exit_code == 0, done.output
+    text = (tmp_path / "flows" / "Cases.json").read_text()
+    assert '"literal:cases-assistant"' in text and template in text and DEV not in text
