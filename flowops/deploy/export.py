@@ -77,12 +77,14 @@ class LocalChangesError(BadInputError):
 class SourceIdsError(BadInputError):
     """Export would write ids of the source account or instance into ``flows/``."""
 
-    def __init__(self, env: Environment, leaks: list[tuple[str, Unresolved]]) -> None:
+    def __init__(
+        self, env: Environment, leaks: list[tuple[str, Unresolved]], verb: str = "export"
+    ) -> None:
         self.leaks = leaks
         lines = [f"  {key}: {u.describe()}" for key, u in leaks]
         source = env.source if env.source.name != "<memory>" else f"environments/{env.name}.yaml"
         super().__init__(
-            f"cannot export {env.name}: {len(leaks)} value(s) would put ids of the source "
+            f"cannot {verb} {env.name}: {len(leaks)} value(s) would put ids of the source "
             "account or instance into flows/; nothing was written:\n"
             + "\n".join(lines)
             + "\nfix: make the resource known to the catalog (associate it with the instance), "
@@ -129,7 +131,7 @@ def document_for(
     return FlowDocument(info=info, flow=flow, source=source), unresolved
 
 
-def _existing(root: Path) -> dict[str, Path]:
+def existing_documents(root: Path) -> dict[str, Path]:
     """Key -> file of every flow document already under ``root``."""
     out: dict[str, Path] = {}
     if not root.exists():
@@ -211,7 +213,7 @@ def export_catalog(
                 f"no managed flow or module named {', '.join(map(repr, unknown))} "
                 f"in environment {env.name!r}"
             )
-    existing = _existing(root)
+    existing = existing_documents(root)
     # Paths (case-folded: macOS and Windows disks ignore case) -> the flow that owns them.
     taken = {str(p).casefold(): k for k, p in existing.items()}
     writes: dict[Path, str] = {}

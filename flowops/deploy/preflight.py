@@ -262,6 +262,15 @@ def preflight(
                     f"content is {size:,} characters resolved; Connect allows {MAX_CONTENT:,}",
                 )
             )
+        if doc.format == "content":
+            problems.append(
+                Problem(
+                    key,
+                    "literal",
+                    f"{doc.source or key} is a raw console export or API output, not a "
+                    "flowops document",
+                )
+            )
         problems += _structure(key, doc)
         problems += _tags(key, doc)
     for (kind, name), keys in names.items():

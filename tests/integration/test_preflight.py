@@ -160,3 +160,75 @@ def test_export_refuses_ids_of_the_source_and_names_each_one(
     assert done.exit_code == 0, done.output
     text = (tmp_path / "flows" / "Cases.json").read_text()
     assert '"literal:cases-assistant"' in text and template in text and DEV not in text
+
+
+def _console_export(sandbox: SandboxServer) -> dict[str, Any]:
+    """A designer export from dev: literal ARNs in Parameters and their Metadata mirrors."""
+    client = make_client(sandbox.url, DEV)
+    iid = instance_id_for(DEV)
+    queues = client.list_queues(InstanceId=iid)["QueueSummaryList"]
+    support = next(q for q in queues if q.get("Name") == "Support")
+    fn = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup-customer"
+    content = linear_flow(
+        ("lookup", "InvokeLambdaFunction", {"LambdaFunctionARN": fn}),
+        ("attrs", "UpdateContactAttributes", {"Attributes": {"CallbackQueueId": support["Id"]}}),
+        ("queue", "UpdateContactTargetQueue", {"QueueId": support["Arn"]}),
+        ("end", "DisconnectParticipant", {}),
+    )
+    content["Metadata"] = {
+        "name": "Console Flow",
+        "type": "contactFlow",
+        "status": "published",
+        "ActionMetadata": {
+            "queue": {
+                "position": {"x": 1, "y": 2},
+                "queue": {"id": support["Arn"], "text": "Support"},
+                "parameters": {"QueueId": {"displayName": "Support"}},
+            }
+        },
+        "Annotations": [],
+    }
+    return content
+
+
+def test_a_console_export_is_refused_by_plan_then_imported_and_promoted(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_repo(tmp_path)
+    raw = json.dumps(_console_export(seeded_sandbox), indent=2)
+    commit_files(repo, {"Console-Flow.json": raw}, "a console export, as downloaded")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev")
+    staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging")
+    refused = runner.invoke(app, ["plan", "--env", str(staging_file)])
+    assert refused.exit_code == 1, refused.output
+    out = " ".join(refused.output.split())
+    assert "raw console export or API output" in out and "flowops import FILE" in out
+    assert f"ARN of account {DEV}" in out
+
+    imported = runner.invoke(app, ["import", "flows/Console-Flow.json", "--env", str(dev_file)])
+    assert imported.exit_code == 0, imported.output
+    text = (tmp_path / "flows" / "Console-Flow.json").read_text()
+    assert DEV not in text and '"queue#id:Support"' in text and '"queue:Support"' in text
+    assert '"lambda:lookup-customer"' in text and '"flowops": 1' in text
+    repo.index.add(["flows/Console-Flow.json"])
+    repo.index.commit("imported")
+    promoted = runner.invoke(app, ["promote", "--to", str(staging_file)])
+    assert promoted.exit_code == 0, promoted.output
+    staging = make_client(seeded_sandbox.url, STAGING)
+    iid = instance_id_for(STAGING)
+    flows = staging.list_contact_flows(InstanceId=iid)["ContactFlowSummaryList"]
+    flow_id = next(f["Id"] for f in flows if f["Name"] == "Console Flow")
+    live = json.loads(
+        staging.describe_contact_flow(InstanceId=iid, ContactFlowId=flow_id)["ContactFlow"][
+            "Content"
+        ]
+    )
+    queues = staging.list_queues(InstanceId=iid)["QueueSummaryList"]
+    support = next(q for q in queues if q.get("Name") == "Support")
+    params = {a["Identifier"]: a["Parameters"] for a in live["Actions"]}
+    assert params["attrs"]["Attributes"]["CallbackQueueId"] == support["Id"]  # still a bare id
+    assert params["queue"]["QueueId"] == support["Arn"]
+    assert live["Metadata"]["ActionMetadata"]["queue"]["queue"]["id"] == support["Arn"]
+    assert DEV not in json.dumps(live)
