@@ -5,8 +5,10 @@ SearchContactFlows, 100 per page), then every flow is symbolized (``flowops.refs
 written in canonical form (``flowops.model.dump_document``), so exporting twice without
 a console edit changes no byte. Files with uncommitted local changes are never
 overwritten or removed without ``force``: every conflict is listed before anything is
-written. Outside a git repository nothing counts as committed, so any existing file whose
-content would change is a conflict.
+written. Nor is committed work: a tracked file whose committed text the environment never
+received (``flowops.deploy.received``) is left alone and named, unless ``force``. Outside
+a git repository nothing counts as committed, so any existing file whose content would
+change is a conflict.
 
 Canaries: the helper flows a running canary created (tag ``flowops:canary-role``) are
 not part of the desired state and are never exported. An entry flow running a canary
@@ -31,6 +33,7 @@ from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG
 from flowops.deploy.plan import LEDGER_NAME, canary_stable_view, is_canary_helper, own_tags_removed
 from flowops.deploy.preflight import instance_id_of
+from flowops.deploy.received import committed_since_received, record_export
 from flowops.errors import BadInputError, FlowopsError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument, FlowInfo
@@ -56,6 +59,7 @@ class ExportResult:
     warnings: tuple[str, ...] = ()
     commit: str | None = None
     calls: dict[str, int] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()  # committed changes the environment never received
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -223,6 +227,8 @@ def export_catalog(
     warnings: list[str] = list(catalog.warnings)
     bad: list[str] = []
     leaks: list[tuple[str, Unresolved]] = []
+    keys_by_path: dict[Path, str] = {}
+    texts: dict[Path, str] = {}  # what the environment holds, per file
     skipped: set[str] = set()  # git keys whose files stay as they are
     for done, live in enumerate(selected, 1):
         if live.kind == "flow" and STATE_TAG in live.tags:
@@ -244,6 +250,8 @@ def export_catalog(
         if taken.setdefault(str(path).casefold(), key) != key:
             path = root / flow_relpath(doc.info, unique=True)
             taken[str(path).casefold()] = key
+        keys_by_path[path] = key
+        texts[path] = text
         old = path.read_text(encoding="utf-8") if path.exists() else None
         if old is None:
             added.append(key)
@@ -276,6 +284,19 @@ def export_catalog(
                 removed[key] = path
 
     repo = _repo_for(root)
+    kept: list[str] = []
+    if repo is not None and not force:
+        # A committed change the environment never received is not undone silently.
+        for path in committed_since_received(repo, env.name, [p for p in writes if p.exists()]):
+            del writes[path]
+            key = keys_by_path[path]
+            kept.append(key)
+            changed.remove(key)
+            warnings.append(
+                f"{key}: {path} was changed in git since {env.name} last received it; "
+                "left as it is (promote it, or export with --force to take "
+                f"{env.name}'s content)"
+            )
     at_risk = [p for p in (*writes, *removed.values()) if p.exists()]
     if at_risk and not force:
         if repo is not None:
@@ -303,6 +324,9 @@ def export_catalog(
         path.write_text(text, encoding="utf-8")
     for path in removed.values():
         path.unlink()
+    if repo is not None:
+        kept_paths = {p for p, k in keys_by_path.items() if k in kept}
+        record_export(repo, env.name, {p: t for p, t in texts.items() if p not in kept_paths})
 
     sha = None
     touched = [*writes, *removed.values()]
@@ -317,6 +341,7 @@ def export_catalog(
         unchanged=tuple(unchanged),
         warnings=tuple(warnings),
         commit=sha,
+        kept=tuple(kept),
     )
 
 
