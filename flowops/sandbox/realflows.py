@@ -532,7 +532,11 @@ def _create_flow(
     draft: bool = False,
 ) -> str | None:
     if kind == "module":
-        r = client.create_contact_flow_module(InstanceId=instance_id, Name=name, Content=content)
+        settings = json.loads(content).get("Settings")  # its own member too, as Connect has it
+        extra = {"Settings": json.dumps(settings)} if isinstance(settings, dict) else {}
+        r = client.create_contact_flow_module(
+            InstanceId=instance_id, Name=name, Content=content, **extra
+        )
         return str(r["Id"])
     r = client.create_contact_flow(
         InstanceId=instance_id,
