@@ -232,3 +232,39 @@ def test_a_console_export_is_refused_by_plan_then_imported_and_promoted(
     assert params["queue"]["QueueId"] == support["Arn"]
     assert live["Metadata"]["ActionMetadata"]["queue"]["queue"]["id"] == support["Arn"]
     assert DEV not in json.dumps(live)
+
+
+def test_a_failed_promote_reads_in_one_line_per_flow_and_a_rerun_converges(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowops.sandbox.config import FaultRule
+
+    repo = new_repo(tmp_path)
+    commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
+    monkeypatch.chdir(tmp_path)
+    staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging")
+    long_reason = "Contact flow content is invalid: " + "; ".join(
+        f"Action 'x{i}': the referenced resource does not exist" for i in range(12)
+    )
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="CreateContactFlow",
+            error_code="InvalidContactFlowException",
+            fail_nth=2,
+            message=long_reason,
+            account=STAGING,
+        )
+    )
+    runner = CliRunner()
+    failed = runner.invoke(app, ["promote", "--to", str(staging_file)])
+    assert failed.exit_code == 1, failed.output
+    lines = [line for line in failed.output.splitlines() if line.strip()]
+    assert all(len(line) < 260 for line in lines), lines
+    assert "every flow changed in this run was restored" in failed.output
+    row = next(line for line in lines if line.strip().startswith("flow:B"))
+    assert "failed: CreateContactFlow: InvalidContactFlowException" in row and "…" in row
+    assert any(line.strip().startswith("flow:A") and "absent" in line for line in lines)
+    seeded_sandbox.config.faults.clear()
+    assert runner.invoke(app, ["promote", "--to", str(staging_file)]).exit_code == 0
+    again = runner.invoke(app, ["plan", "--env", str(staging_file), "--exit-code"])
+    assert again.exit_code == 0, again.output
