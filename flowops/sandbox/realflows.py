@@ -258,7 +258,8 @@ def prepare(files: Iterable[Path]) -> Corpus:
         draft = content.get("StartAction") not in ids  # Connect keeps it only as SAVED
         if draft and "Settings" in content:
             left_out[path.name] = (
-                "draft module: StartAction names no action (modules cannot be SAVED)"
+                "draft module: StartAction names no action, and CreateContactFlowModule "
+                "has no SAVED status (Connect validates a module on create)"
             )
             continue
         refs: list[Ref] = []
