@@ -30,9 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
-
 from bench.results import replace_section
 from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
@@ -42,6 +39,7 @@ from flowops.sandbox.config import Limits
 from flowops.sandbox.realflows import PREFIX, Corpus, Loaded, expected_in, load, prepare
 from flowops.sandbox.seed import ACCOUNTS, instance_id_for
 from flowops.sandbox.testing import WRITE_PREFIXES, git_repo, sandbox_environment
+from tests.integration.conftest import make_client
 
 TARGETS = ("staging", "prod")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -65,35 +63,33 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def boto(url: str, account: str) -> Any:
-    """A plain boto3 Connect client signed as ``account``."""
-    return boto3.client(
-        "connect",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="sandbox-secret",
-        config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-
-
 def live_flows(client: Any, instance_id: str) -> dict[str, dict[str, Any]]:
     """Every ``rf-`` flow and module of an instance by name: type, id, content, settings."""
     out: dict[str, dict[str, Any]] = {}
-    for page in client.get_paginator("list_contact_flows").paginate(InstanceId=instance_id):
-        for item in page["ContactFlowSummaryList"]:
-            if item["Name"].startswith(PREFIX):
-                flow = client.describe_contact_flow(
-                    InstanceId=instance_id, ContactFlowId=item["Id"]
-                )["ContactFlow"]
-                out[item["Name"]] = {"type": flow["Type"], "id": flow["Id"], **flow}
-    for page in client.get_paginator("list_contact_flow_modules").paginate(InstanceId=instance_id):
-        for item in page["ContactFlowModulesSummaryList"]:
-            if item["Name"].startswith(PREFIX):
-                module = client.describe_contact_flow_module(
-                    InstanceId=instance_id, ContactFlowModuleId=item["Id"]
-                )["ContactFlowModule"]
-                out[item["Name"]] = {"type": "MODULE", "id": module["Id"], **module}
+    for lister, key, describe, id_param, single in (
+        (
+            "list_contact_flows",
+            "ContactFlowSummaryList",
+            "describe_contact_flow",
+            "ContactFlowId",
+            "ContactFlow",
+        ),
+        (
+            "list_contact_flow_modules",
+            "ContactFlowModulesSummaryList",
+            "describe_contact_flow_module",
+            "ContactFlowModuleId",
+            "ContactFlowModule",
+        ),
+    ):
+        for page in client.get_paginator(lister).paginate(InstanceId=instance_id):
+            for item in page[key]:
+                if item["Name"].startswith(PREFIX):
+                    found = getattr(client, describe)(
+                        InstanceId=instance_id, **{id_param: item["Id"]}
+                    )[single]
+                    out[item["Name"]] = {"type": found.get("Type", "MODULE"), **found}
+                    out[item["Name"]]["id"] = found["Id"]
     return out
 
 
@@ -178,7 +174,7 @@ def run(files: list[Path], work: Path) -> Report:
     limits = Limits(flows_per_instance=5000, modules_per_instance=5000)
     with SandboxServer(":memory:", config=SandboxConfig.for_tests(limits=limits)) as server:
         server.seed()
-        clients = {name: boto(server.url, account) for name, account in ACCOUNTS.items()}
+        clients = {name: make_client(server.url, account) for name, account in ACCOUNTS.items()}
         loaded: dict[str, Loaded] = {}
         started = time.perf_counter()
         for name, account in ACCOUNTS.items():

@@ -96,7 +96,7 @@ _QUALIFIED_ARN = re.compile(
 #: A bare resource id as Connect makes them (and action identifiers, outside Parameters).
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 #: Any ARN inside a longer string.
-_ANY_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"',]*")
+ANY_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"',]*")
 _ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[^:]*:(?P<account>\d{12}):")
 
 #: Template placeholders other tools leave in flows (CloudFormation ``${X}``, Terraform
@@ -407,7 +407,7 @@ def leak_reason(
         return None
     if instance_id and instance_id in value:
         return "holds the source instance id"
-    for arn in _ANY_ARN.findall(value):
+    for arn in ANY_ARN.findall(value):
         account = account_of(arn)
         if account is not None and account == account_id:
             return f"an ARN of the source account {account} that no catalog lists"

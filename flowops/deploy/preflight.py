@@ -35,7 +35,7 @@ from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry
 from flowops.errors import CheckFailedError
 from flowops.model.document import FlowDocument
-from flowops.refs import KIND_OF_KEY, UUID_RE, account_of, env_name, resolve
+from flowops.refs import ANY_ARN, KIND_OF_KEY, UUID_RE, account_of, env_name, resolve
 
 #: Connect's limits (CreateContactFlow / CreateContactFlowModule API reference).
 MAX_CONTENT = 256_000
@@ -50,7 +50,6 @@ DEFAULT_MODULES_PER_INSTANCE = 200
 CANARY_HELPERS = 2
 
 _BAD_IDENTIFIER = re.compile(r"[%:()\\/=$,;\[\]{}]")
-_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"',]*")
 _INSTANCE = re.compile(r":instance/([^/:\s\"',]+)")
 #: Placeholder ARN length for flows the release creates (a real flow ARN's length).
 _PENDING_ARN = "arn:aws:connect:us-east-1:000000000000:instance/" + "0" * 36 + "/contact-flow/"
@@ -124,7 +123,7 @@ def _literals(key: str, doc: FlowDocument, env: Environment, instance: str | Non
     for path, value in _strings(doc.flow.raw, "$"):
         if env.allows(value):
             continue
-        for arn in _ARN.findall(value):
+        for arn in ANY_ARN.findall(value):
             account = account_of(arn)
             where = f"at {path}: {value!r}"
             if account is not None and account != env.account_id:

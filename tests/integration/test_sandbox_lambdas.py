@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -23,22 +24,23 @@ def _invoking(arn: str) -> str:
     )
 
 
-def test_a_qualified_arn_is_listed_as_associated(
-    connect_client: ClientFactory, instance_id: str
-) -> None:
+@pytest.fixture
+def client(connect_client: ClientFactory, instance_id: str) -> Any:
+    """A client of an instance with ``ALIAS`` and ``BARE`` associated."""
     client = connect_client()
     client.associate_lambda_function(InstanceId=instance_id, FunctionArn=ALIAS)
     client.associate_lambda_function(InstanceId=instance_id, FunctionArn=BARE)
+    return client
+
+
+def test_a_qualified_arn_is_listed_as_associated(client: Any, instance_id: str) -> None:
     listed = client.list_lambda_functions(InstanceId=instance_id)["LambdaFunctions"]
     assert listed == [ALIAS, BARE]
 
 
 def test_publish_needs_the_qualified_arn_or_its_function_associated(
-    connect_client: ClientFactory, instance_id: str
+    client: Any, instance_id: str
 ) -> None:
-    client = connect_client()
-    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=ALIAS)
-    client.associate_lambda_function(InstanceId=instance_id, FunctionArn=BARE)
     for arn in (ALIAS, f"{BARE}:7"):
         client.create_contact_flow(
             InstanceId=instance_id, Name=arn[-12:], Type="CONTACT_FLOW", Content=_invoking(arn)
