@@ -4,7 +4,8 @@
 runs the same checks (through ``compute_plan``) before its first write and writes nothing
 when one fails. What is checked, against the target environment's catalog:
 
-* **references** the target lacks (a queue, a Lambda alias, a flow outside the release);
+* **references** the target lacks (a queue, a Lambda alias, a flow outside the release,
+  a Lex V1 bot by name);
 * **literal ARNs** of another account or instance, and bare resource ids, left in a flow
   (a raw console export or API output: ``flowops import`` brings those in), unless the
   environment's ``allow_literals`` keeps that value with a reason;
@@ -140,6 +141,32 @@ def _literals(key: str, doc: FlowDocument, env: Environment, instance: str | Non
     return out
 
 
+def _lex_v1(key: str, doc: FlowDocument, catalog: Catalog) -> list[Problem]:
+    """Lex V1 bots are named, not referenced by ARN: the target must have the name.
+
+    Checked only where the catalog lists Lex V1 bots at all (an account without them, or
+    without the permission to list them, gets no false alarm).
+    """
+    known = {e.name for e in catalog.entries("lexbot_v1")}
+    if not known:
+        return []
+    out: list[Problem] = []
+    for action in doc.flow.raw.get("Actions") or []:
+        params = action.get("Parameters") if isinstance(action, Mapping) else None
+        bot = params.get("LexBot") if isinstance(params, Mapping) else None
+        name = bot.get("Name") if isinstance(bot, Mapping) else None
+        if isinstance(name, str) and not name.startswith("$") and name not in known:
+            ident = action.get("Identifier")
+            out.append(
+                Problem(
+                    key,
+                    "reference",
+                    f"Lex V1 bot {name!r} (action {ident!r}) is not associated with the instance",
+                )
+            )
+    return out
+
+
 def _structure(key: str, doc: FlowDocument) -> list[Problem]:
     raw = doc.flow.raw
     out: list[Problem] = []
@@ -252,6 +279,7 @@ def preflight(
         resolved, unresolved = resolve(doc.flow.raw, catalog, env.overrides, pending=pending)
         problems += [Problem(key, "reference", u.describe()) for u in unresolved]
         problems += _literals(key, doc, env, instance)
+        problems += _lex_v1(key, doc, catalog)
         size = len(json.dumps(resolved, separators=(",", ":"), ensure_ascii=False))
         if size > MAX_CONTENT:
             problems.append(

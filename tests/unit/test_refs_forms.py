@@ -154,3 +154,22 @@ def test_dependency_order_sees_flows_named_in_attribute_values() -> None:
     }
     graph = build_dependency_graph(docs)
     assert dependency_order(graph) == [["module:M"], ["flow:B"], ["flow:A"]]
+
+
+def test_plan_checks_lex_v1_bots_by_name_where_the_catalog_lists_them() -> None:
+    from flowops.config import Environment
+    from flowops.deploy.preflight import preflight
+    from flowops.model.document import FlowDocument, FlowInfo
+    from flowops.model.parse import parse_content
+
+    content = _flow({"LexBot": {"Name": "OrderFlowers", "Region": "us-east-1", "Alias": "$LATEST"}})
+    content["Actions"][0]["Type"] = "ConnectParticipantWithLexBot"
+    content["Actions"][0]["Transitions"] = {}
+    desired = {"flow:A": FlowDocument(FlowInfo(name="A"), parse_content(content))}
+    env = Environment(name="staging", region="us-east-1", account_id=STG, instance="i")
+    bots = [CatalogEntry("lexbot_v1", "Other", "Other", "arn:aws:lex:us-east-1:2:bot:Other")]
+    problems = preflight(env, desired, Catalog(bots))
+    assert [(p.check, p.message) for p in problems] == [
+        ("reference", "Lex V1 bot 'OrderFlowers' (action 'a') is not associated with the instance")
+    ]
+    assert preflight(env, desired, Catalog([])) == []  # no Lex V1 listed: not checked
