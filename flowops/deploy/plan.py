@@ -294,11 +294,6 @@ def compute_plan(
             if live is None:
                 steps.append(Step(action="create", changes=("content",), **common))
                 continue
-            if doc.info.kind == "flow" and live.type != doc.info.type:
-                problems.append(
-                    f"{key}: type is {doc.info.type} in git but {live.type} in {env.name} "
-                    "(Connect cannot change a flow's type; rename or delete one of them)"
-                )
             if live.kind == "flow" and STATE_TAG in live.tags:
                 # Live content is the canary wrapper: compare git with the stable variant.
                 stable, _ = canary_stable_view(live, catalog)

@@ -10,7 +10,8 @@ when one fails. What is checked, against the target environment's catalog:
   (a raw console export or API output: ``flowops import`` brings those in), unless the
   environment's ``allow_literals`` keeps that value with a reason;
 * **name clashes**: two documents that become one name in the target (overrides), a flow
-  name Connect would refuse (1 to 127 characters, not blank);
+  whose name the target has for a flow of another type (names are unique per instance,
+  whatever the type), a name Connect would refuse (1 to 127 characters, not blank);
 * **content size**: the resolved content over Connect's 256,000 characters;
 * **identifiers** Connect refuses: empty, over 50 characters, or holding one of
   ``% : ( \\ / ) = $ , ; [ ] { }``;
@@ -268,6 +269,16 @@ def preflight(
     for key, doc in sorted(desired.items()):
         name = env_name(doc.info.kind, doc.info.name, env.overrides)
         names.setdefault((doc.info.kind, name), []).append(key)
+        live = catalog.flow(doc.info.kind, name)
+        if live is not None and doc.info.kind == "flow" and live.type != doc.info.type:
+            problems.append(
+                Problem(
+                    key,
+                    "name",
+                    f"{name!r} exists in {env.name} as a {live.type} flow, {doc.info.type} in "
+                    "git (a name is unique per instance and Connect cannot change a type)",
+                )
+            )
         if not name.strip() or len(name) > MAX_NAME:
             problems.append(
                 Problem(

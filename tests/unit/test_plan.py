@@ -228,7 +228,7 @@ def test_unmanaged_flows_are_ignored_and_type_changes_and_reserved_names_refused
     assert plan.steps == () and plan.ignored == ("flow:Other",)
     d = doc("A")
     live = live_of(d, catalog_with(), "a", type="CUSTOMER_QUEUE")
-    with pytest.raises(BadInputError, match="Connect cannot change a flow's type"):
+    with pytest.raises(PreflightError, match="Connect cannot change a type"):
         compute_plan(env(), {"flow:A": d}, catalog_with(live))
     with pytest.raises(BadInputError, match="reserved"):
         compute_plan(env(), {f"module:{LEDGER_NAME}": doc(LEDGER_NAME)}, catalog_with())
