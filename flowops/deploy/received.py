@@ -1,8 +1,8 @@
 """What an environment last received of each flow file, so export never undoes git work.
 
 An environment receives a flow's content two ways: ``export`` writes what it holds into
-``flows/`` (recorded here, per environment, in ``.flowops/exports/<env>.json`` of the
-work tree: a hash of each file's text), and ``promote`` writes a commit into it (the git
+``flows/`` (recorded here, per environment, in ``flowops/exports/<env>.json`` inside the
+repository's git directory, so the work tree stays clean: a hash of each file's text), and ``promote`` writes a commit into it (the git
 tag ``flowops/<env>/<release id>`` marks that commit). When a tracked file's committed
 text is none of those, someone committed a change the environment never received (a fix
 merged after the last export): export leaves that file alone and names it, unless forced.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import git
 
-STATE_DIR = Path(".flowops") / "exports"
+STATE_DIR = Path("flowops") / "exports"  # under the git directory (.git/)
 
 
 def text_hash(text: str) -> str:
@@ -31,7 +31,7 @@ def _top(repo: git.Repo) -> Path:
 
 
 def _state_file(repo: git.Repo, env: str) -> Path:
-    return _top(repo) / STATE_DIR / f"{env}.json"
+    return Path(repo.git_dir).resolve() / STATE_DIR / f"{env}.json"
 
 
 def _exported(repo: git.Repo, env: str) -> dict[str, str]:
