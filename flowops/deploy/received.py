@@ -2,8 +2,9 @@
 
 An environment receives a flow's content two ways: ``export`` writes what it holds into
 ``flows/`` (recorded here, per environment, in ``flowops/exports/<env>.json`` inside the
-repository's git directory, so the work tree stays clean: a hash of each file's text), and ``promote`` writes a commit into it (the git
-tag ``flowops/<env>/<release id>`` marks that commit). When a tracked file's committed
+repository's git directory, so the work tree stays clean: a hash of each file's text),
+and ``promote`` writes a commit into it (the git tag ``flowops/<env>/<release id>`` marks
+that commit). When a tracked file's committed
 text is none of those, someone committed a change the environment never received (a fix
 merged after the last export): export leaves that file alone and names it, unless forced.
 With neither record (a first export), nothing is known and nothing is kept.
