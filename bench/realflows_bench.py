@@ -133,8 +133,9 @@ def check_target(
     """Compare a target's flows with dev's, each reference mapped to the target's own."""
     target.flow_ids = {name: flow["id"] for name, flow in target_flows.items()}
     mapping = expected_in(dev_loaded, target)
-    dev_ids = {dev_loaded.account, dev_loaded.instance_id} | {
-        v for v in (*dev_loaded.values.values(), *dev_loaded.flow_ids.values()) if v
+    # dev's own ids: every value that differs in the target (Lex V1 bot names do not)
+    dev_ids = {dev_loaded.account, dev_loaded.instance_id, *dev_loaded.flow_ids.values()} | {
+        v for o, v in dev_loaded.values.items() if v and target.values.get(o) != v
     }
     for name, dev in sorted(dev_flows.items()):
         live = target_flows.get(name)

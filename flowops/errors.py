@@ -14,9 +14,10 @@ class ExitCode(IntEnum):
 
     OK = 0
     FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
+    CHANGES = 1  # `diff --exit-code`: there are changes (git's 1)
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
-    CHANGES = 4  # plan --exit-code: the plan would write (nothing failed)
+    PLAN_CHANGES = 4  # `plan --exit-code`: the plan would write (1 is a failed check there)
     INTERRUPTED = 130
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from flowops.sandbox.action_rules import FORBIDDEN_FLOW_TYPES
 from flowops.sandbox.lex import bot_alias_arn
 from flowops.sandbox.seed import REGION
 
@@ -88,7 +89,9 @@ FLOW_TYPES = {
 class Ref:
     """One resource a corpus flow names: its kind, the name it gets, how it was written."""
 
-    kind: str  # queue, prompt, hours, flow, module, agent, quickconnect, lambda, lexbot, literal
+    kind: (
+        str  # queue, prompt, hours, flow, module, agent, quickconnect, lambda, lexbot(_v1), literal
+    )
     name: str  # the same in every account
     original: str  # the value as the corpus file has it
 
@@ -239,6 +242,15 @@ def classify(value: str, key: str) -> Ref | None:
     return None
 
 
+def _fitting_type(actions: list[Any]) -> str:
+    """The first flow type every action may appear in (files without a designer type)."""
+    types = [a.get("Type") for a in actions if isinstance(a, dict)]
+    for ftype in FLOW_TYPES.values():
+        if not any(ftype in FORBIDDEN_FLOW_TYPES.get(str(t), ()) for t in types):
+            return ftype
+    return "CONTACT_FLOW"
+
+
 def prepare(files: Iterable[Path]) -> Corpus:
     """Read corpus files: the flows that can be loaded, and why the others cannot."""
     flows: list[RealFlow] = []
@@ -286,6 +298,9 @@ def prepare(files: Iterable[Path]) -> Corpus:
                 if "/view/" in value and ":aws:view/" not in value:
                     reason = "shows a view of its own instance (views are not in the sandbox)"
                     break
+                if keys[-2:] == ("LexBot", "Name"):  # Lex V1: a bot named, not an ARN
+                    refs.append(Ref("lexbot_v1", value, value))
+                    continue
                 ref = classify(value, key)
                 if ref is not None:
                     refs.append(ref)
@@ -299,7 +314,7 @@ def prepare(files: Iterable[Path]) -> Corpus:
         ftype = (
             "MODULE"
             if kind == "module"
-            else FLOW_TYPES.get(str(meta.get("type", "")).lower(), "CONTACT_FLOW")
+            else FLOW_TYPES.get(str(meta.get("type", "")).lower()) or _fitting_type(actions)
         )
         name = PREFIX + re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem.split("__", 2)[-1])[-90:]
         while name in names:
@@ -503,11 +518,14 @@ def _create(
             arn = sandbox.lex.add_alias(account, REGION, bot_id, alias_id, alias)
         client.associate_bot(InstanceId=instance_id, LexV2Bot={"AliasArn": arn})
         return arn, arn
+    if ref.kind == "lexbot_v1":
+        client.associate_bot(InstanceId=instance_id, LexBot={"Name": name, "LexRegion": REGION})
+        return name, name
     if ref.kind == "agent":
         rid = str(uuid.uuid4())
-        row = sandbox.store.one("SELECT * FROM instances WHERE id = ?", instance_id)
         with sandbox.store.transaction(write=True):
-            arn = sandbox.service.add_resource(row, "user", name, rid=rid)
+            row = sandbox.store.instance(instance_id)
+            arn = sandbox.backend.catalog.add(row, "user", name, rid=rid)
         return rid, arn
     if ref.kind in ("flow", "module"):
         stubs.append(ref)

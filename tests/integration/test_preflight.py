@@ -170,7 +170,11 @@ def _console_export(sandbox: SandboxServer) -> dict[str, Any]:
     support = next(q for q in queues if q.get("Name") == "Support")
     fn = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup-customer"
     content = linear_flow(
-        ("lookup", "InvokeLambdaFunction", {"LambdaFunctionARN": fn}),
+        (
+            "lookup",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": fn, "InvocationTimeLimitSeconds": "3"},
+        ),
         ("attrs", "UpdateContactAttributes", {"Attributes": {"CallbackQueueId": support["Id"]}}),
         ("queue", "UpdateContactTargetQueue", {"QueueId": support["Arn"]}),
         ("end", "DisconnectParticipant", {}),

@@ -18,7 +18,11 @@ BARE = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup"
 def _invoking(arn: str) -> str:
     return json.dumps(
         linear_flow(
-            ("call", "InvokeLambdaFunction", {"LambdaFunctionARN": arn}),
+            (
+                "call",
+                "InvokeLambdaFunction",
+                {"LambdaFunctionARN": arn, "InvocationTimeLimitSeconds": "3"},
+            ),
             ("bye", "DisconnectParticipant", {}),
         )
     )
