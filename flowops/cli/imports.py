@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import OutputFormat, emit, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    FlowsOption,
+    FormatOption,
+    OutputFormat,
+    emit,
+    handle_errors,
+)
 from flowops.config import load_environment
 from flowops.deploy.imports import import_files
 from flowops.repo import FLOWS_DIR
@@ -21,30 +29,30 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def import_cmd(
         files: Annotated[
-            list[Path], typer.Argument(help="Console exports or DescribeContactFlow output.")
+            list[Path],
+            typer.Argument(
+                metavar="FILE...", help="Console exports or DescribeContactFlow output."
+            ),
         ],
-        env: Annotated[
-            str,
-            typer.Option("--env", "-e", help="The environment the files came from."),
-        ],
+        env: EnvOption,
         force: Annotated[
             bool, typer.Option("--force", help="Replace documents with other content.")
         ] = False,
-        root: Annotated[
-            Path, typer.Option("--root", help="The flows folder (default: flows/).")
-        ] = Path(FLOWS_DIR),
-        fmt: Annotated[
-            OutputFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = OutputFormat.text,
+        flows: FlowsOption = Path(FLOWS_DIR),
+        environments: EnvironmentsOption = None,
+        fmt: FormatOption = OutputFormat.text,
     ) -> None:
         """Turn console exports or API output into canonical, symbolic flow documents.
 
-        Every ARN and id is symbolized with the catalog of the environment the files came
-        from, in the form it was written. Exit codes: 0 written, 2 bad input (a value
-        that would keep an id of that environment is named, with the fix; nothing is
-        written), 3 Amazon Connect error.
+        --env names the environment the files came from: every ARN and id is symbolized
+        with its catalog, in the form it was written. Exit codes: 0 written, 2 bad input
+        (a value that would keep an id of that environment is named, with the fix;
+        nothing is written), 3 Amazon Connect error.
+
+        Example: flowops import ~/Downloads/Main-IVR.json --env dev
         """
-        result = import_files(load_environment(env), files, root, force=force)
+        environment = load_environment(env, environments)
+        result = import_files(environment, files, flows, force=force)
         if fmt == OutputFormat.json:
             emit(
                 json.dumps(
