@@ -20,6 +20,7 @@ from flowops.cli.common import (
 from flowops.config import load_environment
 from flowops.deploy.imports import import_files
 from flowops.repo import FLOWS_DIR
+from flowops.schemas import stamp
 
 
 def register(app: typer.Typer) -> None:
@@ -56,11 +57,14 @@ def register(app: typer.Typer) -> None:
         if fmt == OutputFormat.json:
             emit(
                 json.dumps(
-                    {
-                        "env": result.env,
-                        "written": [{"key": k, "path": str(p)} for k, p in result.written],
-                        "unchanged": list(result.unchanged),
-                    },
+                    stamp(
+                        "import",
+                        {
+                            "env": result.env,
+                            "written": [{"key": k, "path": str(p)} for k, p in result.written],
+                            "unchanged": list(result.unchanged),
+                        },
+                    ),
                     indent=2,
                 )
             )

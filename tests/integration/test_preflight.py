@@ -272,3 +272,22 @@ def test_a_failed_promote_reads_in_one_line_per_flow_and_a_rerun_converges(
     assert runner.invoke(app, ["promote", "--to", str(staging_file)]).exit_code == 0
     again = runner.invoke(app, ["plan", "--env", str(staging_file), "--exit-code"])
     assert again.exit_code == 0, again.output
+
+
+def test_import_says_what_it_wrote_in_stamped_json(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowops.schemas import SCHEMAS
+
+    monkeypatch.chdir(tmp_path)
+    raw = tmp_path / "download.json"
+    raw.write_text(json.dumps(_console_export(seeded_sandbox)), encoding="utf-8")
+    dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev")
+    args = ["import", str(raw), "--env", str(dev_file), "--format", "json"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert data["schema"] == SCHEMAS["import"]
+    assert data["written"] == [{"key": "flow:Console Flow", "path": "flows/Console-Flow.json"}]
+    again = json.loads(CliRunner().invoke(app, args).stdout)
+    assert again["written"] == [] and again["unchanged"] == ["flow:Console Flow"]
