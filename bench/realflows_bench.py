@@ -38,8 +38,8 @@ from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import Limits
 from flowops.sandbox.realflows import PREFIX, Corpus, Loaded, expected_in, load, prepare
 from flowops.sandbox.seed import ACCOUNTS, instance_id_for
-from flowops.sandbox.testing import WRITE_PREFIXES, git_repo, sandbox_environment
-from tests.integration.conftest import make_client
+from tests.support import WRITE_PREFIXES, git_repo, sandbox_environment
+from tests.support.clients import make_client
 
 TARGETS = ("staging", "prod")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

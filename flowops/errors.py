@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
     PLAN_CHANGES = 4  # `plan --exit-code`: the plan would write (1 is a failed check there)
+    INTERNAL_ERROR = 70  # a bug in flowops: an unexpected exception (sysexits EX_SOFTWARE)
     INTERRUPTED = 130
 
 
@@ -64,9 +65,23 @@ class FlowParseError(BadInputError):
 
 
 class CheckFailedError(FlowopsError):
-    """A check ran and did not pass (exit 1): findings, drift, a failed apply."""
+    """A check ran and did not pass (exit 1): findings, drift, a failed apply.
+
+    The only way flowops exits 1. ``reported``: the command's own output already says what
+    failed (``diff --exit-code``, a status table), so the CLI adds no error line.
+    """
 
     exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, *, reported: bool = False) -> None:
+        super().__init__(message)
+        self.reported = reported
+
+
+class PlanChangesError(CheckFailedError):
+    """``plan --exit-code``: the plan would write (exit 4, distinct from a failed check)."""
+
+    exit_code = ExitCode.PLAN_CHANGES
 
 
 class ConnectApiError(FlowopsError):

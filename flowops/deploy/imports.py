@@ -19,7 +19,7 @@ from pathlib import Path
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy.export import SourceIdsError, existing_documents
-from flowops.deploy.plan import own_tags_removed
+from flowops.deploy.live import own_tags_removed
 from flowops.errors import BadInputError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument

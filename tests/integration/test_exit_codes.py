@@ -46,7 +46,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     codes = _readme_codes()
-    assert codes == {0, 1, 2, 3, 4, 130}
+    assert codes == {0, 1, 2, 3, 4, 70, 130}
     seen: dict[int, str] = {}
 
     ok = _run("lint", str(FIXTURE), "--fail-on", "error", cwd=tmp_path)
@@ -85,14 +85,16 @@ def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     changes = _plan_with_changes(tmp_path / "repo")
     seen[changes.returncode] = "plan --exit-code with a flow to create"
 
-    assert set(seen) == codes, seen
+    # 70 (internal error) needs a bug: tests/unit/test_cli_errors.py raises one on purpose
+    assert set(seen) == codes - {70}, seen
     assert {int(c) for c in ExitCode} == codes  # the code knows no other exit code
 
 
 def _plan_with_changes(repo: Path) -> subprocess.CompletedProcess[str]:
     """``plan --exit-code`` against the embedded sandbox, with one flow to create."""
-    from flowops.sandbox.testing import git_repo
-    from tests.integration.test_promote import commit_files, flow_text
+    from tests.support import git_repo
+    from tests.support.flows import flow_text
+    from tests.support.repos import commit_files
 
     commit_files(git_repo(repo), {"Hello.json": flow_text("Hello", queue=None)})
     (repo / "staging.yaml").write_text(

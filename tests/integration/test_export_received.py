@@ -8,14 +8,15 @@ from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxServer
-from tests.integration.test_promote import DEV, environment, new_repo
+from tests.support import DEV, git_repo
+from tests.support.clients import environment
 
 
 def test_a_committed_fix_dev_never_received_is_kept_until_promoted_or_forced(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     dev = environment(seeded_sandbox, "dev", DEV)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     root = tmp_path / "flows"
     export_env(dev, root, commit=True, client=ConnectClient.for_environment(dev))
     fixed = root / "After-Hours.json"

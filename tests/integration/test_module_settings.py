@@ -12,9 +12,9 @@ from flowops.deploy.promote import promote
 from flowops.model.parse import load_document
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV, STAGING
-from tests.integration.conftest import make_client
-from tests.integration.test_promote import environment, new_repo, write_calls
+from tests.support import DEV, STAGING, git_repo
+from tests.support.clients import environment, make_client
+from tests.support.scenarios import write_calls
 
 SETTINGS: dict[str, Any] = {
     "InputParameters": [{"Name": "accountId", "Type": "String", "Description": ""}],
@@ -52,7 +52,7 @@ def test_module_settings_are_exported_promoted_and_updated_as_their_own_member(
     )
     dev = environment(seeded_sandbox, "dev", DEV, managed_names=("Lookup",))
     staging = environment(seeded_sandbox, "staging", STAGING, managed_names=("Lookup",))
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     export_env(dev, tmp_path / "flows", commit=True, client=ConnectClient.for_environment(dev))
     doc = load_document(tmp_path / "flows" / "modules" / "Lookup.json")
     assert doc.flow.raw["Settings"] == SETTINGS  # exported with the module

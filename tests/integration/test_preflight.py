@@ -18,15 +18,11 @@ from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV, STAGING, linear_flow, sandbox_environment_file
-from tests.integration.conftest import make_client
-from tests.integration.test_promote import (
-    commit_files,
-    environment,
-    flow_text,
-    new_repo,
-    write_calls,
-)
+from tests.support import DEV, STAGING, git_repo, linear_flow, sandbox_environment_file
+from tests.support.clients import environment, make_client
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
+from tests.support.scenarios import write_calls
 
 
 def _doc(name: str, content: dict[str, Any], status: str = "PUBLISHED") -> str:
@@ -73,10 +69,10 @@ def _bad_release() -> dict[str, str]:
 def test_plan_lists_every_problem_per_flow_and_promote_writes_nothing(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     commit_files(repo, _bad_release())
     monkeypatch.chdir(tmp_path)
-    fields = {
+    fields: dict[str, Any] = {
         "overrides": {"flow": {"One": "Same", "Two": "Same"}},
         "quotas": {"flows_per_instance": 6, "canary_slots": 1},
     }
@@ -109,7 +105,7 @@ def test_plan_lists_every_problem_per_flow_and_promote_writes_nothing(
 def test_plan_exit_code_says_whether_the_plan_would_write(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     commit_files(repo, {"Hello.json": flow_text("Hello")})
     monkeypatch.chdir(tmp_path)
     staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging")
@@ -138,7 +134,7 @@ def test_export_refuses_ids_of_the_source_and_names_each_one(
         Type="CONTACT_FLOW",
         Content=json.dumps(content),
     )
-    new_repo(tmp_path)
+    git_repo(tmp_path)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev")
@@ -198,7 +194,7 @@ def _console_export(sandbox: SandboxServer) -> dict[str, Any]:
 def test_a_console_export_is_refused_by_plan_then_imported_and_promoted(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     raw = json.dumps(_console_export(seeded_sandbox), indent=2)
     commit_files(repo, {"Console-Flow.json": raw}, "a console export, as downloaded")
     monkeypatch.chdir(tmp_path)
@@ -243,7 +239,7 @@ def test_a_failed_promote_reads_in_one_line_per_flow_and_a_rerun_converges(
 ) -> None:
     from flowops.sandbox.config import FaultRule
 
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path)
     commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
     monkeypatch.chdir(tmp_path)
     staging_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "staging")

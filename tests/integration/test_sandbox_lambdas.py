@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from flowops.sandbox.testing import DEV, linear_flow
-from tests.integration.conftest import ClientFactory
+from tests.support import DEV, linear_flow
+from tests.support.clients import ClientFactory
 
 ALIAS = f"arn:aws:lambda:us-east-1:{DEV}:function:routing-decision:live"
 BARE = f"arn:aws:lambda:us-east-1:{DEV}:function:lookup"

@@ -10,8 +10,9 @@ from rich.cells import cell_len
 
 from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
-from flowops.deploy.plan import LEDGER_NAME, compute_plan
+from flowops.deploy.plan import compute_plan
 from flowops.deploy.preflight import PreflightError
+from flowops.deploy.releases import LEDGER_NAME
 from flowops.deploy.render import render_plan
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument
