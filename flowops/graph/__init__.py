@@ -7,6 +7,7 @@ impact with the cross-flow graph. Parse once, build once, read many times.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,7 +21,6 @@ from flowops.model.action_types import (
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Flow
-from flowops.refs import parse_reference
 from flowops.schemas import stamp
 
 #: How a transition leaves an action: its Success/NextAction, a condition, or an error.
@@ -167,10 +167,13 @@ def _walk(value: Any, path: str, in_container: bool) -> Iterator[tuple[str, str]
                 yield from _walk(sub, f"{path}[{i}]", in_container)
 
 
+#: A symbolic flow or module reference (``flowops.refs`` grammar: ``kind[#form][@q]:name``).
+_FLOW_SYMBOL = re.compile(r"^(?P<kind>flow|module)(?:#(?:id|arn))?(?:@[^:\s]+)?:(?P<name>\S.*)$")
+
+
 def _names_a_flow(value: str) -> bool:
     """A symbolic flow/module reference, wherever it sits (attribute values included)."""
-    ref = parse_reference(value)
-    return ref is not None and ref.kind in ("flow", "module")
+    return _FLOW_SYMBOL.match(value) is not None
 
 
 def flow_references(flow: Flow) -> list[FlowReference]:
@@ -193,10 +196,10 @@ def default_resolver(names: Iterable[str]) -> Resolver:
     known = set(names)
 
     def resolve(value: str) -> str | None:
-        ref = parse_reference(value)
-        if ref is not None and ref.kind in ("flow", "module"):
-            plain = f"{ref.kind}:{ref.name}"
-            return plain if plain in known else ref.name if ref.name in known else None
+        found = _FLOW_SYMBOL.match(value)
+        if found is not None:
+            plain = f"{found['kind']}:{found['name']}"
+            return plain if plain in known else found["name"] if found["name"] in known else None
         return value if value in known else None
 
     return resolve
