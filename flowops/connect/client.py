@@ -240,6 +240,7 @@ class ConnectClient:
         client_id: str = "",
         lex_client: Callable[[str], Any] | None = None,
         clock: Clock = time.monotonic,
+        service_client: Callable[[str, str], Any] | None = None,
     ) -> None:
         self.env = env
         self.account_id = env.account_id
@@ -270,6 +271,7 @@ class ConnectClient:
         self._lex_client = lex_client
         self._lex_clients: dict[str, Any] = {}
         self._clock = clock
+        self._service_client = service_client
         #: Bare ids of resources this client created, with the clock time of creation.
         self._fresh: dict[str, float] = {}
         boto_client.meta.events.register("before-send.connect", self._before_send)
@@ -303,10 +305,13 @@ class ConnectClient:
         else:
             pacer = Pacer(env.rate_limit, clock=clock, sleep=sleep)
 
-        def lex_client(region: str) -> Any:
+        def service_client(service: str, region: str) -> Any:
             return make_service_client(
-                session, "lexv2-models", region, endpoint, settings, user_agent(client_id)
+                session, service, region, endpoint, settings, user_agent(client_id)
             )
+
+        def lex_client(region: str) -> Any:
+            return service_client("lexv2-models", region)
 
         return cls(
             env,
@@ -317,6 +322,7 @@ class ConnectClient:
             client_id=client_id,
             lex_client=lex_client if settings.resolve_lex_names else None,
             clock=clock,
+            service_client=service_client,
         )
 
     @property
@@ -457,6 +463,30 @@ class ConnectClient:
             f"({self.region}); found: {', '.join(seen) or 'none'}"
         )
 
+    def describe_instance(self) -> dict[str, Any]:
+        """DescribeInstance of this environment's instance (its ``Instance`` member, plus
+        ``ResponseMetadata``)."""
+        out = self._call("DescribeInstance", InstanceId=self.instance_id)
+        return {**dict(out.get("Instance") or {}), "ResponseMetadata": out.get("ResponseMetadata")}
+
+    def caller_identity(self) -> dict[str, Any]:
+        """STS GetCallerIdentity with these credentials (Account, Arn, UserId, and the
+        ``ResponseMetadata`` whose HTTP ``date`` header tells the server's clock)."""
+        return self.probe("GetCallerIdentity", service="sts")
+
+    def probe(self, operation: str, *, service: str = "connect", **params: Any) -> dict[str, Any]:
+        """One call of ``operation`` as given, paced, retried and counted like every other
+        (``flowops doctor``'s harmless probes). ``service`` another botocore service with
+        the same credentials and endpoint (``sts``, ``lexv2-models``), counted as
+        ``sts:<Operation>`` / ``lexv2:<Operation>``."""
+        if service == "connect":
+            return self._call(operation, **params)
+        if self._service_client is None:
+            raise CredentialsError(f"this client was built without access to {service}")
+        via = self._service_client(service, self.region)
+        label = f"{'lexv2' if service == 'lexv2-models' else service}:{operation}"
+        return self._call(operation, _via=via, _label=label, **params)
+
     @property
     def instance_id(self) -> str:
         """The instance id (an alias is resolved with one ListInstances call, once)."""
@@ -500,10 +530,7 @@ class ConnectClient:
     def _read_flows(self, kind: FlowKind, *, with_content: bool) -> list[RemoteFlow]:
         family = _family(kind)
         if not with_content:
-            return [
-                self._summary_flow(kind, s)
-                for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
-            ]
+            return self.list_flows(kind)
         try:
             items = list(self._pages(family.search, family.search_key, InstanceId=self.instance_id))
         except ConnectError as error:
@@ -525,6 +552,15 @@ class ConnectClient:
                 flow = replace(described, tags=flow.tags or described.tags)
             flows.append(flow)
         return flows
+
+    def list_flows(self, kind: FlowKind) -> list[RemoteFlow]:
+        """Every flow (or module) of the instance from List, without content or tags
+        (strongly consistent, unlike Search)."""
+        family = _family(kind)
+        return [
+            self._summary_flow(kind, s)
+            for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
+        ]
 
     @staticmethod
     def _summary_flow(kind: FlowKind, summary: Mapping[str, Any]) -> RemoteFlow:
