@@ -78,6 +78,13 @@ def register(app: typer.Typer) -> None:
             emit(json.dumps(report.to_dict(), indent=2))
         else:
             console.print(_table(report))
+            for check in report.failed:  # unwrapped, to copy from
+                console.print(
+                    f"fix {check.area}: {check.name}: {check.fix}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
             console.print(_footer(report), highlight=False)
         if not report.ok:
             raise typer.Exit(int(ExitCode.FINDINGS))

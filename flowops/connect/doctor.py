@@ -474,7 +474,7 @@ class _Doctor:
         actions = dict.fromkeys(a for acts in COMMAND_ACTIONS.values() for a in acts)
         if not _is_id(self.client.env.instance):
             actions.update(dict.fromkeys(ALIAS_ACTIONS))
-        for action in (*actions, *LEX_ACTIONS):
+        for action in (*actions, *LEX_ACTIONS, *PROBE_ACTIONS):
             self.probe_action(action)
         for command, needed in COMMAND_ACTIONS.items():
             denied = [a for a in needed if self.outcomes[a][0] == "denied"]
@@ -507,6 +507,12 @@ class _Doctor:
                 )
             )
         self._optional("lex bot names", LEX_ACTIONS, "NameLexV2Bots", "export names bots by id")
+        self._optional(
+            "doctor --write-probe",
+            PROBE_ACTIONS,
+            "DoctorWriteProbe",
+            "--write-probe cannot delete its scratch module",
+        )
         if not _is_id(self.client.env.instance):
             self._optional(
                 "instance alias",
