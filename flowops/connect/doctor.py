@@ -339,9 +339,7 @@ class _Doctor:
 
     def identity(self) -> bool:
         try:
-            before = self.now()
-            out = self.client.caller_identity()
-            after = self.now()
+            out = self._dated(self.client.caller_identity)
         except (CredentialsError, ConnectError, ConnectionFailedError) as error:
             self.add(
                 Check(
@@ -354,7 +352,6 @@ class _Doctor:
                 )
             )
             return False
-        self._record_date(out, (before + after) / 2)
         account = str(out.get("Account") or "")
         expected = self.client.account_id
         same = account == expected
@@ -373,18 +370,21 @@ class _Doctor:
         )
         return same
 
-    def _record_date(self, out: Mapping[str, Any], local: float) -> None:
+    def _dated(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``call()``, noting the first HTTP ``Date`` seen and the local time it answered."""
+        before = self.now()
+        out = call()
+        local = (before + self.now()) / 2
         headers = (out.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
         date = headers.get("date")
         if date and self.server_date is None:
             self.server_date = date
             self.local_time = local
+        return out
 
     def instance(self) -> bool:
         try:
-            before = self.now()
-            out = self.client.describe_instance()
-            after = self.now()
+            out = self._dated(self.client.describe_instance)
         except (BadInputError, ConnectError, ConnectionFailedError) as error:
             self.add(
                 Check(
@@ -397,7 +397,6 @@ class _Doctor:
                 )
             )
             return False
-        self._record_date(out, (before + after) / 2)
         status = str(out.get("InstanceStatus") or "ACTIVE")
         self.add(
             Check(
