@@ -36,12 +36,19 @@ def _connect() -> int:
     return main(["--paced"])
 
 
+def _doctor() -> int:
+    from bench.doctor_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
     "deploy": _deploy,
     "rollback": _rollback,
     "diff": _diff,
+    "doctor": _doctor,
 }
 
 
