@@ -116,27 +116,32 @@ CANARY_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlow",)
 #: What ``--write-probe`` needs beyond promote and canary: deleting its scratch module.
 PROBE_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlowModule",)
 
+#: docs/aws.md's policy statements by ``Sid`` (a test keeps the two the same).
+STATEMENTS: dict[str, tuple[str, ...]] = {
+    "FindInstanceByAlias": ALIAS_ACTIONS,
+    "NameLexV2Bots": LEX_ACTIONS,
+    "ReadFlowsAndCatalog": READ_ACTIONS,
+    "PromoteFlowsAndModules": PROMOTE_ACTIONS,
+    "RollbackFlows": ROLLBACK_ACTIONS,
+    "CanaryHelpers": CANARY_ACTIONS,
+    "DoctorWriteProbe": PROBE_ACTIONS,
+}
+_READ = ("ReadFlowsAndCatalog",)
+#: Command -> the statements that grant everything it needs.
+COMMAND_STATEMENTS: dict[str, tuple[str, ...]] = {
+    "export": _READ,
+    "plan": _READ,
+    "diff": _READ,
+    "drift": _READ,
+    "history": _READ,
+    "promote": (*_READ, "PromoteFlowsAndModules"),
+    "rollback": (*_READ, "RollbackFlows"),
+    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers"),
+}
 #: Command -> the IAM actions it needs (the read-only ones included).
 COMMAND_ACTIONS: dict[str, tuple[str, ...]] = {
-    "export": READ_ACTIONS,
-    "plan": READ_ACTIONS,
-    "diff": READ_ACTIONS,
-    "drift": READ_ACTIONS,
-    "history": READ_ACTIONS,
-    "promote": READ_ACTIONS + PROMOTE_ACTIONS,
-    "rollback": READ_ACTIONS + ROLLBACK_ACTIONS,
-    "canary": READ_ACTIONS + PROMOTE_ACTIONS + CANARY_ACTIONS,
-}
-#: Command -> the docs/aws.md policy statement(s) that grant it.
-COMMAND_POLICY: dict[str, str] = {
-    "export": "ReadFlowsAndCatalog",
-    "plan": "ReadFlowsAndCatalog",
-    "diff": "ReadFlowsAndCatalog",
-    "drift": "ReadFlowsAndCatalog",
-    "history": "ReadFlowsAndCatalog",
-    "promote": "ReadFlowsAndCatalog + PromoteFlowsAndModules",
-    "rollback": "ReadFlowsAndCatalog + RollbackFlows",
-    "canary": "ReadFlowsAndCatalog + PromoteFlowsAndModules + CanaryHelpers",
+    command: tuple(dict.fromkeys(a for sid in sids for a in STATEMENTS[sid]))
+    for command, sids in COMMAND_STATEMENTS.items()
 }
 
 Probe = Callable[[ConnectClient], Any]
@@ -490,7 +495,7 @@ class _Doctor:
             if denied:
                 fix = (
                     f"allow {', '.join(denied)} (docs/aws.md section 2, statement "
-                    f"{COMMAND_POLICY[command]})"
+                    f"{' + '.join(COMMAND_STATEMENTS[command])})"
                 )
             self.add(
                 Check(
