@@ -493,9 +493,14 @@ class _Doctor:
                 )
             fix = ""
             if denied:
+                sids = [
+                    sid
+                    for sid in COMMAND_STATEMENTS[command]
+                    if any(a in STATEMENTS[sid] for a in denied)
+                ]
                 fix = (
                     f"allow {', '.join(denied)} (docs/aws.md section 2, statement "
-                    f"{' + '.join(COMMAND_STATEMENTS[command])})"
+                    f"{' + '.join(sids)})"
                 )
             self.add(
                 Check(
