@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def module_content(label: str) -> str:
     )
 
 
-def client_for(sandbox: SandboxServer, **settings: object) -> ConnectClient:
+def client_for(sandbox: SandboxServer, **settings: Any) -> ConnectClient:
     env = sandbox_environment(sandbox.url)
     return ConnectClient.for_environment(env, settings=replace(CHECKED, **settings))
 
@@ -70,10 +71,10 @@ def test_a_request_breaking_the_model_is_refused_before_it_is_sent(
     version = client.create_version("module", module.id, "v1")
     with pytest.raises(ModelViolationError) as refused:
         client.create_alias("module", module.id, "not a valid alias", version)
-    assert "CreateContactFlowModuleAlias.AliasName" in str(refused.value)
+    assert "at 'AliasName'" in str(refused.value)
     assert refused.value.exit_code == 3
     assert sent(seeded_sandbox, "CreateContactFlowModuleAlias") == 0  # nothing reached Connect
-    with pytest.raises(ModelViolationError, match=r"tags\['k'\]: length 257"):
+    with pytest.raises(ModelViolationError, match=r"at 'tags.k.value'.*less than or equal to 256"):
         client.tag(module.arn, {"k": "v" * 257})
     assert sent(seeded_sandbox, "TagResource") == 0
 
