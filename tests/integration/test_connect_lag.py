@@ -63,7 +63,7 @@ def test_doctor_write_probe_under_lag(lagging: SandboxServer) -> None:
 def test_doctor_reports_versions_refused_for_non_campaign_flows(
     seeded_sandbox: SandboxServer,
 ) -> None:
-    seeded_sandbox.config.strict = Strictness(campaign_only_versions=True)
+    seeded_sandbox.config.strict = Strictness(campaign_only_versions=True, opaque_invalid_flow=True)
     report = doctor(
         sandbox_environment(seeded_sandbox.url),
         write_probe=True,
@@ -74,4 +74,8 @@ def test_doctor_reports_versions_refused_for_non_campaign_flows(
     assert "refuses versions of CONTACT_FLOW" in line.fix
     module = next(c for c in report.checks if c.area == "write probe" and c.name == "MODULE")
     assert module.status == "ok"  # module versions are unaffected
+    # A refusal with message "None" and no problems still proves the permission.
+    promote = next(c for c in report.checks if c.name == "promote")
+    assert promote.status == "ok"
+    assert promote.data["actions"]["connect:CreateContactFlow"] == "allowed"
     assert not report.ok
