@@ -6,32 +6,58 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from flowops.cli.common import console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    FormatOption,
+    OutputFormat,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.config import load_environment
 from flowops.connect.doctor import Check, DoctorReport, doctor
-from flowops.errors import BadInputError, ExitCode
+from flowops.errors import ExitCode
+from flowops.tables import markdown_table, text_table
 
-_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
+_COLUMNS = ("check", "status", "detail", "fix")
 
 
-def _table(report: DoctorReport) -> Table:
-    table = Table(title=f"flowops doctor: {report.env} ({report.endpoint})", title_justify="left")
-    for column in ("check", "status", "detail", "fix"):
-        table.add_column(column, overflow="fold")
-    for check in report.checks:
-        style = _STYLE[check.status]
-        table.add_row(
-            f"{check.area}: {check.name}", f"[{style}]{check.status}[/]", check.detail, check.fix
-        )
-    return table
+def _title(report: DoctorReport) -> str:
+    return f"flowops doctor: {report.env} ({report.endpoint})"
+
+
+def _rows(report: DoctorReport) -> list[tuple[str, str, str, str]]:
+    return [(f"{c.area}: {c.name}", c.status, c.detail, c.fix) for c in report.checks]
 
 
 def _footer(report: DoctorReport) -> str:
-    failed = len(report.failed)
-    verdict = "all checks passed" if report.ok else f"{failed} check(s) failed"
+    verdict = "all checks passed" if report.ok else f"{len(report.failed)} check(s) failed"
     return f"{verdict}; {report.calls} API call(s), {report.seconds:.1f} s"
+
+
+def report_text(report: DoctorReport) -> str:
+    """The table (no fix column when nothing failed), then each fix on a line of its own."""
+    rows = _rows(report)
+    columns: tuple[str, ...] = _COLUMNS if report.failed else _COLUMNS[:3]
+    table = text_table([columns, *(row[: len(columns)] for row in rows)])
+    fixes = [f"fix {c.area}: {c.name}: {c.fix}" for c in report.failed]
+    return "\n".join([_title(report), "", table, "", *fixes, _footer(report)])
+
+
+def report_markdown(report: DoctorReport) -> str:
+    """The report as Markdown (``--format markdown``: a GitHub job summary)."""
+    return "\n".join(
+        [
+            f"### {_title(report)}",
+            "",
+            markdown_table([_COLUMNS, *_rows(report)]),
+            "",
+            _footer(report),
+        ]
+    )
 
 
 def _progress(check: Check) -> None:
@@ -44,7 +70,8 @@ def register(app: typer.Typer) -> None:
     @app.command("doctor")
     @handle_errors
     def doctor_cmd(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
+        env: EnvOption,
+        environments: EnvironmentsOption = None,
         write_probe: Annotated[
             bool,
             typer.Option(
@@ -54,11 +81,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         quota_calls: Annotated[
-            int, typer.Option("--quota-calls", help="Paced calls that measure the quota.")
+            int,
+            typer.Option("--quota-calls", metavar="N", help="Paced calls that measure the quota."),
         ] = 6,
-        fmt: Annotated[
-            str, typer.Option("--format", "-f", help="Output format: text or json.")
-        ] = "text",
+        fmt: FormatOption = OutputFormat.text,
     ) -> None:
         """Check an environment before the first real promote.
 
@@ -66,25 +92,19 @@ def register(app: typer.Typer) -> None:
         whether SearchContactFlows returns Content, versions and aliases per flow type in
         use, the API quota observed, and clock skew; one harmless call each (docs/aws.md).
         Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 bad input.
+
+        Example: flowops doctor --env prod --write-probe
         """
-        if fmt not in ("text", "json"):
-            raise BadInputError(f"--format must be text or json, not {fmt!r}")
-        environment = load_environment(env)
-        on_check = _progress if fmt == "text" and err_console.is_terminal else None
+        environment = load_environment(env, environments)
+        on_check = _progress if fmt == OutputFormat.text and err_console.is_terminal else None
         report = doctor(
             environment, write_probe=write_probe, quota_calls=quota_calls, on_check=on_check
         )
-        if fmt == "json":
+        if fmt == OutputFormat.json:
             emit(json.dumps(report.to_dict(), indent=2))
+        elif fmt == OutputFormat.markdown:
+            emit(report_markdown(report))
         else:
-            console.print(_table(report))
-            for check in report.failed:  # unwrapped, to copy from
-                console.print(
-                    f"fix {check.area}: {check.name}: {check.fix}",
-                    highlight=False,
-                    markup=False,
-                    soft_wrap=True,
-                )
-            console.print(_footer(report), highlight=False)
+            console.print(report_text(report), highlight=False, markup=False, soft_wrap=True)
         if not report.ok:
             raise typer.Exit(int(ExitCode.FINDINGS))

@@ -40,9 +40,7 @@ from flowops.connect.errors import (
     ThrottledError,
 )
 from flowops.errors import BadInputError, FlowopsError
-
-#: Version of the ``--format json`` document.
-SCHEMA = 1
+from flowops.schemas import stamp
 
 Status = Literal["ok", "warn", "fail", "skip"]
 
@@ -301,16 +299,18 @@ class DoctorReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--format json`` document."""
-        return {
-            "schema": SCHEMA,
-            "env": self.env,
-            "endpoint": self.endpoint,
-            "ok": self.ok,
-            "calls": self.calls,
-            "seconds": round(self.seconds, 3),
-            "checks": [c.to_dict() for c in self.checks],
-            "commands": {cmd: list(actions) for cmd, actions in COMMAND_ACTIONS.items()},
-        }
+        return stamp(
+            "doctor",
+            {
+                "env": self.env,
+                "endpoint": self.endpoint,
+                "ok": self.ok,
+                "calls": self.calls,
+                "seconds": round(self.seconds, 3),
+                "checks": [c.to_dict() for c in self.checks],
+                "commands": {cmd: list(actions) for cmd, actions in COMMAND_ACTIONS.items()},
+            },
+        )
 
 
 def _error_line(error: FlowopsError) -> str:

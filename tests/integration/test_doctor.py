@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
-from flowops.connect.doctor import COMMAND_ACTIONS, PROBE_PREFIX, SCHEMA, DoctorReport, doctor
+from flowops.connect.doctor import COMMAND_ACTIONS, PROBE_PREFIX, DoctorReport, doctor
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
 from flowops.sandbox.testing import (
@@ -24,6 +24,7 @@ from flowops.sandbox.testing import (
     sandbox_environment,
     sandbox_environment_file,
 )
+from flowops.schemas import SCHEMAS
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +82,7 @@ def test_a_healthy_environment_passes_every_check(
     result = cli("--format", "json", "--write-probe")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema"] == SCHEMA and report["ok"] is True and report["env"] == "dev"
+    assert report["schema"] == SCHEMAS["doctor"] and report["ok"] is True and report["env"] == "dev"
     checks = {f"{c['area']}: {c['name']}": c for c in report["checks"]}
     assert {c["status"] for c in report["checks"]} <= {"ok", "warn", "skip"}
     assert checks["identity: credentials"]["data"]["account"] == DEV
@@ -205,6 +206,8 @@ def test_no_credentials_or_no_endpoint_stop_at_the_first_check(
 
 def test_bad_input_exits_2(cli: Callable[..., Any]) -> None:
     assert cli("--format", "xml").exit_code == 2
+    markdown = cli("--format", "markdown")
+    assert markdown.exit_code == 0 and "| identity: credentials | ok |" in markdown.output
     assert cli("--quota-calls", "0").exit_code == 2
     runner = CliRunner()
     assert runner.invoke(app(), ["doctor", "--env", "nowhere"]).exit_code == 2
