@@ -26,7 +26,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.doctor import doctor
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import DEV, sandbox_environment
+from tests.support import DEV, sandbox_environment
 
 #: The first call after each create, per kind, as the write probe makes them.
 _AFTER_CREATE = ("UpdateContactFlowContent", "UpdateContactFlowModuleContent")

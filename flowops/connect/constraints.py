@@ -5,7 +5,7 @@ lengths of some members, but not ``max`` lengths, ``pattern`` s, enums or numeri
 ranges: the service enforces those, so a request that breaks one fails only against real
 AWS. :func:`violations` checks every input member of an operation against all of them,
 at any depth, with the very walker the sandbox answers with
-(:func:`flowops.sandbox.constraints.violations`: the model's constraints plus Connect's
+(:func:`flowops.constraints.violations`: the model's constraints plus Connect's
 documented tag value characters). ``ClientSettings.check_model`` runs it on every request
 before it is sent; the test suite turns it on for every client (``FLOWOPS_CHECK_MODEL``),
 so a call flowops makes that real Connect would refuse fails the test that made it.
@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flowops.constraints import violations as walk
+
 
 def violations(operation_model: Any, params: Mapping[str, Any]) -> list[str]:
     """Every constraint ``params`` break for ``operation_model``'s input, worded like AWS's
     validation errors and prefixed with the operation (empty when the request fits)."""
-    # Imported here: only clients that check the model load the sandbox's walker.
-    from flowops.sandbox.constraints import violations as walk
-
     shape = operation_model.input_shape
     if shape is None:
         return []

@@ -12,7 +12,7 @@ import pytest
 from flowops.connect import ConnectClient
 from flowops.connect.doctor import PROBE_PREFIX, doctor
 from flowops.sandbox import Lag, SandboxConfig, SandboxServer, Strictness
-from flowops.sandbox.testing import FAST_RETRIES, linear_flow, sandbox_environment
+from tests.support import FAST_RETRIES, linear_flow, sandbox_environment
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from flowops.connect import ConnectClient, ModelViolationError, NotFoundError
 from flowops.connect.client import FRESH_SECONDS
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import DEV, FAST_RETRIES, linear_flow, sandbox_environment
+from tests.support import DEV, FAST_RETRIES, linear_flow, sandbox_environment
 
 pytestmark = pytest.mark.integration
 

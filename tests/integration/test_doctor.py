@@ -18,13 +18,13 @@ from flowops.connect import ConnectClient
 from flowops.connect.doctor import COMMAND_ACTIONS, PROBE_PREFIX, DoctorReport, doctor
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
-from flowops.sandbox.testing import (
+from flowops.schemas import SCHEMAS
+from tests.support import (
     DEV,
     FAST_RETRIES,
     sandbox_environment,
     sandbox_environment_file,
 )
-from flowops.schemas import SCHEMAS
 
 pytestmark = pytest.mark.integration
 
