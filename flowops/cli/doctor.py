@@ -19,7 +19,7 @@ from flowops.cli.common import (
 )
 from flowops.config import load_environment
 from flowops.connect.doctor import Check, DoctorReport, doctor
-from flowops.errors import ExitCode
+from flowops.errors import CheckFailedError
 from flowops.tables import markdown_table, text_table
 
 _COLUMNS = ("check", "status", "detail", "fix")
@@ -107,4 +107,4 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(report_text(report), highlight=False, markup=False, soft_wrap=True)
         if not report.ok:
-            raise typer.Exit(int(ExitCode.FINDINGS))
+            raise CheckFailedError(f"{len(report.failed)} check(s) failed", reported=True)
