@@ -44,6 +44,7 @@ COMMANDS = {
     "demo": "demo",
     "init": "init",
     "completion": "completion",
+    "doctor": "doctor",
 }
 
 
