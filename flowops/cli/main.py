@@ -38,6 +38,7 @@ COMMANDS = {
     "rollback": "rollback",
     "sandbox": "sandbox",
     "demo": "demo",
+    "test": "test",
 }
 
 
