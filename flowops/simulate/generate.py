@@ -223,11 +223,19 @@ def _force_errors(
             continue
         for branch in branches_of(action):
             bid = (entry.key, action_id, branch.key)
+            purpose: BranchId | None = bid
             if bid in covered:
-                continue
+                # A covered branch still leads somewhere new when its target has
+                # uncovered branches this run did not reach (a loop's second round).
+                target = entry.flow.action(branch.target) if branch.target else None
+                if target is None or (flow_name, target.identifier) in visited or all(
+                    (entry.key, target.identifier, b.key) in covered for b in branches_of(target)
+                ):
+                    continue
+                purpose = None
             item = sim.outcome_item(action, branch)
             if item is not None:
-                todo.append((_apply(given, [(("outcomes", action_id), item)]), bid))
+                todo.append((_apply(given, [(("outcomes", action_id), item)]), purpose))
 
 
 def _reason(flows: FlowSet, b: BranchInfo, visited: set[tuple[str, str]], sim: Simulator) -> str:
