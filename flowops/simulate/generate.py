@@ -165,6 +165,7 @@ def search(
     names = names if names is not None else set()
     todo: deque[tuple[dict[str, Any], BranchId | None]] = deque([({}, None)])
     seen: set[str] = set()
+    explored: set[BranchId] = set()
     runs = 0
     while todo and runs < max_runs:
         given, purpose = todo.popleft()
@@ -182,9 +183,22 @@ def search(
             continue
         keys = {e.name: e.key for e in flows}
         report.visited.update((keys.get(st.flow, st.flow), st.action) for st in run.steps)
+        # Runs that went somewhere new are explored first (depth first towards novelty).
+        novel = bool(run.branches - explored)
+        explored.update(run.branches)
+        children: list[tuple[dict[str, Any], BranchId | None]] = []
+        for ref, values in run.hints:
+            for value in values:
+                variant = _with_value(given, ref, value)
+                if variant is not None:
+                    children.append((variant, None))
         if run.needs is not None:
-            for option in run.needs.options:
-                todo.append((_apply(given, option), None))
+            children += [(_apply(given, option), None) for option in run.needs.options]
+        if novel:
+            todo.extendleft(reversed(children))
+        else:
+            todo.extend(children)
+        if run.needs is not None:
             continue
         new = sorted(run.branches - covered)
         if new and run.end is not None:
@@ -194,11 +208,6 @@ def search(
                 name += "'"
             names.add(name)
             report.scenarios.append(GeneratedScenario(_observed(entry, given, run, name), tuple(new)))
-        for ref, values in run.hints:
-            for value in values:
-                variant = _with_value(given, ref, value)
-                if variant is not None:
-                    todo.append((variant, None))
         _force_errors(flows, given, run, covered, todo)
     report.runs += runs
 
