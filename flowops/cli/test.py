@@ -97,7 +97,9 @@ def register(app: typer.Typer) -> None:
         generated = None
         if generate and env is None:
             taken = {b for r in report.results for b in r.run.branches}
-            generated = search(flowset, taken, existing_names=[r.scenario.name for r in report.results])
+            generated = search(
+                flowset, taken, existing_names=[r.scenario.name for r in report.results]
+            )
             folder = scenarios if scenarios.is_dir() or not scenarios.exists() else scenarios.parent
             write_generated(generated, folder / "generated")
             report = run_scenarios(flowset, load_scenarios(folder))

@@ -20,7 +20,12 @@ LEAVE_TYPES = frozenset(
 
 #: Actions that end the flow (or module) with no branch at all.
 TERMINAL_TYPES = frozenset(
-    {"DisconnectParticipant", "EndFlowExecution", "EndFlowModuleExecution", "TransferContactToAgent"}
+    {
+        "DisconnectParticipant",
+        "EndFlowExecution",
+        "EndFlowModuleExecution",
+        "TransferContactToAgent",
+    }
 )
 
 #: Actions whose result is a value matched against their conditions; a NextAction that
@@ -74,7 +79,11 @@ def branches_of(action: Action) -> list[Branch]:
     ):
         out.append(Branch("success", "success", tr.next_action))
     for i, cond in enumerate(tr.conditions):
-        out.append(Branch(f"condition:{i}", condition_label(cond.operator, cond.operands), cond.next_action))
+        out.append(
+            Branch(
+                f"condition:{i}", condition_label(cond.operator, cond.operands), cond.next_action
+            )
+        )
     for error_type, target in errors.items():
         out.append(Branch(f"error:{error_type}", error_type, target))
     return out

@@ -197,7 +197,7 @@ def satisfying_value(operator: str, operand: Any) -> str:
 
 
 def _is_phone(value: str) -> bool:
-    return re.fullmatch(r"\+[1-9]\d{1,14}", value) is not None
+    return re.fullmatch(r"\+[1-9]\d{6,14}", value) is not None
 
 
 # ---------------------------------------------------------------- the world's answers
@@ -216,8 +216,10 @@ class _Given:
         hours = given.get("hours")
         self.hours_all: Any = None
         self.hours: dict[str, deque[Any]] = {}
-        if isinstance(hours, Mapping) and hours and all(
-            k.startswith(("hours:", "arn:")) for k in hours
+        if (
+            isinstance(hours, Mapping)
+            and hours
+            and all(k.startswith(("hours:", "arn:")) for k in hours)
         ):
             self.hours = {k: deque(v if isinstance(v, list) else [v]) for k, v in hours.items()}
             self.hours_sticky = {k for k, v in hours.items() if not isinstance(v, list)}
@@ -332,12 +334,18 @@ class Simulator:
         return _REF.sub(lambda m: _text(self.value(m.group(0), frame)), text)
 
     def need(
-        self, frame: _Frame, action: Action, input_name: str, message: str, options: Sequence[tuple[Patch, ...]]
+        self,
+        frame: _Frame,
+        action: Action,
+        input_name: str,
+        message: str,
+        options: Sequence[tuple[Patch, ...]],
     ) -> _Stop:
         return _Stop(
             NeedsInput(
                 input_name,
-                f"flow {frame.entry.name!r}, action {action.identifier!r} ({action.type}): {message}",
+                f"flow {frame.entry.name!r}, action {action.identifier!r} "
+                f"({action.type}): {message}",
                 frame.entry.name,
                 action.identifier,
                 action.type,
@@ -447,7 +455,9 @@ class Simulator:
             return tr.next_action or None
         if outcome.kind == "value":
             for i, cond in enumerate(tr.conditions):
-                if cond.operands and condition_holds(cond.operator, outcome.value, cond.operands[0]):
+                if cond.operands and condition_holds(
+                    cond.operator, outcome.value, cond.operands[0]
+                ):
                     self._record(frame, action, f"condition:{i}")
                     return cond.next_action or None
             if NO_MATCHING_CONDITION in errors:
@@ -462,7 +472,9 @@ class Simulator:
                 self.event("error", f"{action.type} raised {outcome.value}", frame, action)
                 return errors[error_type] or None
         self._record(frame, action, None)
-        self.event("error", f"{action.type} raised {outcome.value} (no error branch)", frame, action)
+        self.event(
+            "error", f"{action.type} raised {outcome.value} (no error branch)", frame, action
+        )
         return None
 
     def _after_special(self, frame: _Frame, action: Action, outcome: Outcome) -> str | None:
@@ -498,7 +510,9 @@ class Simulator:
     def _fall_off(self, frame: _Frame) -> str | None:
         """A branch with no target: a module returns, a hook ends, a flow disconnects."""
         if frame.role == "main":
-            return self._end("unconnected", "a branch with no next block ended the contact", frame, "")
+            return self._end(
+                "unconnected", "a branch with no next block ended the contact", frame, ""
+            )
         return self._pop(frame)
 
     def _end(self, kind: str, detail: str, frame: _Frame, action: str) -> str | None:
@@ -728,7 +742,10 @@ def _get_input(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     sim.play(frame, action, action.parameters)
     if not sim.given.inputs:
         raise sim.need(
-            frame, action, "given.inputs", "give the caller's next key presses (or timeout)",
+            frame,
+            action,
+            "given.inputs",
+            "give the caller's next key presses (or timeout)",
             _digits_options(action),
         )
     item = sim.given.inputs.popleft()
@@ -765,14 +782,19 @@ def _lambda(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             action,
             f"given.lambdas[{ref!r}]",
             f"give the response of Lambda {ref!r} (result or error), in call order",
-            [((path, {"result": {}}),), ((path, {"error": "TimeLimitExceeded"}),),
-             ((path, {"error": "NoMatchingError"}),)],
+            [
+                ((path, {"result": {}}),),
+                ((path, {"error": "TimeLimitExceeded"}),),
+                ((path, {"error": "NoMatchingError"}),),
+            ],
         )
     response = sim.given.lambdas[key].popleft()
     if "error" in response:
         sim.event("lambda", f"{_short(ref)} -> error {response['error']}", frame, action)
         return Outcome("error", response["error"])
-    result = {k: v if isinstance(v, (dict, list)) else _text(v) for k, v in response["result"].items()}
+    result = {
+        k: v if isinstance(v, (dict, list)) else _text(v) for k, v in response["result"].items()
+    }
     sim.state["External"] = result
     sim.state["LambdaInvocation"] = {"ResultData": result}
     sim.event("lambda", f"{_short(ref)} -> {result}", frame, action)
@@ -811,7 +833,10 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 @handles("CheckHoursOfOperation")
 def _hours(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    ref = _text(sim.value(action.parameters.get("HoursOfOperationId"), frame)) or "(the queue's hours)"
+    ref = (
+        _text(sim.value(action.parameters.get("HoursOfOperationId"), frame))
+        or "(the queue's hours)"
+    )
     result: Any = None
     given = sim.given
     if ref in given.hours and given.hours[ref]:
@@ -924,7 +949,9 @@ def _recording(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 @handles("UpdateContactMediaStreamingBehavior")
 def _streaming(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    return sim.setting(frame, action, "MediaStreaming", action.parameters.get("MediaStreamingState"))
+    return sim.setting(
+        frame, action, "MediaStreaming", action.parameters.get("MediaStreamingState")
+    )
 
 
 @handles("UpdateContactTextToSpeechVoice")
@@ -987,9 +1014,7 @@ def _iterative(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 
 def _needs_outcome(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    values = ", ".join(
-        _text(c.operands[0]) for c in action.transitions.conditions if c.operands
-    )
+    values = ", ".join(_text(c.operands[0]) for c in action.transitions.conditions if c.operands)
     hint = f" (a value such as {values}, or success/error)" if values else " (success or error)"
     raise sim.need(
         frame,

@@ -41,7 +41,11 @@ def describe_match(spec: Any) -> str:
 
 
 def _ref_matches(expected: str, *actual: str) -> bool:
-    short = expected.split(":", 1)[1] if ":" in expected and not expected.startswith(("arn:", "+")) else expected
+    short = (
+        expected.split(":", 1)[1]
+        if ":" in expected and not expected.startswith(("arn:", "+"))
+        else expected
+    )
     for value in actual:
         if not value:
             continue
@@ -66,7 +70,9 @@ def check(expect: Mapping[str, Any], run: RunResult) -> list[Failure]:
     if "prompts" in expect:
         pos, after = 0, 0
         for spec in expect["prompts"]:
-            found = next((i for i in range(pos, len(plays)) if text_matches(spec, plays[i].text)), None)
+            found = next(
+                (i for i in range(pos, len(plays)) if text_matches(spec, plays[i].text)), None
+            )
             if found is None:
                 heard = [p.text for p in plays[pos:]]
                 out.append(
@@ -82,38 +88,77 @@ def check(expect: Mapping[str, Any], run: RunResult) -> list[Failure]:
     for spec in expect.get("not_prompts", ()):
         hit = next((p for p in plays if text_matches(spec, p.text)), None)
         if hit is not None:
-            out.append(Failure("not_prompts", f"heard {hit.text!r}, which {describe_match(spec)}", hit.step))
+            out.append(
+                Failure(
+                    "not_prompts", f"heard {hit.text!r}, which {describe_match(spec)}", hit.step
+                )
+            )
     attrs = run.state.get("Attributes", {})
     for key, want in (expect.get("attributes") or {}).items():
         have = attrs.get(key)
         if want is None and have is not None:
-            out.append(Failure("attributes", f"$.Attributes.{key} is {have!r}, expected unset", last))
+            out.append(
+                Failure("attributes", f"$.Attributes.{key} is {have!r}, expected unset", last)
+            )
         elif want is not None and have != _text(want):
-            out.append(Failure("attributes", f"$.Attributes.{key} is {have!r}, expected {_text(want)!r}", last))
+            out.append(
+                Failure(
+                    "attributes", f"$.Attributes.{key} is {have!r}, expected {_text(want)!r}", last
+                )
+            )
     if "queue" in expect:
         queue = run.state.get("Queue", {})
         want_q = expect["queue"]
         reached = run.end is not None and run.end.kind == "queue"
         if want_q is None and reached:
             out.append(Failure("queue", f"reached queue {queue.get('ARN')!r}, expected none", last))
-        elif want_q is not None and not (reached and _ref_matches(want_q, queue.get("ARN", ""), queue.get("Name", ""))):
+        elif want_q is not None and not (
+            reached and _ref_matches(want_q, queue.get("ARN", ""), queue.get("Name", ""))
+        ):
             got = queue.get("ARN") if reached else "no queue"
             out.append(Failure("queue", f"expected queue {want_q!r}, reached {got!r}", last))
     for want_t in expect.get("transfers", ()):
         if not any(_ref_matches(want_t, t) for t in run.transfers):
-            out.append(Failure("transfers", f"expected a transfer to {want_t!r}; transfers: {run.transfers}", last))
+            out.append(
+                Failure(
+                    "transfers",
+                    f"expected a transfer to {want_t!r}; transfers: {run.transfers}",
+                    last,
+                )
+            )
     if "ends" in expect:
         got_end = run.end.kind if run.end else "(did not end)"
         if got_end != expect["ends"]:
-            out.append(Failure("ends", f"expected the contact to end by {expect['ends']}, it ended by {got_end}", last))
+            out.append(
+                Failure(
+                    "ends",
+                    f"expected the contact to end by {expect['ends']}, it ended by {got_end}",
+                    last,
+                )
+            )
     for block in expect.get("never", ()):
-        idx = _step_of(run.steps, lambda s, b=block: b in (s.action, s.type, f"{s.flow}/{s.action}"))
+        idx = _step_of(
+            run.steps, lambda s, b=block: b in (s.action, s.type, f"{s.flow}/{s.action}")
+        )
         if idx is not None:
             step = run.steps[idx]
-            out.append(Failure("never", f"block {block!r} ran ({step.flow}, {step.type} {step.action})", idx))
+            out.append(
+                Failure(
+                    "never", f"block {block!r} ran ({step.flow}, {step.type} {step.action})", idx
+                )
+            )
     for block in expect.get("visits", ()):
-        if _step_of(run.steps, lambda s, b=block: b in (s.action, s.type, f"{s.flow}/{s.action}")) is None:
+        if (
+            _step_of(run.steps, lambda s, b=block: b in (s.action, s.type, f"{s.flow}/{s.action}"))
+            is None
+        ):
             out.append(Failure("visits", f"block {block!r} never ran", last))
     if "max_blocks" in expect and len(run.steps) > expect["max_blocks"]:
-        out.append(Failure("max_blocks", f"{len(run.steps)} blocks ran, at most {expect['max_blocks']} expected", expect["max_blocks"]))
+        out.append(
+            Failure(
+                "max_blocks",
+                f"{len(run.steps)} blocks ran, at most {expect['max_blocks']} expected",
+                expect["max_blocks"],
+            )
+        )
     return sorted(out, key=lambda f: f.step)

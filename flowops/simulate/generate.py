@@ -108,7 +108,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.-]+", "-", text).strip("-").lower()[:60] or "scenario"
 
 
-def _observed(entry: FlowEntry, given: Mapping[str, Any], run: RunResult, name: str) -> dict[str, Any]:
+def _observed(
+    entry: FlowEntry, given: Mapping[str, Any], run: RunResult, name: str
+) -> dict[str, Any]:
     expect: dict[str, Any] = {}
     plays = run.played()
     if plays:
@@ -207,7 +209,9 @@ def search(
             while name in names:
                 name += "'"
             names.add(name)
-            report.scenarios.append(GeneratedScenario(_observed(entry, given, run, name), tuple(new)))
+            report.scenarios.append(
+                GeneratedScenario(_observed(entry, given, run, name), tuple(new))
+            )
         _force_errors(flows, given, run, covered, todo)
     report.runs += runs
 
@@ -237,8 +241,13 @@ def _force_errors(
                 # A covered branch still leads somewhere new when its target has
                 # uncovered branches this run did not reach (a loop's second round).
                 target = entry.flow.action(branch.target) if branch.target else None
-                if target is None or (flow_name, target.identifier) in visited or all(
-                    (entry.key, target.identifier, b.key) in covered for b in branches_of(target)
+                if (
+                    target is None
+                    or (flow_name, target.identifier) in visited
+                    or all(
+                        (entry.key, target.identifier, b.key) in covered
+                        for b in branches_of(target)
+                    )
                 ):
                     continue
                 purpose = None

@@ -28,7 +28,11 @@ class ScenarioResult:
     def status(self) -> str:
         if self.run.needs is not None:
             return "incomplete"
-        if self.run.end is not None and self.run.end.kind == "error" and "ends" not in self.scenario.expect:
+        if (
+            self.run.end is not None
+            and self.run.end.kind == "error"
+            and "ends" not in self.scenario.expect
+        ):
             return "failed"
         return "failed" if self.failures else "passed"
 
@@ -100,7 +104,9 @@ def run_scenarios(flows: FlowSet, scenarios: Sequence[Scenario]) -> SuiteReport:
     return SuiteReport(results, compute_coverage(flows, taken), perf_counter() - start)
 
 
-def run_suite(flows_dir: str | Path = "flows", scenarios_dir: str | Path = "scenarios") -> SuiteReport:
+def run_suite(
+    flows_dir: str | Path = "flows", scenarios_dir: str | Path = "scenarios"
+) -> SuiteReport:
     """``flowops test``: every scenario under ``scenarios_dir`` against ``flows_dir``."""
     flows = load_flowset(flows_dir)
     scenarios = load_scenarios(scenarios_dir) if Path(scenarios_dir).exists() else []
