@@ -36,12 +36,19 @@ def _connect() -> int:
     return main(["--paced"])
 
 
+def _simulate() -> int:
+    from bench.simulate_bench import main
+
+    return main()
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
     "deploy": _deploy,
     "rollback": _rollback,
     "diff": _diff,
+    "simulate": _simulate,
 }
 
 
