@@ -52,6 +52,7 @@ class Event:
     text: str
     flow: str
     action: str
+    ref: str = ""  # a played prompt's PromptId; an input's raw value
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ class RunResult:
     branches: set[tuple[str, str, str]] = field(default_factory=set)
     hints: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     transfers: list[str] = field(default_factory=list)
+    #: Mocked answers in the order the run used them: (kind, resource, answer), kind one
+    #: of lambda, lex, hours, queue (what a native test case must override, in order).
+    mocks: list[tuple[str, str, Any]] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -129,7 +133,7 @@ _REF = re.compile(r"\$\.[A-Za-z_][\w]*(?:\.[\w-]+|\[(?:'[^']*'|\"[^\"]*\"|\d+)\]
 _PART = re.compile(r"\.([\w-]+)|\[(?:'([^']*)'|\"([^\"]*)\"|(\d+))\]")
 
 
-def _lookup(state: Mapping[str, Any], path: str) -> Any:
+def lookup_path(state: Mapping[str, Any], path: str) -> Any:
     head = re.match(r"\$\.([A-Za-z_]\w*)", path)
     if not head:
         return None
@@ -145,7 +149,7 @@ def _lookup(state: Mapping[str, Any], path: str) -> Any:
     return cur
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -164,7 +168,7 @@ def _number(value: Any) -> float | None:
 
 def condition_holds(operator: str, value: Any, operand: Any) -> bool:
     """Whether a condition holds, as Connect compares (text, or numbers for Number*)."""
-    text, other = _text(value), _text(operand)
+    text, other = as_text(value), as_text(operand)
     if operator == "Equals":
         a, b = _number(text), _number(other)
         return text == other or (a is not None and b is not None and a == b and text != "")
@@ -187,12 +191,12 @@ def condition_holds(operator: str, value: Any, operand: Any) -> bool:
 
 def satisfying_value(operator: str, operand: Any) -> str:
     """A value for which the condition holds (what a generator tries)."""
-    text = _text(operand)
+    text = as_text(operand)
     num = _number(text)
     if operator in ("NumberGreaterThan",) and num is not None:
-        return _text(num + 1)
+        return as_text(num + 1)
     if operator in ("NumberLessThan",) and num is not None:
-        return _text(num - 1)
+        return as_text(num - 1)
     return text
 
 
@@ -231,7 +235,7 @@ class _Given:
         self.time = given.get("time")
 
 
-def _short(ref: str) -> str:
+def short_ref(ref: str) -> str:
     """``lambda:check-balance`` or an ARN -> a readable name."""
     if ref.startswith("arn:"):
         return ref.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
@@ -239,7 +243,7 @@ def _short(ref: str) -> str:
 
 
 def _queue_state(given: _Given, queue: str) -> Mapping[str, Any]:
-    for key in (queue, f"queue:{queue}", _short(queue)):
+    for key in (queue, f"queue:{queue}", short_ref(queue)):
         if key in given.queues:
             found: Mapping[str, Any] = given.queues[key]
             return found
@@ -286,7 +290,7 @@ class Simulator:
         self.loops: dict[tuple[int, str], int] = {}
         raw = self.given.raw
         self.state: dict[str, Any] = {
-            "Attributes": {k: _text(v) for k, v in (raw.get("attributes") or {}).items()},
+            "Attributes": {k: as_text(v) for k, v in (raw.get("attributes") or {}).items()},
             "External": {},
             "Lex": {},
             "FlowAttributes": {},
@@ -317,21 +321,21 @@ class Simulator:
 
     # -- helpers for handlers
 
-    def event(self, kind: str, text: str, frame: _Frame, action: Action) -> None:
+    def event(self, kind: str, text: str, frame: _Frame, action: Action, ref: str = "") -> None:
         self.result.transcript.append(
-            Event(len(self.result.steps), kind, text, frame.entry.name, action.identifier)
+            Event(len(self.result.steps), kind, text, frame.entry.name, action.identifier, ref)
         )
 
     def value(self, raw: Any, frame: _Frame | None = None) -> Any:
         """A parameter's value: ``$.`` references resolved against the contact."""
         if isinstance(raw, str) and raw.startswith("$."):
             if raw.startswith("$.FlowAttributes") and frame is not None:
-                return _lookup({"FlowAttributes": frame.flow_attributes}, raw)
-            return _lookup(self.state, raw)
+                return lookup_path({"FlowAttributes": frame.flow_attributes}, raw)
+            return lookup_path(self.state, raw)
         return raw
 
     def interpolate(self, text: str, frame: _Frame) -> str:
-        return _REF.sub(lambda m: _text(self.value(m.group(0), frame)), text)
+        return _REF.sub(lambda m: as_text(self.value(m.group(0), frame)), text)
 
     def need(
         self,
@@ -425,7 +429,7 @@ class Simulator:
             if action.type == "TransferToFlow":
                 return _transfer_flow(self, frame, action)
             if action.type in LEAVE_TYPES:
-                queue = _text(self.state["Queue"].get("ARN")) or "(forced)"
+                queue = as_text(self.state["Queue"].get("ARN")) or "(forced)"
                 return Outcome("leave", "queue", queue)
             return SUCCESS
         if "error" in item:
@@ -436,7 +440,7 @@ class Simulator:
         data = item.get("data")
         if isinstance(data, Mapping):
             self.state.setdefault("External", {}).update(data)
-        return Outcome("value", _text(item["value"]))
+        return Outcome("value", as_text(item["value"]))
 
     def _record(self, frame: _Frame, action: Action, branch: str | None) -> None:
         self.result.steps.append(Step(frame.entry.name, action.identifier, action.type, branch))
@@ -531,7 +535,7 @@ class Simulator:
         hooks = self.state["Settings"]["EventHooks"]
         order = ["CustomerQueue"]
         if self.given.raw.get("agent_answers", True) and _queue_state(
-            self.given, _text(self.state["Queue"].get("Name", ""))
+            self.given, as_text(self.state["Queue"].get("Name", ""))
         ).get("staffed", True):
             order += ["CustomerWhisper", "AgentWhisper"]
             if self.given.raw.get("hold"):
@@ -555,7 +559,7 @@ class Simulator:
 
     def set_attributes(self, frame: _Frame, action: Action, values: Mapping[str, Any]) -> None:
         for key, raw in values.items():
-            val = _text(self.value(raw, frame))
+            val = as_text(self.value(raw, frame))
             self.state["Attributes"][key] = val
             self.event("set", f"$.Attributes.{key} = {val}", frame, action)
 
@@ -570,8 +574,8 @@ class Simulator:
                 self.event("play", self.interpolate(params[key], frame), frame, action)
                 return
         if params.get("PromptId"):
-            prompt = _text(self.value(params["PromptId"], frame))
-            self.event("play", f"[prompt {_short(prompt)}]", frame, action)
+            prompt = as_text(self.value(params["PromptId"], frame))
+            self.event("play", f"[prompt {short_ref(prompt)}]", frame, action, prompt)
         elif isinstance(params.get("Media"), Mapping):
             self.event("play", f"[media {params['Media'].get('Uri', '')}]", frame, action)
 
@@ -585,7 +589,7 @@ def _no_match_value(action: Action) -> str:
             if c.operands
         ):
             return candidate
-    return "|".join(_text(o) for o in operands) + "-none"
+    return "|".join(as_text(o) for o in operands) + "-none"
 
 
 # ---------------------------------------------------------------- handlers
@@ -650,7 +654,7 @@ def _flow_attributes(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     attrs = action.parameters.get("FlowAttributes")
     for key, spec in (attrs if isinstance(attrs, Mapping) else {}).items():
         raw = spec.get("Value") if isinstance(spec, Mapping) else spec
-        frame.flow_attributes[key] = _text(sim.value(raw, frame))
+        frame.flow_attributes[key] = as_text(sim.value(raw, frame))
         sim.event("set", f"$.FlowAttributes.{key} = {frame.flow_attributes[key]}", frame, action)
     return SUCCESS
 
@@ -690,12 +694,12 @@ def _compare(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             if c.operands
         )
         sim.result.hints.append((raw, operands))
-    return Outcome("value", _text(value))
+    return Outcome("value", as_text(value))
 
 
 @handles("Loop")
 def _loop(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    count = _number(_text(sim.value(action.parameters.get("LoopCount"), frame))) or 0
+    count = _number(as_text(sim.value(action.parameters.get("LoopCount"), frame))) or 0
     key = (id(frame), action.identifier)
     done = sim.loops.get(key, 0)
     if done < count:
@@ -750,10 +754,10 @@ def _get_input(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
         )
     item = sim.given.inputs.popleft()
     if item == "timeout":
-        sim.event("input", "(no input: timeout)", frame, action)
+        sim.event("input", "(no input: timeout)", frame, action, "timeout")
         return Outcome("error", "InputTimeLimitExceeded")
-    digits = item["say"] if isinstance(item, Mapping) else _text(item)
-    sim.event("input", f"caller: {digits}", frame, action)
+    digits = item["say"] if isinstance(item, Mapping) else as_text(item)
+    sim.event("input", f"caller: {digits}", frame, action, digits)
     if action.parameters.get("StoreInput") in ("True", "true", True):
         validation = action.parameters.get("InputValidation")
         if isinstance(validation, Mapping) and "PhoneNumberValidation" in validation:
@@ -765,7 +769,7 @@ def _get_input(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 
 def _lambda_key(sim: Simulator, ref: str) -> str | None:
-    for key in (ref, _short(ref), f"lambda:{_short(ref)}"):
+    for key in (ref, short_ref(ref), f"lambda:{short_ref(ref)}"):
         if key in sim.given.lambdas:
             return key
     return None
@@ -773,7 +777,7 @@ def _lambda_key(sim: Simulator, ref: str) -> str | None:
 
 @handles("InvokeLambdaFunction")
 def _lambda(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    ref = _text(sim.value(action.parameters.get("LambdaFunctionARN"), frame))
+    ref = as_text(sim.value(action.parameters.get("LambdaFunctionARN"), frame))
     key = _lambda_key(sim, ref)
     if key is None or not sim.given.lambdas[key]:
         path = ("lambdas", ref)
@@ -789,15 +793,16 @@ def _lambda(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             ],
         )
     response = sim.given.lambdas[key].popleft()
+    sim.result.mocks.append(("lambda", ref, response))
     if "error" in response:
-        sim.event("lambda", f"{_short(ref)} -> error {response['error']}", frame, action)
+        sim.event("lambda", f"{short_ref(ref)} -> error {response['error']}", frame, action)
         return Outcome("error", response["error"])
     result = {
-        k: v if isinstance(v, (dict, list)) else _text(v) for k, v in response["result"].items()
+        k: v if isinstance(v, (dict, list)) else as_text(v) for k, v in response["result"].items()
     }
     sim.state["External"] = result
     sim.state["LambdaInvocation"] = {"ResultData": result}
-    sim.event("lambda", f"{_short(ref)} -> {result}", frame, action)
+    sim.event("lambda", f"{short_ref(ref)} -> {result}", frame, action)
     return SUCCESS
 
 
@@ -805,10 +810,11 @@ def _lambda(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     sim.play(frame, action, action.parameters)
     if sim.given.inputs and isinstance(sim.given.inputs[0], Mapping):
-        sim.event("input", f"caller says: {sim.given.inputs.popleft()['say']}", frame, action)
+        said = str(sim.given.inputs.popleft()["say"])
+        sim.event("input", f"caller says: {said}", frame, action, f"say:{said}")
     if not sim.given.lex:
         opts: list[tuple[Patch, ...]] = [
-            ((("lex",), {"intent": _text(c.operands[0])}),)
+            ((("lex",), {"intent": as_text(c.operands[0])}),)
             for c in action.transitions.conditions
             if c.operands
         ]
@@ -818,13 +824,16 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             frame, action, "given.lex", "give the Lex result (intent and slots, or error)", opts
         )
     response = sim.given.lex.popleft()
+    bot = action.parameters.get("LexV2Bot")
+    alias = as_text(sim.value(bot.get("AliasArn"), frame)) if isinstance(bot, Mapping) else ""
+    sim.result.mocks.append(("lex", alias, response))
     if "error" in response:
         sim.event("lex", f"Lex error {response['error']}", frame, action)
         return Outcome("error", response["error"])
     sim.state["Lex"] = {
         "IntentName": response["intent"],
-        "Slots": {k: _text(v) for k, v in (response.get("slots") or {}).items()},
-        "IntentConfidence": {"Score": _text(response.get("confidence", 1))},
+        "Slots": {k: as_text(v) for k, v in (response.get("slots") or {}).items()},
+        "IntentConfidence": {"Score": as_text(response.get("confidence", 1))},
         "SessionAttributes": dict(response.get("session") or {}),
     }
     sim.event("lex", f"intent {response['intent']}", frame, action)
@@ -834,7 +843,7 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 @handles("CheckHoursOfOperation")
 def _hours(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     ref = (
-        _text(sim.value(action.parameters.get("HoursOfOperationId"), frame))
+        as_text(sim.value(action.parameters.get("HoursOfOperationId"), frame))
         or "(the queue's hours)"
     )
     result: Any = None
@@ -856,22 +865,23 @@ def _hours(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             f"give the hours result for {ref!r} (open, closed or error)",
             [((path, "open"),), ((path, "closed"),), ((path, "error"),)],
         )
+    is_open = result in (True, "open")
+    sim.result.mocks.append(("hours", ref, "error" if result == "error" else is_open))
     if result == "error":
         return Outcome("error", NO_MATCHING_ERROR)
-    is_open = result in (True, "open")
-    sim.event("hours", f"{_short(ref)}: {'open' if is_open else 'closed'}", frame, action)
+    sim.event("hours", f"{short_ref(ref)}: {'open' if is_open else 'closed'}", frame, action)
     return Outcome("value", "True" if is_open else "False")
 
 
 @handles("UpdateContactTargetQueue")
 def _target_queue(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    queue = _text(sim.value(action.parameters.get("QueueId"), frame))
+    queue = as_text(sim.value(action.parameters.get("QueueId"), frame))
     if not queue:
-        agent = _text(sim.value(action.parameters.get("AgentId"), frame))
+        agent = as_text(sim.value(action.parameters.get("AgentId"), frame))
         if not agent:
             return Outcome("error", NO_MATCHING_ERROR)
-        queue = f"agent:{_short(agent)}"
-    sim.state["Queue"] = {"Name": _short(queue), "ARN": queue}
+        queue = f"agent:{short_ref(agent)}"
+    sim.state["Queue"] = {"Name": short_ref(queue), "ARN": queue}
     sim.event("set", f"target queue = {queue}", frame, action)
     return SUCCESS
 
@@ -881,6 +891,7 @@ def _enqueue(sim: Simulator, frame: _Frame, action: Action, queue: str) -> Outco
         sim.event("error", "no target queue set", frame, action)
         return Outcome("error", NO_MATCHING_ERROR)
     if _queue_state(sim.given, queue).get("at_capacity"):
+        sim.result.mocks.append(("queue", queue, "QueueAtCapacity"))
         sim.event("queue", f"{queue} is at capacity", frame, action)
         return Outcome("error", "QueueAtCapacity")
     sim.event("queue", f"queued in {queue}", frame, action)
@@ -889,20 +900,20 @@ def _enqueue(sim: Simulator, frame: _Frame, action: Action, queue: str) -> Outco
 
 @handles("TransferContactToQueue")
 def _to_queue(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    return _enqueue(sim, frame, action, _text(sim.state["Queue"].get("ARN")))
+    return _enqueue(sim, frame, action, as_text(sim.state["Queue"].get("ARN")))
 
 
 @handles("DequeueContactAndTransferToQueue")
 def _dequeue(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    queue = _text(sim.value(action.parameters.get("QueueId"), frame))
+    queue = as_text(sim.value(action.parameters.get("QueueId"), frame))
     if queue:
-        sim.state["Queue"] = {"Name": _short(queue), "ARN": queue}
+        sim.state["Queue"] = {"Name": short_ref(queue), "ARN": queue}
     return _enqueue(sim, frame, action, queue)
 
 
 @handles("TransferToFlow")
 def _transfer_flow(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    ref = _text(sim.value(action.parameters.get("ContactFlowId"), frame))
+    ref = as_text(sim.value(action.parameters.get("ContactFlowId"), frame))
     target = sim.flows.resolve(ref)
     sim.result.transfers.append(ref)
     if target is None:
@@ -914,7 +925,7 @@ def _transfer_flow(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 @handles("InvokeFlowModule")
 def _module(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    ref = _text(sim.value(action.parameters.get("FlowModuleId"), frame))
+    ref = as_text(sim.value(action.parameters.get("FlowModuleId"), frame))
     target = sim.flows.resolve(ref)
     if target is None:
         raise sim.need(
@@ -932,7 +943,7 @@ def _module(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 def _hooks(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     hooks = action.parameters.get("EventHooks")
     for name, ref in (hooks if isinstance(hooks, Mapping) else {}).items():
-        sim.state["Settings"]["EventHooks"][name] = _text(sim.value(ref, frame))
+        sim.state["Settings"]["EventHooks"][name] = as_text(sim.value(ref, frame))
         sim.event("set", f"event hook {name} = {ref}", frame, action)
     return SUCCESS
 
@@ -968,7 +979,7 @@ def _routing(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 def _contact_data(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     lang = action.parameters.get("LanguageCode")
     if lang:
-        sim.state["LanguageCode"] = _text(sim.value(lang, frame))
+        sim.state["LanguageCode"] = as_text(sim.value(lang, frame))
     return sim.setting(frame, action, "ContactData", dict(action.parameters))
 
 
@@ -980,7 +991,7 @@ def _wisdom(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 @handles("UpdateContactCallbackNumber")
 def _callback_number(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    number = _text(sim.value(action.parameters.get("CallbackNumber"), frame))
+    number = as_text(sim.value(action.parameters.get("CallbackNumber"), frame))
     if not _is_phone(number):
         sim.event("error", f"callback number {number!r} is not E.164", frame, action)
         return Outcome("error", "InvalidCallbackNumber")
@@ -991,10 +1002,10 @@ def _callback_number(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 @handles("TransferParticipantToThirdParty")
 def _third_party(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    number = _text(sim.value(action.parameters.get("ThirdPartyPhoneNumber"), frame))
+    number = as_text(sim.value(action.parameters.get("ThirdPartyPhoneNumber"), frame))
     sim.result.transfers.append(number)
     sim.event("transfer", f"to number {number}", frame, action)
-    if _text(action.parameters.get("ContinueFlowExecution")).lower() == "true":
+    if as_text(action.parameters.get("ContinueFlowExecution")).lower() == "true":
         return SUCCESS
     return Outcome("end", "number", number)
 
@@ -1014,7 +1025,7 @@ def _iterative(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
 
 
 def _needs_outcome(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    values = ", ".join(_text(c.operands[0]) for c in action.transitions.conditions if c.operands)
+    values = ", ".join(as_text(c.operands[0]) for c in action.transitions.conditions if c.operands)
     hint = f" (a value such as {values}, or success/error)" if values else " (success or error)"
     raise sim.need(
         frame,
@@ -1044,10 +1055,10 @@ for _t in (
 
 @handles("CheckMetricData")
 def _check_metric(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    queue = _text(sim.value(action.parameters.get("QueueId"), frame)) or _text(
+    queue = as_text(sim.value(action.parameters.get("QueueId"), frame)) or as_text(
         sim.state["Queue"].get("ARN")
     )
-    metric = _text(action.parameters.get("MetricType")) or "metric"
+    metric = as_text(action.parameters.get("MetricType")) or "metric"
     metrics = _queue_state(sim.given, queue).get("metrics") or {}
     if metric not in metrics:
         path = ("outcomes", action.identifier)
@@ -1064,12 +1075,12 @@ def _check_metric(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             f"give {metric} of queue {queue or '(current)'}",
             opts,
         )
-    return Outcome("value", _text(metrics[metric]))
+    return Outcome("value", as_text(metrics[metric]))
 
 
 @handles("GetMetricData")
 def _get_metric(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
-    queue = _text(sim.value(action.parameters.get("QueueId"), frame)) or _text(
+    queue = as_text(sim.value(action.parameters.get("QueueId"), frame)) or as_text(
         sim.state["Queue"].get("ARN")
     )
     metrics = _queue_state(sim.given, queue).get("metrics")
@@ -1081,7 +1092,7 @@ def _get_metric(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             f"give the metrics of queue {queue or '(current)'}",
             sim.outcome_options(action),
         )
-    sim.state["Metrics"] = {k: _text(v) for k, v in metrics.items()}
+    sim.state["Metrics"] = {k: as_text(v) for k, v in metrics.items()}
     return SUCCESS
 
 
