@@ -28,6 +28,7 @@ from flowops.sandbox.protocol import (
     page,
 )
 from flowops.sandbox.store import Store
+from flowops.sandbox.testcases import TestCaseOperations
 from flowops.sandbox.validation import Context, validate_content
 
 MODULE_TYPE = "MODULE"
@@ -109,7 +110,7 @@ def split_qualified(identifier: str, segment: str) -> tuple[str, str | None]:
     return ident, (qualifier if sep else None)
 
 
-class Service:
+class Service(TestCaseOperations):
     """Connect's operations over a :class:`Store`."""
 
     READ_PREFIXES = ("List", "Describe", "Search")

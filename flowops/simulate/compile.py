@@ -195,7 +195,7 @@ class _Builder:
         for kind, resource, answer in run.mocks:
             arn = self.resolve(resource)
             if kind == "lambda":
-                params = {"LambdaFunctionARN": arn}
+                params: dict[str, Any] = {"LambdaFunctionARN": arn}
                 if "error" in answer:
                     strategy = self.mock(error=answer["error"])
                 else:

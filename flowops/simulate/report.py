@@ -29,9 +29,11 @@ def render_text(report: SuiteReport, *, verbose: bool = False) -> str:
     """One line per scenario; for failures the path up to the first divergence."""
     lines: list[str] = []
     for r in report.results:
-        mark = {"passed": "PASS", "failed": "FAIL", "incomplete": "STOP"}[r.status]
-        lines.append(f"{mark} {r.scenario.name}  [{r.scenario.source}:{r.scenario.line}]")
-        if not r.passed:
+        mark = {"passed": "PASS", "failed": "FAIL", "incomplete": "STOP", "skipped": "SKIP"}
+        lines.append(f"{mark[r.status]} {r.scenario.name}  [{r.scenario.source}:{r.scenario.line}]")
+        if r.status == "skipped":
+            lines.append(f"     {r.message}")
+        elif not r.passed:
             lines.append(f"     {r.message}")
             if r.run.needs is None:
                 for f in r.failures[1:]:
@@ -47,7 +49,9 @@ def render_text(report: SuiteReport, *, verbose: bool = False) -> str:
     cov = report.coverage
     lines.append("")
     lines.append(
-        f"{report.passed} passed, {report.failed} failed, {len(report.results)} scenarios "
+        f"{report.passed} passed, {report.failed} failed, "
+        + (f"{report.skipped} skipped, " if report.skipped else "")
+        + f"{len(report.results)} scenarios "
         f"in {report.seconds * 1000:.0f} ms; branch coverage {cov.percent:.1f}% "
         f"({cov.covered}/{cov.total})"
     )
@@ -126,6 +130,7 @@ def render_json(report: SuiteReport, generated: GenerateReport | None = None) ->
             "scenarios": len(report.results),
             "passed": report.passed,
             "failed": report.failed,
+            "skipped": report.skipped,
             "milliseconds": round(report.seconds * 1000, 3),
         },
         "scenarios": [result_json(r) for r in report.results],
@@ -157,6 +162,7 @@ def render_junit(report: SuiteReport) -> str:
         tests=str(len(report.results)),
         failures=str(sum(1 for r in report.results if r.status == "failed")),
         errors=str(sum(1 for r in report.results if r.status == "incomplete")),
+        skipped=str(report.skipped),
         time=f"{report.seconds:.3f}",
     )
     for r in report.results:
@@ -169,7 +175,9 @@ def render_junit(report: SuiteReport) -> str:
             line=str(r.scenario.line),
             time=f"{r.seconds:.4f}",
         )
-        if not r.passed:
+        if r.status == "skipped":
+            ET.SubElement(case, "skipped", message=r.message)
+        elif not r.passed:
             tag = "error" if r.status == "incomplete" else "failure"
             node = ET.SubElement(case, tag, message=r.message)
             node.text = "\n".join(_path(r, r.divergence)) + f"\nended: {_end(r)}"
@@ -222,7 +230,7 @@ def render_markdown(report: SuiteReport, *, mermaid: bool = True) -> str:
         f"branch coverage **{cov.percent:.1f}%** ({cov.covered}/{cov.total}).",
         "",
     ]
-    failed = [r for r in report.results if not r.passed]
+    failed = [r for r in report.results if r.status != "passed"]
     if failed:
         out += ["| Scenario | Status | First divergence |", "|---|---|---|"]
         for r in failed:

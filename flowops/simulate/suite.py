@@ -23,9 +23,13 @@ class ScenarioResult:
     run: RunResult
     failures: list[Failure]
     seconds: float
+    #: Why the scenario did not run (a native run of a scenario with no native form).
+    skipped: str | None = None
 
     @property
     def status(self) -> str:
+        if self.skipped is not None:
+            return "skipped"
         if self.run.needs is not None:
             return "incomplete"
         if (
@@ -38,10 +42,12 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status in ("passed", "skipped")
 
     @property
     def message(self) -> str:
+        if self.skipped is not None:
+            return self.skipped
         if self.run.needs is not None:
             return f"needs input {self.run.needs.input}: {self.run.needs.message}"
         if self.failures:
@@ -71,11 +77,15 @@ class SuiteReport:
 
     @property
     def passed(self) -> int:
-        return sum(1 for r in self.results if r.passed)
+        return sum(1 for r in self.results if r.status == "passed")
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.status == "skipped")
 
     @property
     def failed(self) -> int:
-        return len(self.results) - self.passed
+        return len(self.results) - self.passed - self.skipped
 
     @property
     def ok(self) -> bool:
