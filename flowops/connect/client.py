@@ -860,6 +860,24 @@ class ConnectClient:
 
     # --- test cases (Testing and simulation) ---------------------------------------------
 
+    def create_hours_of_operation(self, name: str, config: list[dict[str, Any]]) -> CatalogEntry:
+        """Create hours (UTC) and add them to the cached catalog."""
+        out = self._call(
+            "CreateHoursOfOperation",
+            InstanceId=self.instance_id,
+            Name=name,
+            TimeZone="UTC",
+            Config=config,
+        )
+        entry = CatalogEntry(
+            "hours", name, str(out["HoursOfOperationId"]), str(out["HoursOfOperationArn"])
+        )
+        if self._resources is not None:
+            self._resources.append(entry)
+        if self._catalog is not None:
+            self._catalog.add(entry)
+        return entry
+
     def list_test_cases(self) -> list[dict[str, Any]]:
         """Summaries (Id, Arn, Name, Status...) of every test case of the instance."""
         return list(

@@ -166,21 +166,54 @@ def execute_all(
     return out
 
 
+#: The hours flowops creates when an environment lacks them (names it owns).
+_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_ALWAYS_OPEN = [
+    {"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}
+    for d in _WEEK
+]
+
+
+def ensure_test_hours(
+    client: ConnectClient, env: Environment, settings: CompileSettings
+) -> list[str]:
+    """Create the substitute hours (always open / always closed) flowops owns, if missing.
+
+    Only names starting with ``flowops-`` are created (an empty schedule is always
+    closed); any other configured name must exist. Returns the names created.
+    """
+    if settings.hours != "substitute":
+        return []
+    created = []
+    catalog = client.catalog(with_content=False)
+    for ref, config in (
+        (settings.always_open_hours, _ALWAYS_OPEN),
+        (settings.always_closed_hours, []),
+    ):
+        name = env.override("hours", ref.split(":", 1)[1])
+        if catalog.by_name("hours", name) is None and name.startswith("flowops-"):
+            client.create_hours_of_operation(name, config)
+            created.append(name)
+    return created
+
+
 def run_native(
-    env_name: str,
+    env: Environment | str,
     flows_dir: str | Path = "flows",
     scenarios_dir: str | Path = "scenarios",
     *,
     poll: float = 1.0,
     stats: NativeStats | None = None,
+    client: ConnectClient | None = None,
 ) -> SuiteReport:
-    """Compile, sync and run every scenario as a test case in ``env_name``."""
+    """Compile, sync and run every scenario as a test case in ``env``."""
     start = time.perf_counter()
-    env = load_environment(env_name)
+    env = load_environment(env) if isinstance(env, str) else env
     settings = CompileSettings.from_mapping(env.testing)
     flows = load_flowset(flows_dir)
     scenarios = load_scenarios(scenarios_dir) if Path(scenarios_dir).exists() else []
-    client = ConnectClient.for_environment(env)
+    client = client or ConnectClient.for_environment(env)
+    ensure_test_hours(client, env, settings)
     resolve = resolver(client, env)
     stats = stats if stats is not None else NativeStats()
     results: dict[str, ScenarioResult] = {}

@@ -10,7 +10,7 @@ published content against the instance's flows with flowops' simulator
 (:mod:`flowops.simulate.native`) and lists Connect-shaped records.
 
 Executions advance lazily on every test-case call: one that started at least
-``test_case_seconds`` ago (simulated run time, 1 s by default, so the concurrency limit is
+``test_case_seconds`` ago (simulated run time, 0.5 s by default, so the concurrency limit is
 observable; 0 completes at once) completes, then queued ones start in order.
 """
 
@@ -99,7 +99,7 @@ class TestCaseOperations:
 
     store: Store
     #: Simulated run time of one execution, in seconds.
-    test_case_seconds: float = 1.0
+    test_case_seconds: float = 0.5
 
     def _instance(self, caller: Caller, identifier: str) -> sqlite3.Row:
         raise NotImplementedError  # provided by Service

@@ -23,23 +23,17 @@ runner = CliRunner()
 @pytest.fixture
 def project(
     seeded_sandbox: SandboxServer,
-    connect_client: ClientFactory,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """A repository with the seeded flows, hand-written scenarios and a dev environment
-    on the sandbox (which has an always-closed hours for the after-hours scenario)."""
+    on the sandbox."""
     seeded_sandbox.service.test_case_seconds = 0
     shutil.copytree(REPO / "flows", tmp_path / "flows")
     (tmp_path / "scenarios").mkdir()
     for name in ("main-inbound.yaml", "billing.yaml"):
         shutil.copy(REPO / "scenarios" / name, tmp_path / "scenarios")
     sandbox_environment_file(tmp_path / "environments", seeded_sandbox.url, "dev")
-    client = connect_client()
-    iid = client.list_instances()["InstanceSummaryList"][0]["Id"]
-    client.create_hours_of_operation(
-        InstanceId=iid, Name="flowops-always-closed", TimeZone="UTC", Config=[]
-    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -68,6 +62,11 @@ def test_scenarios_pass_as_test_cases_and_a_rerun_writes_nothing(
         )["TestCaseSummaryList"]
     }
     assert all(n.startswith("flowops-") for n in names) and len(names) == 9
+    hours = connect_client().list_hours_of_operations(
+        InstanceId=connect_client().list_instances()["InstanceSummaryList"][0]["Id"]
+    )["HoursOfOperationSummaryList"]
+    # the after-hours scenario substitutes hours flowops created once, always closed
+    assert [h["Name"] for h in hours].count("flowops-always-closed") == 1
 
 
 def test_a_flow_changed_in_the_environment_fails_natively(
