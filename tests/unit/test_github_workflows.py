@@ -233,6 +233,7 @@ EXPECTED_COMMANDS = {
     "promote",
     "rollback",
     "drift",
+    "test",
 }
 
 
