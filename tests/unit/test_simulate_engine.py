@@ -368,3 +368,12 @@ def test_seeded_main_inbound_reaches_support() -> None:
     run = simulate(fs, "Main Inbound", given)
     assert run.end is not None and run.end.kind == "queue" and run.end.detail == "queue:Support"
     assert "Incoming call from Ann, tier gold." in run.played()
+
+
+def test_docs_give_every_action_type_its_behaviour() -> None:
+    text = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    missing = [t for t in HANDLERS if t not in text]
+    assert not missing, f"docs/scenarios.md does not describe {missing}"
+    from flowops.simulate.report import JSON_SCHEMA
+
+    assert f'"schema": "{JSON_SCHEMA}"' in (REPO / "docs" / "test-json.md").read_text()
