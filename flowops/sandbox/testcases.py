@@ -104,6 +104,9 @@ class TestCaseOperations:
     def _instance(self, caller: Caller, identifier: str) -> sqlite3.Row:
         raise NotImplementedError  # provided by Service
 
+    def _matches_tags(self, tags: dict[str, str], tag_filter: dict[str, Any] | None) -> bool:
+        raise NotImplementedError  # provided by Service (the flows' Search tag filter)
+
     # --- storage ---------------------------------------------------------------------
 
     def _tc_tables(self) -> None:
@@ -295,23 +298,6 @@ class TestCaseOperations:
             return bool(out.get("Status") == status)
         return True
 
-    @staticmethod
-    def _tag_match(tags: dict[str, str], tag_filter: dict[str, Any] | None) -> bool:
-        if not tag_filter:
-            return True
-
-        def one(c: dict[str, Any]) -> bool:
-            key, value = c.get("TagKey"), c.get("TagValue")
-            return key in tags and (value is None or tags[key] == value)
-
-        if "TagCondition" in tag_filter:
-            return one(tag_filter["TagCondition"])
-        if "AndConditions" in tag_filter:
-            return all(one(c) for c in tag_filter["AndConditions"])
-        if "OrConditions" in tag_filter:
-            return any(all(one(c) for c in group) for group in tag_filter["OrConditions"])
-        return True
-
     def SearchTestCases(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
         self._tc_tables()
         instance = self._instance(caller, p["InstanceId"])
@@ -320,7 +306,7 @@ class TestCaseOperations:
             out = self._test_case_out(row)
             criteria = p.get("SearchCriteria")
             tags = (p.get("SearchFilter") or {}).get("TagFilter")
-            if self._string_match(out, criteria) and self._tag_match(out["Tags"], tags):
+            if self._string_match(out, criteria) and self._matches_tags(out["Tags"], tags):
                 items.append(out)
         chunk, token = page(items, p, default=100, maximum=max_results("SearchTestCases"))
         out_page: dict[str, Any] = {"TestCases": chunk, "ApproximateTotalCount": len(items)}

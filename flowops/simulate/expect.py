@@ -151,11 +151,9 @@ def check(expect: Mapping[str, Any], run: RunResult) -> list[Failure]:
             run.steps, lambda s, b=block: b in (s.action, s.type, f"{s.flow}/{s.action}")
         )
         if idx is not None:
-            step = run.steps[idx]
+            ran = run.steps[idx]
             out.append(
-                Failure(
-                    "never", f"block {block!r} ran ({step.flow}, {step.type} {step.action})", idx
-                )
+                Failure("never", f"block {block!r} ran ({ran.flow}, {ran.type} {ran.action})", idx)
             )
     for block in expect.get("visits", ()):
         if (
