@@ -213,14 +213,14 @@ def run_native(
     flows = load_flowset(flows_dir)
     scenarios = load_scenarios(scenarios_dir) if Path(scenarios_dir).exists() else []
     client = client or ConnectClient.for_environment(env)
-    ensure_test_hours(client, env, settings)
+    results = {s.name: run_scenario(flows, s) for s in scenarios}
+    if any(kind == "hours" for r in results.values() for kind, _, _ in r.run.mocks):
+        ensure_test_hours(client, env, settings)
     resolve = resolver(client, env)
     stats = stats if stats is not None else NativeStats()
-    results: dict[str, ScenarioResult] = {}
     cases: list[CompiledTestCase] = []
     for scenario in scenarios:
-        offline = run_scenario(flows, scenario)
-        results[scenario.name] = offline
+        offline = results[scenario.name]
         try:
             flow_id = resolve(f"flow:{flows.entry_flow(scenario.flow).name}")
             cases.append(compile_scenario(scenario, offline.run, resolve, flow_id, settings))

@@ -55,7 +55,7 @@ class CompileSettings:
     #: hours; the reference's advice, as hours MockResponses were reported rejected) or
     #: "mock" (MockResponse InHours/OutOfHours, as documented).
     hours: str = "substitute"
-    always_open_hours: str = "hours:24x7"
+    always_open_hours: str = "hours:flowops-always-open"
     always_closed_hours: str = "hours:flowops-always-closed"
     #: How MessageReceived matches: "Inclusion" (contains; deterministic) or "Similarity".
     matching: str = "Inclusion"

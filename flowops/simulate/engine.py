@@ -24,6 +24,19 @@ from flowops.model.types import NO_MATCHING_CONDITION, NO_MATCHING_ERROR, Action
 from flowops.simulate.branches import LEAVE_TYPES, VALUE_TYPES, Branch, branches_of
 from flowops.simulate.world import FlowEntry, FlowSet
 
+#: Value blocks whose every result is one of their conditions (or the default): their
+#: NextAction is never a result of its own, so no forced outcome takes it.
+CLOSED_VALUE_TYPES = frozenset(
+    {
+        "Compare",
+        "Loop",
+        "DistributeByPercentage",
+        "CheckHoursOfOperation",
+        "ConnectParticipantWithLexBot",
+        "CheckMetricData",
+    }
+)
+
 #: Blocks a run may execute before it is stopped as a probable endless loop.
 DEFAULT_STEP_LIMIT = 1000
 DEFAULT_CUSTOMER_NUMBER = "+15555550100"
@@ -370,7 +383,7 @@ class Simulator:
     def outcome_item(self, action: Action, branch: Branch) -> Any:
         """The ``given.outcomes`` item that takes ``branch`` (None: no outcome does)."""
         if branch.key == "success":
-            return None if action.type in VALUE_TYPES else "success"
+            return None if action.type in CLOSED_VALUE_TYPES else "success"
         if branch.key.startswith("error:"):
             error = branch.key.split(":", 1)[1]
             if error == NO_MATCHING_CONDITION:

@@ -10,10 +10,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flowops.connect import ConnectClient
-from flowops.deploy.testcases import resolver
+from flowops.deploy.testcases import ensure_test_hours, resolver
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.testing import sandbox_environment
-from flowops.simulate.compile import CompiledTestCase, compile_scenario, content_problems
+from flowops.simulate.compile import (
+    CompiledTestCase,
+    CompileSettings,
+    compile_scenario,
+    content_problems,
+)
 from flowops.simulate.scenario import parse_scenarios
 from flowops.simulate.suite import run_scenario
 from flowops.simulate.world import load_flowset
@@ -40,6 +45,7 @@ def compiled(sandbox: SandboxServer, text: str = PRESS_2) -> CompiledTestCase:
     """A scenario compiled for the seeded dev instance of ``sandbox``."""
     env = sandbox_environment(sandbox.url, "dev")
     client = ConnectClient.for_environment(env)
+    ensure_test_hours(client, env, CompileSettings())
     resolve = resolver(client, env)
     flows = load_flowset(REPO / "flows")
     scenario = parse_scenarios(text)[0]
