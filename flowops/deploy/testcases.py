@@ -37,7 +37,7 @@ from flowops.simulate.compile import (
 from flowops.simulate.coverage import compute_coverage
 from flowops.simulate.expect import Failure
 from flowops.simulate.scenario import load_scenarios
-from flowops.simulate.suite import ScenarioResult, SuiteReport, run_scenario
+from flowops.simulate.suite import SuiteReport, run_scenario
 from flowops.simulate.world import load_flowset
 
 MAX_RUNNING = 5
