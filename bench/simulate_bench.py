@@ -39,7 +39,9 @@ def _given(rng: random.Random) -> dict[str, Any]:
         "attributes": {"segment": rng.choice(["gold", "silver"])},
         "inputs": [rng.choice(["1", "2", "3", "4", "9", "timeout"]) for _ in range(80)],
         "lambdas": {"lambda:Lookup": [{"result": {"ok": "1"}} for _ in range(80)]},
-        "queues": {"queue:Support": {"at_capacity": rng.random() < 0.3}},
+        # Full queues: a transfer takes its error branch and the contact goes on, so a run
+        # walks the flow instead of ending at its first queue.
+        "queues": {"queue:Support": {"at_capacity": True}},
     }
 
 
