@@ -53,6 +53,12 @@ class Scenario:
     line: int = 1
     description: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: Line of each field, by its path inside the scenario (``("given", "inputs", 1)``).
+    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def error(self, path: tuple[str | int, ...], message: str) -> ScenarioError:
+        """Bad input naming this scenario's file, the field's line and the field."""
+        return ScenarioError(self.source, _line_of(path, self.lines), _dotted(path), message)
 
 
 @cache
@@ -131,6 +137,7 @@ def _from_data(data: Any, source: str, base: Path_, lines: Mapping[Path_, int]) 
         line=_line_of(base, lines) or 1,
         description=data.get("description", ""),
         data=data,
+        lines={p[len(base) :]: n for p, n in lines.items() if p[: len(base)] == base},
     )
 
 

@@ -101,14 +101,63 @@ def run_scenario(flows: FlowSet, scenario: Scenario) -> ScenarioResult:
     return ScenarioResult(scenario, run, failures, perf_counter() - start)
 
 
+#: given.<section> -> the parameter whose values its keys name.
+_KEYED = {"lambdas": "LambdaFunctionARN", "hours": "HoursOfOperationId", "queues": "QueueId"}
+
+
+def _short(ref: str) -> str:
+    tail = ref.rsplit(":", 1)[-1] if ref.startswith("arn:") else ref.split(":", 1)[-1]
+    return tail.rsplit("/", 1)[-1]
+
+
+def _references(flows: FlowSet) -> dict[str, set[str] | None]:
+    """Names scenarios may use: action ids and types (``outcomes``), and the values of
+    Lambda, hours and queue parameters in the flows (None: some value is dynamic, so
+    any name may be right)."""
+    out: dict[str, set[str] | None] = {"outcomes": set(), **{k: set() for k in _KEYED}}
+    for entry in flows:
+        for action in entry.flow.actions:
+            ids = out["outcomes"]
+            assert ids is not None
+            ids.update((action.identifier, action.type))
+            for section, param in _KEYED.items():
+                value = action.parameters.get(param)
+                if not isinstance(value, str) or out[section] is None:
+                    continue
+                if value.startswith("$."):
+                    out[section] = None
+                else:
+                    found = out[section]
+                    assert found is not None
+                    found.update((value, _short(value)))
+    return out
+
+
+def check_references(scenario: Scenario, known: dict[str, set[str] | None]) -> None:
+    """Keys of ``given.outcomes``, ``lambdas``, ``hours`` and ``queues`` must name
+    something in the flows: a typo would otherwise be silently unused."""
+    for section, names in known.items():
+        value = scenario.given.get(section)
+        if names is None or not isinstance(value, dict):
+            continue
+        if section == "hours" and not all(k.startswith(("hours:", "arn:")) for k in value):
+            continue  # a schedule or one result for every check
+        for key in value:
+            if key not in names and _short(key) not in names:
+                kind = "block id or type" if section == "outcomes" else "reference"
+                raise scenario.error(("given", section, key), f"no flow uses {kind} {key!r}")
+
+
 def run_scenarios(flows: FlowSet, scenarios: Sequence[Scenario]) -> SuiteReport:
     """Run scenarios against a set of flows; coverage over every flow of the set."""
     start = perf_counter()
-    for scenario in scenarios:  # unknown entry flows are bad input before anything runs
+    known = _references(flows)
+    for scenario in scenarios:  # bad references are bad input before anything runs
         try:
             flows.entry_flow(scenario.flow)
         except BadInputError as exc:
-            raise BadInputError(f"{scenario.source}:{scenario.line}: field 'flow': {exc}") from None
+            raise scenario.error(("flow",), str(exc)) from None
+        check_references(scenario, known)
     results = [run_scenario(flows, s) for s in scenarios]
     taken = {b for r in results for b in r.run.branches}
     return SuiteReport(results, compute_coverage(flows, taken), perf_counter() - start)

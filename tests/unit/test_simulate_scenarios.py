@@ -69,7 +69,7 @@ def test_duplicate_names_across_files(tmp_path: Path) -> None:
 
 def test_unknown_entry_flow_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("name: x\nflow: Nowhere\n")
-    with pytest.raises(Exception, match=r"a.yaml:1: field 'flow': no flow named 'Nowhere'"):
+    with pytest.raises(Exception, match=r"a.yaml:2: field 'flow': no flow named 'Nowhere'"):
         run_suite(REPO / "flows", tmp_path)
 
 
@@ -135,3 +135,40 @@ def test_scenarios_folder_can_live_anywhere(tmp_path: Path) -> None:
     shutil.copy(REPO / "scenarios" / "billing.yaml", tmp_path / "b.yaml")
     report = run_suite(REPO / "flows", tmp_path)
     assert report.passed == 2 and 0 < report.coverage.percent < 100
+
+
+@pytest.mark.parametrize(
+    ("given", "line", "field", "fragment"),
+    [
+        (
+            "  lambdas:\n    lambda:lookup-custmer: [{result: {}}]\n",
+            5,
+            "given.lambdas.lambda:lookup-custmer",
+            "no flow uses reference 'lambda:lookup-custmer'",
+        ),
+        ("  hours: {hours:Office Hours: open}\n", 4, "given.hours.hours:Office Hours", "reference"),
+        ("  queues:\n    queue:Suport: {at_capacity: true}\n", 5, "given.queues.queue:Suport", ""),
+        ("  outcomes:\n    no-such-block: [success]\n", 5, "given.outcomes.no-such-block", "block"),
+    ],
+)
+def test_references_the_flows_do_not_use_are_bad_input(
+    given: str, line: int, field: str, fragment: str
+) -> None:
+    scenario = parse_scenarios(
+        "name: t\nflow: Main Inbound\ngiven:\n" + given, "scenarios/typo.yaml"
+    )
+    with pytest.raises(ScenarioError) as info:
+        run_scenarios(load_flowset(REPO / "flows"), scenario)
+    assert (info.value.line, info.value.field) == (line, field)
+    assert str(info.value).startswith(f"scenarios/typo.yaml:{line}: field '{field}'")
+    assert fragment in str(info.value)
+
+
+def test_known_references_by_short_name_and_type_are_fine() -> None:
+    scenario = parse_scenarios(
+        "name: t\nflow: Main Inbound\ngiven:\n  lambdas: {lookup-customer: [{result: {}}]}\n"
+        "  hours: {hours:Business Hours: open}\n  queues: {Support: {at_capacity: true}}\n"
+        "  outcomes: {UpdateContactTextToSpeechVoice: [success]}\n  inputs: ['2']\n"
+    )
+    report = run_scenarios(load_flowset(REPO / "flows"), scenario)
+    assert report.results[0].run.end is not None
