@@ -89,7 +89,12 @@ def register(app: typer.Typer) -> None:
         if env is not None:
             from flowops.deploy.testcases import run_native
 
-            report = run_native(env, flows, scenarios)
+            report = run_native(
+                env,
+                flows,
+                scenarios,
+                progress=lambda line: err_console.print(line, highlight=False),
+            )
         else:
             flowset = load_flowset(flows)
             loaded = load_scenarios(scenarios) if scenarios.exists() else []

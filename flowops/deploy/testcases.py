@@ -139,6 +139,7 @@ def execute_all(
     poll: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Run every test case, at most 5 at once; name -> (status, failure message)."""
     waiting = list(ids)
@@ -158,6 +159,8 @@ def execute_all(
                 records = client.test_case_execution_records(ids[name], execution)
                 out[name] = (status, "" if status == "PASSED" else _failure(records, summary))
                 del running[name]
+                if progress is not None:
+                    progress(f"{status} {name} ({len(out)}/{len(ids)})")
             elif clock() - since > EXECUTION_LIMIT_SECONDS + 60:
                 out[name] = ("FAILED", f"no result after {EXECUTION_LIMIT_SECONDS} s")
                 del running[name]
@@ -205,6 +208,7 @@ def run_native(
     poll: float = 1.0,
     stats: NativeStats | None = None,
     client: ConnectClient | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SuiteReport:
     """Compile, sync and run every scenario as a test case in ``env``."""
     start = time.perf_counter()
@@ -227,7 +231,12 @@ def run_native(
         except Uncompilable as exc:
             offline.skipped = str(exc)
     ids = sync_test_cases(client, cases, stats)
-    verdicts = execute_all(client, ids, stats, poll=poll)
+    if progress is not None:
+        progress(
+            f"{len(stats.created)} test case(s) created, {len(stats.updated)} updated, "
+            f"{len(stats.unchanged)} unchanged in {env.name}"
+        )
+    verdicts = execute_all(client, ids, stats, poll=poll, progress=progress)
     for case in cases:
         result = results[case.scenario]
         status, message = verdicts[case.name]

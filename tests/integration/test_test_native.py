@@ -100,4 +100,5 @@ def test_scenarios_without_a_native_form_are_skipped(project: Path) -> None:
     result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml"])
     assert result.exit_code == 0, result.stdout
     assert "SKIP forced" in result.stdout and "given.outcomes" in result.stdout
+    assert "9 test case(s) created" in result.stderr and "PASSED flowops-" in result.stderr
     assert "<skipped" in (project / "junit.xml").read_text()
