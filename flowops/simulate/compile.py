@@ -307,14 +307,22 @@ def compile_scenario(
     plays = [i for i, e in enumerate(run.transcript) if e.kind == "play" and e.step <= cut]
     wanted: dict[int, str] = {}
     pos = 0
+    missing: list[str] = []  # expected prompts the offline run did not hear
     for spec in scenario.expect.get("prompts", ()):
-        for n in range(pos, len(plays)):
-            event = run.transcript[plays[n]]
-            if text_matches(spec, event.text):
-                text = spec if isinstance(spec, str) else next(iter(spec.values()))
-                wanted[plays[n]] = str(text)
-                pos = n + 1
-                break
+        text = str(spec if isinstance(spec, str) else next(iter(spec.values())))
+        found = next(
+            (
+                n
+                for n in range(pos, len(plays))
+                if text_matches(spec, run.transcript[plays[n]].text)
+            ),
+            None,
+        )
+        if found is None or missing:
+            missing.append(text)
+            continue
+        wanted[plays[found]] = text
+        pos = found + 1
     answers: dict[int, str] = {}
     for i, event in enumerate(run.transcript):
         if event.kind != "input":
@@ -332,6 +340,9 @@ def compile_scenario(
         last = b.observation("MessageReceived", b.message(text, event.ref))
         if i in answers and answers[i] != "timeout":
             b.add(last, "SendInstruction", b.instruction(answers[i]))
+    # Still expected: the native run fails on them as the offline run does.
+    for text in missing:
+        last = b.observation("MessageReceived", b.message(text, ""))
     if run.end.kind == "queue":
         queue = run.state["Queue"].get("ARN", "")
         last = b.observation(

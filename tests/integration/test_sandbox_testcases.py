@@ -217,3 +217,26 @@ def test_five_run_at_once_100_queue_then_quota(
         InstanceId=iid, TestCaseId=test_case, ClientToken="same"
     )
     assert again["TestCaseExecutionId"] == repeat["TestCaseExecutionId"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("queue: queue:Support", "queue: queue:Sales", "$.Queue.Name: expected Equals 'Sales'"),
+        ("prompts: [Welcome]", "prompts: [Welcome, Goodbye]", "did not occur"),
+        ("customerTier: gold", "customerTier: silver", "expected Equals 'silver'"),
+    ],
+)
+def test_a_scenario_failing_offline_fails_as_a_test_case(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory, old: str, new: str, fragment: str
+) -> None:
+    """One scenario, one verdict: what fails offline fails natively too."""
+    seeded_sandbox.service.test_case_seconds = 0
+    text = PRESS_2.replace(old, new)
+    offline = run_scenario(load_flowset(REPO / "flows"), parse_scenarios(text)[0])
+    assert offline.status == "failed"
+    client = connect_client()
+    iid = instance(client)
+    summary, records = run_to_end(client, iid, create(client, iid, compiled(seeded_sandbox, text)))
+    assert summary["Status"] == "FAILED"
+    assert fragment in json.loads(records[-1]["Record"])["CompletionReason"]["Message"]
