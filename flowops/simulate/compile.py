@@ -112,7 +112,7 @@ def content_problems(content: Any) -> list[str]:
     return out
 
 
-def test_case_name(scenario: str, prefix: str = "flowops-") -> str:
+def owned_name(scenario: str, prefix: str = "flowops-") -> str:
     """The name flowops owns for a scenario's test case."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario).strip("-")
     return (prefix + slug)[:127]
@@ -304,7 +304,8 @@ def compile_scenario(
             ),
             default=cut,
         )
-    plays = [i for i, e in enumerate(run.transcript) if e.kind == "play" and e.step <= cut]
+    heard = [i for i, e in enumerate(run.transcript) if e.kind == "play"]
+    plays = [i for i in heard if run.transcript[i].step <= cut]
     wanted: dict[int, str] = {}
     pos = 0
     missing: list[str] = []  # expected prompts the offline run did not hear
@@ -313,15 +314,16 @@ def compile_scenario(
         found = next(
             (
                 n
-                for n in range(pos, len(plays))
-                if text_matches(spec, run.transcript[plays[n]].text)
+                for n in range(pos, len(heard))
+                if text_matches(spec, run.transcript[heard[n]].text)
             ),
             None,
         )
         if found is None or missing:
             missing.append(text)
             continue
-        wanted[plays[found]] = text
+        if heard[found] in plays:  # what is heard after the queue transfer: offline only
+            wanted[heard[found]] = text
         pos = found + 1
     answers: dict[int, str] = {}
     for i, event in enumerate(run.transcript):
@@ -376,7 +378,7 @@ def compile_scenario(
     )
     attributes = {k: str(v) for k, v in (scenario.given.get("attributes") or {}).items()}
     return CompiledTestCase(
-        name=test_case_name(scenario.name, settings.name_prefix),
+        name=owned_name(scenario.name, settings.name_prefix),
         scenario=scenario.name,
         content=content,
         entry_point={"Type": channel, params_key: {"FlowId": flow_id}},
