@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flowops.connect import ConnectClient
+from flowops.deploy.canary_state import tag_safe
 from flowops.errors import CheckFailedError
 
 LOCK_TAG = "flowops:lock"
@@ -64,20 +65,30 @@ class LockInfo:
     expires: datetime
 
     def to_tag(self) -> str:
-        return json.dumps(
-            {
-                "holder": self.holder[:120],
-                "token": self.token,
-                "started": self.started.isoformat(timespec="seconds"),
-                "expires": self.expires.isoformat(timespec="seconds"),
-            },
-            separators=(",", ":"),
+        """``h=<holder> k=<token> s=<started> x=<expires>``: within Connect's tag value limits
+        (256 characters of letters, digits, spaces and ``_ . : / = + - @``)."""
+        return " ".join(
+            (
+                f"h={tag_safe(self.holder, 120)}",
+                f"k={self.token}",
+                f"s={self.started.isoformat(timespec='seconds')}",
+                f"x={self.expires.isoformat(timespec='seconds')}",
+            )
         )
 
     @classmethod
     def from_tag(cls, value: str) -> LockInfo | None:
         try:
-            data = json.loads(value)
+            if value.startswith("{"):  # written by flowops before the tag limits were met
+                data = json.loads(value)
+            else:
+                words = dict(word.partition("=")[::2] for word in value.split())
+                data = {
+                    "holder": words["h"],
+                    "token": words["k"],
+                    "started": words["s"],
+                    "expires": words["x"],
+                }
             return cls(
                 holder=str(data["holder"]),
                 token=str(data["token"]),

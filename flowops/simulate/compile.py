@@ -386,5 +386,9 @@ def compile_scenario(
             {"Attributes": attributes, "SegmentAttributes": {}}, sort_keys=True
         ),
         description=f"flowops scenario {scenario.name!r} ({scenario.source})"[:500],
-        tags={"flowops:managed": "true", "flowops:scenario": scenario.name[:256]},
+        # Tag values allow letters, digits, spaces and _.:/=+-@ only.
+        tags={
+            "flowops:managed": "true",
+            "flowops:scenario": re.sub(r"[^\w\s.:/=+\-@]", "-", scenario.name)[:256],
+        },
     )

@@ -88,7 +88,7 @@ def run_to_end(
 def test_compiled_test_case_passes_with_connect_shaped_records(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.service.test_case_seconds = 0
+    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
     client = connect_client()
     iid = instance(client)
     case = compiled(seeded_sandbox)
@@ -113,7 +113,7 @@ def test_compiled_test_case_passes_with_connect_shaped_records(
 def test_failed_check_stops_the_test(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.service.test_case_seconds = 0
+    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
     client = connect_client()
     iid = instance(client)
     case = compiled(seeded_sandbox, PRESS_2.replace("customerTier: gold", "customerTier: silver"))
@@ -186,7 +186,9 @@ def test_validation_names_and_saved_cases(
 def test_five_run_at_once_100_queue_then_quota(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.service.test_case_seconds = 3600  # nothing completes during the test
+    seeded_sandbox.backend.families[
+        "test_cases"
+    ].run_seconds = 3600  # nothing completes during the test
     client = connect_client()
     iid = instance(client)
     test_case = create(client, iid, compiled(seeded_sandbox))
@@ -231,7 +233,7 @@ def test_a_scenario_failing_offline_fails_as_a_test_case(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory, old: str, new: str, fragment: str
 ) -> None:
     """One scenario, one verdict: what fails offline fails natively too."""
-    seeded_sandbox.service.test_case_seconds = 0
+    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
     text = PRESS_2.replace(old, new)
     offline = run_scenario(load_flowset(REPO / "flows"), parse_scenarios(text)[0])
     assert offline.status == "failed"

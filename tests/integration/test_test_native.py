@@ -28,7 +28,7 @@ def project(
 ) -> Path:
     """A repository with the seeded flows, hand-written scenarios and a dev environment
     on the sandbox."""
-    seeded_sandbox.service.test_case_seconds = 0
+    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
     shutil.copytree(REPO / "flows", tmp_path / "flows")
     (tmp_path / "scenarios").mkdir()
     for name in ("main-inbound.yaml", "billing.yaml"):
