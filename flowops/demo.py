@@ -42,6 +42,7 @@ from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.repo import FLOWS_DIR
+from flowops.scaffold import environment_yaml, sandbox_environments
 from flowops.simulate.report import render_markdown
 from flowops.simulate.scenario import load_scenarios
 from flowops.simulate.suite import run_scenarios
@@ -55,8 +56,6 @@ FIXED_TIMEOUT = "8"
 #: Seconds a lock holder waits before re-reading the lock to confirm it won. The demo's
 #: sandbox is private to it (no other writer can race it), so it need not wait.
 LOCK_SETTLE = 0.0
-#: The project's environment files the demo copies (dev, staging, prod).
-PROJECT_ENVIRONMENTS = Path(__file__).resolve().parents[1] / "environments"
 
 
 @dataclass(frozen=True)
@@ -168,21 +167,23 @@ def reset_workdir(workdir: Path, sandbox_db: Path, *, quotas: bool) -> None:
 
 
 def copy_environments(target: Path, *, sandbox_db: Path | None = None, paced: bool) -> None:
-    """The project's environment files, all on the embedded sandbox, written to ``target``.
+    """dev, staging and prod (the project's environment files), on the sandbox, in ``target``.
 
     ``sandbox_db`` points them at one database (default: each file's own, normally
     ``.flowops/sandbox.db`` of the working directory). Without ``paced`` the client-side
     pacing is lifted: against a sandbox with its quota off it would only slow things down.
     """
     target.mkdir(parents=True, exist_ok=True)
-    for source in sorted(PROJECT_ENVIRONMENTS.glob("*.yaml")):
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for spec in sandbox_environments():
+        data = yaml.safe_load(environment_yaml(spec))
         data["endpoint_url"] = "sandbox"
         if sandbox_db is not None:
             data["sandbox_db"] = str(sandbox_db)
         if not paced:
             data["rate_limit"] = {"rate": 1000, "burst": 1000}
-        (target / source.name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        (target / f"{spec.name}.yaml").write_text(
+            yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
+        )
 
 
 def start_sandbox(sandbox_db: Path, *, quotas: bool) -> str:
@@ -326,7 +327,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             ok=_release_id(first) is not None and not writes,
         )
 
-    story.step("Promote to staging (twice)", "flowops promote --to staging", promote_staging)
+    story.step("Promote to staging (twice)", "flowops promote --env staging", promote_staging)
 
     def native_tests() -> DemoStep:
         first = run_native(
@@ -375,7 +376,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
 
     story.step(
         "Prod runs the previous release",
-        "flowops promote --to prod --ref HEAD~1 --yes",
+        "flowops promote --env prod --ref HEAD~1 --yes",
         prod_before,
     )
 
@@ -383,7 +384,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         client = story.client("prod")
         tree, sha = desired_state(story.repo(), "HEAD", FLOWS_DIR)
         candidate = tree[f"flow:{STORY_FLOW}"]
-        start_canary(client, STORY_FLOW, candidate, 10, ref=sha[:12])
+        start_canary(client, STORY_FLOW, candidate, 10, ref=sha)
         ramp_canary(client, STORY_FLOW, 50)
         done = promote_canary(client, STORY_FLOW, lock_settle=LOCK_SETTLE)
         return _outcome(

@@ -81,7 +81,7 @@ class Step:
     def writes(self) -> bool:
         return self.action in ("create", "update")
 
-    def calls(self, aliases: bool = False) -> tuple[str, ...]:
+    def calls(self, *, aliases: bool = False) -> tuple[str, ...]:
         """The write calls apply will make for this step (what a dry run displays).
 
         ``aliases``: the environment routes through the entry alias, which apply moves
@@ -150,7 +150,7 @@ class Plan:
                     "group": s.group,
                     "cycle": s.cycle,
                     "depends_on": list(s.depends_on),
-                    "calls": list(s.calls(self.env.use_aliases)),
+                    "calls": list(s.calls(aliases=self.env.use_aliases)),
                 }
                 for s in self.steps
             ],
