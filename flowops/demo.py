@@ -43,6 +43,7 @@ from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.repo import FLOWS_DIR
 from flowops.scaffold import environment_yaml, sandbox_environments
+from flowops.simulate.generate import generate, write_generated
 from flowops.simulate.report import render_markdown
 from flowops.simulate.scenario import load_scenarios
 from flowops.simulate.suite import run_scenarios
@@ -299,7 +300,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
     story.step("Fix it and read the diff", "flowops diff", fix_flow)
     story.step(
         "Test your flows: one scenario fails",
-        "flowops test --coverage-fail-under 100",
+        "flowops test --generate  # then: flowops test --coverage-fail-under 100",
         lambda: _test_offline(workdir),
     )
 
@@ -426,35 +427,48 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
     return story.finish()
 
 
-#: The project's scenarios (hand-written and generated) the demo tests the flows with.
-PROJECT_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-#: A scenario whose author got the menu wrong: pressing 1 reaches Sales, not Support.
-WRONG_SCENARIO = """\
-name: press 1 for Support (wrong on purpose)
-flow: Main Inbound
-given:
-  lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
-  hours: open
-  inputs: ["1"]
-expect:
-  queue: queue:Support
+#: Two hand-written scenarios; the author of the second got the menu wrong: pressing 1
+#: reaches Sales, not Support.
+SCENARIOS = """\
+scenarios:
+  - name: press 2 for Support
+    flow: Main Inbound
+    given:
+      lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
+      hours: open
+      inputs: ["2"]
+    expect:
+      prompts: [Welcome, Main Menu]
+      attributes: {customerTier: gold}
+      queue: queue:Support
+  - name: press 1 for Support (wrong on purpose)
+    flow: Main Inbound
+    given:
+      lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
+      hours: open
+      inputs: ["1"]
+    expect:
+      queue: queue:Support
 """
 
 
 def _test_offline(workdir: Path) -> DemoStep:
-    """Scenarios beside flows/: one wrong scenario fails with its path; the rest cover
-    every branch. They stay out of the demo's git history (``.git/info/exclude``), so the
-    story's HEAD~1 is still the export."""
+    """Scenarios beside flows/: the wrong one fails with its path; ``--generate`` writes
+    one for every branch the others miss; without the wrong one, every branch is covered.
+    They stay out of the demo's git history (``.git/info/exclude``), so the story's
+    HEAD~1 is still the export."""
     folder = workdir / "scenarios"
-    shutil.copytree(PROJECT_SCENARIOS, folder, dirs_exist_ok=True)
+    folder.mkdir(exist_ok=True)
     with (workdir / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
         exclude.write("scenarios/\n")
-    wrong = folder / "wrong-on-purpose.yaml"
-    wrong.write_text(WRONG_SCENARIO, encoding="utf-8")
+    mine = folder / "main-inbound.yaml"
+    mine.write_text(SCENARIOS, encoding="utf-8")
     flows = load_flowset(workdir / FLOWS_DIR)
     failing = run_scenarios(flows, load_scenarios(folder))
     bad = [r for r in failing.results if not r.passed]
-    wrong.unlink()
+    mine.write_text(SCENARIOS.split("  - name: press 1")[0], encoding="utf-8")
+    taken = {b for r in failing.results if r.passed for b in r.run.branches}
+    written = write_generated(generate(flows, taken), folder / "generated")
     passing = run_scenarios(flows, load_scenarios(folder))
     report = workdir / ".flowops" / "coverage.md"
     report.write_text(render_markdown(passing), encoding="utf-8")
@@ -465,11 +479,12 @@ def _test_offline(workdir: Path) -> DemoStep:
         for r in bad
         for s in r.run.steps[max(0, r.divergence - 2) : r.divergence + 1]
     ]
+    details.append(f"flowops test --generate wrote {len(written)} scenarios to review")
     details += [f"{f.percent:5.1f}%  {f.name}" for f in cov.flows]
     details.append(f"coverage report with Mermaid pictures: {report}")
     return _outcome(
-        f"{len(bad)} of {len(failing.results)} scenarios failed; without the wrong one "
-        f"{passing.passed} passed, branch coverage {cov.percent:.1f}%",
+        f"{len(bad)} of {len(failing.results)} scenarios failed; without the wrong one and "
+        f"with the generated ones {passing.passed} passed, branch coverage {cov.percent:.1f}%",
         *details,
         ok=len(bad) == 1 and passing.ok and cov.percent == 100.0,
     )

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOrNoneOption,
+    FlowsOption,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.errors import BadInputError, ExitCode
 
 TEST_HELP = """Run the scenarios under scenarios/ against the flows under flows/, offline.
@@ -17,9 +24,14 @@ Each scenario (YAML, docs/scenarios.md) names an entry flow, what the world does
 must happen. Reports: text, json (versioned, docs/test-json.md), junit (for CI test \
 reporting) or markdown (the pull-request comment with coverage pictures).
 
+With --env, the scenarios run as Amazon Connect test cases in that environment \
+(docs/native-tests.md).
+
 Exit codes: 0 every scenario passed (and coverage at or above --coverage-fail-under), \
 1 a scenario failed or stopped for missing input, or coverage is too low, 2 a bad \
 scenario file (named with file, line and field) or bad options, 3 AWS error (--env).
+
+Example: flowops test --coverage-fail-under 90 --junit junit.xml
 """
 
 
@@ -38,24 +50,35 @@ def register(app: typer.Typer) -> None:
     @app.command("test", help=TEST_HELP)
     @handle_errors
     def test(
-        flows: Annotated[Path, typer.Option("--flows", help="The flows folder.")] = Path("flows"),
+        flows: FlowsOption = Path("flows"),
         scenarios: Annotated[
-            Path, typer.Option("--scenarios", help="The scenarios folder (or one file).")
+            Path,
+            typer.Option(
+                "--scenarios",
+                metavar="PATH",
+                envvar="FLOWOPS_SCENARIOS",
+                help="The scenarios folder (or one file).",
+            ),
         ] = Path("scenarios"),
         fmt: Annotated[TestFormat, typer.Option("--format", "-f", help="Output format.")] = (
             TestFormat.text
         ),
         junit: Annotated[
-            Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")
+            Path | None,
+            typer.Option("--junit", metavar="PATH", help="Also write JUnit XML to this file."),
         ] = None,
         markdown: Annotated[
             Path | None,
-            typer.Option("--markdown", help="Also write the Markdown coverage report here."),
+            typer.Option(
+                "--markdown", metavar="PATH", help="Also write the Markdown coverage report here."
+            ),
         ] = None,
         fail_under: Annotated[
             float | None,
             typer.Option(
-                "--coverage-fail-under", help="Exit 1 when branch coverage is below N percent."
+                "--coverage-fail-under",
+                metavar="PERCENT",
+                help="Exit 1 when branch coverage is below this percentage.",
             ),
         ] = None,
         generate: Annotated[
@@ -66,13 +89,8 @@ def register(app: typer.Typer) -> None:
                 "(under <scenarios>/generated/), and list the branches none reaches.",
             ),
         ] = False,
-        env: Annotated[
-            str | None,
-            typer.Option(
-                "--env",
-                help="Run as Amazon Connect test cases in this environment instead of offline.",
-            ),
-        ] = None,
+        env: EnvOrNoneOption = None,
+        environments: EnvironmentsOption = None,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Paths and uncovered branches.")
         ] = False,
@@ -87,10 +105,11 @@ def register(app: typer.Typer) -> None:
         if fail_under is not None and not 0 <= fail_under <= 100:
             raise BadInputError("--coverage-fail-under must be between 0 and 100")
         if env is not None:
+            from flowops.config import load_environment
             from flowops.deploy.testcases import run_native
 
             report = run_native(
-                env,
+                load_environment(env, environments),
                 flows,
                 scenarios,
                 progress=lambda line: err_console.print(line, highlight=False),
