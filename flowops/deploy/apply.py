@@ -36,8 +36,9 @@ from datetime import UTC, datetime, timedelta
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, RemoteFlow
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
+from flowops.deploy.live import OWN_TAG_PREFIX, own_tags_removed
 from flowops.deploy.lock import DEFAULT_TTL, acquire, default_holder, release
-from flowops.deploy.plan import OWN_TAG_PREFIX, Plan, Step, own_tags_removed
+from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseRecord,

@@ -22,10 +22,11 @@ from typing import Any
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError
-from flowops.deploy.plan import LEDGER_NAME
 from flowops.errors import BadInputError
 from flowops.model.templates import empty_content
 
+#: The module that holds release records and the promote lock in each environment.
+LEDGER_NAME = "flowops-ledger"
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000

@@ -14,22 +14,18 @@ from flowops.config import Environment, RateLimit
 from flowops.connect import ClientSettings, ConnectClient
 from flowops.deploy import lock
 from flowops.deploy.apply import ApplyFailedError
-from flowops.deploy.plan import LEDGER_NAME
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import read_ledger
+from flowops.deploy.releases import LEDGER_NAME, read_ledger
 from flowops.errors import BadInputError
 from flowops.model.canonical import semantic_content
 from flowops.model.parse import parse_content
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
-from tests.integration.test_promote import (
-    STAGING,
-    commit_files,
-    environment,
-    flow_text,
-    new_repo,
-    write_calls,
-)
+from tests.support import STAGING, git_repo
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
+from tests.support.scenarios import write_calls
 
 
 def _live_state(observer: ConnectClient) -> dict[str, Any]:
@@ -53,7 +49,7 @@ def _released_once(
     """
     staging = environment(sandbox, "staging", STAGING)
     client = ConnectClient.for_environment(staging)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(
         repo,
         {
@@ -214,7 +210,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: P
     staging = environment(
         seeded_sandbox, "staging", STAGING, rate_limit=RateLimit(rate=50.0, burst=10)
     )
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(repo, {f"S{i}.json": flow_text(f"S{i}") for i in range(3)})
     quick = ClientSettings(
         botocore_retry_mode="standard", botocore_max_attempts=1, backoff_base=0.02, backoff_cap=0.2
@@ -230,7 +226,7 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING, protected=True)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(repo, {"P.json": flow_text("P")})
     client = ConnectClient.for_environment(staging)
     with pytest.raises(BadInputError, match="protected"):
@@ -244,7 +240,10 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     assert promote(staging, "HEAD", tmp_path, dry_run=True).applied is None
     repo.git.checkout("--", "flows/P.json")
     asked: list[int] = []
-    done = promote(
-        staging, "HEAD", tmp_path, confirm=lambda plan: asked.append(1) or True, lock_settle=0
-    )
+
+    def confirm(plan: object) -> bool:
+        asked.append(1)
+        return True
+
+    done = promote(staging, "HEAD", tmp_path, confirm=confirm, lock_settle=0)
     assert asked == [1] and done.applied is not None and done.applied.release is not None
