@@ -12,7 +12,6 @@ from botocore.exceptions import ClientError
 from flowops.connect import ConnectClient
 from flowops.deploy.testcases import ensure_test_hours, resolver
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment
 from flowops.simulate.compile import (
     CompiledTestCase,
     CompileSettings,
@@ -22,7 +21,8 @@ from flowops.simulate.compile import (
 from flowops.simulate.scenario import parse_scenarios
 from flowops.simulate.suite import run_scenario
 from flowops.simulate.world import load_flowset
-from tests.integration.conftest import ClientFactory
+from tests.support import sandbox_environment
+from tests.support.clients import ClientFactory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def run_to_end(
 def test_compiled_test_case_passes_with_connect_shaped_records(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
+    seeded_sandbox.backend.test_cases.run_seconds = 0
     client = connect_client()
     iid = instance(client)
     case = compiled(seeded_sandbox)
@@ -113,7 +113,7 @@ def test_compiled_test_case_passes_with_connect_shaped_records(
 def test_failed_check_stops_the_test(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
+    seeded_sandbox.backend.test_cases.run_seconds = 0
     client = connect_client()
     iid = instance(client)
     case = compiled(seeded_sandbox, PRESS_2.replace("customerTier: gold", "customerTier: silver"))
@@ -186,9 +186,7 @@ def test_validation_names_and_saved_cases(
 def test_five_run_at_once_100_queue_then_quota(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory
 ) -> None:
-    seeded_sandbox.backend.families[
-        "test_cases"
-    ].run_seconds = 3600  # nothing completes during the test
+    seeded_sandbox.backend.test_cases.run_seconds = 3600  # nothing completes during the test
     client = connect_client()
     iid = instance(client)
     test_case = create(client, iid, compiled(seeded_sandbox))
@@ -233,7 +231,7 @@ def test_a_scenario_failing_offline_fails_as_a_test_case(
     seeded_sandbox: SandboxServer, connect_client: ClientFactory, old: str, new: str, fragment: str
 ) -> None:
     """One scenario, one verdict: what fails offline fails natively too."""
-    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
+    seeded_sandbox.backend.test_cases.run_seconds = 0
     text = PRESS_2.replace(old, new)
     offline = run_scenario(load_flowset(REPO / "flows"), parse_scenarios(text)[0])
     assert offline.status == "failed"

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.deploy.testcases import NativeStats, run_native
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.conftest import ClientFactory
+from tests.support import sandbox_environment_file
+from tests.support.clients import ClientFactory
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -28,7 +28,7 @@ def project(
 ) -> Path:
     """A repository with the seeded flows, hand-written scenarios and a dev environment
     on the sandbox."""
-    seeded_sandbox.backend.families["test_cases"].run_seconds = 0
+    seeded_sandbox.backend.test_cases.run_seconds = 0
     shutil.copytree(REPO / "flows", tmp_path / "flows")
     (tmp_path / "scenarios").mkdir()
     for name in ("main-inbound.yaml", "billing.yaml"):

@@ -53,9 +53,13 @@ def flows(**named: list[dict[str, Any]]) -> FlowSet:
 
 
 BYE = act("bye", "DisconnectParticipant")
-SAY = lambda ident, text, nxt="bye": act(  # noqa: E731
-    ident, "MessageParticipant", {"Text": text}, nxt=nxt, errs={"NoMatchingError": "bye"}
-)
+
+
+def SAY(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:  # noqa: N802
+    """A message, then ``nxt`` (its error goes to ``bye``)."""
+    return act(
+        ident, "MessageParticipant", {"Text": text}, nxt=nxt, errs={"NoMatchingError": "bye"}
+    )
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,11 @@ class Backend:
         """The catalog family."""
         return cast(Catalog, self.families["catalog"])
 
+    @property
+    def test_cases(self) -> TestCases:
+        """The test cases family (its ``run_seconds`` sets an execution's simulated time)."""
+        return cast(TestCases, self.families["test_cases"])
+
     def call(self, caller: Caller, operation: str, params: Params) -> Output:
         """Run one operation in one transaction."""
         handler = self.handlers.get(operation)
