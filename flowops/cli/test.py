@@ -16,7 +16,7 @@ from flowops.cli.common import (
     err_console,
     handle_errors,
 )
-from flowops.errors import BadInputError, ExitCode
+from flowops.errors import BadInputError, CheckFailedError
 
 TEST_HELP = """Run the scenarios under scenarios/ against the flows under flows/, offline.
 
@@ -147,11 +147,12 @@ def register(app: typer.Typer) -> None:
             emit(render.render_markdown(report))
         else:
             emit(render.render_text(report, verbose=verbose))
-        low = fail_under is not None and report.coverage.percent < fail_under
-        if low:
-            err_console.print(
-                f"branch coverage {report.coverage.percent:.1f}% is below {fail_under}%",
-                highlight=False,
+        problems = []
+        if not report.ok:
+            problems.append(f"{report.failed} of {len(report.results)} scenario(s) failed")
+        if fail_under is not None and report.coverage.percent < fail_under:
+            problems.append(
+                f"branch coverage {report.coverage.percent:.1f}% is below {fail_under}%"
             )
-        if not report.ok or low:
-            raise typer.Exit(int(ExitCode.FINDINGS))
+        if problems:
+            raise CheckFailedError("; ".join(problems))
