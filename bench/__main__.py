@@ -42,6 +42,12 @@ def _simulate() -> int:
     return main()
 
 
+def _realflows() -> int:
+    from bench.realflows_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
@@ -49,6 +55,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "rollback": _rollback,
     "diff": _diff,
     "simulate": _simulate,
+    "realflows": _realflows,
 }
 
 

@@ -47,7 +47,7 @@ from flowops.deploy.releases import (
     release_description,
     restore_point_description,
 )
-from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.errors import BadInputError, CheckFailedError, FlowopsError, shorten
 from flowops.model.canonical import canonical_content
 from flowops.model.parse import parse_content
 from flowops.model.templates import empty_content
@@ -129,7 +129,7 @@ class ApplyFailedError(CheckFailedError):
         )
         rid = f" release {record.id}" if record else ""
         super().__init__(
-            f"promote to {env!r}{rid} failed: {str(cause) or type(cause).__name__}; "
+            f"promote to {env!r}{rid} failed: {shorten(str(cause) or type(cause).__name__)}; "
             f"{what}:\n{outcome_table(outcomes)}"
         )
 
@@ -395,7 +395,7 @@ class _Run:
 
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
         verb = "created" if s.step.action == "create" else "updated"
-        failed = f"failed: {s.error}" if s.error else None
+        failed = f"failed: {shorten(s.error)}" if s.error else None
         if s.stage == "pending":
             return failed or "not started", "as before this run", True
         if s.restored == "deleted":
