@@ -48,6 +48,12 @@ def _realflows() -> int:
     return main([])
 
 
+def _doctor() -> int:
+    from bench.doctor_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
@@ -56,6 +62,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "diff": _diff,
     "simulate": _simulate,
     "realflows": _realflows,
+    "doctor": _doctor,
 }
 
 

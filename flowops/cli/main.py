@@ -45,6 +45,7 @@ COMMANDS = {
     "test": "test",
     "init": "init",
     "completion": "completion",
+    "doctor": "doctor",
 }
 
 
