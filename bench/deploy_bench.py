@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         repo.index.add(["flows"])
         repo.index.commit("generated", author=git.Actor("bench", "b@x"))
         dev_fast = sandbox_environment(server.url)
-        promote(dev_fast, "HEAD", gen, lock_settle=0)
+        promote(dev_fast, "HEAD", gen)
 
         # --- 1. export of 500 flows, quotas on, flowops' default pacing
         server.config.enforce_quotas = True
@@ -199,7 +199,6 @@ def main(argv: list[str] | None = None) -> int:
             sandbox_environment(server.url, "staging", overrides=lex),
             "HEAD",
             work,
-            lock_settle=0,
         )
         assert first.applied is not None
         created = len(first.applied.outcomes)

@@ -16,7 +16,8 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM (a cancelled CI job)
 
 
 class FlowopsError(Exception):

@@ -29,23 +29,25 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, RemoteFlow
+from flowops.connect.errors import DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
-from flowops.deploy.lock import DEFAULT_TTL, acquire, default_holder, release
+from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import OWN_TAG_PREFIX, Plan, Step, own_tags_removed
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseRecord,
-    append_record,
-    ensure_ledger,
+    content_sha256,
+    latest_released,
     release_description,
     restore_point_description,
 )
+from flowops.deploy.transaction import CancelledError, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.canonical import canonical_content
 from flowops.model.parse import parse_content
@@ -81,6 +83,9 @@ class Outcome:
     version_after: int | None = None
     ok: bool = True
     alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
+    #: where the flow really is: released, partial (new content, no release version),
+    #: restored, deleted, untouched, or failed (unknown)
+    state: str = "released"
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class ApplyResult:
     extra: tuple[str, ...] = ()
     calls: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    #: Earlier interrupted runs recorded on the way in; a lock not given back.
+    warnings: tuple[str, ...] = ()
 
 
 def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
@@ -107,7 +114,11 @@ def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
 
 
 class ApplyFailedError(CheckFailedError):
-    """A step failed; restored (or not) flows are listed in ``outcomes`` (exit 1)."""
+    """A step failed or the run was cancelled; ``outcomes`` says where each flow is.
+
+    Exit 1, or 130/143 when a signal cancelled the run. The headline counts what really
+    happened (read back from Connect), never what was hoped for.
+    """
 
     def __init__(
         self,
@@ -116,21 +127,42 @@ class ApplyFailedError(CheckFailedError):
         outcomes: list[Outcome],
         record: ReleaseRecord | None,
         restored: bool,
+        warnings: Sequence[str] = (),
     ) -> None:
         self.cause = cause
         self.outcomes = tuple(outcomes)
         self.record = record
         self.restored = restored
-        what = (
-            "every flow changed in this run was restored"
-            if restored
-            else "nothing was restored (--no-auto-restore)"
-        )
+        self.warnings = tuple(warnings)
+        if isinstance(cause, CancelledError):
+            self.exit_code = cause.exit_code
         rid = f" release {record.id}" if record else ""
+        verb = "cancelled" if isinstance(cause, CancelledError) else "failed"
         super().__init__(
-            f"promote to {env!r}{rid} failed: {str(cause) or type(cause).__name__}; "
-            f"{what}:\n{outcome_table(outcomes)}"
+            f"promote to {env!r}{rid} {verb}: {str(cause) or type(cause).__name__}; "
+            f"{headline(self.outcomes, restored)}:\n{outcome_table(outcomes)}"
+            + "".join(f"\nwarning: {w}" for w in self.warnings)
         )
+
+
+def headline(outcomes: Sequence[Outcome], restored: bool) -> str:
+    """What the flows of a failed run really are, counted from their outcomes."""
+    touched = [o for o in outcomes if o.state != "untouched"]
+    if not touched:
+        return "no flow was changed"
+    back = sum(o.state in ("restored", "deleted") for o in touched)
+    new = [o.key for o in touched if o.state in ("released", "partial")]
+    unknown = [o.key for o in touched if o.state == "failed"]
+    parts = [
+        f"{back} of {len(touched)} changed flow(s) put back"
+        if restored
+        else "nothing was restored (--no-auto-restore)"
+    ]
+    if new:
+        parts.append(f"{len(new)} left at the new content (`flowops rollback` undoes them)")
+    if unknown:
+        parts.append(f"{len(unknown)} in an unknown state: {', '.join(unknown)}")
+    return "; ".join(parts)
 
 
 def placeholder_content(kind: str) -> str:
@@ -143,21 +175,23 @@ class _State:
     """Mutable progress of one step during a run."""
 
     step: Step
-    stage: str = "pending"  # pending, placeholder, created, versioned, content, released
+    stage: str = "pending"  # pending, placeholder, versioned, content, released
     created: RemoteFlow | None = None
     version_before: int | None = None
     version_after: int | None = None
     error: str | None = None
-    restored: str | None = None
+    restored: str | None = None  # restored, deleted, untouched, or why it failed
     alias_id: str | None = None  # entry alias moved to version_after
     alias_before: KnownAlias | None = None  # where it pointed before (None: created)
+    sent: str | None = None  # SHA-256 of the content last sent (read back after a failure)
+    sha_after: str | None = None  # SHA-256 of the content version_after holds
+    reused: bool = False  # the restore point is the previous release's version
 
     @property
     def flow_id(self) -> str:
         if self.created is not None:
             return self.created.id
-        assert self.step.live is not None
-        return self.step.live.id
+        return self.step.live.id if self.step.live is not None else ""
 
     @property
     def arn(self) -> str:
@@ -170,13 +204,32 @@ class _State:
 class _Run:
     """One execution of a plan; keeps what was done so it can be undone."""
 
-    def __init__(self, plan: Plan, client: ConnectClient, release_id: int, meta: ReleaseMeta):
+    def __init__(
+        self,
+        plan: Plan,
+        client: ConnectClient,
+        release_id: int,
+        meta: ReleaseMeta,
+        known: Mapping[str, FlowRelease] | None = None,
+    ):
         self.plan = plan
         self.client = client
         self.release_id = release_id
         self.meta = meta
         self.states = [_State(s) for s in plan.changes]
         self.pending: dict[str, CatalogEntry] = {}
+        self.known = dict(known or {})
+        for state in self.states:
+            live = state.step.live
+            prev = self.known.get(live.id) if live is not None else None
+            if (
+                live is not None
+                and prev is not None
+                and live.status.upper() == "PUBLISHED"
+                and live.sha256 is not None
+                and live.sha256 == prev.sha256
+            ):
+                state.version_before, state.reused = prev.version_after, True
 
     # --- forward ------------------------------------------------------------------
 
@@ -193,11 +246,13 @@ class _Run:
         flow = parse_content(resolved, flow_name=step.name)
         return json.dumps(canonical_content(flow), separators=(",", ":"), ensure_ascii=False)
 
-    def run(self, progress: Progress | None) -> None:
+    def run(self, progress: Progress | None, checkpoint: Callable[[], None]) -> None:
         for state in self.states:
             if state.step.action == "create" and state.step.cycle:
+                checkpoint()
                 self.placeholder(state)
         for done, state in enumerate(self.states, 1):
+            checkpoint()
             try:
                 if state.step.action == "create":
                     self.create(state)
@@ -231,24 +286,50 @@ class _Run:
         assert step.desired is not None
         return own_tags_removed(step.desired.info.tags)
 
-    def placeholder(self, state: _State) -> None:
+    def _create(self, state: _State, content: str, status: str) -> RemoteFlow:
+        """CreateContactFlow(Module); a create whose answer was lost is recognised.
+
+        The client retries a dropped connection; if the first try had been applied, the
+        retry answers DuplicateResourceException: the flow of that name with exactly our
+        content is ours.
+        """
         step = state.step
         assert step.desired is not None
+        state.sent = content_sha256(content)
         try:
-            state.created = self.client.create(
+            return self.client.create(
                 step.kind,
                 step.name,
-                placeholder_content(step.kind),
+                content,
                 type=step.type,
                 description=step.desired.info.description,
                 tags=self._tags(step),
-                status="SAVED",
+                status="SAVED" if status == "SAVED" else "PUBLISHED",
             )
+        except DuplicateError:
+            found = self._find_ours(state)
+            if found is None:
+                raise
+            return found
+
+    def _find_ours(self, state: _State) -> RemoteFlow | None:
+        """The flow of the step's name if its live content is what this run sent."""
+        try:
+            found = self.client.find_by_name(state.step.kind, state.step.name)
+        except FlowopsError:
+            return None
+        if found is None or found.content is None or state.sent is None:
+            return None
+        return found if content_sha256(found.content) == state.sent else None
+
+    def placeholder(self, state: _State) -> None:
+        try:
+            state.created = self._create(state, placeholder_content(state.step.kind), "SAVED")
         except Exception as exc:
             state.error = str(exc)
             raise
         state.stage = "placeholder"
-        self.pending[step.key] = state.created.entry()
+        self.pending[state.step.key] = state.created.entry()
 
     def _publishes(self, step: Step) -> bool:
         assert step.desired is not None
@@ -261,6 +342,7 @@ class _Run:
                 state.flow_id,
                 release_description(self.release_id, self.meta.commit, self.plan.env.name),
             )
+            state.sha_after = state.sent or (state.step.live.sha256 if state.step.live else None)
         state.stage = "released"
 
     def create(self, state: _State) -> None:
@@ -269,17 +351,10 @@ class _Run:
         content = self.content_for(step)
         publish = self._publishes(step)
         if state.created is None:
-            state.created = self.client.create(
-                step.kind,
-                step.name,
-                content,
-                type=step.type,
-                description=step.desired.info.description,
-                tags=self._tags(step),
-                status="PUBLISHED" if publish else "SAVED",
-            )
+            state.created = self._create(state, content, "PUBLISHED" if publish else "SAVED")
             self.pending[step.key] = state.created.entry()
         else:
+            state.sent = content_sha256(content)
             self.client.update_content(step.kind, state.created.id, content, publish=publish)
         state.stage = "content"
         if step.desired.info.state.upper() != "ACTIVE":
@@ -290,7 +365,7 @@ class _Run:
         step, live = state.step, state.step.live
         assert step.desired is not None and live is not None
         info = step.desired.info
-        if live.status.upper() == "PUBLISHED":
+        if live.status.upper() == "PUBLISHED" and not state.reused:
             state.version_before = self.client.create_version(
                 step.kind,
                 live.id,
@@ -300,6 +375,7 @@ class _Run:
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
+            state.sent = content_sha256(content)
             self.client.update_content(step.kind, live.id, content, publish=self._publishes(step))
             state.stage = "content"
         if "description" in step.changes or "state" in step.changes:
@@ -317,6 +393,25 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def read_back(self) -> None:
+        """After a failure or lost answer: what did the service really apply?"""
+        for state in self.states:
+            if state.error is None or state.stage in ("released", "content"):
+                continue
+            if state.step.action == "create" and state.created is None:
+                found = self._find_ours(state)
+                if found is not None:
+                    state.created, state.stage = found, "content"
+                continue
+            if state.sent is None or not state.flow_id:
+                continue
+            try:
+                live = self.client.describe(state.step.kind, state.flow_id)
+            except FlowopsError:
+                continue
+            if live.sha256 == state.sent:
+                state.stage = "content"
 
     # --- backward -----------------------------------------------------------------
 
@@ -340,14 +435,28 @@ class _Run:
                 self._restore_update(state)
                 state.restored = "restored"
             except Exception as exc:  # keep going: restore every flow we can
-                state.restored = f"restore failed: {exc}"
+                state.restored = self._check_restored(state, exc)
         for state in reversed([s for s in touched if s.created is not None]):
             try:
                 assert state.created is not None
                 self.client.delete(state.step.kind, state.created.id)
                 state.restored = "deleted"
+            except NotFoundError:
+                state.restored = "deleted"  # a lost answer: it was deleted
             except Exception as exc:
                 state.restored = f"delete failed: {exc}"
+
+    def _check_restored(self, state: _State, exc: Exception) -> str:
+        """A restore that raised may still have been applied (a lost answer): read back."""
+        live = state.step.live
+        assert live is not None
+        try:
+            now = self.client.describe(state.step.kind, live.id)
+        except FlowopsError:
+            return f"restore failed: {exc}"
+        if now.sha256 == live.sha256 and "tags" not in state.step.changes:
+            return "restored"
+        return f"restore failed: {exc}"
 
     def _restore_update(self, state: _State) -> None:
         step, live = state.step, state.step.live
@@ -373,6 +482,21 @@ class _Run:
     def outcomes(self) -> list[Outcome]:
         return [self._outcome(s) for s in self.states]
 
+    @staticmethod
+    def _state_of(s: _State) -> str:
+        """released, partial, restored, deleted, untouched or failed (unknown)."""
+        if s.stage == "pending" or s.restored == "untouched":
+            return "untouched"
+        if s.restored in ("restored", "deleted"):
+            return s.restored
+        if s.restored is not None and s.restored.startswith("delete failed"):
+            return "partial" if s.stage != "released" else "released"
+        if s.stage == "versioned":
+            return "untouched"
+        if s.restored is not None:  # restore failed: still at the new content
+            return "released" if s.stage == "released" else "partial"
+        return "released" if s.stage == "released" else "partial"
+
     def _outcome(self, s: _State) -> Outcome:
         step = s.step
         vb = f"restore point v{s.version_before}" if s.version_before else "no restore point"
@@ -390,41 +514,50 @@ class _Run:
             version_after=s.version_after,
             ok=ok,
             alias_id=s.alias_id,
+            state=self._state_of(s),
         )
 
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
         verb = "created" if s.step.action == "create" else "updated"
         failed = f"failed: {s.error}" if s.error else None
+        state = self._state_of(s)
         if s.stage == "pending":
             return failed or "not started", "as before this run", True
-        if s.restored == "deleted":
+        if state == "deleted":
             return failed or f"{verb}, then undone", "absent (created in this run, deleted)", True
-        if s.restored == "restored":
+        if state == "restored":
             return failed or f"{verb}, then undone", f"as before this run ({vb})", True
-        if s.restored == "untouched":
+        if state == "untouched":
             return failed or "restore point taken", f"as before this run ({vb})", True
-        if s.restored is not None:
-            return failed or verb, f"UNKNOWN: {s.restored}", False
-        if s.stage == "released":
+        why = f"; {s.restored}" if s.restored else ""
+        if state == "released":
             release = f"release version v{s.version_after}" if s.version_after else "saved"
-            return verb, f"new content ({release}; {vb})", True
-        if s.stage == "versioned":
-            return failed or "restore point taken", f"as before this run ({vb})", True
+            return failed or verb, f"new content ({release}; {vb}){why}", not why
         if s.stage == "placeholder":
-            return failed or "placeholder created", "SAVED placeholder content", False
-        return failed or verb, f"new content, no release version ({vb})", False
+            return failed or "placeholder created", f"SAVED placeholder content{why}", False
+        return failed or verb, f"new content, no release version ({vb}){why}", False
 
     def record(self, status: str, now: datetime) -> ReleaseRecord:
         flows = []
         for s in self.states:
-            if s.stage == "pending":
+            live = s.step.live
+            if status == "running":
+                flows.append(
+                    FlowRelease(
+                        key=s.step.key,
+                        kind=s.step.kind,
+                        name=s.step.name,
+                        id=s.flow_id,
+                        action=s.step.action,
+                        version_before=s.version_before,
+                        outcome="planned",
+                        sha_before=live.sha256 if live is not None else None,
+                    )
+                )
                 continue
-            outcome = {
-                None: "released" if s.stage == "released" else "failed",
-                "deleted": "deleted",
-                "restored": "restored",
-                "untouched": "restored",
-            }.get(s.restored, "failed")
+            state = self._state_of(s)
+            if state == "untouched":
+                continue
             flows.append(
                 FlowRelease(
                     key=s.step.key,
@@ -434,8 +567,9 @@ class _Run:
                     action=s.step.action,
                     version_before=s.version_before,
                     version_after=s.version_after,
-                    outcome=outcome,
-                    alias_id=s.alias_id if s.restored is None else None,
+                    outcome=state,
+                    alias_id=s.alias_id if state == "released" else None,
+                    sha256=s.sha_after if state == "released" else None,
                 )
             )
         return ReleaseRecord(
@@ -458,55 +592,47 @@ def apply_plan(
     release_meta: ReleaseMeta | None = None,
     auto_restore: bool = True,
     progress: Progress | None = None,
-    lock_settle: float = 1.0,
+    on_signal: Callable[[int], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ApplyResult:
-    """Execute a plan. No changes: no write call at all (not even the lock)."""
+    """Execute a plan in one release transaction. No changes: no write call at all."""
     meta = release_meta or ReleaseMeta(commit=plan.commit, ref=plan.ref)
     start = Counter(client.calls)
     unchanged = tuple(s.key for s in plan.by_action("unchanged"))
     extra = tuple(s.key for s in plan.by_action("extra"))
     if not plan.changes:
         return ApplyResult(plan.env.name, None, (), unchanged, extra, {})
-    ledger = ensure_ledger(client)
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
-    lock = acquire(client, ledger.flow.arn, holder=meta.who, ttl=ttl, settle=lock_settle, now=now)
-    try:
-        ledger = ensure_ledger(client)  # fresh under the lock: the release id is ours
-        run = _Run(plan, client, ledger.next_id, meta)
+    with transaction(client, who=meta.who, ttl=ttl, on_signal=on_signal) as tx:
+        assert tx.ledger is not None
+        run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
         try:
-            run.run(progress)
+            tx.begin(run.record("running", now()))
+            run.run(progress, tx.checkpoint)
             if plan.env.use_aliases:
-                run.move_aliases(known_aliases(ledger.records))
-            record = run.record("released", now())
-            append_record(client, ledger, record)
-        except (Exception, KeyboardInterrupt) as exc:  # an interrupted run is undone too
+                tx.checkpoint()
+                run.move_aliases(known_aliases(tx.ledger.records))
+            record = tx.finish(run.record("released", now()))
+        except Exception as exc:  # cancelled by a signal too: restore, record, unlock
+            run.read_back()
             if auto_restore:
                 run.restore()
-            record = run.record("failed-restored" if auto_restore else "failed", now())
-            try:
-                append_record(client, ledger, record)
-            except FlowopsError:
-                pass  # the flows' version descriptions still tell the story
+            status = "cancelled" if isinstance(exc, CancelledError) else "failed"
+            record = tx.finish(run.record(status, now()))
             raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), record, auto_restore
+                plan.env.name, exc, run.outcomes(), record, auto_restore, tx.warnings
             ) from exc
-        return ApplyResult(
-            plan.env.name,
-            record,
-            tuple(run.outcomes()),
-            unchanged,
-            extra,
-            dict(client.calls - start),
-        )
-    finally:
-        client.refresh_flows()  # flows changed: the next catalog() must read them again
-        try:
-            release(client, ledger.flow.arn, lock)
-        except FlowopsError:
-            pass  # the lock expires on its own
+    return ApplyResult(
+        plan.env.name,
+        record,
+        tuple(run.outcomes()),
+        unchanged,
+        extra,
+        dict(client.calls - start),
+        warnings=(*tx.repaired, *tx.warnings),
+    )
 
 
 __all__ = [

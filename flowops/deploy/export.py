@@ -29,7 +29,12 @@ from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG
-from flowops.deploy.plan import LEDGER_NAME, canary_stable_view, is_canary_helper, own_tags_removed
+from flowops.deploy.plan import (
+    RESERVED_NAMES,
+    canary_stable_view,
+    is_canary_helper,
+    own_tags_removed,
+)
 from flowops.errors import BadInputError, FlowopsError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument, FlowInfo
@@ -165,7 +170,7 @@ def export_catalog(
     selected = [
         f
         for f in sorted(catalog.flows.values(), key=lambda f: f.key)
-        if f.name != LEDGER_NAME
+        if f.name not in RESERVED_NAMES
         and not is_canary_helper(f)
         and env.manages(f.name, "MODULE" if f.kind == "module" else f.type)
         and (wanted is None or _matches(f, wanted, env))
@@ -232,7 +237,7 @@ def export_catalog(
         for key, path in existing.items():
             kind, _, name = key.partition(":")
             in_env = env.override(kind, name)
-            if key in live_keys or in_env == LEDGER_NAME:
+            if key in live_keys or in_env in RESERVED_NAMES:
                 continue
             try:
                 doc = load_document(path)

@@ -44,6 +44,10 @@ StepAction = Literal["create", "update", "unchanged", "extra"]
 
 #: The module that holds release records and the promote lock in each environment.
 LEDGER_NAME = "flowops-ledger"
+#: The module whose existence is an environment's lock (``flowops.deploy.lock``).
+LOCK_NAME = "flowops-lock"
+#: Names flowops keeps for itself: never desired state, never a live flow missing from git.
+RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME})
 #: Tags flowops writes itself; never a difference between git and an environment.
 OWN_TAG_PREFIX = "flowops:"
 
@@ -285,8 +289,8 @@ def compute_plan(
     for key, doc in desired.items():
         name = env_name(doc.info.kind, doc.info.name, env.overrides)
         flow_type = "MODULE" if doc.info.kind == "module" else doc.info.type
-        if name == LEDGER_NAME:
-            problems.append(f"{key}: the name {LEDGER_NAME!r} is reserved for flowops")
+        if name in RESERVED_NAMES:
+            problems.append(f"{key}: the name {name!r} is reserved for flowops")
         elif env.manages(name, flow_type):
             managed[key] = doc
         else:
@@ -336,7 +340,7 @@ def compute_plan(
 
     wanted = {(s.kind, s.name) for s in steps}
     for live in sorted(catalog.flows.values(), key=lambda f: f.key):
-        if (live.kind, live.name) in wanted or live.name == LEDGER_NAME:
+        if (live.kind, live.name) in wanted or live.name in RESERVED_NAMES:
             continue
         if is_canary_helper(live):
             continue

@@ -86,7 +86,7 @@ def promote(
     progress: Progress | None = None,
     who: str | None = None,
     tag: bool = True,
-    lock_settle: float = 1.0,
+    on_signal: Callable[[int], None] | None = None,
 ) -> PromoteResult:
     """Plan the flows at ``ref`` against ``env`` and, unless ``dry_run``, apply the plan.
 
@@ -121,7 +121,7 @@ def promote(
         release_meta=ReleaseMeta(commit=sha, ref=ref, who=who),
         auto_restore=auto_restore,
         progress=progress,
-        lock_settle=lock_settle,
+        on_signal=on_signal,
     )
     applied = replace(applied, calls=dict(client.calls - calls_before))
     made: str | None = None

@@ -19,7 +19,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.export import document_for
 from flowops.deploy.history import find_flow
-from flowops.deploy.plan import LEDGER_NAME
+from flowops.deploy.plan import RESERVED_NAMES
 from flowops.deploy.releases import ReleaseRecord, latest
 from flowops.diff.result import TreeDiff
 from flowops.diff.sources import Side, SourceContext
@@ -30,7 +30,7 @@ from flowops.repo import FlowTree, flow_key, read_tree_at
 
 
 def _managed(env: Environment, kind: str, name_in_env: str, flow_type: str) -> bool:
-    return name_in_env != LEDGER_NAME and env.manages(
+    return name_in_env not in RESERVED_NAMES and env.manages(
         name_in_env, "MODULE" if kind == "module" else flow_type
     )
 

@@ -12,7 +12,6 @@ import pytest
 
 from flowops.config import Environment, RateLimit
 from flowops.connect import ClientSettings, ConnectClient
-from flowops.deploy import lock
 from flowops.deploy.apply import ApplyFailedError
 from flowops.deploy.plan import LEDGER_NAME
 from flowops.deploy.promote import promote
@@ -62,7 +61,7 @@ def _released_once(
             "modules/M.json": flow_text("M", kind="module", queue=None),
         },
     )
-    promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    promote(staging, "HEAD", tmp_path, client=client)
     commit_files(
         repo,
         {
@@ -78,11 +77,11 @@ def _released_once(
 FAILURE_POINTS = [
     ("CreateContactFlow", 1),  # creating the new flow N
     ("CreateContactFlowVersion", 1),  # N's release version
-    ("CreateContactFlowVersion", 2),  # A's restore point
-    ("UpdateContactFlowContent", 1),  # A's new content
-    ("CreateContactFlowVersion", 3),  # A's release version
+    ("UpdateContactFlowContent", 1),  # A's new content (its restore point is release 1's)
+    ("CreateContactFlowVersion", 2),  # A's release version
     ("UpdateContactFlowContent", 2),  # B's new content
-    ("UpdateContactFlowModuleContent", 1),  # the release record in the ledger
+    ("CreateContactFlowVersion", 3),  # B's release version
+    ("UpdateContactFlowModuleContent", 1),  # the "running" record in the ledger
 ]
 
 
@@ -98,19 +97,20 @@ def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
         )
     )
     with pytest.raises(ApplyFailedError) as info:
-        promote(staging, "HEAD", repo, client=client, lock_settle=0)
+        promote(staging, "HEAD", repo, client=client)
     error = info.value
     assert error.exit_code == 1 and error.restored
     assert "where it is now" in str(error) and "AccessDenied" in str(error)
     assert all(o.ok for o in error.outcomes), str(error)
     assert _live_state(client) == before  # every flow as before the run; N absent again
     records = read_ledger(client)
-    assert records[-1].status in ("failed-restored", "released")  # ledger write may be the fault
+    assert records[-1].status == "failed"
+    assert all(f.outcome in ("restored", "deleted") for f in records[-1].flows)
     seeded_sandbox.config.faults.clear()
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None and done.applied.release is not None
     assert {o.key for o in done.applied.outcomes} == {"flow:A", "flow:B", "flow:N"}
-    again = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    again = promote(staging, "HEAD", repo, client=client)
     assert again.applied is not None and write_calls(again.applied.calls) == {}
 
 
@@ -127,7 +127,7 @@ def test_no_auto_restore_leaves_flows_and_says_where_each_is(
         )
     )
     with pytest.raises(ApplyFailedError) as info:
-        promote(staging, "HEAD", repo, client=client, auto_restore=False, lock_settle=0)
+        promote(staging, "HEAD", repo, client=client, auto_restore=False)
     rows = {o.key: o for o in info.value.outcomes}
     assert not info.value.restored
     failed = [o for o in rows.values() if o.happened.startswith("failed")]
@@ -142,66 +142,9 @@ def test_no_auto_restore_leaves_flows_and_says_where_each_is(
     assert released  # the first flows were left at their new release
     assert "nothing was restored" in str(info.value)
     seeded_sandbox.config.faults.clear()
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None
     assert {o.key for o in done.applied.outcomes} == set(rows) - released  # converges
-
-
-def test_a_held_lock_stops_a_second_promote_naming_the_holder(
-    seeded_sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    other = ConnectClient.for_environment(staging)
-    ledger = other.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-    held = lock.acquire(other, ledger.arn, holder="alice@laptop", settle=0)
-    before = _live_state(client)
-    calls_before = dict(client.calls)
-    with pytest.raises(lock.LockHeldError) as info:
-        promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert "alice@laptop" in str(info.value) and info.value.exit_code == 1
-    assert _live_state(client) == before
-    assert write_calls(dict(client.calls)) == write_calls(calls_before)
-    lock.release(other, ledger.arn, held)
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert done.applied is not None and done.applied.release is not None
-
-
-def test_lock_race_the_later_writer_wins_and_the_other_backs_off(
-    seeded_sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    staging, _, client = _released_once(seeded_sandbox, tmp_path)
-    a, b = client, ConnectClient.for_environment(staging)
-    ledger = a.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-
-    def b_sneaks_in(_: float) -> None:  # B writes while A waits to confirm
-        b.tag(ledger.arn, {lock.LOCK_TAG: lock.LockInfo("bob@ci", "b-token", *_window()).to_tag()})
-
-    with pytest.raises(lock.LockHeldError) as info:
-        lock.acquire(a, ledger.arn, holder="alice", settle=0.01, sleep=b_sneaks_in)
-    assert "bob@ci" in str(info.value)
-
-
-def _window() -> tuple[Any, Any]:
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime.now(UTC)
-    return now, now + timedelta(minutes=5)
-
-
-def test_expired_lock_is_taken_over(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-    from datetime import UTC, datetime, timedelta
-
-    old = datetime.now(UTC) - timedelta(hours=2)
-    stale = lock.LockInfo("crashed-run", "t", old, old + timedelta(minutes=30))
-    client.tag(ledger.arn, {lock.LOCK_TAG: stale.to_tag()})
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert done.applied is not None and done.applied.release is not None
-    assert lock.read_lock(client, ledger.arn) is None  # released after the run
 
 
 def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -220,7 +163,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: P
         botocore_retry_mode="standard", botocore_max_attempts=1, backoff_base=0.02, backoff_cap=0.2
     )
     client = ConnectClient.for_environment(staging, settings=quick)
-    done = promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", tmp_path, client=client)
     assert done.applied is not None and done.applied.release is not None
     assert len(done.applied.outcomes) == 3
     assert sum(client.retries.values()) > 0  # the storm really happened
@@ -234,17 +177,15 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     commit_files(repo, {"P.json": flow_text("P")})
     client = ConnectClient.for_environment(staging)
     with pytest.raises(BadInputError, match="protected"):
-        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, client=client)
     with pytest.raises(BadInputError, match="protected"):
         promote(staging, "HEAD", tmp_path, client=client, confirm=lambda plan: False)
     assert write_calls(dict(client.calls)) == {}
     (tmp_path / "flows" / "P.json").write_text(flow_text("P", text="edited"))
     with pytest.raises(BadInputError, match="not clean"):
-        promote(staging, "HEAD", tmp_path, yes=True, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, yes=True)
     assert promote(staging, "HEAD", tmp_path, dry_run=True).applied is None
     repo.git.checkout("--", "flows/P.json")
     asked: list[int] = []
-    done = promote(
-        staging, "HEAD", tmp_path, confirm=lambda plan: asked.append(1) or True, lock_settle=0
-    )
+    done = promote(staging, "HEAD", tmp_path, confirm=lambda plan: asked.append(1) or True)
     assert asked == [1] and done.applied is not None and done.applied.release is not None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flowops.deploy.apply import placeholder_content
-from flowops.deploy.lock import LockInfo
+from flowops.deploy.lock import Holder, LockInfo
 from flowops.deploy.releases import (
     LEDGER_BUDGET,
     FlowRelease,
@@ -68,14 +69,56 @@ def test_version_descriptions_parse_back() -> None:
     assert parse_release_description("edited in the console") is None
 
 
-def test_lock_tag_round_trips_and_fits_a_tag_value() -> None:
+#: What AWS accepts in a tag value (botocore's TagValue: <= 256; Connect's documented set).
+TAG_VALUE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
+
+
+@pytest.mark.parametrize(
+    "user",
+    ["x" * 500, "José Ñúñez", "张伟", 'Ωμέγα {"json": 1}, \t\n', "", "a" * 40 + "é" * 300],
+)
+def test_lock_tag_fits_a_tag_value_whatever_the_holder_and_round_trips(user: str) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    info = LockInfo("x" * 500, "tok", now, now + timedelta(minutes=30))
+    holder = Holder(user, "build-host-" + "h" * 80, 4_194_304, "octo-org/" + "r" * 90 + "/9/3")
+    info = LockInfo(holder, "a1b2c3d4", now, now + timedelta(minutes=30))
     value = info.to_tag()
-    assert len(value) <= 256
+    assert TAG_VALUE.match(value), value
     back = LockInfo.from_tag(value)
-    assert back is not None and back.token == "tok" and back.expires == info.expires
+    assert back is not None and back.token == "a1b2c3d4"
+    assert (back.started, back.expires) == (info.started, info.expires)
+    assert back.holder.pid == 4_194_304 and back.holder.github.endswith("/9/3")
     assert LockInfo.from_tag("garbage") is None
+
+
+def test_a_github_holder_names_repository_run_and_attempt() -> None:
+    holder = Holder("octocat", "runner-1", 77, "octo-org/flows/123456789/2")
+    assert holder.describe() == (
+        "GitHub Actions octo-org/flows run 123456789 attempt 2 (octocat@runner-1 pid 77)"
+    )
+
+
+def test_a_lock_of_a_dead_process_on_this_host_is_stale_and_an_expired_one_too() -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(dead.stdout)
+    now = datetime.now(UTC)
+    here = socket.gethostname()
+    gone = LockInfo(Holder("a", here, pid), "t", now, now + timedelta(minutes=5))
+    assert "no longer runs" in (gone.stale_reason(now) or "")
+    alive = LockInfo(Holder("a", here, os.getppid()), "t", now, now + timedelta(minutes=5))
+    assert alive.stale_reason(now) is None
+    elsewhere = LockInfo(Holder("a", "other-host", pid), "t", now, now + timedelta(minutes=5))
+    assert elsewhere.stale_reason(now) is None  # cannot know: only expiry frees it
+    assert "expired" in (elsewhere.stale_reason(now + timedelta(minutes=6)) or "")
 
 
 def test_placeholders_are_valid_reference_free_content() -> None:
