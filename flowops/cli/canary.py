@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
@@ -181,7 +182,7 @@ def start_cmd(
     check_percent(percent)
     doc, sha = _candidate(flow, ref, root)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
-    result = start_canary(client, flow, doc, percent, ref=sha[:12])
+    result = start_canary(client, flow, doc, percent, ref=sha[:12], on_signal=on_signal)
     _render_result(result, fmt)
 
 
@@ -199,7 +200,7 @@ def ramp_cmd(
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes)
-    _render_result(ramp_canary(client, pick_flow(client, flow), percent), fmt)
+    _render_result(ramp_canary(client, pick_flow(client, flow), percent, on_signal=on_signal), fmt)
 
 
 @canary_app.command("promote")
@@ -212,7 +213,7 @@ def promote_cmd(
 ) -> None:
     """Make the candidate the entry flow's content (a release), remove the helpers."""
     client = _client(env, "promote the canary", yes)
-    _render_result(promote_canary(client, pick_flow(client, flow)), fmt)
+    _render_result(promote_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
 
 @canary_app.command("abort")
@@ -225,7 +226,7 @@ def abort_cmd(
 ) -> None:
     """Put the pre-canary content back exactly, remove the helpers."""
     client = _client(env, "abort the canary", yes)
-    _render_result(abort_canary(client, pick_flow(client, flow)), fmt)
+    _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
 
 @canary_app.command("status")

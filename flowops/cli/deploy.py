@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from flowops.cli.common import OutputFormat, emit, err_console, handle_errors
+from flowops.cli.progress import on_signal, progress
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
-from flowops.deploy.apply import Progress as ProgressFn
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
 from flowops.deploy.plan import Plan, make_plan
@@ -34,28 +31,9 @@ RootOption = Annotated[
     Path, typer.Option("--root", help="The flows folder (default: flows/ of this repository).")
 ]
 RefOption = Annotated[str, typer.Option("--ref", help="Git revision of the desired flows.")]
-
-
-@contextmanager
-def _progress(label: str, enabled: bool) -> Iterator[ProgressFn | None]:
-    """A rich progress bar on stderr, as a ``progress(done, total, what)`` callback."""
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[what]}"),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None, what="")
-
-        def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total or None, what=what)
-
-        yield update
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress on stderr (the result is printed).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -81,8 +59,9 @@ def register(app: typer.Typer) -> None:
         overwritten without --force), 3 Amazon Connect error.
         """
         environment = load_environment(env)
-        with _progress(f"export {environment.name}", fmt == OutputFormat.text) as progress:
-            result = export_env(environment, root, flow, force, commit, progress=progress)
+        quiet = fmt != OutputFormat.text
+        with progress(f"export {environment.name}", quiet=quiet) as report:
+            result = export_env(environment, root, flow, force, commit, progress=report)
         emit(render_export(result, fmt.value))
 
     @app.command("plan")
@@ -125,13 +104,17 @@ def register(app: typer.Typer) -> None:
         ] = True,
         root: RootOption = Path(FLOWS_DIR),
         fmt: FormatOption = OutputFormat.text,
+        quiet: QuietOption = False,
     ) -> None:
         """Apply the flows at a git revision to an environment, dependencies first.
 
-        Each changed flow gets a restore-point version, new content, and a release
-        version; the release is recorded in Connect and tagged in git.
+        Each changed flow gets new content and a release version (and a restore-point
+        version unless its live content is the last release's); the release is recorded
+        in Connect and tagged in git. SIGINT/SIGTERM stop at the next flow, put back what
+        the release changed and record it as cancelled (a second signal aborts at once:
+        `flowops unlock` then clears the lock).
         Exit codes: 0 released (or nothing to do), 1 a step failed (table of where each
-        flow is), 2 bad input, 3 Amazon Connect error.
+        flow is), 2 bad input, 3 Amazon Connect error, 130/143 cancelled.
         """
 
         def confirm(plan: Plan) -> bool:
@@ -142,17 +125,22 @@ def register(app: typer.Typer) -> None:
                 f"{plan.env.name} is protected. Apply ({plan_summary(plan)})?", err=True
             )
 
-        with _progress(f"promote {to}", fmt == OutputFormat.text and not dry_run) as progress:
+        environment = load_environment(to)
+        client = ConnectClient.for_environment(environment)
+        silent = quiet or dry_run or fmt == OutputFormat.json
+        with progress(f"promote {environment.name}", quiet=silent, client=client) as report:
             result = promote(
-                to,
+                environment,
                 ref,
                 ".",
                 dry_run,
                 yes,
                 flows_dir=str(root),
                 auto_restore=auto_restore,
+                client=client,
                 confirm=confirm,
-                progress=progress,
+                progress=report,
+                on_signal=on_signal,
             )
         if result.applied is None:
             emit(render_plan(result.plan, fmt.value))
@@ -160,7 +148,7 @@ def register(app: typer.Typer) -> None:
                 emit(render_calls(result.plan))
             return
         emit(render_apply(result.applied, fmt.value))
-        for warning in result.warnings:
+        for warning in (*result.applied.warnings, *result.warnings):
             err_console.print(f"warning: {warning}", highlight=False)
         if result.tag and fmt == OutputFormat.text:
             err_console.print(f"tagged {result.tag}", highlight=False)

@@ -36,6 +36,7 @@ COMMANDS = {
     "history": "deploy",
     "canary": "canary",
     "rollback": "rollback",
+    "unlock": "unlock",
     "sandbox": "sandbox",
     "demo": "demo",
 }

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.render import _md_table as md_table
@@ -144,13 +145,17 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             OutputFormat, typer.Option("--format", "-f", help="Output format.")
         ] = OutputFormat.text,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="No per-flow progress lines on stderr.")
+        ] = False,
     ) -> None:
         """Restore every flow changed by the last release to its version before it.
 
         Needs no git repository: release records and flow versions come from Amazon
         Connect. The rollback is recorded as a release, so it can be rolled back too.
+        SIGINT/SIGTERM stop at the next flow and record the rollback as cancelled.
         Exit codes: 0 done, 1 some flows failed (the table says where each one is),
-        2 bad input or not confirmed, 3 Amazon Connect error.
+        2 bad input or not confirmed, 3 Amazon Connect error, 130/143 cancelled.
         """
         environment = load_environment(env)
         client = ConnectClient.for_environment(environment)
@@ -177,7 +182,8 @@ def register(app: typer.Typer) -> None:
             archive_new=archive_new,
             dry_run=dry_run,
             confirm=confirm,
-            on_progress=_progress_line if fmt != OutputFormat.json else None,
+            on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
+            on_signal=on_signal,
         )
         if text:
             console.print(_table(report))

@@ -261,6 +261,8 @@ def acquire(
             held = read_lock(client)
             if held is None:
                 continue  # released between our create and our read: try once more
+            if held.token == mine.token:
+                return held  # our create was applied, its answer lost, the retry refused
             stale = held.stale_reason(now())
             if stale is None or not stale.startswith("expired"):
                 raise LockHeldError(env, held, stale) from None

@@ -61,6 +61,8 @@ Result = Literal["restored", "repointed", "archived", "left", "failed", "planned
 #: Release outcomes for which a flow really moved to the release's content (with a
 #: release version, or without one: a run that failed or was killed and not restored).
 _MOVED = frozenset({"released", "partial"})
+#: Release statuses of attempts that did not complete (their moved flows still count).
+_INCOMPLETE = frozenset({"failed", "cancelled", "interrupted"})
 #: Release statuses that left the environment changed (a failed-restored one did not).
 _UNDONE_STATUSES = frozenset({"failed-restored"})
 
@@ -120,6 +122,7 @@ def view(record: ReleaseRecord) -> ReleaseView:
         changes,
         git_sha=record.commit,
         reverts=str(reverts) if reverts is not None else None,
+        incomplete=record.status in _INCOMPLETE,
     )
 
 

@@ -71,6 +71,15 @@ class CancelledError(FlowopsError):
         super().__init__(message or f"cancelled by {name}")
 
 
+class AbortedError(KeyboardInterrupt):
+    """A second signal: the run stopped at once; the lock is left for ``flowops unlock``."""
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        self.signum = signum
+        self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
+        super().__init__(message or f"aborted by a second {signal_name(signum)}")
+
+
 @dataclass
 class Transaction:
     """A running release: the lock, the ledger as read under it, the release id."""
@@ -123,7 +132,7 @@ class Transaction:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is not None:
-            raise KeyboardInterrupt  # second signal: stop now, leave the lock
+            raise AbortedError(signum)  # second signal: stop now, leave the lock
         self.signum = signum
         if self.on_signal is not None:
             self.on_signal(signum)
@@ -161,6 +170,19 @@ def transaction(
             tx.ledger = ledger
             tx.release_id = ledger.next_id
             yield tx
+        except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
+            if tx.lock is None:
+                raise
+            signum = getattr(exc, "signum", signal.SIGINT)
+            env = client.env.name
+            held, tx.lock = tx.lock, None
+            raise AbortedError(
+                signum,
+                f"aborted by {signal_name(signum)}: release {tx.release_id or '?'} stopped "
+                f"at once and the lock of {env!r} stays; check with `flowops history --env "
+                f"{env}`, then `{unlock_command(env, held)}` (the next run records the "
+                "release as interrupted)",
+            ) from None
         finally:
             client.refresh_flows()
             if tx.lock is not None:
@@ -261,4 +283,12 @@ def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
     return ledger, notes
 
 
-__all__ = ["CancelledError", "signal_name", "unlock", "Transaction", "repair", "transaction"]
+__all__ = [
+    "AbortedError",
+    "CancelledError",
+    "signal_name",
+    "unlock",
+    "Transaction",
+    "repair",
+    "transaction",
+]
