@@ -1,0 +1,173 @@
+"""The environment lock and ``flowops unlock``, against the sandbox through real boto3.
+
+Checked with plain boto3 where it matters (is the lock module there?), not through the
+client under test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.connect import ConnectClient
+from flowops.deploy import lock
+from flowops.deploy.apply import ApplyResult
+from flowops.deploy.plan import LOCK_NAME
+from flowops.deploy.promote import promote
+from flowops.deploy.releases import read_ledger
+from flowops.sandbox import SandboxServer
+from flowops.sandbox.config import FaultRule
+from flowops.sandbox.testing import sandbox_environment_file
+from tests.integration.conftest import make_client
+from tests.integration.test_promote import STAGING, write_calls
+from tests.integration.test_promote_safety import _live_state, _released_once
+
+
+def lock_modules(sandbox: SandboxServer, account: str = STAGING) -> list[str]:
+    """Ids of lock modules, read with plain boto3."""
+    boto = make_client(sandbox.url, account)
+    instance = boto.list_instances()["InstanceSummaryList"][0]["Id"]
+    summaries = boto.list_contact_flow_modules(InstanceId=instance, MaxResults=1000)
+    return [m["Id"] for m in summaries["ContactFlowModulesSummaryList"] if m["Name"] == LOCK_NAME]
+
+
+def dead_pid() -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout)
+
+
+def test_a_held_lock_stops_a_second_promote_naming_the_holder_and_the_unlock_command(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    other = ConnectClient.for_environment(staging)
+    held = lock.acquire(other, holder=lock.Holder("alice", "laptop", 4242))
+    before = _live_state(client)
+    calls_before = dict(client.calls)
+    with pytest.raises(lock.LockHeldError) as info:
+        promote(staging, "HEAD", repo, client=client)
+    message = str(info.value)
+    assert "alice@laptop pid 4242" in message and info.value.exit_code == 1
+    assert f"flowops unlock --env staging {held.token}" in message
+    assert _live_state(client) == before
+    new_writes = {k: v - calls_before.get(k, 0) for k, v in write_calls(dict(client.calls)).items()}
+    assert {k: v for k, v in new_writes.items() if v} == {"CreateContactFlowModule": 1}
+    lock.release(other, held)
+    assert lock_modules(seeded_sandbox) == []
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    assert lock_modules(seeded_sandbox) == []  # given back
+
+
+def test_two_promotes_started_at_the_same_moment_never_both_write(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    clients = [ConnectClient.for_environment(staging) for _ in range(4)]
+    for c in clients:
+        c.catalog()  # plans are read before the race starts
+    start = threading.Barrier(len(clients))
+    results: list[Any] = [None] * len(clients)
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = promote(staging, "HEAD", repo, client=clients[i], tag=False)
+        except lock.LockHeldError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    won = [r for r in results if not isinstance(r, lock.LockHeldError)]
+    lost = [r for r in results if isinstance(r, lock.LockHeldError)]
+    # Whoever lost the lock wrote nothing; a later start may find the work already done.
+    assert all(isinstance(r.applied, ApplyResult) for r in won)
+    released = [r for r in won if r.applied.release is not None]
+    assert len(released) == 1 and len(lost) + len(won) == len(clients)
+    for c, r in zip(clients, results, strict=True):
+        if isinstance(r, lock.LockHeldError):
+            writes = {k for k, v in write_calls(dict(c.calls)).items() if v}
+            assert writes <= {"CreateContactFlowModule"}, writes
+    records = read_ledger(clients[0])
+    assert [r.status for r in records] == ["released", "released"]
+    assert lock_modules(seeded_sandbox) == []
+
+
+def test_an_expired_lock_is_taken_over(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    old = datetime.now(UTC) - timedelta(hours=2)
+    crashed = lock.acquire(
+        ConnectClient.for_environment(staging),
+        holder=lock.Holder("crashed", "ci-host", 1),
+        now=lambda: old,
+    )
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    assert crashed.module_id not in lock_modules(seeded_sandbox)
+    assert lock_modules(seeded_sandbox) == []
+
+
+def test_a_stale_lock_is_reported_with_the_command_and_unlock_clears_it_and_is_recorded(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    import socket
+
+    gone = lock.Holder("bob", socket.gethostname(), dead_pid())
+    held = lock.acquire(ConnectClient.for_environment(staging), holder=gone)
+    with pytest.raises(lock.LockHeldError) as info:
+        promote(staging, "HEAD", repo, client=client)
+    assert "stale" in str(info.value) and "no longer runs" in str(info.value)
+    command = f"flowops unlock --env staging {held.token}"
+    assert command in str(info.value)
+
+    envs = tmp_path / "envs"
+    env_file = sandbox_environment_file(envs, seeded_sandbox.url, "staging", STAGING)
+    runner = CliRunner()
+    wrong = runner.invoke(app, ["unlock", "--env", str(env_file), "deadbeef", "--yes"])
+    assert wrong.exit_code == 1 and held.token in wrong.output
+    unasked = runner.invoke(app, ["unlock", "--env", str(env_file), held.token])
+    assert unasked.exit_code == 2 and "confirmation" in unasked.output
+    assert lock_modules(seeded_sandbox) == [held.module_id]
+    done = runner.invoke(app, ["unlock", "--env", str(env_file), held.token, "--yes"])
+    assert done.exit_code == 0, done.output
+    assert lock_modules(seeded_sandbox) == []
+    record = read_ledger(client)[-1]
+    assert record.kind == "unlock" and held.token in record.message and "bob@" in record.message
+    again = promote(staging, "HEAD", repo, client=client)
+    assert again.applied is not None and again.applied.release is not None
+
+
+def test_a_lock_that_cannot_be_given_back_is_said_with_the_command(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="DeleteContactFlowModule",
+            error_code="AccessDeniedException",
+            error_rate=1.0,
+            account=STAGING,
+        )
+    )
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    [warning] = [w for w in done.applied.warnings if "lock" in w]
+    held = lock.read_lock(client)
+    assert held is not None and f"flowops unlock --env staging {held.token}" in warning
