@@ -36,7 +36,14 @@ def _connect() -> int:
     return main(["--paced"])
 
 
+def _faults() -> int:
+    from bench.release_faults import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
+    "faults": _faults,
     "connect": _connect,
     "lint": _lint,
     "deploy": _deploy,

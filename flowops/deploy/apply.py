@@ -436,7 +436,11 @@ class _Run:
                 state.restored = "restored"
             except Exception as exc:  # keep going: restore every flow we can
                 state.restored = self._check_restored(state, exc)
+        kept = self._still_needed(touched)
         for state in reversed([s for s in touched if s.created is not None]):
+            if state.step.key in kept:
+                state.restored = "kept: a flow that could not be restored uses it"
+                continue
             try:
                 assert state.created is not None
                 self.client.delete(state.step.kind, state.created.id)
@@ -445,6 +449,22 @@ class _Run:
                 state.restored = "deleted"  # a lost answer: it was deleted
             except Exception as exc:
                 state.restored = f"delete failed: {exc}"
+
+    @staticmethod
+    def _still_needed(touched: list[_State]) -> set[str]:
+        """Keys of flows created in this run that a flow left at its new content (its
+        restore failed) refers to, directly or through each other: deleting them would
+        leave that flow pointing at nothing."""
+        left = [s for s in touched if s.restored is not None and "failed" in s.restored]
+        needed: set[str] = set()
+        todo = [d for s in left for d in s.step.depends_on]
+        created = {s.step.key: s for s in touched if s.created is not None}
+        while todo:
+            key = todo.pop()
+            if key in created and key not in needed:
+                needed.add(key)
+                todo.extend(created[key].step.depends_on)
+        return needed
 
     def _check_restored(self, state: _State, exc: Exception) -> str:
         """A restore that raised may still have been applied (a lost answer): read back."""
@@ -489,7 +509,7 @@ class _Run:
             return "untouched"
         if s.restored in ("restored", "deleted"):
             return s.restored
-        if s.restored is not None and s.restored.startswith("delete failed"):
+        if s.restored is not None and s.restored.startswith(("delete failed", "kept")):
             return "partial" if s.stage != "released" else "released"
         if s.stage == "versioned":
             return "untouched"

@@ -173,16 +173,8 @@ def transaction(
         except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
             if tx.lock is None:
                 raise
-            signum = getattr(exc, "signum", signal.SIGINT)
-            env = client.env.name
             held, tx.lock = tx.lock, None
-            raise AbortedError(
-                signum,
-                f"aborted by {signal_name(signum)}: release {tx.release_id or '?'} stopped "
-                f"at once and the lock of {env!r} stays; check with `flowops history --env "
-                f"{env}`, then `{unlock_command(env, held)}` (the next run records the "
-                "release as interrupted)",
-            ) from None
+            raise _aborted(tx, exc, held) from None
         finally:
             client.refresh_flows()
             if tx.lock is not None:
@@ -194,6 +186,19 @@ def transaction(
                         f"the lock of {env!r} was not given back ({exc}); clear it with "
                         f"`{unlock_command(env, tx.lock)}`"
                     )
+                except KeyboardInterrupt as exc:  # a second signal while giving it back
+                    raise _aborted(tx, exc, tx.lock) from None
+
+
+def _aborted(tx: Transaction, exc: KeyboardInterrupt, held: LockInfo) -> AbortedError:
+    signum = getattr(exc, "signum", signal.SIGINT)
+    env = tx.client.env.name
+    return AbortedError(
+        signum,
+        f"aborted by {signal_name(signum)}: release {tx.release_id or '?'} stopped at once "
+        f"and the lock of {env!r} may stay; check with `flowops history --env {env}`, then "
+        f"`{unlock_command(env, held)}` (the next run records the release as interrupted)",
+    )
 
 
 def unlock(client: ConnectClient, lock_id: str, *, who: str | None = None) -> ReleaseRecord:
@@ -251,11 +256,11 @@ def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> Fl
         elif _restore_point(v.description, release_id):
             before = v.version
     fixed = replace(flow, id=flow_id, version_before=before, version_after=after)
-    if after is not None:
+    if flow.sha_before and live.sha256 == flow.sha_before:  # at the content it had before
+        return replace(fixed, outcome="restored" if after or before else "untouched")
+    if after is not None and client.describe(kind, flow_id, after).sha256 == live.sha256:
         return replace(fixed, outcome="released", sha256=live.sha256)
-    if flow.action == "update" and flow.sha_before and live.sha256 == flow.sha_before:
-        return replace(fixed, outcome="untouched")  # still the content it had before
-    return replace(fixed, outcome="partial", sha256=live.sha256)
+    return replace(fixed, outcome="partial", version_after=None, sha256=live.sha256)
 
 
 def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
