@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         if result.applied is None:
             emit(render_plan(result.plan, fmt.value))
             if fmt == OutputFormat.text:
-                emit(render_calls(result.plan))
+                emit(render_calls(result.plan, result.planned_calls))
             return
         emit(render_apply(result.applied, fmt.value))
         for warning in (*result.applied.warnings, *result.warnings):

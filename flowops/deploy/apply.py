@@ -32,9 +32,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import CatalogEntry, RemoteFlow
+from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
+from flowops.connect.client import FAMILIES
 from flowops.connect.errors import DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.lock import DEFAULT_TTL, default_holder
@@ -44,6 +46,7 @@ from flowops.deploy.releases import (
     ReleaseRecord,
     content_sha256,
     latest_released,
+    read_ledger,
     release_description,
     restore_point_description,
 )
@@ -605,6 +608,114 @@ class _Run:
         )
 
 
+class RecordingClient(ConnectClient):
+    """The dry run's client: reads go to Connect as usual, writes are recorded, not sent.
+
+    The dry run runs the very executor a promote runs (``_Run``) with this client, so
+    what it lists is what a promote would call, not a prediction made by hand.
+    """
+
+    recorded: list[tuple[str, str]]
+    _keys: dict[str, str]
+
+    @classmethod
+    def wrap(cls, real: ConnectClient, plan: Plan) -> RecordingClient:
+        self = cls.__new__(cls)
+        self.__dict__.update(real.__dict__)  # same connection, caches and counters
+        self.recorded = []
+        self._keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
+        self._keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        return self
+
+    def _record(self, operation: str, target: str, note: str = "") -> None:
+        what = self._keys.get(target, target)
+        self.recorded.append((f"{operation} ({note})" if note else operation, what))
+
+    def create(
+        self,
+        kind: FlowKind,
+        name: str,
+        content: str,
+        *,
+        type: str = "CONTACT_FLOW",
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED",
+    ) -> RemoteFlow:
+        key = f"{kind}:{name}"
+        note = "SAVED placeholder" if content == placeholder_content(kind) else ""
+        self._record(FAMILIES[kind].create, key, note)
+        ident = f"dry-run-{len(self.recorded)}"
+        self._keys[ident] = key
+        noun = "contact-flow" if kind == "flow" else "flow-module"
+        return RemoteFlow(
+            kind,
+            ident,
+            f"{self.instance_arn}/{noun}/{ident}",
+            name,
+            type if kind == "flow" else "MODULE",
+            content=content,
+        )
+
+    def update_content(
+        self, kind: FlowKind, flow_id: str, content: str, *, publish: bool = True
+    ) -> None:
+        self._record(FAMILIES[kind].update_content, flow_id)
+
+    def update_metadata(
+        self,
+        kind: FlowKind,
+        flow_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        self._record(FAMILIES[kind].update_metadata, flow_id)
+
+    def create_version(
+        self, kind: FlowKind, flow_id: str, description: str, *, expected_sha256: str | None = None
+    ) -> int:
+        point = "restore point" if "restore-point" in description else "release"
+        self._record(FAMILIES[kind].create_version, flow_id, point)
+        return len(self.recorded)
+
+    def create_alias(
+        self, kind: FlowKind, flow_id: str, name: str, version: int, description: str = ""
+    ) -> str:
+        self._record(FAMILIES[kind].create_alias, flow_id, "entry alias")
+        return f"dry-run-alias-{len(self.recorded)}"
+
+    def update_alias(self, kind: FlowKind, flow_id: str, alias_id: str, version: int) -> None:
+        self._record(FAMILIES[kind].update_alias, flow_id, "entry alias")
+
+    def delete(self, kind: FlowKind, flow_id: str) -> None:
+        self._record(FAMILIES[kind].delete, flow_id)
+
+    def tag(self, arn: str, tags: Mapping[str, str]) -> None:
+        if tags:
+            self._record("TagResource", arn)
+
+    def untag(self, arn: str, keys: Sequence[str]) -> None:
+        if keys:
+            self._record("UntagResource", arn)
+
+
+def dry_run(plan: Plan, client: ConnectClient) -> tuple[tuple[str, str], ...]:
+    """(operation, flow) of every write a promote of ``plan`` would make to its flows, in
+    order, from the executor itself (reads only; the lock and the ledger records are left
+    out: two records and the lock's create and delete)."""
+    if not plan.changes:
+        return ()
+    records = read_ledger(client)
+    recording = RecordingClient.wrap(client, plan)
+    run = _Run(plan, recording, 0, ReleaseMeta(plan.commit, plan.ref), latest_released(records))
+    run.run(None, lambda: None)
+    if plan.env.use_aliases:
+        run.move_aliases(known_aliases(records))
+    return tuple(recording.recorded)
+
+
 def apply_plan(
     plan: Plan,
     client: ConnectClient,
@@ -662,6 +773,7 @@ __all__ = [
     "Outcome",
     "ReleaseMeta",
     "apply_plan",
+    "dry_run",
     "outcome_table",
     "placeholder_content",
 ]

@@ -85,36 +85,6 @@ class Step:
     def writes(self) -> bool:
         return self.action in ("create", "update")
 
-    def calls(self, aliases: bool = False) -> tuple[str, ...]:
-        """The write calls apply will make for this step (what a dry run displays).
-
-        ``aliases``: the environment routes through the entry alias, which apply moves
-        (or creates, the first time) once every flow has its release version.
-        """
-        noun = "ContactFlowModule" if self.kind == "module" else "ContactFlow"
-        publishes = self.desired is None or self.desired.info.status.upper() != "SAVED"
-        alias = (f"Create{noun}Alias (entry alias)",) if aliases and publishes else ()
-        if self.action == "create":
-            first = (
-                (f"Create{noun} (SAVED placeholder)", f"Update{noun}Content")
-                if self.cycle
-                else (f"Create{noun}",)
-            )
-            return (*first, f"Create{noun}Version (release)", *alias)
-        if self.action != "update":
-            return ()
-        out = [f"Create{noun}Version (restore point)"]
-        if "content" in self.changes or "status" in self.changes:
-            out.append(f"Update{noun}Content")
-        if "description" in self.changes or "state" in self.changes:
-            out.append(f"Update{noun}Metadata")
-        if "tags" in self.changes:
-            out.append("TagResource/UntagResource")
-        out.append(f"Create{noun}Version (release)")
-        if aliases and publishes:
-            out.append(f"Update{noun}Alias (entry alias)")
-        return tuple(out)
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -154,7 +124,6 @@ class Plan:
                     "group": s.group,
                     "cycle": s.cycle,
                     "depends_on": list(s.depends_on),
-                    "calls": list(s.calls(self.env.use_aliases)),
                 }
                 for s in self.steps
             ],

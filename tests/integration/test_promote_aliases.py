@@ -78,11 +78,12 @@ def test_dry_run_lists_the_alias_calls(seeded_sandbox: SandboxServer, tmp_path: 
     client = client_for(seeded_sandbox, use_aliases=True)
     repo = Repo(tmp_path / "repo")
     sha = repo.commit(V1, "release 1")
-    plan = promote(client.env, sha, repo.root, client=client, dry_run=True).plan
-    text = render_calls(plan)
+    dry = promote(client.env, sha, repo.root, client=client, dry_run=True)
+    text = render_calls(dry.plan, dry.planned_calls)
     assert text.count("CreateContactFlowAlias (entry alias)") == 3
     plain = client_for(seeded_sandbox)
-    assert "Alias" not in render_calls(promote(plain.env, sha, repo.root, dry_run=True).plan)
+    dry = promote(plain.env, sha, repo.root, dry_run=True)
+    assert "Alias" not in render_calls(dry.plan, dry.planned_calls)
 
 
 def test_a_recorded_alias_deleted_by_hand_is_found_again(

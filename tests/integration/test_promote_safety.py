@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
 from tests.integration.test_promote import (
     STAGING,
+    WRITE_OPS,
     commit_files,
     environment,
     flow_text,
@@ -189,3 +191,28 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     asked: list[int] = []
     done = promote(staging, "HEAD", tmp_path, confirm=lambda plan: asked.append(1) or True)
     assert asked == [1] and done.applied is not None and done.applied.release is not None
+
+
+@pytest.mark.parametrize("aliases", [False, True])
+def test_the_dry_run_lists_exactly_the_writes_the_promote_then_makes(
+    seeded_sandbox: SandboxServer, tmp_path: Path, aliases: bool
+) -> None:
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    if aliases:
+        staging = replace(staging, use_aliases=True)
+        client = ConnectClient.for_environment(staging)
+    dry = promote(staging, "HEAD", repo, client=client, dry_run=True)
+    assert dry.applied is None and dry.planned_calls
+    assert _live_state(client) == _live_state(ConnectClient.for_environment(staging))
+    sent: list[str] = []
+    client.on_request = sent.append
+    client.refresh_flows()
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    writes = [op for op in sent if op.startswith(WRITE_OPS)]
+    # The lock and the "running" record first, the final record and the unlock last.
+    assert writes[:2] == ["CreateContactFlowModule", "UpdateContactFlowModuleContent"]
+    assert writes[-2:] == ["UpdateContactFlowModuleContent", "DeleteContactFlowModule"]
+    assert writes[2:-2] == [call.split(" (")[0] for call, _ in dry.planned_calls]
+    by_flow = {key for _, key in dry.planned_calls}
+    assert by_flow == {o.key for o in done.applied.outcomes}
