@@ -351,6 +351,35 @@ def report(results: list[Trial]) -> str:
     return "\n".join(lines)
 
 
+def measure_writes(flows: int = 20, changed: int = 5) -> dict[str, int]:
+    """Write calls of a promote that changes ``changed`` of ``flows`` released flows."""
+    with (
+        SandboxServer(":memory:", config=SandboxConfig.for_tests()) as sandbox,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        sandbox.seed()
+        env = sandbox_environment(sandbox.url, "staging", STAGING, managed_names=(f"{PREFIX}*",))
+        repo = git_repo(Path(tmp))
+        top = Path(tmp) / "flows"
+        top.mkdir()
+        (top / "M.json").write_text(release_files(1)["M.json"])
+
+        def write(texts: dict[int, str]) -> str:
+            for i, text in texts.items():
+                (top / f"W{i:03d}.json").write_text(_doc(f"{PREFIX}W{i:03d}", text, module=False))
+            repo.git.add("-A")
+            return str(repo.index.commit("flows").hexsha)
+
+        write(dict.fromkeys(range(flows), "v1"))
+        client = ConnectClient.for_environment(env, settings=SETTINGS)
+        promote(env, "HEAD", tmp, client=client, tag=False)
+        sha = write(dict.fromkeys(range(changed), "v2"))
+        client.refresh_flows()
+        done = promote(env, sha, tmp, client=client, tag=False)
+        assert done.applied is not None
+        return _writes(done.applied.calls)
+
+
 def main(argv: list[str] | None = None) -> int:
     from bench.results import replace_section
 
@@ -358,8 +387,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=105)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    writes = measure_writes()
+    flow_writes = sum(n for op, n in writes.items() if "Module" not in op)
     results = run(args.trials, args.seed)
-    text = report(results)
+    text = (
+        report(results)
+        + "\n\nWrites of a promote changing 5 of 20 released flows (restore point = the last "
+        + "release's version when the live content is still its content):\n\n"
+        + "| | writes per changed flow | all writes |\n|---|---|---|\n"
+        + "| before (Deploy section above, 2026-11-27) | 3 (restore point, content, release "
+        + "version) | 18: 15 + ledger 1 + lock tag/untag 2 |\n"
+        + f"| after | {flow_writes / 5:g} (content, release version) | {sum(writes.values())}: "
+        + f"{flow_writes} + ledger 2 (running, final) + lock create/delete 2 |\n"
+        + "\n"
+        + ", ".join(f"{op} {n}" for op, n in sorted(writes.items()))
+    )
     print(text)
     heading = "Release engine under faults"
     replace_section(heading, f"## {heading}\n\n`python -m bench faults`\n\n{text}\n")
