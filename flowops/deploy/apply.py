@@ -564,23 +564,10 @@ class _Run:
         flows = []
         for s in self.states:
             live = s.step.live
-            if status == "running":
-                flows.append(
-                    FlowRelease(
-                        key=s.step.key,
-                        kind=s.step.kind,
-                        name=s.step.name,
-                        id=s.flow_id,
-                        action=s.step.action,
-                        version_before=s.version_before,
-                        outcome="planned",
-                        sha_before=live.sha256 if live is not None else None,
-                    )
-                )
-                continue
-            state = self._state_of(s)
+            state = "planned" if status == "running" else self._state_of(s)
             if state == "untouched":
                 continue
+            released = state == "released"
             flows.append(
                 FlowRelease(
                     key=s.step.key,
@@ -591,8 +578,9 @@ class _Run:
                     version_before=s.version_before,
                     version_after=s.version_after,
                     outcome=state,
-                    alias_id=s.alias_id if state == "released" else None,
-                    sha256=s.sha_after if state == "released" else None,
+                    alias_id=s.alias_id if released else None,
+                    sha256=s.sha_after if released else None,
+                    sha_before=live.sha256 if live is not None and state == "planned" else None,
                 )
             )
         return ReleaseRecord(

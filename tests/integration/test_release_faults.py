@@ -115,17 +115,22 @@ class Story:
     def now(self) -> dict[str, Any]:
         return snapshot(self.plain, self.client)
 
-    def converges_then_rolls_back(self) -> None:
-        """A plain re-run releases 2, a second one writes nothing, a rollback gives 1."""
+    def converges(self) -> dict[str, Any]:
+        """A plain re-run releases 2 (returns where flows are then); a second one writes
+        nothing."""
         promote(self.env, self.v2, self.repo_path, client=self.fresh(), tag=False)
         new = self.now()
         again = promote(self.env, self.v2, self.repo_path, client=self.fresh(), tag=False)
         assert again.applied is not None and again.applied.release is None
+        assert new != self.old
+        return new
+
+    def rolls_back(self) -> None:
+        """A rollback gives release 1 back, as after a clean release 2."""
         report = rollback(self.fresh())
         assert report.ok, report
         back = self.now()
         assert {k: back.get(k) for k in self.old} == self.old
-        assert new != self.old
 
 
 def locks(state: dict[str, Any]) -> list[str]:
@@ -153,7 +158,8 @@ def test_a_signal_stops_at_the_next_flow_restores_records_cancelled_and_unlocks(
     record = read_ledger(story.fresh())[-1]
     assert record.status == "cancelled"
     assert record.flows and all(f.outcome in ("restored", "deleted") for f in record.flows)
-    story.converges_then_rolls_back()
+    story.converges()
+    story.rolls_back()
 
 
 def test_a_second_signal_aborts_at_once_and_unlock_then_rerun_repair_everything(
@@ -194,15 +200,8 @@ def _after_a_kill(story: Story, held: lock.LockInfo) -> None:
     interrupted = next(r for r in records if r.status == "interrupted")
     assert records[-1].kind == "unlock"
     assert interrupted.flows  # at least the first flow, done before the kill
-    promote(story.env, story.v2, story.repo_path, client=story.fresh(), tag=False)
-    new = story.now()
+    new = story.converges()
     assert check_record(interrupted, mid, story.old, new) == []
     for key, value in mid.items():
         assert key in locks(mid) or value in (story.old.get(key), new.get(key)), key
-    story.client.refresh_flows()
-    again = promote(story.env, story.v2, story.repo_path, client=story.fresh(), tag=False)
-    assert again.applied is not None and again.applied.release is None
-    report = rollback(story.fresh())
-    assert report.ok, report
-    back = story.now()
-    assert {k: back.get(k) for k in story.old} == story.old
+    story.rolls_back()

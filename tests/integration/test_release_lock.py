@@ -6,8 +6,6 @@ client under test.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +27,7 @@ from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.conftest import make_client
 from tests.integration.test_promote import STAGING, write_calls
 from tests.integration.test_promote_safety import _live_state, _released_once
+from tests.unit.test_plan_records import dead_pid
 
 
 def lock_modules(sandbox: SandboxServer, account: str = STAGING) -> list[str]:
@@ -37,16 +36,6 @@ def lock_modules(sandbox: SandboxServer, account: str = STAGING) -> list[str]:
     instance = boto.list_instances()["InstanceSummaryList"][0]["Id"]
     summaries = boto.list_contact_flow_modules(InstanceId=instance, MaxResults=1000)
     return [m["Id"] for m in summaries["ContactFlowModulesSummaryList"] if m["Name"] == LOCK_NAME]
-
-
-def dead_pid() -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(done.stdout)
 
 
 def test_a_held_lock_stops_a_second_promote_naming_the_holder_and_the_unlock_command(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,19 +101,19 @@ def test_a_github_holder_names_repository_run_and_attempt() -> None:
     )
 
 
-def test_a_lock_of_a_dead_process_on_this_host_is_stale_and_an_expired_one_too() -> None:
-    import os
-    import socket
-    import subprocess
-    import sys
-
-    dead = subprocess.run(
+def dead_pid() -> int:
+    """The pid of a process that has just ended."""
+    done = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         check=True,
         capture_output=True,
         text=True,
     )
-    pid = int(dead.stdout)
+    return int(done.stdout)
+
+
+def test_a_lock_of_a_dead_process_on_this_host_is_stale_and_an_expired_one_too() -> None:
+    pid = dead_pid()
     now = datetime.now(UTC)
     here = socket.gethostname()
     gone = LockInfo(Holder("a", here, pid), "t", now, now + timedelta(minutes=5))
