@@ -37,7 +37,7 @@ from typing import Literal
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
 from flowops.connect.client import FAMILIES
-from flowops.connect.errors import DuplicateError, NotFoundError
+from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import OWN_TAG_PREFIX, Plan, Step, own_tags_removed
@@ -168,6 +168,26 @@ def headline(outcomes: Sequence[Outcome], restored: bool) -> str:
     return "; ".join(parts)
 
 
+def versions_refused(error: ConnectError) -> bool:
+    """Is this Connect refusing versions for a flow type (not a stale checksum)?"""
+    text = error.message.lower()
+    return error.code in (
+        "InvalidRequestException",
+        "InvalidParameterException",
+        "ValidationException",
+    ) and ("not support" in text or "campaign" in text)
+
+
+def versionless_notes(versionless: Mapping[str, str]) -> list[str]:
+    """What a run without versions tells the user (which mode it ran in)."""
+    return [
+        f"no versions for {kind} flows here ({why}): released without restore-point and "
+        "release versions; on failure flows were restored from the content read before "
+        "the run, and `flowops rollback` restores them from git (needs the repository)"
+        for kind, why in versionless.items()
+    ]
+
+
 def placeholder_content(kind: str) -> str:
     """Valid content with no references: what a cycle member holds until it is filled."""
     return json.dumps(empty_content(kind))
@@ -222,6 +242,8 @@ class _Run:
         self.states = [_State(s) for s in plan.changes]
         self.pending: dict[str, CatalogEntry] = {}
         self.known = dict(known or {})
+        #: flow types whose versions Connect refused in this run -> its answer
+        self.versionless: dict[str, str] = {}
         for state in self.states:
             live = state.step.live
             prev = self.known.get(live.id) if live is not None else None
@@ -338,14 +360,34 @@ class _Run:
         assert step.desired is not None
         return step.desired.info.status.upper() != "SAVED"
 
+    def _version(
+        self, state: _State, description: str, expected_sha256: str | None = None
+    ) -> int | None:
+        """CreateContactFlow(Module)Version, or None where Connect refuses versions for
+        this flow type (the API reference says versions are for Campaign flows): the run
+        goes on without versions, says so once, and rollback restores from git."""
+        step = state.step
+        if step.type in self.versionless:
+            return None
+        try:
+            return self.client.create_version(
+                step.kind, state.flow_id, description, expected_sha256=expected_sha256
+            )
+        except ConnectError as exc:
+            if not versions_refused(exc):
+                raise
+            self.versionless[step.type] = f"{exc.code}: {exc.message}"
+            return None
+
     def _release_version(self, state: _State) -> None:
         if self._publishes(state.step):
-            state.version_after = self.client.create_version(
-                state.step.kind,
-                state.flow_id,
-                release_description(self.release_id, self.meta.commit, self.plan.env.name),
+            state.version_after = self._version(
+                state, release_description(self.release_id, self.meta.commit, self.plan.env.name)
             )
-            state.sha_after = state.sent or (state.step.live.sha256 if state.step.live else None)
+            if state.version_after is not None:
+                state.sha_after = state.sent or (
+                    state.step.live.sha256 if state.step.live else None
+                )
         state.stage = "released"
 
     def create(self, state: _State) -> None:
@@ -369,11 +411,8 @@ class _Run:
         assert step.desired is not None and live is not None
         info = step.desired.info
         if live.status.upper() == "PUBLISHED" and not state.reused:
-            state.version_before = self.client.create_version(
-                step.kind,
-                live.id,
-                restore_point_description(self.release_id),
-                expected_sha256=live.sha256,
+            state.version_before = self._version(
+                state, restore_point_description(self.release_id), live.sha256
             )
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
@@ -740,8 +779,9 @@ def apply_plan(
                 run.restore()
             status = "cancelled" if isinstance(exc, CancelledError) else "failed"
             record = tx.finish(run.record(status, now()))
+            notes = [*versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), record, auto_restore, tx.warnings
+                plan.env.name, exc, run.outcomes(), record, auto_restore, notes
             ) from exc
     return ApplyResult(
         plan.env.name,
@@ -750,7 +790,7 @@ def apply_plan(
         unchanged,
         extra,
         dict(client.calls - start),
-        warnings=(*tx.repaired, *tx.warnings),
+        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
     )
 
 

@@ -17,6 +17,7 @@ from flowops.deploy.apply import ApplyFailedError
 from flowops.deploy.plan import LEDGER_NAME
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
+from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
 from flowops.model.canonical import semantic_content
 from flowops.model.parse import parse_content
@@ -216,3 +217,30 @@ def test_the_dry_run_lists_exactly_the_writes_the_promote_then_makes(
     assert writes[2:-2] == [call.split(" (")[0] for call, _ in dry.planned_calls]
     by_flow = {key for _, key in dry.planned_calls}
     assert by_flow == {o.key for o in done.applied.outcomes}
+
+
+def test_where_connect_refuses_versions_promote_and_rollback_still_work_and_say_so(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # As the API reference reads: CreateContactFlowVersion only for flows of type Campaign.
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="CreateContactFlowVersion",
+            error_code="InvalidRequestException",
+            error_rate=1.0,
+            message="Versions are not supported for this flow type; only CAMPAIGN flows",
+            account=STAGING,
+        )
+    )
+    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    first = _live_state(client)
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    assert any("no versions for CONTACT_FLOW flows" in w for w in done.applied.warnings)
+    flows = [f for f in done.applied.release.flows if f.kind == "flow"]
+    assert flows and all(f.version_before is None and f.version_after is None for f in flows)
+    assert all(f.outcome == "released" for f in done.applied.release.flows)
+    report = rollback(client, repo_path=repo)
+    assert report.ok, report
+    after = _live_state(client)
+    assert {k: after[k] for k in first} == first  # back at release 1, from git
