@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 from typer.testing import CliRunner
 
@@ -25,7 +26,7 @@ from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.testing import sandbox_environment_file
 from tests.integration.conftest import make_client
-from tests.integration.test_promote import STAGING, write_calls
+from tests.integration.test_promote import STAGING, commit_files, flow_text, write_calls
 from tests.integration.test_promote_safety import _live_state, _released_once
 from tests.unit.test_plan_records import dead_pid
 
@@ -160,3 +161,53 @@ def test_a_lock_that_cannot_be_given_back_is_said_with_the_command(
     [warning] = [w for w in done.applied.warnings if "lock" in w]
     held = lock.read_lock(client)
     assert held is not None and f"flowops unlock --env staging {held.token}" in warning
+
+
+def test_every_canary_command_that_writes_holds_the_lock(seeded_sandbox: SandboxServer) -> None:
+    from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
+    from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
+
+    client = client_for(seeded_sandbox)
+    other = client_for(seeded_sandbox)
+    start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")
+    held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
+    for attempt in (
+        lambda: ramp_canary(client, MAIN, 50),
+        lambda: abort_canary(client, MAIN),
+        lambda: promote_canary(client, MAIN),
+    ):
+        with pytest.raises(lock.LockHeldError, match="carol@laptop"):
+            attempt()
+    lock.release(other, held)
+    assert ramp_canary(client, MAIN, 50).percent == 50
+    abort_canary(client, MAIN)
+    held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
+    with pytest.raises(lock.LockHeldError):
+        start_canary(client, MAIN, candidate_doc(), 10)
+    lock.release(other, held)
+    assert start_canary(client, MAIN, candidate_doc(), 10).percent == 10
+    assert lock_modules(seeded_sandbox, client.env.account_id) == []
+
+
+def repo_obj(path: Path) -> git.Repo:
+    return git.Repo(path)
+
+
+def test_quiet_silences_progress_and_without_it_ci_gets_plain_lines(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging", STAGING)
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+    quiet = runner.invoke(app, ["promote", "--to", str(env_file), "--quiet", "--dry-run"])
+    assert quiet.exit_code == 0, quiet.output
+    loud = runner.invoke(app, ["promote", "--to", str(env_file)])
+    assert loud.exit_code == 0, loud.output
+    lines = [line for line in loud.stderr.splitlines() if line.startswith("promote staging:")]
+    assert lines and lines[-1].startswith("promote staging: 3/3 flows")
+    assert "calls" in lines[-1]
+    commit_files(repo_obj(repo), {"A.json": flow_text("A", module="module:M", text="A v3")})
+    silent = runner.invoke(app, ["promote", "--to", str(env_file), "--quiet"])
+    assert silent.exit_code == 0, silent.output
+    assert "promote staging:" not in silent.stderr
