@@ -32,6 +32,7 @@ import secrets
 import socket
 import time
 import unicodedata
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -159,6 +160,8 @@ class LockInfo:
         """Why the holder is known to be gone, or None while it may still be running."""
         if self.expires <= now:
             return f"expired {self.expires.isoformat(timespec='seconds')}"
+        if self.holder.github:
+            return github_run_finished(self.holder.github)
         here = tag_word(socket.gethostname(), 40)
         if tag_word(self.holder.host, 40) == here and not self.holder.github:
             if self.holder.pid == os.getpid():
@@ -170,6 +173,33 @@ class LockInfo:
             except PermissionError:
                 return None
         return None
+
+
+def github_run_finished(github: str) -> str | None:
+    """ "GitHub Actions run ... finished" when GitHub says that run attempt has completed.
+
+    Asked only where a token is at hand (``GITHUB_TOKEN`` or ``GH_TOKEN``; in Actions,
+    ``GITHUB_API_URL`` names the API): one GET of the run attempt. Unknown (no token, no
+    answer, a name cut short in the tag) is None: the lock may still be held.
+    """
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    parts = github.split("/")
+    if not token or len(parts) < 4:
+        return None
+    repo, run, attempt = "/".join(parts[:-2]), parts[-2], parts[-1]
+    api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    request = urllib.request.Request(
+        f"{api}/repos/{repo}/actions/runs/{run}/attempts/{attempt}",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            data = json.loads(answer.read())
+    except (OSError, ValueError):
+        return None
+    if data.get("status") != "completed":
+        return None
+    return f"GitHub Actions run {run} attempt {attempt} of {repo} has finished"
 
 
 def unlock_command(env: str, lock: LockInfo) -> str:

@@ -130,3 +130,50 @@ def test_placeholders_are_valid_reference_free_content() -> None:
         flow = parse_content(json.loads(placeholder_content(kind)))
         assert flow.is_module == (kind == "module")
         assert "arn:" not in placeholder_content(kind)
+
+
+def test_a_lock_of_a_finished_github_run_is_stale_when_github_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import http.server
+    import threading
+
+    runs = {"/repos/octo-org/flows/actions/runs/123/attempts/2": "completed"}
+    runs["/repos/octo-org/flows/actions/runs/124/attempts/1"] = "in_progress"
+    seen: list[str] = []
+
+    class GitHub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization", ""))
+            status = runs.get(self.path)
+            body = json.dumps({"status": status}).encode()
+            self.send_response(200 if status else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), GitHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        now = datetime.now(UTC)
+
+        def lock_of(run: str) -> LockInfo:
+            holder = Holder("octocat", "runner", 5, f"octo-org/flows/{run}")
+            return LockInfo(holder, "t", now, now + timedelta(minutes=30))
+
+        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+        monkeypatch.delenv("GH_TOKEN", raising=False)
+        assert lock_of("123/2").stale_reason(now) is None  # no token: cannot know
+        monkeypatch.setenv("GITHUB_TOKEN", "secret")
+        monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{server.server_port}")
+        assert "run 123 attempt 2 of octo-org/flows has finished" in (
+            lock_of("123/2").stale_reason(now) or ""
+        )
+        assert lock_of("124/1").stale_reason(now) is None  # still running
+        assert lock_of("999/1").stale_reason(now) is None  # unknown run
+        assert seen and all(h == "Bearer secret" for h in seen)
+    finally:
+        server.shutdown()
