@@ -184,12 +184,17 @@ def plan_rollback(
         label = f"release {to_release}"
         previous_sha = history[start - 1].git_sha
     else:
+        # An incomplete rollback at the end is finished, not undone: rollback again
+        # after a failed or cancelled one goes on towards the same target.
+        end = len(history)
+        while end > 1 and history[end - 1].kind == "rollback" and history[end - 1].incomplete:
+            end -= 1
         # The last release, with the incomplete attempts right before it (a release that
         # failed or was killed, then run again): together they are one change.
-        start = len(history) - 1
+        start = end - 1
         while start > 0 and history[start - 1].incomplete:
             start -= 1
-        undone = list(history[start:])
+        undone = list(history[start:end])
         label = f"before release {history[start].id}"
         previous_sha = history[start - 1].git_sha if start > 0 else None
 
