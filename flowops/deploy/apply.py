@@ -40,12 +40,13 @@ from flowops.connect.client import FAMILIES
 from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.lock import DEFAULT_TTL, default_holder
-from flowops.deploy.plan import OWN_TAG_PREFIX, Plan, Step, own_tags_removed
+from flowops.deploy.plan import LEDGER_NAME, OWN_TAG_PREFIX, Plan, Step, own_tags_removed
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseRecord,
     content_sha256,
     latest_released,
+    parse_ledger,
     read_ledger,
     release_description,
     restore_point_description,
@@ -743,6 +744,13 @@ def dry_run(plan: Plan, client: ConnectClient) -> tuple[tuple[str, str], ...]:
     return tuple(recording.recorded)
 
 
+def ledger_head(plan: Plan) -> int | None:
+    """The newest release id in the ledger as the plan's catalog read it (None: none)."""
+    found = plan.catalog.flow("module", LEDGER_NAME)
+    records = parse_ledger(found.content) if found is not None else []
+    return max((r.id for r in records), default=None)
+
+
 def apply_plan(
     plan: Plan,
     client: ConnectClient,
@@ -763,8 +771,14 @@ def apply_plan(
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
+    seen = ledger_head(plan)
     with transaction(client, who=meta.who, ttl=ttl, on_signal=on_signal) as tx:
         assert tx.ledger is not None
+        if max((r.id for r in tx.ledger.records), default=None) != seen:
+            raise CheckFailedError(
+                f"environment {plan.env.name!r} got a release since this plan was made; "
+                "nothing was written: plan and promote again"
+            )
         run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
         try:
             tx.begin(run.record("running", now()))

@@ -22,6 +22,7 @@ from flowops.deploy.apply import ApplyResult
 from flowops.deploy.plan import LOCK_NAME
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
+from flowops.errors import CheckFailedError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.testing import sandbox_environment_file
@@ -76,24 +77,22 @@ def test_two_promotes_started_at_the_same_moment_never_both_write(
         start.wait()
         try:
             results[i] = promote(staging, "HEAD", repo, client=clients[i], tag=False)
-        except lock.LockHeldError as exc:
-            results[i] = exc
+        except (lock.LockHeldError, CheckFailedError) as exc:
+            results[i] = exc  # locked out, or in after the winner: its plan is stale
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    won = [r for r in results if not isinstance(r, lock.LockHeldError)]
-    lost = [r for r in results if isinstance(r, lock.LockHeldError)]
-    # Whoever lost the lock wrote nothing; a later start may find the work already done.
-    assert all(isinstance(r.applied, ApplyResult) for r in won)
-    released = [r for r in won if r.applied.release is not None]
-    assert len(released) == 1 and len(lost) + len(won) == len(clients)
+    won = [r for r in results if not isinstance(r, CheckFailedError)]
+    lost = [r for r in results if isinstance(r, CheckFailedError)]
+    assert len(won) == 1 and len(lost) == len(clients) - 1, results
+    assert isinstance(won[0].applied, ApplyResult) and won[0].applied.release is not None
     for c, r in zip(clients, results, strict=True):
-        if isinstance(r, lock.LockHeldError):
+        if isinstance(r, CheckFailedError):  # only the lock was touched, no flow, no record
             writes = {k for k, v in write_calls(dict(c.calls)).items() if v}
-            assert writes <= {"CreateContactFlowModule"}, writes
+            assert writes <= {"CreateContactFlowModule", "DeleteContactFlowModule"}, writes
     records = read_ledger(clients[0])
     assert [r.status for r in records] == ["released", "released"]
     assert lock_modules(seeded_sandbox) == []
@@ -211,3 +210,20 @@ def test_quiet_silences_progress_and_without_it_ci_gets_plain_lines(
     silent = runner.invoke(app, ["promote", "--to", str(env_file), "--quiet"])
     assert silent.exit_code == 0, silent.output
     assert "promote staging:" not in silent.stderr
+
+
+def test_a_plan_made_before_another_release_landed_is_not_applied(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    late, first = (ConnectClient.for_environment(staging) for _ in range(2))
+    late.catalog()  # its plan is made now ...
+    done = promote(staging, "HEAD", repo, client=first, tag=False)  # ... another lands
+    assert done.applied is not None and done.applied.release is not None
+    before = _live_state(first)
+    with pytest.raises(CheckFailedError, match="got a release since this plan was made"):
+        promote(staging, "HEAD", repo, client=late, tag=False)
+    assert _live_state(first) == before
+    writes = {k for k, v in write_calls(dict(late.calls)).items() if v}
+    assert writes == {"CreateContactFlowModule", "DeleteContactFlowModule"}  # the lock only
+    assert [r.id for r in read_ledger(first)] == [1, 2]
