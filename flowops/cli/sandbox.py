@@ -41,12 +41,22 @@ def serve(
     seed: Annotated[
         bool, typer.Option("--seed/--no-seed", help="Seed dev, staging and prod first.")
     ] = True,
+    lag: Annotated[
+        str,
+        typer.Option(
+            "--lag",
+            help="Eventual consistency in seconds, e.g. search=2,not_found=1,tags=1 "
+            "(docs/sandbox.md).",
+            envvar="FLOWOPS_SANDBOX_LAG",
+        ),
+    ] = "",
 ) -> None:
     """Serve the sandbox in the foreground until Ctrl-C."""
-    from flowops.sandbox.config import SandboxConfig
+    from flowops.sandbox.config import Lag, SandboxConfig
     from flowops.sandbox.server import SandboxServer
 
     config = SandboxConfig.from_env()
+    config.lag = Lag.parse(lag)
     if no_quotas:
         config.enforce_quotas = False
     server = SandboxServer(str(db), config=config, host=host, port=port)
@@ -59,7 +69,10 @@ def serve(
     )
 
     def ready(url: str) -> None:
-        typer.echo(f"flowops sandbox on {url} (db {db}, quotas {quota}); Ctrl-C stops", err=True)
+        lagging = f", lag {lag}" if config.lag.enabled else ""
+        typer.echo(
+            f"flowops sandbox on {url} (db {db}, quotas {quota}{lagging}); Ctrl-C stops", err=True
+        )
 
     try:
         server.serve_forever(on_ready=ready)

@@ -740,8 +740,8 @@ class ConnectClient:
         params: dict[str, Any] = {"InstanceId": self.instance_id, family.id_param: bare_id(flow_id)}
         if name is not None:
             params["Name"] = name
-        if description is not None:
-            params["Description"] = description
+        if description is not None and (description or kind == "flow"):
+            params["Description"] = description  # a module's cannot be empty (.*\S.*)
         if state is not None:
             params[family.state_param] = state
         self._call(family.update_metadata, **params)

@@ -1,4 +1,5 @@
-"""Run-time configuration of the sandbox: quotas, limits and fault rules.
+"""Run-time configuration of the sandbox: quotas, limits, fault rules, eventual consistency
+and strictness switches.
 
 Everything here is plain data; a running :class:`~flowops.sandbox.server.SandboxServer`
 reads its ``config`` on every request, so tests may change it while the server runs (or
@@ -11,6 +12,8 @@ import os
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from flowops.errors import BadInputError
 
 #: Amazon Connect's documented default API quota: a RateLimit of 2 requests per second and
 #: a BurstLimit of 5, per account and Region ("Amazon Connect API throttling quotas",
@@ -46,6 +49,54 @@ class Limits:
     content_chars: int = 256_000
     flows_per_instance: int = 100
     modules_per_instance: int = 200
+
+
+#: The environment variable that turns eventual consistency on for ``serve`` and embedded
+#: mode: ``search=2,not_found=1,not_found_rate=0.5,tags=1`` (seconds; any subset).
+LAG_ENV = "FLOWOPS_SANDBOX_LAG"
+
+
+@dataclass
+class Lag:
+    """Eventual consistency (see :mod:`flowops.sandbox.consistency`); all off by default.
+
+    ``search``: seconds Search results trail writes. ``not_found``: seconds after a create
+    during which a call naming the new flow, module or alias answers
+    ``ResourceNotFoundException`` with probability ``not_found_rate`` (seeded RNG).
+    ``tags``: seconds ``ListTagsForResource`` and describes' ``Tags`` trail tag writes.
+    """
+
+    search: float = 0.0
+    not_found: float = 0.0
+    not_found_rate: float = 1.0
+    tags: float = 0.0
+
+    @classmethod
+    def everywhere(cls, seconds: float, *, not_found_rate: float = 0.5) -> Lag:
+        """The same lag for Search, tags and reads after a create."""
+        return cls(search=seconds, not_found=seconds, not_found_rate=not_found_rate, tags=seconds)
+
+    @classmethod
+    def parse(cls, text: str) -> Lag:
+        """``search=2,not_found=1,not_found_rate=0.5,tags=1`` (any subset) -> a Lag."""
+        values: dict[str, float] = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            key, sep, value = item.partition("=")
+            try:
+                if not sep or key.strip() not in cls.__dataclass_fields__:
+                    raise ValueError(item)
+                values[key.strip()] = float(value)
+            except ValueError:
+                names = ", ".join(cls.__dataclass_fields__)
+                raise BadInputError(
+                    f"lag {text!r}: expected name=seconds with names {names}"
+                ) from None
+        return cls(**values)
+
+    @property
+    def enabled(self) -> bool:
+        """Does any read trail writes?"""
+        return self.search > 0 or self.not_found > 0 or self.tags > 0
 
 
 @dataclass
@@ -88,6 +139,22 @@ class FaultRule:
 
 
 @dataclass
+class Strictness:
+    """Switches for behaviour where Amazon Connect's own documents disagree.
+
+    ``campaign_only_versions``: ``CreateContactFlowVersion`` refuses flows whose type is not
+    ``CAMPAIGN``, as the API reference says ("This API only supports creating versions for
+    flows of type Campaign"); off, versions work for every flow type as the admin guide
+    describes. ``opaque_invalid_flow``: an invalid flow answers
+    ``InvalidContactFlowException`` with message ``None`` and no problems list, as Connect
+    sometimes does.
+    """
+
+    campaign_only_versions: bool = False
+    opaque_invalid_flow: bool = False
+
+
+@dataclass
 class SandboxConfig:
     """Quotas, limits and faults of one sandbox server (mutable while it runs)."""
 
@@ -102,6 +169,10 @@ class SandboxConfig:
     #: of every result (``True``) or of the flows and modules named here (names or ids), as
     #: Connect may; clients must describe those.
     search_omit_content: bool | list[str] = False
+    #: Eventual consistency: how far reads trail writes (off by default).
+    lag: Lag = field(default_factory=Lag)
+    #: Semantics switches where Connect's documents disagree (see docs/sandbox.md).
+    strict: Strictness = field(default_factory=Strictness)
     seed: int | None = None
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
@@ -119,7 +190,8 @@ class SandboxConfig:
     def from_env(cls) -> SandboxConfig:
         """Connect's defaults, with quotas off when ``FLOWOPS_SANDBOX_QUOTA=off``."""
         value = os.environ.get(QUOTA_ENV, "").strip().lower()
-        return cls(enforce_quotas=value not in ("off", "0", "false", "no"))
+        lag = Lag.parse(os.environ.get(LAG_ENV, ""))
+        return cls(enforce_quotas=value not in ("off", "0", "false", "no"), lag=lag)
 
     def quota_for(self, operation: str) -> tuple[str, Quota]:
         """The bucket key and quota that govern ``operation``."""
@@ -145,6 +217,8 @@ class SandboxConfig:
             "limits": asdict(self.limits),
             "faults": [asdict(f) for f in self.faults],
             "search_omit_content": self.search_omit_content,
+            "lag": asdict(self.lag),
+            "strict": asdict(self.strict),
             "seed": self.seed,
         }
 
@@ -169,6 +243,10 @@ class SandboxConfig:
                 self.search_omit_content = list(omit)
             else:
                 raise ValueError("search_omit_content must be true, false or a list of names")
+        if "lag" in data:
+            self.lag = Lag(**(asdict(self.lag) | dict(data["lag"])))
+        if "strict" in data:
+            self.strict = Strictness(**(asdict(self.strict) | dict(data["strict"])))
         if "seed" in data:
             self.seed = data["seed"]
             self.rng.seed(self.seed)

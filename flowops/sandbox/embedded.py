@@ -43,8 +43,7 @@ def ensure_sandbox(
         server = SandboxServer(db_path, config=config or SandboxConfig.from_env())
         if seed_if_empty:
             with server.store.transaction(write=True):
-                empty = server.store.one("SELECT 1 FROM instances LIMIT 1") is None
-                if empty:
+                if not server.store.has_instances():
                     server.seed()
         server.start()
         _servers[key] = server

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowops.sandbox.protocol import Caller, SandboxError
-from flowops.sandbox.service import now
-from flowops.sandbox.store import Store
+from flowops.sandbox.backend.common import now
+from flowops.sandbox.constraints import check_input
+from flowops.sandbox.protocol import LEX_MODELS, Caller, SandboxError
+from flowops.sandbox.store import LexAlias, LexBot, Store
 
 #: Request-log and fault-rule name prefix of Lex V2 operations (``lexv2:DescribeBot``), the
 #: same label the flowops client counts them under.
@@ -43,6 +44,7 @@ class LexService:
                 "ValidationException",
                 f"The flowops sandbox does not support the Lex V2 operation {operation}",
             )
+        check_input(operation, params, LEX_MODELS)
         handler: Callable[[Caller, dict[str, Any]], dict[str, Any]] = getattr(self, operation)
         with self.store.transaction(write=False):
             return handler(caller, params)
@@ -51,51 +53,30 @@ class LexService:
 
     def add_bot(self, account: str, region: str, bot_id: str, name: str) -> None:
         """Create a bot if missing (used by the seed)."""
-        self.store.run(
-            "INSERT OR IGNORE INTO lex_bots(account, region, id, name, created) "
-            "VALUES(?, ?, ?, ?, ?)",
-            account,
-            region,
-            bot_id,
-            name,
-            now(),
-        )
+        self.store.insert_lex_bot(account, region, LexBot(bot_id, name, now()))
 
     def add_alias(
         self, account: str, region: str, bot_id: str, alias_id: str, name: str, version: str = "1"
     ) -> str:
         """Create a bot alias if missing (used by the seed); returns its ARN."""
-        self.store.run(
-            "INSERT OR IGNORE INTO lex_aliases(account, region, bot_id, id, name, version, "
-            "created) VALUES(?, ?, ?, ?, ?, ?, ?)",
-            account,
-            region,
-            bot_id,
-            alias_id,
-            name,
-            version,
-            now(),
+        self.store.insert_lex_alias(
+            account, region, LexAlias(bot_id, alias_id, name, version, now())
         )
         return bot_alias_arn(region, account, bot_id, alias_id)
 
     # --- operations --------------------------------------------------------------------
 
-    def _bot(self, caller: Caller, bot_id: str) -> Any:
-        row = self.store.one(
-            "SELECT * FROM lex_bots WHERE account = ? AND region = ? AND id = ?",
-            caller.account,
-            caller.region,
-            bot_id,
-        )
-        if row is None:
+    def _bot(self, caller: Caller, bot_id: str) -> LexBot:
+        bot = self.store.lex_bot(caller.account, caller.region, bot_id)
+        if bot is None:
             raise _not_found(f"Bot {bot_id}")
-        return row
+        return bot
 
     def DescribeBot(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
         bot = self._bot(caller, p["botId"])
         return {
-            "botId": bot["id"],
-            "botName": bot["name"],
+            "botId": bot.id,
+            "botName": bot.name,
             "roleArn": (
                 f"arn:aws:iam::{caller.account}:role/aws-service-role/lexv2.amazonaws.com/"
                 "AWSServiceRoleForLexV2Bots"
@@ -104,29 +85,23 @@ class LexService:
             "idleSessionTTLInSeconds": 300,
             "botStatus": "Available",
             "botType": "Bot",
-            "creationDateTime": bot["created"],
-            "lastUpdatedDateTime": bot["created"],
+            "creationDateTime": bot.created,
+            "lastUpdatedDateTime": bot.created,
         }
 
     def DescribeBotAlias(self, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
         bot = self._bot(caller, p["botId"])
-        alias = self.store.one(
-            "SELECT * FROM lex_aliases WHERE account = ? AND region = ? AND bot_id = ? AND id = ?",
-            caller.account,
-            caller.region,
-            bot["id"],
-            p["botAliasId"],
-        )
+        alias = self.store.lex_alias(caller.account, caller.region, bot.id, p["botAliasId"])
         if alias is None:
-            raise _not_found(f"Bot alias {p['botAliasId']} of bot {bot['id']}")
+            raise _not_found(f"Bot alias {p['botAliasId']} of bot {bot.id}")
         return {
-            "botAliasId": alias["id"],
-            "botAliasName": alias["name"],
-            "botVersion": alias["version"],
+            "botAliasId": alias.id,
+            "botAliasName": alias.name,
+            "botVersion": alias.version,
             "botAliasStatus": "Available",
-            "botId": bot["id"],
-            "creationDateTime": alias["created"],
-            "lastUpdatedDateTime": alias["created"],
+            "botId": bot.id,
+            "creationDateTime": alias.created,
+            "lastUpdatedDateTime": alias.created,
         }
 
 

@@ -251,9 +251,6 @@ def parse_request(
                 params[name] = _scalar(member, lower_headers[wire.lower()])
         elif location is None and wire in payload:
             params[name] = payload[wire]
-    missing = [m for m in shape.required_members if m not in params]
-    if missing:
-        raise invalid_param(f"Missing required parameter(s): {', '.join(missing)}")
     return route.operation, params
 
 

@@ -13,12 +13,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from flowops.sandbox.backend.common import FLOW, MODULE, now
+from flowops.sandbox.backend.operations import Backend
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.lex import LexService
 from flowops.sandbox.protocol import Caller
 from flowops.sandbox.seed_flows import FLOWS, MAIN_FLOW, MODULES, SeedFlow
-from flowops.sandbox.service import FLOW, MODULE, Service
-from flowops.sandbox.store import Store
+from flowops.sandbox.store import Instance, Store
 from flowops.sandbox.validation import validate_content
 
 NAMESPACE = uuid.UUID("b0c9a3f4-2f57-4a7e-8d4c-0f1a6c2e5d10")
@@ -86,14 +87,12 @@ def seed(
             raise ValueError(
                 f"the seed has {len(FLOWS)} flows, above the limit {flows_per_instance_limit}"
             )
-        service = Service(store, SandboxConfig)
+        backend = Backend(store, SandboxConfig)
         lex = LexService(store)
         summary: dict[str, Any] = {}
         with store.transaction(write=True):
             for env, account in ACCOUNTS.items():
-                summary[env] = _seed_account(
-                    service, lex, store, account, region, flows=env == "dev"
-                )
+                summary[env] = _seed_account(backend, lex, account, region, flows=env == "dev")
         return summary
     finally:
         if store is not store_or_db:
@@ -101,19 +100,17 @@ def seed(
 
 
 def _seed_account(
-    service: Service, lex: LexService, store: Store, account: str, region: str, *, flows: bool
+    backend: Backend, lex: LexService, account: str, region: str, *, flows: bool
 ) -> dict[str, Any]:
+    store, catalog = backend.store, backend.catalog
     iid = instance_id_for(account)
-    if store.one("SELECT 1 FROM instances WHERE id = ?", iid) is None:
-        service.create_instance_row(account, region, INSTANCE_ALIAS, instance_id=iid)
-    instance = store.one("SELECT * FROM instances WHERE id = ?", iid)
-    assert instance is not None
+    instance = store.instance(iid) or backend.instances.add(
+        account, region, INSTANCE_ALIAS, instance_id=iid
+    )
     refs: dict[tuple[str, str], str] = {}
 
     def add(kind: str, name: str, **data: Any) -> str:
-        arn = service.add_resource(
-            instance, kind, name, rid=stable_id(account, kind, name), data=data or None
-        )
+        arn = catalog.add(instance, kind, name, rid=stable_id(account, kind, name), data=data)
         refs[(kind, name)] = arn
         return arn
 
@@ -127,33 +124,25 @@ def _seed_account(
         add("quick_connect", name, QuickConnectType=qtype)
     for name in LAMBDAS:
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
-        service.add_resource(instance, "lambda", name, rid=name, arn=arn)
+        catalog.add(instance, "lambda", name, rid=name, arn=arn)
         refs[("lambda", name)] = arn
     for name, alias in LEX_V2_BOTS:
         bot_id, alias_id = lex_ids(account, name)
         lex.add_bot(account, region, bot_id, name)
         arn = lex.add_alias(account, region, bot_id, alias_id, alias)
         # databases seeded before ids became account-specific hold dev's ids everywhere
-        store.run(
-            "DELETE FROM resources WHERE instance_id = ? AND kind = 'lex_v2' AND name = ? "
-            "AND arn != ?",
-            iid,
-            name,
-            arn,
-        )
-        service.add_resource(instance, "lex_v2", name, rid=arn, arn=arn)
+        store.delete_resources_named(iid, "lex_v2", name, keep=arn)
+        catalog.add(instance, "lex_v2", name, rid=arn, arn=arn)
         refs[("lex", name)] = arn
     for name in USERS:
         add("user", name)
     for name in LEX_V1_BOTS:
         arn = f"lex-v1:{iid}:{region}:{name}"
-        service.add_resource(
-            instance, "lex_v1", name, rid=name, arn=arn, data={"LexRegion": region}
-        )
+        catalog.add(instance, "lex_v1", name, rid=name, arn=arn, data={"LexRegion": region})
     number = PHONE_NUMBERS.get(account, "+12065550999")
     phone_id = stable_id(account, "phone", number)
     phone_arn = f"arn:aws:connect:{region}:{account}:phone-number/{phone_id}"
-    service.add_resource(
+    catalog.add(
         instance,
         "phone_number",
         number,
@@ -163,45 +152,44 @@ def _seed_account(
     )
     result: dict[str, Any] = {"account": account, "instance_id": iid, "flows": 0, "modules": 0}
     if flows:
-        result.update(_seed_flows(service, store, instance, account, region, refs, phone_arn))
+        result.update(_seed_flows(backend, instance, account, region, refs, phone_arn))
     return result
 
 
 def _seed_flows(
-    service: Service,
-    store: Store,
-    instance: Any,
+    backend: Backend,
+    instance: Instance,
     account: str,
     region: str,
     refs: dict[tuple[str, str], str],
     phone_arn: str,
 ) -> dict[str, int]:
+    store, flows = backend.store, backend.flows
     caller = Caller(account=account, region=region, access_key=account)
     planned: list[tuple[SeedFlow, str, Any]] = []
     for spec in MODULES:
         mid = stable_id(account, "module", spec.name)
-        refs[("module", spec.name)] = f"{instance['arn']}/{MODULE.segment}/{mid}"
+        refs[("module", spec.name)] = f"{instance.arn}/{MODULE.segment}/{mid}"
         refs[("module-id", spec.name)] = mid
         planned.append((spec, mid, MODULE))
     for spec in FLOWS:
         fid = stable_id(account, "flow", spec.name)
-        refs[("flow", spec.name)] = f"{instance['arn']}/{FLOW.segment}/{fid}"
+        refs[("flow", spec.name)] = f"{instance.arn}/{FLOW.segment}/{fid}"
         planned.append((spec, fid, FLOW))
 
     def resolve(text: str) -> str:
         return _TOKEN.sub(lambda m: refs[(m.group(1), m.group(2))], text)
 
     created = {"flows": 0, "modules": 0}
-    inserted: list[tuple[SeedFlow, str, Any, str]] = []
+    inserted: list[tuple[SeedFlow, str]] = []  # (spec, content)
     for spec, fid, kind in planned:
-        key = ("module" if kind is MODULE else "flow", spec.name)
-        if store.one("SELECT 1 FROM flows WHERE arn = ?", refs[key]):
+        if store.flow_by_arn(refs[(kind.kind, spec.name)]) is not None:
             continue
         content = resolve(spec.content())
         settings = None
         if kind is MODULE:
             settings = json.dumps(json.loads(content).get("Settings", {}))
-        service.insert_flow(
+        flows.insert(
             caller,
             instance,
             kind,
@@ -214,17 +202,16 @@ def _seed_flows(
             settings=settings,
             tags={"flowops:seed": "true"},
         )
-        inserted.append((spec, fid, kind, content))
+        inserted.append((spec, content))
         created["modules" if kind is MODULE else "flows"] += 1
-    ctx = service.validation_context(caller, instance["id"])
-    for spec, _fid, _kind, content in inserted:
-        problems = validate_content(content, ctx)
+    ctx = flows.validation_context(caller, instance.id)
+    for spec, content in inserted:
+        problems = validate_content(content, ctx, spec.type)
         if problems:
             raise AssertionError(f"seed flow {spec.name!r} does not validate: {problems}")
-    phone = store.one("SELECT data FROM resources WHERE arn = ?", phone_arn)
+    phone = store.resource(phone_arn)
     assert phone is not None
-    data = json.loads(phone["data"])
-    if "ContactFlowArn" not in data:
-        data["ContactFlowArn"] = refs[("flow", MAIN_FLOW)]
-        store.run("UPDATE resources SET data = ? WHERE arn = ?", json.dumps(data), phone_arn)
+    if "ContactFlowArn" not in phone.data:
+        data = phone.data | {"ContactFlowArn": refs[("flow", MAIN_FLOW)]}
+        store.update_resource_data(phone_arn, data, now())
     return created

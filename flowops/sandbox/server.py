@@ -4,7 +4,7 @@ models calls flowops makes, for requests signed for ``lex``).
 ``SandboxServer`` runs a ``ThreadingHTTPServer`` in a daemon thread. Each request is
 authenticated by its SigV4 credential scope (not verified), counted in the request log,
 checked against the token buckets and the fault rules, then parsed with botocore's model
-and handed to :class:`~flowops.sandbox.service.Service`.
+and handed to :class:`~flowops.sandbox.backend.operations.Backend`.
 
 Admin routes under ``/_sandbox/`` (JSON, no signature needed) let another process read the
 request log and change quotas, limits and faults while the server runs.
@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from flowops.sandbox.backend.operations import Backend
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.lex import LOG_PREFIX, LexService
 from flowops.sandbox.protocol import (
@@ -35,7 +36,6 @@ from flowops.sandbox.protocol import (
     serialize_output,
 )
 from flowops.sandbox.quotas import RequestLog, TokenBuckets
-from flowops.sandbox.service import Service
 from flowops.sandbox.store import Store
 from flowops.sandbox.sts import LOG_PREFIX as STS_PREFIX
 from flowops.sandbox.sts import StsError, StsService
@@ -130,7 +130,7 @@ class SandboxServer:
     ) -> None:
         self.config = config if config is not None else SandboxConfig.from_env()
         self.store = Store(db)
-        self.service = Service(self.store, lambda: self.config)
+        self.backend = Backend(self.store, lambda: self.config)
         self.lex = LexService(self.store)
         self.sts = StsService()
         self.request_log = RequestLog()
@@ -250,7 +250,7 @@ class SandboxServer:
             if model == LEX_MODELS:
                 result = self.lex.call(caller, name, params)
             else:
-                result = self.service.call(caller, name, params)
+                result = self.backend.call(caller, name, params)
             if lost:
                 raise _DropConnection()
             status, out = serialize_output(name, result, model)
@@ -358,6 +358,9 @@ class SandboxServer:
             except (TypeError, ValueError) as exc:
                 return 400, {"error": str(exc)}
             return 200, self.config.to_dict()
+        if route == "lag/settle" and method == "POST":
+            self.backend.consistency.reset()
+            return 200, {"ok": True}
         if route == "quotas/reset" and method == "POST":
             self.buckets.reset()
             return 200, {"ok": True}

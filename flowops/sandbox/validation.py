@@ -2,8 +2,10 @@
 
 Works on raw JSON (no flowops model): the content must be JSON in the flow language
 (``Version`` 2019-10-30, ``StartAction``, ``Actions``), every ``NextAction`` must name an
-action, identifiers must be unique, and every ARN in the actions must name a resource that
-exists for this account, Region and instance. A flow copied unchanged from another account
+action, identifiers must be unique and follow the flow language's rules, every action type
+must be known, have its required parameters and be allowed in the flow's type
+(:mod:`flowops.sandbox.action_rules`), and every ARN in the actions must name a resource
+that exists for this account, Region and instance. A flow copied unchanged from another account
 therefore fails, listing each foreign reference. SAVED content is never validated.
 """
 
@@ -15,9 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flowops.sandbox.action_rules import action_problems, identifier_problem
+
 FLOW_LANGUAGE_VERSION = "2019-10-30"
 MAX_ACTIONS = 250
-MAX_IDENTIFIER = 50
 
 _ARN_RE = re.compile(r"arn:aws:[a-z0-9-]+:[^\s\"',]*")
 _CONNECT_RE = re.compile(
@@ -105,10 +108,11 @@ def _arn_problem(arn: str, ctx: Context) -> str | None:
     return None
 
 
-def validate_content(content: str, ctx: Context) -> list[str]:
+def validate_content(content: str, ctx: Context | None, flow_type: str | None = None) -> list[str]:
     """Every problem Connect would report for publishing ``content``; empty when valid.
 
-    Flows and flow modules get the same checks.
+    ``flow_type`` is the flow's type (``MODULE`` for a module; ``None``: not checked against
+    the action types). Without a ``ctx`` the references are not checked.
     """
     try:
         doc = json.loads(content)
@@ -134,13 +138,17 @@ def validate_content(content: str, ctx: Context) -> list[str]:
         if not isinstance(ident, str) or not ident:
             problems.append(f"Actions[{index}] has no Identifier")
             continue
-        if len(ident) > MAX_IDENTIFIER:
-            problems.append(f"Action {ident!r}: Identifier longer than {MAX_IDENTIFIER} characters")
+        problem = identifier_problem(ident)
+        if problem:
+            problems.append(f"Action {ident!r}: {problem}")
         if ident in ids:
             problems.append(f"Action {ident!r}: Identifier is not unique")
         ids.add(ident)
         if not isinstance(action.get("Type"), str) or not action.get("Type"):
             problems.append(f"Action {ident!r}: missing Type")
+        else:
+            for problem in action_problems(action["Type"], action.get("Parameters"), flow_type):
+                problems.append(f"Action {ident!r}: {problem}")
     start = doc.get("StartAction")
     if not isinstance(start, str) or start not in ids:
         problems.append(f"StartAction {start!r} does not name an action")
@@ -163,6 +171,8 @@ def validate_content(content: str, ctx: Context) -> list[str]:
             if target not in ids:
                 problems.append(f"Action {ident!r}: {where} {target!r} does not name an action")
         parameters = action.get("Parameters")
+        if ctx is None:
+            continue
         if isinstance(parameters, dict):
             for key, segment in ID_PARAMETERS.items():
                 value = parameters.get(key)

@@ -331,6 +331,9 @@ def test_module_family(seeded_sandbox: SandboxServer) -> None:
     assert [v.version for v in client.list_versions("module", module.id)] == [version]
     alias_id = client.create_alias("module", module.id, "live", version)
     assert client.list_aliases("module", module.id)[0]["AliasId"] == alias_id
+    # Connect refuses an empty module Description (pattern .*\S.*): not sent
+    client.update_metadata("module", module.id, description="", state="ACTIVE")
+    assert client.describe("module", module.id).description == module.description
 
 
 def test_unknown_instance_alias_is_bad_input(seeded_sandbox: SandboxServer) -> None:

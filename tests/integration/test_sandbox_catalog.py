@@ -139,7 +139,7 @@ def test_catalog_paginators(seeded_sandbox: SandboxServer, connect_client: Clien
     assert len(lex[0]["LexBots"]) == 1
     v1 = client.list_bots(InstanceId=iid, LexVersion="V1")["LexBots"]
     assert v1 == [{"LexBot": {"Name": "OrderFlowersLegacy", "LexRegion": "us-east-1"}}]
-    with pytest.raises(client.exceptions.InvalidParameterException):
+    with pytest.raises(client.exceptions.InvalidRequestException):  # the error ListBots lists
         client.list_bots(InstanceId=iid, LexVersion="V3")
     queues = client.list_queues(InstanceId=iid, QueueTypes=["AGENT"])
     assert queues["QueueSummaryList"] == []

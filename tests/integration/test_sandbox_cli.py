@@ -45,6 +45,8 @@ def test_serve_command(tmp_path: Path) -> None:
             "--db",
             str(db),
             "--no-quotas",
+            "--lag",
+            "search=0.5",
         ],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -56,6 +58,7 @@ def test_serve_command(tmp_path: Path) -> None:
         line = process.stderr.readline()
         match = re.search(r"http://127\.0\.0\.1:\d+", line)
         assert match, line
+        assert "lag search=0.5" in line
         client = make_client(match.group(0))
         flows = client.list_contact_flows(InstanceId=instance_id_for(DEV))
         assert flows["ContactFlowSummaryList"]
@@ -88,3 +91,6 @@ def test_bad_database_or_port_is_a_one_line_error(tmp_path: Path) -> None:
     assert not_a_db.read_text() == "these are notes, not SQLite\n"  # left alone
     port = CliRunner().invoke(app, ["sandbox", "serve", "--port", "99999", "--db", ":memory:"])
     assert port.exit_code == 2 and "--port" in port.output
+    lag = CliRunner().invoke(app, ["sandbox", "serve", "--db", ":memory:", "--lag", "serch=1"])
+    assert lag.exit_code == 2 and "expected name=seconds" in lag.output
+    assert "Traceback" not in lag.output

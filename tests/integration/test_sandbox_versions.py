@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from flowops.sandbox import SandboxServer
 from tests.integration.conftest import ClientFactory, flow_content, module_content
 
 pytestmark = pytest.mark.integration
@@ -94,12 +95,59 @@ def test_versions_of_every_flow_type(connect_client: ClientFactory, instance_id:
     client = connect_client()
     for flow_type in ("CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_WHISPER", "CAMPAIGN"):
         fid = client.create_contact_flow(
-            InstanceId=instance_id, Name=flow_type, Type=flow_type, Content=flow_content()
+            InstanceId=instance_id, Name=flow_type, Type=flow_type, Content=_content(flow_type)
         )["ContactFlowId"]
         assert (
             client.create_contact_flow_version(InstanceId=instance_id, ContactFlowId=fid)["Version"]
             == 1
         )
+
+
+def test_campaign_only_versions_switch(
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str
+) -> None:
+    """The API reference's reading: versions only for flows of type Campaign."""
+    sandbox.config.strict.campaign_only_versions = True
+    client = connect_client()
+    ids = {
+        flow_type: client.create_contact_flow(
+            InstanceId=instance_id, Name=flow_type, Type=flow_type, Content=_content(flow_type)
+        )["ContactFlowId"]
+        for flow_type in ("CONTACT_FLOW", "AGENT_WHISPER", "CAMPAIGN")
+    }
+    for flow_type in ("CONTACT_FLOW", "AGENT_WHISPER"):
+        with pytest.raises(client.exceptions.InvalidParameterException, match="type Campaign"):
+            client.create_contact_flow_version(InstanceId=instance_id, ContactFlowId=ids[flow_type])
+    campaign = client.create_contact_flow_version(
+        InstanceId=instance_id, ContactFlowId=ids["CAMPAIGN"]
+    )
+    assert campaign["Version"] == 1
+    module = client.create_contact_flow_module(
+        InstanceId=instance_id, Name="M", Content=module_content()
+    )
+    version = client.create_contact_flow_module_version(
+        InstanceId=instance_id, ContactFlowModuleId=module["Id"]
+    )
+    assert version["Version"] == 1  # modules are not flows of a type: unaffected
+    sandbox.config.update({"strict": {"campaign_only_versions": False}})
+    again = client.create_contact_flow_version(
+        InstanceId=instance_id, ContactFlowId=ids["CONTACT_FLOW"]
+    )
+    assert again["Version"] == 1
+
+
+def _content(flow_type: str) -> str:
+    """A valid flow of ``flow_type``: whisper and hold flows end, they cannot disconnect."""
+    if flow_type in ("CONTACT_FLOW", "CUSTOMER_QUEUE", "CAMPAIGN"):
+        return flow_content()
+    end = {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}}
+    hello = {
+        "Identifier": "hello",
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": "Hello"},
+        "Transitions": {"NextAction": "end"},
+    }
+    return flow_content(actions=[hello, end])
 
 
 def test_aliases(connect_client: ClientFactory, instance_id: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flowops.sandbox.backend.operations import SUPPORTED_OPERATIONS
 from flowops.sandbox.lex import LEX_OPERATIONS
 from flowops.sandbox.protocol import LEX_MODELS, service_model
-from flowops.sandbox.service import SUPPORTED_OPERATIONS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox.md"
 

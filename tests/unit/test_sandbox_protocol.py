@@ -9,6 +9,7 @@ import botocore.session
 import pytest
 from botocore.serialize import create_serializer
 
+from flowops.sandbox.backend.operations import SUPPORTED_OPERATIONS
 from flowops.sandbox.lex import LEX_OPERATIONS
 from flowops.sandbox.protocol import (
     LEX_MODELS,
@@ -22,7 +23,6 @@ from flowops.sandbox.protocol import (
     routes,
     service_model,
 )
-from flowops.sandbox.service import SUPPORTED_OPERATIONS
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "DescribeContactFlow": {"InstanceId": "i-1", "ContactFlowId": "f/1:$SAVED"},

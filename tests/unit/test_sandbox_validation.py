@@ -25,7 +25,7 @@ def _doc(params: dict[str, Any], **top: Any) -> str:
         "Actions": [
             {
                 "Identifier": "a",
-                "Type": "UpdateContactTargetQueue",
+                "Type": "UpdateContactData",
                 "Parameters": params,
                 "Transitions": {
                     "NextAction": "b",
@@ -52,7 +52,8 @@ def test_valid_content_has_no_problems() -> None:
 
 
 def test_versioned_flow_arn_is_accepted() -> None:
-    assert validate_content(_doc({"ContactFlowId": f"{BASE}/contact-flow/f1:3"}), CTX) == []
+    flow = f"{BASE}/contact-flow/f1:3"
+    assert validate_content(_doc({"QueueId": "$.Attributes.q", "ContactFlowId": flow}), CTX) == []
 
 
 def test_foreign_and_missing_references() -> None:

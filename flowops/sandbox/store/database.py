@@ -1,5 +1,4 @@
-"""The sandbox's state in SQLite: instances, catalog resources, flows, versions, aliases, tags
-and the Lex V2 bots and bot aliases of each account.
+"""The sandbox's SQLite database: schema, connection and transactions.
 
 One connection per process, guarded by a lock; every API call runs in one transaction
 (``BEGIN IMMEDIATE`` for writes), so several threads and several processes sharing one
@@ -10,7 +9,6 @@ private in-memory database.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -109,8 +107,8 @@ CREATE TABLE IF NOT EXISTS lex_aliases (
 """
 
 
-class Store:
-    """SQLite-backed state, shared by every request thread of a server."""
+class Database:
+    """The SQLite connection shared by every request thread of a server."""
 
     def __init__(self, db: str | Path = ":memory:") -> None:
         self.path = str(db)
@@ -161,7 +159,7 @@ class Store:
             finally:
                 self._depth = 0
 
-    # --- small helpers -------------------------------------------------------------
+    # --- raw access (for the typed tables and for tests) ------------------------------
 
     def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         """The first row of a query, or ``None``."""
@@ -175,22 +173,3 @@ class Store:
     def run(self, sql: str, *args: Any) -> sqlite3.Cursor:
         """Execute a statement."""
         return self.conn.execute(sql, args)
-
-    # --- tags ------------------------------------------------------------------------
-
-    def tags(self, arn: str) -> dict[str, str]:
-        """The tags of a resource."""
-        row = self.one("SELECT tags FROM tags WHERE arn = ?", arn)
-        return dict(json.loads(row["tags"])) if row else {}
-
-    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
-        """Replace the tags of a resource."""
-        if tags:
-            self.run(
-                "INSERT INTO tags(arn, tags) VALUES(?, ?) "
-                "ON CONFLICT(arn) DO UPDATE SET tags = excluded.tags",
-                arn,
-                json.dumps(tags, sort_keys=True),
-            )
-        else:
-            self.run("DELETE FROM tags WHERE arn = ?", arn)
