@@ -303,12 +303,21 @@ def acquire(
     raise LockHeldError(env, read_lock(client))
 
 
-def release(client: ConnectClient, lock: LockInfo) -> None:
-    """Give the lock back: delete our lock module (gone already is fine)."""
-    try:
-        client.delete("module", lock.module_id)
-    except NotFoundError:
-        pass
+def release(
+    client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: float = 0.5
+) -> None:
+    """Give the lock back: delete our lock module (gone already is fine).
+
+    Connect may answer ``ResourceNotFoundException`` for a moment after a create: a lock
+    module not found is asked for again a few times before it counts as gone.
+    """
+    for attempt in range(tries):
+        try:
+            client.delete("module", lock.module_id)
+            break
+        except NotFoundError:
+            if attempt + 1 < tries:
+                time.sleep(pause * (attempt + 1))
     client.refresh_flows()
 
 
