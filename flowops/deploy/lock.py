@@ -303,9 +303,7 @@ def acquire(
     raise LockHeldError(env, read_lock(client))
 
 
-def release(
-    client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: float = 0.5
-) -> None:
+def release(client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: float = 0.5) -> None:
     """Give the lock back: delete our lock module (gone already is fine).
 
     Connect may answer ``ResourceNotFoundException`` for a moment after a create: a lock

@@ -8,10 +8,8 @@ after its own creates, which are flowops.connect's; not switched on here.)
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,12 +19,11 @@ from flowops.deploy.canary import start_canary
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.deploy.rollback import rollback
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError
 from flowops.model.parse import parse_content
 from flowops.sandbox import Lag, SandboxServer
-from tests.integration.test_promote import write_calls
 from tests.integration.test_promote_safety import _live_state, _released_once
-from tests.integration.test_release_lock import lock_modules
+from tests.integration.test_release_lock import lock_modules, race
 
 
 def test_promotes_started_together_under_search_and_tag_lag_never_both_write(
@@ -34,30 +31,7 @@ def test_promotes_started_together_under_search_and_tag_lag_never_both_write(
 ) -> None:
     staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.lag = Lag(search=3.0, tags=3.0)
-    clients = [ConnectClient.for_environment(staging) for _ in range(4)]
-    for c in clients:
-        c.catalog()
-    start = threading.Barrier(len(clients))
-    results: list[Any] = [None] * len(clients)
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = promote(staging, "HEAD", repo, client=clients[i], tag=False)
-        except CheckFailedError as exc:  # locked out, or its plan went stale meanwhile
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    won = [r for r in results if not isinstance(r, CheckFailedError)]
-    assert len(won) == 1, results
-    for c, r in zip(clients, results, strict=True):
-        if r is not won[0]:
-            writes = {k for k, v in write_calls(dict(c.calls)).items() if v}
-            assert writes <= {"CreateContactFlowModule", "DeleteContactFlowModule"}, writes
+    clients, _ = race(staging, repo)
     # Read by id, the ledger has the new record at once, though Search still lags.
     records = read_ledger(clients[0])
     assert [(r.id, r.status) for r in records] == [(1, "released"), (2, "released")]
