@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.flowops-installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean release-tag
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ unit: $(STAMP)
 # make bench [BENCH=lint|diff|deploy|rollback|connect]; all of them by default (minutes).
 bench: $(STAMP)
 	$(BIN)/python -m bench $(or $(BENCH),all)
+
+# Tag the release vX.Y.Z (X.Y.Z = flowops.__version__) on a clean, tested HEAD; pushing
+# the tag runs .github/workflows/release.yml (build, twine check, publish flowops-connect).
+release-tag: test
+	git diff --quiet HEAD
+	git tag -a "v$$($(BIN)/python -c 'import flowops; print(flowops.__version__)')" -m "flowops release"
 
 clean:
 	rm -rf $(VENV) .flowops .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,6 +37,9 @@ DEFAULT_SANDBOX_DB = ".flowops/sandbox.db"
 DEFAULT_RATE = 1.8
 DEFAULT_BURST = 4
 SCHEMA_FILE = "config_schema.json"
+#: AWS's default and sample flows, present in every instance: ``managed.exclude``'s
+#: default, so adopting an instance does not pull them into git unless asked.
+DEFAULT_EXCLUDES = ("Default *", "Sample *")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class Environment:
     protected: bool = False
     managed_names: tuple[str, ...] = ("*",)  # fnmatch patterns on flow/module names
     managed_types: tuple[str, ...] = ()  # flow types ("MODULE" for modules); empty = all
+    #: fnmatch patterns of names left alone though a wildcard in ``managed_names`` matches
+    #: them (a name listed exactly in ``managed_names`` is managed all the same).
+    managed_exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
     sandbox_db: str | None = None
@@ -100,6 +107,10 @@ class Environment:
         ``flow_type`` is the ContactFlowType, or ``"MODULE"`` for a module.
         """
         if self.managed_types and flow_type not in self.managed_types:
+            return False
+        if name in self.managed_names:
+            return True
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_exclude):
             return False
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_names)
 
@@ -204,6 +215,7 @@ def parse_environment(data: Any, source: Path) -> Environment:
         protected=bool(data.get("protected", False)),
         managed_names=tuple(managed.get("names") or ("*",)),
         managed_types=tuple(managed.get("types") or ()),
+        managed_exclude=tuple(managed.get("exclude", DEFAULT_EXCLUDES)),
         overrides=_freeze_overrides(data.get("overrides")),
         use_aliases=bool(data.get("use_aliases", False)),
         sandbox_db=sandbox_db,
@@ -235,6 +247,11 @@ def _candidates(root: Path) -> list[Path]:
     return sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
 
 
+def default_root() -> Path:
+    """``$FLOWOPS_ENVIRONMENTS`` when set (every command honours it), else ``environments``."""
+    return Path(os.environ.get("FLOWOPS_ENVIRONMENTS") or DEFAULT_ROOT)
+
+
 def load_environment(name: str, root: Path | None = None) -> Environment:
     """The environment called ``name`` (or the YAML file at path ``name``).
 
@@ -246,7 +263,7 @@ def load_environment(name: str, root: Path | None = None) -> Environment:
         if as_path.is_file():
             return load_environment_file(as_path)
         raise BadInputError(f"unknown environment: no such file {as_path}")
-    base = root if root is not None else DEFAULT_ROOT
+    base = root if root is not None else default_root()
     for suffix in (".yaml", ".yml"):
         candidate = base / f"{name}{suffix}"
         if candidate.is_file():
@@ -259,5 +276,5 @@ def load_environment(name: str, root: Path | None = None) -> Environment:
 
 def list_environments(root: Path | None = None) -> list[Environment]:
     """Every environment under ``root`` (default ``./environments``), sorted by name."""
-    base = root if root is not None else DEFAULT_ROOT
+    base = root if root is not None else default_root()
     return sorted((load_environment_file(p) for p in _candidates(base)), key=lambda e: e.name)

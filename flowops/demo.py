@@ -41,6 +41,7 @@ from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.repo import FLOWS_DIR
+from flowops.scaffold import environment_yaml, sandbox_environments
 
 #: The flow the story edits: its balance lookup is a Lambda call with a timeout.
 STORY_FLOW = "Billing Self Service"
@@ -160,21 +161,23 @@ def reset_workdir(workdir: Path, sandbox_db: Path, *, quotas: bool) -> None:
 
 
 def copy_environments(target: Path, *, sandbox_db: Path | None = None, paced: bool) -> None:
-    """The project's environment files, all on the embedded sandbox, written to ``target``.
+    """dev, staging and prod (the project's environment files), on the sandbox, in ``target``.
 
     ``sandbox_db`` points them at one database (default: each file's own, normally
     ``.flowops/sandbox.db`` of the working directory). Without ``paced`` the client-side
     pacing is lifted: against a sandbox with its quota off it would only slow things down.
     """
     target.mkdir(parents=True, exist_ok=True)
-    for source in sorted(PROJECT_ENVIRONMENTS.glob("*.yaml")):
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for spec in sandbox_environments():
+        data = yaml.safe_load(environment_yaml(spec))
         data["endpoint_url"] = "sandbox"
         if sandbox_db is not None:
             data["sandbox_db"] = str(sandbox_db)
         if not paced:
             data["rate_limit"] = {"rate": 1000, "burst": 1000}
-        (target / source.name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        (target / f"{spec.name}.yaml").write_text(
+            yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
+        )
 
 
 def start_sandbox(sandbox_db: Path, *, quotas: bool) -> str:
@@ -311,7 +314,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             ok=_release_id(first) is not None and not writes,
         )
 
-    story.step("Promote to staging (twice)", "flowops promote --to staging", promote_staging)
+    story.step("Promote to staging (twice)", "flowops promote --env staging", promote_staging)
 
     def prod_before() -> DemoStep:
         result = promote(
@@ -328,7 +331,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
 
     story.step(
         "Prod runs the previous release",
-        "flowops promote --to prod --ref HEAD~1 --yes",
+        "flowops promote --env prod --ref HEAD~1 --yes",
         prod_before,
     )
 
@@ -336,7 +339,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         client = story.client("prod")
         tree, sha = desired_state(story.repo(), "HEAD", FLOWS_DIR)
         candidate = tree[f"flow:{STORY_FLOW}"]
-        start_canary(client, STORY_FLOW, candidate, 10, ref=sha[:12])
+        start_canary(client, STORY_FLOW, candidate, 10, ref=sha)
         ramp_canary(client, STORY_FLOW, 50)
         done = promote_canary(client, STORY_FLOW)
         return _outcome(

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
+    CHANGES = 1  # `plan --exit-code` / `diff --exit-code`: there are changes (git's 1)
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
     INTERRUPTED = 130  # SIGINT (Ctrl-C)

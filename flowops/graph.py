@@ -20,6 +20,7 @@ from flowops.model.catalog import (
 )
 from flowops.model.document import FlowDocument
 from flowops.model.types import Flow
+from flowops.schemas import stamp
 
 EdgeKind = Literal["next", "condition", "error"]
 
@@ -345,4 +346,4 @@ def to_json(graph: nx.MultiDiGraph) -> str:
         "edges": edges,
         "dangling": dangling,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(stamp("graph", payload), indent=2, ensure_ascii=False) + "\n"

@@ -137,3 +137,13 @@ def names_by_kind(tree: Mapping[str, FlowDocument]) -> dict[str, list[str]]:
     for doc in tree.values():
         out[doc.info.kind].append(doc.info.name)
     return {k: sorted(v) for k, v in out.items()}
+
+
+def uncommitted(repo: git.Repo, folder: str | Path = FLOWS_DIR) -> list[str]:
+    """Files under ``folder`` that differ from HEAD: staged, modified or untracked.
+
+    ``plan`` and ``promote`` read flows from a git revision; these are the changes they
+    would not see.
+    """
+    raw = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", str(folder))
+    return sorted(entry[3:] for entry in raw.split("\0") if len(entry) > 3)

@@ -12,7 +12,19 @@ from typing import Annotated, Any
 
 import typer
 
-from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvOption,
+    FormatOption,
+    OutputFormat,
+    RefOption,
+    YesOption,
+    complete_flow,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
+from flowops.cli.common import FlowsOption as RootOption
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
@@ -33,29 +45,35 @@ from flowops.errors import BadInputError, ExitCode
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
+from flowops.schemas import stamp
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")]
 FlowOption = Annotated[
     str | None,
-    typer.Option("--flow", help="The entry flow (default: the one flow running a canary)."),
+    typer.Option(
+        "--flow",
+        metavar="NAME",
+        help="The entry flow (default: the one flow running a canary).",
+        autocompletion=complete_flow,
+    ),
+]
+EntryFlowOption = Annotated[
+    str,
+    typer.Option(
+        "--flow", metavar="NAME", help="The entry flow to canary.", autocompletion=complete_flow
+    ),
 ]
 PercentOption = Annotated[
-    int, typer.Option("--percent", "-p", help="Share of contacts for the candidate, 1-99.")
+    int,
+    typer.Option(
+        "--percent", "-p", metavar="PERCENT", help="Share of contacts for the candidate, 1-99."
+    ),
 ]
-RefOption = Annotated[str, typer.Option("--ref", help="Git revision of the candidate content.")]
-RootOption = Annotated[Path, typer.Option("--root", help="The flows folder.")]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
 canary_app = typer.Typer(
     name="canary",
     help="Send a share of an entry flow's contacts to new content, then promote or abort.",
     no_args_is_help=True,
 )
-
-
-YesOption = Annotated[
-    bool, typer.Option("--yes", "-y", help="Confirm a protected environment (CI).")
-]
 
 
 def _client(env: str, what: str | None = None, yes: bool = True) -> ConnectClient:
@@ -90,17 +108,20 @@ def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
     if fmt == OutputFormat.json:
         emit(
             json.dumps(
-                {
-                    "action": result.action,
-                    "env": result.env,
-                    "flow": result.flow,
-                    "flow_id": result.flow_id,
-                    "percent": result.percent,
-                    "state": _state_dict(result),
-                    "versions": dict(result.versions),
-                    "release": result.release_id,
-                    "notes": list(result.notes),
-                },
+                stamp(
+                    "canary",
+                    {
+                        "action": result.action,
+                        "env": result.env,
+                        "flow": result.flow,
+                        "flow_id": result.flow_id,
+                        "percent": result.percent,
+                        "state": _state_dict(result),
+                        "versions": dict(result.versions),
+                        "release": result.release_id,
+                        "notes": list(result.notes),
+                    },
+                ),
                 indent=2,
             )
         )
@@ -163,10 +184,10 @@ def _candidate(name: str, ref: str, root: Path) -> tuple[FlowDocument, str]:
 @handle_errors
 def start_cmd(
     env: EnvOption,
-    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    flow: EntryFlowOption,
     percent: PercentOption,
     ref: RefOption = "HEAD",
-    root: RootOption = Path(FLOWS_DIR),
+    flows: RootOption = Path(FLOWS_DIR),
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
@@ -176,13 +197,15 @@ def start_cmd(
     sending --percent of contacts to the candidate. Exit codes: 0 started, 2 bad input
     (percent outside 1-99, a canary already running, unresolvable references),
     3 Amazon Connect error.
+
+    Example: flowops canary start --env prod --flow "Main Inbound" --percent 10 --yes
     """
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
-    doc, sha = _candidate(flow, ref, root)
+    doc, sha = _candidate(flow, ref, flows)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
-    result = start_canary(client, flow, doc, percent, ref=sha[:12], on_signal=on_signal)
+    result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal)
     _render_result(result, fmt)
 
 
@@ -195,7 +218,10 @@ def ramp_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Change the candidate's share of contacts (1-99)."""
+    """Change the candidate's share of contacts (1-99).
+
+    Example: flowops canary ramp --env prod --percent 50 --yes
+    """
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
@@ -211,7 +237,10 @@ def promote_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Make the candidate the entry flow's content (a release), remove the helpers."""
+    """Make the candidate the entry flow's content (a release), remove the helpers.
+
+    Example: flowops canary promote --env prod --yes
+    """
     client = _client(env, "promote the canary", yes)
     _render_result(promote_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
@@ -224,7 +253,10 @@ def abort_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
-    """Put the pre-canary content back exactly, remove the helpers."""
+    """Put the pre-canary content back exactly, remove the helpers.
+
+    Example: flowops canary abort --env prod --yes
+    """
     client = _client(env, "abort the canary", yes)
     _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
@@ -238,12 +270,15 @@ def status_cmd(
 
     Exit codes: 0 shown, 1 a canary is inconsistent (tag, wrapper and helpers disagree:
     the problems are listed), 2 bad input, 3 Amazon Connect error.
+
+    Example: flowops canary status --env prod --format json
     """
     client = _client(env)
     names = [flow] if flow else [f.name for f in running_canaries(client)]
     statuses = [canary_status(client, name) for name in names]
     if fmt == OutputFormat.json:
-        emit(json.dumps([_status_dict(s) for s in statuses], indent=2))
+        payload = {"env": client.env.name, "canaries": [_status_dict(s) for s in statuses]}
+        emit(json.dumps(stamp("canary-status", payload), indent=2))
     elif not statuses:
         console.print(f"{client.env.name}: no canary running", highlight=False)
     else:
@@ -256,17 +291,22 @@ def status_cmd(
 @canary_app.command("generate")
 @handle_errors
 def generate_cmd(
-    flow: Annotated[str, typer.Option("--flow", help="The entry flow to canary.")],
+    flow: EntryFlowOption,
     percent: PercentOption,
-    ref: Annotated[str, typer.Option("--ref", help="Git revision holding the candidate content.")],
-    root: RootOption = Path(FLOWS_DIR),
+    ref: Annotated[
+        str, typer.Option("--ref", metavar="REF", help="Git revision holding the candidate.")
+    ],
+    flows: RootOption = Path(FLOWS_DIR),
 ) -> None:
     """Write the wrapper and both variants as files under flows/, for a pull request.
 
     The entry flow's file (its current content is the stable variant) is replaced by the
     wrapper; "FLOW (canary stable)" and "FLOW (canary candidate)" (the content at the
     revision --ref) are added next to it. Promote them like any change.
+
+    Example: flowops canary generate --flow "Main Inbound" --percent 10 --ref feature
     """
+    root = flows
     key = f"flow:{flow}"
     stable = read_tree(root).get(key)
     if stable is None:

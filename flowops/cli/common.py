@@ -1,4 +1,12 @@
-"""What every command shares: the error handler, output formats and the console."""
+"""What every command shares: the error handler, output formats, the console, and the
+option vocabulary.
+
+Every command spells an option the same way, from the definitions below: ``--env/-e ENV``
+(or ``FLOWOPS_ENV``), ``--flows PATH`` and ``--environments PATH`` for the two folders
+(or ``FLOWOPS_FLOWS``, ``FLOWOPS_ENVIRONMENTS``), ``--ref REF``, ``--yes/-y``,
+``--format/-f``, ``--quiet/-q``; ``--debug`` and ``-h`` are accepted anywhere.
+docs/cli.md lists them (generated from the commands).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +14,19 @@ import functools
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import ParamSpec, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
-from flowops.errors import ExitCode, FlowopsError
+from flowops.errors import BadInputError, ExitCode, FlowopsError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # ":A:" in "staging:A:" is a name, not an emoji
+err_console = Console(stderr=True, emoji=False)
 
 
 class State:
@@ -63,3 +72,106 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+
+
+#: Environment variables every command reads (docs/cli.md).
+ENVIRONMENT_VARIABLES = {
+    "FLOWOPS_ENV": "the environment (--env) of every command that takes one",
+    "FLOWOPS_FLOWS": "the flows folder (--flows)",
+    "FLOWOPS_ENVIRONMENTS": "the environments folder (--environments)",
+    "FLOWOPS_DEBUG": "1: tracebacks instead of one-line errors (like --debug)",
+    "FLOWOPS_LINT_CONFIG": "the lint configuration file (lint --config)",
+    "FLOWOPS_SANDBOX_DB": "the sandbox database (sandbox --db)",
+    "FLOWOPS_SANDBOX_QUOTA": "off: the embedded sandbox enforces no API quotas",
+    "FLOWOPS_SANDBOX_LAG": "the sandbox's eventual consistency (sandbox serve --lag)",
+}
+
+
+def complete_environment(incomplete: str) -> list[str]:
+    """Environment names under ./environments (or $FLOWOPS_ENVIRONMENTS), for completion."""
+    import os
+
+    folder = Path(os.environ.get("FLOWOPS_ENVIRONMENTS", "environments"))
+    names = sorted({p.stem for p in folder.glob("*.y*ml")}) if folder.is_dir() else []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def complete_flow(incomplete: str) -> list[str]:
+    """Flow and module names under ./flows (or $FLOWOPS_FLOWS), for completion."""
+    import json
+    import os
+
+    folder = Path(os.environ.get("FLOWOPS_FLOWS", "flows"))
+    names: set[str] = set()
+    for path in folder.rglob("*.json") if folder.is_dir() else ():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = data.get("name") if isinstance(data, dict) and "flowops" in data else None
+        if isinstance(name, str):
+            names.add(name)
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+def _env_option() -> Any:
+    return typer.Option(
+        "--env",
+        "-e",
+        metavar="ENV",
+        envvar="FLOWOPS_ENV",
+        help="Environment: a name under environments/ or a YAML file.",
+        autocompletion=complete_environment,
+    )
+
+
+EnvOption = Annotated[str, _env_option()]
+#: ``--env`` where another spelling is still accepted (promote's hidden ``--to``).
+EnvOrNoneOption = Annotated[str | None, _env_option()]
+FlowsOption = Annotated[
+    Path,
+    typer.Option(
+        "--flows",
+        metavar="PATH",
+        envvar="FLOWOPS_FLOWS",
+        help="The flows folder (the same path at a git revision).",
+    ),
+]
+EnvironmentsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--environments",
+        metavar="PATH",
+        envvar="FLOWOPS_ENVIRONMENTS",
+        help="The environments folder (default: environments/).",
+    ),
+]
+FlowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--flow", metavar="NAME", help="Only this flow or module.", autocompletion=complete_flow
+    ),
+]
+RefOption = Annotated[
+    str, typer.Option("--ref", metavar="REF", help="Git revision (commit, branch, tag).")
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask: confirm a protected environment (CI).")
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr; errors only.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+]
+
+
+def pick_env(env: str | None, alias: str | None, alias_name: str) -> str:
+    """``--env``, or the older spelling ``alias_name`` still accepted; one is required."""
+    if env and alias and env != alias:
+        raise BadInputError(f"--env {env!r} and {alias_name} {alias!r} disagree: give one")
+    chosen = env or alias
+    if not chosen:
+        raise BadInputError("missing option --env ENV (or FLOWOPS_ENV)")
+    return chosen

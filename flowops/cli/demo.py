@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from flowops.cli.common import console, handle_errors
 from flowops.demo import DemoStep, run_demo
 from flowops.errors import CheckFailedError
+from flowops.tables import text_table
 
 DEFAULT_WORKDIR = Path(".flowops") / "demo"
 
@@ -27,22 +27,19 @@ def _show(step: DemoStep) -> None:
         console.print(f"    ... {len(step.details) - 12} more", style="dim")
 
 
-def _summary(steps: list[DemoStep]) -> Table:
-    table = Table(title="flowops demo", title_justify="left")
-    table.add_column("", width=1)
-    table.add_column("step")
-    table.add_column("command", style="cyan")
-    table.add_column("API calls", justify="right")
-    table.add_column("time", justify="right")
-    for step in steps:
-        table.add_row(
+def _summary(steps: list[DemoStep]) -> str:
+    rows = [("", "step", "command", "API calls", "time")]
+    rows += [
+        (
             "✓" if step.ok else "✗",
             step.chapter,
             step.command,
             str(step.api_calls) if step.api_calls else "",
             f"{step.seconds:.1f}s",
         )
-    return table
+        for step in steps
+    ]
+    return "flowops demo\n\n" + text_table(rows)
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +50,7 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(
         workdir: Annotated[
             Path,
-            typer.Option("--workdir", help="Scratch folder (reset on every run)."),
+            typer.Option("--workdir", metavar="PATH", help="Scratch folder (reset on every run)."),
         ] = DEFAULT_WORKDIR,
         quotas: Annotated[
             bool,
@@ -68,6 +65,8 @@ def register(app: typer.Typer) -> None:
         canary, rollback. No AWS account needed; safe to run again (it starts over).
 
         Exit codes: 0 the story went as told, 1 a step did not.
+
+        Example: flowops demo --quotas
         """
         console.print(
             "[bold]flowops demo[/]: GitOps for Amazon Connect contact flows, on the embedded "
@@ -75,7 +74,7 @@ def register(app: typer.Typer) -> None:
         )
         result = run_demo(workdir, report=_show, quotas=quotas)
         console.print()
-        console.print(_summary(result.steps))
+        console.print(_summary(result.steps), highlight=False, markup=False)
         if not result.ok:
             raise CheckFailedError("the demo stopped: a step did not go as expected (see above)")
         console.print(

@@ -7,7 +7,22 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import OutputFormat, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    EnvOrNoneOption,
+    FlowsOption,
+    FormatOption,
+    OutputFormat,
+    QuietOption,
+    RefOption,
+    YesOption,
+    complete_flow,
+    emit,
+    err_console,
+    handle_errors,
+    pick_env,
+)
 from flowops.cli.progress import on_signal, progress
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
@@ -23,17 +38,31 @@ from flowops.deploy.render import (
     render_history,
     render_plan,
 )
+from flowops.errors import BadInputError, ExitCode
 from flowops.repo import FLOWS_DIR, open_repo
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-RootOption = Annotated[
-    Path, typer.Option("--root", help="The flows folder (default: flows/ of this repository).")
+AllowDirtyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-dirty",
+        help="Go ahead though files under the flows folder have uncommitted changes "
+        "(they are not part of the revision).",
+    ),
 ]
-RefOption = Annotated[str, typer.Option("--ref", help="Git revision of the desired flows.")]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress on stderr (the result is printed).")
-]
+
+
+def _check_committed(flows: Path, ref: str, *, allow_dirty: bool, refuse: bool) -> None:
+    """Warn (or, with ``refuse``, stop) when uncommitted flow changes would be ignored."""
+    from flowops.repo import uncommitted
+
+    dirty = uncommitted(open_repo("."), flows)
+    if not dirty:
+        return
+    listed = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+    what = f"{len(dirty)} uncommitted change(s) under {flows}/ ({listed}) are not in {ref}"
+    if refuse and not allow_dirty:
+        raise BadInputError(f"{what}: commit them, or pass --allow-dirty to promote {ref}")
+    err_console.print(f"[yellow]warning:[/] {what}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,24 +73,36 @@ def register(app: typer.Typer) -> None:
     def export_cmd(
         env: EnvOption,
         flow: Annotated[
-            list[str] | None, typer.Option("--flow", help="Only this flow or module (repeat).")
+            list[str] | None,
+            typer.Option(
+                "--flow",
+                metavar="NAME",
+                help="Only this flow or module (repeat).",
+                autocompletion=complete_flow,
+            ),
         ] = None,
         commit: Annotated[bool, typer.Option("--commit", help="Commit the changed files.")] = False,
         force: Annotated[
             bool, typer.Option("--force", help="Overwrite files with uncommitted changes.")
         ] = False,
-        root: RootOption = Path(FLOWS_DIR),
+        flows: FlowsOption = Path(FLOWS_DIR),
+        environments: EnvironmentsOption = None,
         fmt: FormatOption = OutputFormat.text,
+        quiet: QuietOption = False,
     ) -> None:
         """Write an environment's flows as canonical, account-free files under flows/.
 
         Exit codes: 0 done, 2 bad input (unknown environment, local changes that would be
         overwritten without --force), 3 Amazon Connect error.
+
+        Example: flowops export --env dev --commit
         """
-        environment = load_environment(env)
-        quiet = fmt != OutputFormat.text
-        with progress(f"export {environment.name}", quiet=quiet) as report:
-            result = export_env(environment, root, flow, force, commit, progress=report)
+        environment = load_environment(env, environments)
+        silent = fmt != OutputFormat.text or quiet
+        with progress(f"export {environment.name}", quiet=silent) as report:
+            result = export_env(
+                environment, flows, flow, force=force, commit=commit, progress=report
+            )
         emit(render_export(result, fmt.value))
 
     @app.command("plan")
@@ -69,32 +110,46 @@ def register(app: typer.Typer) -> None:
     def plan_cmd(
         env: EnvOption,
         ref: RefOption = "HEAD",
-        root: RootOption = Path(FLOWS_DIR),
+        flows: FlowsOption = Path(FLOWS_DIR),
+        environments: EnvironmentsOption = None,
         fmt: FormatOption = OutputFormat.text,
+        exit_code: Annotated[
+            bool,
+            typer.Option("--exit-code", help="Exit 1 when the plan has changes (like git diff)."),
+        ] = False,
+        quiet: QuietOption = False,
     ) -> None:
         """Compare the flows at a git revision with an environment; write nothing.
 
-        Exit codes: 0 planned, 2 bad input (unresolvable references are all listed),
-        3 Amazon Connect error.
+        Uncommitted changes under the flows folder are not part of the revision: plan
+        warns about them.
+        Exit codes: 0 planned (also with changes, unless --exit-code), 1 changes present
+        with --exit-code, 2 bad input (unresolvable references are all listed), 3 Amazon
+        Connect error.
+
+        Example: flowops plan --env staging --ref main --format markdown
         """
-        environment = load_environment(env)
+        environment = load_environment(env, environments)
         repo = open_repo(".")
-        desired, sha = desired_state(repo, ref, root)
+        desired, sha = desired_state(repo, ref, flows)
+        if not quiet:
+            _check_committed(flows, ref, allow_dirty=True, refuse=False)
         client = ConnectClient.for_environment(environment)
         plan = make_plan(environment, desired, client, ref=ref, commit=sha)
         emit(render_plan(plan, fmt.value))
+        if exit_code and plan.changes:
+            raise typer.Exit(int(ExitCode.CHANGES))
 
     @app.command("promote")
     @handle_errors
     def promote_cmd(
-        to: Annotated[str, typer.Option("--to", help="Target environment name or YAML file.")],
+        env: EnvOrNoneOption = None,
+        to: Annotated[str | None, typer.Option("--to", metavar="ENV", hidden=True)] = None,
         ref: RefOption = "HEAD",
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
         ] = False,
-        yes: Annotated[
-            bool, typer.Option("--yes", "-y", help="Confirm a protected environment (CI).")
-        ] = False,
+        yes: YesOption = False,
         auto_restore: Annotated[
             bool,
             typer.Option(
@@ -102,7 +157,9 @@ def register(app: typer.Typer) -> None:
                 help="On failure, put changed flows back to their restore points.",
             ),
         ] = True,
-        root: RootOption = Path(FLOWS_DIR),
+        allow_dirty: AllowDirtyOption = False,
+        flows: FlowsOption = Path(FLOWS_DIR),
+        environments: EnvironmentsOption = None,
         fmt: FormatOption = OutputFormat.text,
         quiet: QuietOption = False,
     ) -> None:
@@ -110,12 +167,19 @@ def register(app: typer.Typer) -> None:
 
         Each changed flow gets new content and a release version (and a restore-point
         version unless its live content is the last release's); the release is recorded
-        in Connect and tagged in git. SIGINT/SIGTERM stop at the next flow, put back what
-        the release changed and record it as cancelled (a second signal aborts at once:
+        in Connect and tagged in git. Uncommitted changes under the flows folder stop it
+        (they are not in the revision) unless --allow-dirty. (--to ENV is the older
+        spelling of --env.) SIGINT/SIGTERM stop at the next flow, put back what the
+        release changed and record it as cancelled (a second signal aborts at once:
         `flowops unlock` then clears the lock).
         Exit codes: 0 released (or nothing to do), 1 a step failed (table of where each
         flow is), 2 bad input, 3 Amazon Connect error, 130/143 cancelled.
+
+        Example: flowops promote --env staging --ref main
         """
+        target = load_environment(pick_env(env, to, "--to"), environments)
+        if not dry_run:
+            _check_committed(flows, ref, allow_dirty=allow_dirty, refuse=True)
 
         def confirm(plan: Plan) -> bool:
             err_console.print(render_plan(plan, "text"))
@@ -125,17 +189,16 @@ def register(app: typer.Typer) -> None:
                 f"{plan.env.name} is protected. Apply ({plan_summary(plan)})?", err=True
             )
 
-        environment = load_environment(to)
-        client = ConnectClient.for_environment(environment)
-        silent = quiet or dry_run or fmt == OutputFormat.json
-        with progress(f"promote {environment.name}", quiet=silent, client=client) as report:
+        client = ConnectClient.for_environment(target)
+        silent = quiet or dry_run or fmt != OutputFormat.text
+        with progress(f"promote {target.name}", quiet=silent, client=client) as report:
             result = promote(
-                environment,
+                target,
                 ref,
                 ".",
-                dry_run,
-                yes,
-                flows_dir=str(root),
+                dry_run=dry_run,
+                yes=yes,
+                flows_dir=str(flows),
                 auto_restore=auto_restore,
                 client=client,
                 confirm=confirm,
@@ -158,10 +221,20 @@ def register(app: typer.Typer) -> None:
     def history_cmd(
         env: EnvOption,
         flow: Annotated[
-            str | None, typer.Option("--flow", help="Only releases of this flow, with versions.")
+            str | None,
+            typer.Option(
+                "--flow",
+                metavar="NAME",
+                help="Only releases of this flow, with versions.",
+                autocompletion=complete_flow,
+            ),
         ] = None,
+        environments: EnvironmentsOption = None,
         fmt: FormatOption = OutputFormat.text,
     ) -> None:
-        """Releases recorded in an environment (and a flow's versions), newest first."""
-        environment = load_environment(env)
+        """Releases recorded in an environment (and a flow's versions), newest first.
+
+        Example: flowops history --env prod --flow "Main Inbound"
+        """
+        environment = load_environment(env, environments)
         emit(render_history(history(environment, flow), fmt.value))

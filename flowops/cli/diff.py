@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    FlowsOption,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.diff.compare import compare_sides
 from flowops.diff.render_json import render_json
 from flowops.diff.render_markdown import render_markdown
@@ -41,7 +49,10 @@ Layout-only edits (designer positions) are listed but are not semantic changes; 
 that differ only in account, Region or instance are equal.
 
 Exit codes: 0 (also with changes, unless --exit-code), 1 semantic changes with \
---exit-code, 2 bad input (unreadable file, unknown revision or environment), 3 AWS error.
+--exit-code, 2 bad input (unreadable file, unknown revision or environment, no such \
+version), 3 AWS error.
+
+Example: flowops diff main --format markdown --output diff.md
 """
 
 DRIFT_HELP = """Live flows of an environment vs the files of its last release.
@@ -50,6 +61,8 @@ Reports which flows were edited, created or deleted in the console since the rel
 since --ref), with the same semantic diff as `flowops diff`. Exit 1 when drifted, 0 when \
 not: made for a scheduled CI job. Exit 2 when no release is recorded and no --ref is \
 given.
+
+Example: flowops drift --env prod --format markdown
 """
 
 
@@ -80,15 +93,8 @@ def run_diff(old: str | None, new: str | None, ctx: SourceContext) -> tuple[Tree
 
 FormatOption = Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-]
-FlowsOption = Annotated[
-    Path,
-    typer.Option("--flows", help="The flows folder (working tree side; same path in git)."),
-]
-EnvRootOption = Annotated[
     Path | None,
-    typer.Option("--environments", help="Folder of environment files (default: environments/)."),
+    typer.Option("--output", "-o", metavar="PATH", help="Write to this file instead of stdout."),
 ]
 
 
@@ -98,8 +104,12 @@ def register(app: typer.Typer) -> None:
     @app.command("diff", help=DIFF_HELP)
     @handle_errors
     def diff(
-        old: Annotated[str | None, typer.Argument(help="Old side (default: HEAD).")] = None,
-        new: Annotated[str | None, typer.Argument(help="New side (default: working tree).")] = None,
+        old: Annotated[
+            str | None, typer.Argument(metavar="OLD", help="Old side (default: HEAD).")
+        ] = None,
+        new: Annotated[
+            str | None, typer.Argument(metavar="NEW", help="New side (default: working tree).")
+        ] = None,
         fmt: FormatOption = DiffFormat.text,
         exit_code: Annotated[
             bool,
@@ -107,7 +117,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         output: OutputOption = None,
         flows: FlowsOption = Path(FLOWS_DIR),
-        environments: EnvRootOption = None,
+        environments: EnvironmentsOption = None,
     ) -> None:
         result, warnings = run_diff(old, new, SourceContext(flows, environments))
         for warning in warnings:
@@ -119,15 +129,17 @@ def register(app: typer.Typer) -> None:
     @app.command("drift", help=DRIFT_HELP)
     @handle_errors
     def drift(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
+        env: EnvOption,
         ref: Annotated[
             str | None,
-            typer.Option("--ref", help="Compare with this git revision, not the last release."),
+            typer.Option(
+                "--ref", metavar="REF", help="Compare with this git revision, not the last release."
+            ),
         ] = None,
         fmt: FormatOption = DiffFormat.text,
         output: OutputOption = None,
         flows: FlowsOption = Path(FLOWS_DIR),
-        environments: EnvRootOption = None,
+        environments: EnvironmentsOption = None,
     ) -> None:
         from flowops.config import load_environment
         from flowops.diff.live import drift as run_drift

@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
     def fmt(
         paths: Annotated[
             list[Path] | None,
-            typer.Argument(help="Flow files or directories (every *.json below; default flows/)."),
+            typer.Argument(
+                metavar="PATH",
+                help="Flow files or directories (every *.json below; default flows/).",
+            ),
         ] = None,
         check: Annotated[
             bool,
@@ -32,6 +35,8 @@ def register(app: typer.Typer) -> None:
 
         Exit codes: 0 done (or nothing to change), 1 with --check when a file would
         change, 2 when a file does not parse (then nothing is written).
+
+        Example: flowops fmt --check flows
         """
         targets = paths or [Path("flows")]
         if not collect_files(targets):

@@ -31,7 +31,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def graph(
         flow_file: Annotated[
-            Path, typer.Argument(help="A flow file (document or raw export), or a folder of flows.")
+            Path,
+            typer.Argument(
+                metavar="PATH", help="A flow file (document or raw export), or a folder of flows."
+            ),
         ],
         fmt: Annotated[
             GraphFormat, typer.Option("--format", "-f", help="Output format.")
@@ -41,6 +44,8 @@ def register(app: typer.Typer) -> None:
 
         Given a folder, print the cross-flow graph instead: an edge A -> B when flow A \
         transfers to, invokes or hooks flow or module B (edge label: the parameter).
+
+        Example: flowops graph flows/Main-Inbound.json --format dot | dot -Tsvg > main.svg
         """
         if flow_file.is_dir():
             from flowops.repo import read_tree

@@ -50,12 +50,15 @@ configuration.
 Configuration and suppressions: the `lint` section of flowops.yaml at the repository \
 root, or the tool.flowops.lint table of pyproject.toml, e.g.
 
+\b
     lint:
       rules: {FL502: {enabled: false}, FL201: {severity: error}}
       ignore:
         - {rule: FL104, flow: "Main IVR", action: "old-greeting", reason: "why"}
 
 Every suppression needs a reason. Rules: `flowops rules` and docs/rules.md.
+
+Example: flowops lint flows --format sarif > flowops.sarif
 """
 
 
@@ -75,7 +78,8 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def lint(
         paths: Annotated[
-            list[Path] | None, typer.Argument(help="Flow files or directories (default: flows/).")
+            list[Path] | None,
+            typer.Argument(metavar="PATH", help="Flow files or directories (default: flows/)."),
         ] = None,
         fmt: Annotated[
             LintFormat, typer.Option("--format", "-f", help="Output format.")
@@ -88,6 +92,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--config",
+                metavar="PATH",
                 help="flowops.yaml or pyproject.toml to read (default: found from the "
                 "current directory up to the repository root).",
                 envvar="FLOWOPS_LINT_CONFIG",
@@ -123,5 +128,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--markdown", help="Print docs/rules.md (generated docs).")
         ] = False,
     ) -> None:
-        """List lint rules; --markdown writes the documentation kept in docs/rules.md."""
+        """List lint rules; --markdown writes the documentation kept in docs/rules.md.
+
+        Example: flowops rules --markdown > docs/rules.md
+        """
         emit(render_rules_markdown() if markdown else render_rules_text())

@@ -12,6 +12,7 @@ built on first access, for tests and other programs.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -21,6 +22,7 @@ import typer
 
 from flowops import __version__
 from flowops.cli.common import State
+from flowops.errors import ExitCode
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -39,6 +41,8 @@ COMMANDS = {
     "unlock": "unlock",
     "sandbox": "sandbox",
     "demo": "demo",
+    "init": "init",
+    "completion": "completion",
 }
 
 
@@ -58,18 +62,37 @@ def root(
     ] = False,
 ) -> None:
     """GitOps change management for Amazon Connect contact flows."""
-    State.debug = debug
+    State.debug = State.debug or debug
+
+
+def _argument_metavars() -> None:
+    """Help shows an argument's metavar (PATH, ENV) alone, not also its Python type."""
+    from typer.core import TyperArgument
+
+    shown = TyperArgument.display_type_rich
+    if getattr(shown, "flowops", False):
+        return
+
+    def display_type(self: TyperArgument, ctx: object) -> str | None:
+        return None if self.metavar else shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type.flowops = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type  # type: ignore[method-assign,assignment]
 
 
 def build_app(modules: Sequence[str]) -> typer.Typer:
     """The root app with the commands of the given ``flowops.cli`` modules."""
+    _argument_metavars()
     built = typer.Typer(
         name="flowops",
         help="GitOps change management for Amazon Connect contact flows.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=True,
-        rich_markup_mode="markdown",
+        # `flowops completion SHELL` prints (or installs) the script for a named shell.
+        add_completion=False,
+        # Plain help: real metavars (ENV, PATH, REF), words never broken, no boxes.
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
     for name in dict.fromkeys(modules):
@@ -97,6 +120,26 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+def lift_debug(argv: list[str]) -> list[str]:
+    """``--debug`` accepted anywhere (before ``--``): set the flag, drop the word.
+
+    ``FLOWOPS_DEBUG=1`` does the same.
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--debug" in argv[:end] or os.environ.get("FLOWOPS_DEBUG", "") not in ("", "0"):
+        State.debug = True
+    return [a for a in argv[:end] if a != "--debug"] + argv[end:]
+
+
 def main() -> None:
     """Console-script entry point."""
-    build_app(modules_for(sys.argv[1:]))()
+    argv = lift_debug(sys.argv[1:])
+    if "_FLOWOPS_COMPLETE" in os.environ:  # the shell asks for completions
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    try:
+        build_app(modules_for(argv))(args=argv, prog_name="flowops")
+    except KeyboardInterrupt:  # while importing, before a command's handler is in place
+        sys.stderr.write("interrupted\n")
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -6,16 +6,27 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from flowops.cli.common import OutputFormat, console, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    FlowOption,
+    FormatOption,
+    OutputFormat,
+    YesOption,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
-from flowops.deploy.render import _md_table as md_table
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, ExitCode
+from flowops.schemas import stamp
+from flowops.tables import markdown_table, text_table
 
 
 def _version(value: int | None) -> str:
@@ -36,30 +47,33 @@ def plan_text(plan: RollbackPlan) -> str:
 
 def report_dict(report: RollbackReport) -> dict[str, Any]:
     """JSON-ready report (``--format json``)."""
-    return {
-        "env": report.env,
-        "reverts": list(report.plan.reverts),
-        "target": report.plan.label,
-        "release": report.release_id,
-        "dry_run": report.dry_run,
-        "ok": report.ok,
-        "calls": report.calls,
-        "seconds": round(report.seconds, 3),
-        "flows": [
-            {
-                "flow": o.step.key,
-                "id": o.step.flow_id,
-                "action": o.step.action,
-                "from_version": o.step.from_version,
-                "to_version": o.step.to_version,
-                "version_now": o.version,
-                "result": o.result,
-                "message": o.message,
-            }
-            for o in report.outcomes
-        ],
-        "notes": list(report.notes),
-    }
+    return stamp(
+        "rollback",
+        {
+            "env": report.env,
+            "reverts": list(report.plan.reverts),
+            "target": report.plan.label,
+            "release": report.release_id,
+            "dry_run": report.dry_run,
+            "ok": report.ok,
+            "calls": report.calls,
+            "seconds": round(report.seconds, 3),
+            "flows": [
+                {
+                    "flow": o.step.key,
+                    "id": o.step.flow_id,
+                    "action": o.step.action,
+                    "from_version": o.step.from_version,
+                    "to_version": o.step.to_version,
+                    "version_now": o.version,
+                    "result": o.result,
+                    "message": o.message,
+                }
+                for o in report.outcomes
+            ],
+            "notes": list(report.notes),
+        },
+    )
 
 
 _COLUMNS = ("flow", "from version", "to version", "result", "note")
@@ -88,19 +102,14 @@ def _footer(report: RollbackReport) -> str:
     return f"{len(report.outcomes)} flow(s), {report.calls} API call(s), {report.seconds:.1f} s"
 
 
-def _table(report: RollbackReport) -> Table:
-    table = Table(title=_title(report), title_justify="left")
-    for column in _COLUMNS:
-        table.add_column(column)
-    for flow, before, after, result, note in _rows(report):
-        style = {"failed": "red", "left": "yellow", "archived": "yellow"}.get(result, "")
-        table.add_row(flow, before, after, f"[{style}]{result}[/]" if style else result, note)
-    return table
+def report_text(report: RollbackReport) -> str:
+    """The report as plain aligned columns (``--format text``), readable when piped."""
+    return f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
 
 
 def report_markdown(report: RollbackReport) -> str:
     """The report as Markdown (``--format markdown``: a GitHub job summary)."""
-    lines = [f"### {_title(report)}", "", md_table([_COLUMNS, *_rows(report)]), ""]
+    lines = [f"### {_title(report)}", "", markdown_table([_COLUMNS, *_rows(report)]), ""]
     lines.append(_footer(report))
     lines += [f"\n> warning: {note}" for note in report.notes]
     return "\n".join(lines)
@@ -121,16 +130,18 @@ def register(app: typer.Typer) -> None:
     @app.command("rollback")
     @handle_errors
     def rollback_cmd(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
-        flow: Annotated[
-            str | None, typer.Option("--flow", help="Only this flow or module.")
-        ] = None,
+        env: EnvOption,
+        environments: EnvironmentsOption = None,
+        flow: FlowOption = None,
         to_release: Annotated[
             str | None,
-            typer.Option("--to-release", help="Go back to the state right after this release."),
+            typer.Option(
+                "--to-release", metavar="ID", help="Go back to the state right after this release."
+            ),
         ] = None,
         to_version: Annotated[
-            int | None, typer.Option("--to-version", help="Go back to this version (--flow).")
+            int | None,
+            typer.Option("--to-version", metavar="N", help="Go back to this version (--flow)."),
         ] = None,
         archive_new: Annotated[
             bool,
@@ -139,12 +150,8 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
         ] = False,
-        yes: Annotated[
-            bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-        ] = False,
-        fmt: Annotated[
-            OutputFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = OutputFormat.text,
+        yes: YesOption = False,
+        fmt: FormatOption = OutputFormat.text,
         quiet: Annotated[
             bool, typer.Option("--quiet", "-q", help="No per-flow progress lines on stderr.")
         ] = False,
@@ -156,8 +163,10 @@ def register(app: typer.Typer) -> None:
         SIGINT/SIGTERM stop at the next flow and record the rollback as cancelled.
         Exit codes: 0 done, 1 some flows failed (the table says where each one is),
         2 bad input or not confirmed, 3 Amazon Connect error, 130/143 cancelled.
+
+        Example: flowops rollback --env prod --dry-run
         """
-        environment = load_environment(env)
+        environment = load_environment(env, environments)
         client = ConnectClient.for_environment(environment)
 
         def confirm(plan: RollbackPlan) -> bool:
@@ -186,7 +195,7 @@ def register(app: typer.Typer) -> None:
             on_signal=on_signal,
         )
         if text:
-            console.print(_table(report))
+            console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
             for note in report.notes:
                 err_console.print(f"warning: {note}", highlight=False, markup=False)

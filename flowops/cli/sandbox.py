@@ -21,6 +21,7 @@ DbOption = Annotated[
     Path,
     typer.Option(
         "--db",
+        metavar="PATH",
         help="SQLite database file (':memory:' for a throwaway one).",
         envvar="FLOWOPS_SANDBOX_DB",
     ),
@@ -31,9 +32,14 @@ DbOption = Annotated[
 @handle_errors
 def serve(
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: a free one).")
+        int,
+        typer.Option(
+            "--port", min=0, max=65535, metavar="PORT", help="Port to listen on (0: a free one)."
+        ),
     ] = 8787,
-    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to bind.")] = (
+        "127.0.0.1"
+    ),
     db: DbOption = DEFAULT_DB,
     no_quotas: Annotated[
         bool, typer.Option("--no-quotas", help="Do not enforce Connect's API rate quotas.")
@@ -45,13 +51,17 @@ def serve(
         str,
         typer.Option(
             "--lag",
+            metavar="SPEC",
             help="Eventual consistency in seconds, e.g. search=2,not_found=1,tags=1 "
             "(docs/sandbox.md).",
             envvar="FLOWOPS_SANDBOX_LAG",
         ),
     ] = "",
 ) -> None:
-    """Serve the sandbox in the foreground until Ctrl-C."""
+    """Serve the sandbox in the foreground until Ctrl-C.
+
+    Example: flowops sandbox serve --port 8787 --db sandbox.db
+    """
     from flowops.sandbox.config import Lag, SandboxConfig
     from flowops.sandbox.server import SandboxServer
 
@@ -87,13 +97,18 @@ def serve(
 @sandbox_app.command("seed")
 @handle_errors
 def seed_command(db: DbOption = DEFAULT_DB) -> None:
-    """Create the dev, staging and prod accounts, their instances, catalog and dev flows."""
+    """Create the dev, staging and prod accounts, their instances, catalog and dev flows.
+
+    Example: flowops sandbox seed --db sandbox.db
+    """
     import json
 
     from flowops.sandbox.seed import seed
 
     summary = seed(str(db))
-    emit(json.dumps(summary, indent=2))
+    from flowops.schemas import stamp
+
+    emit(json.dumps(stamp("sandbox-seed", dict(summary)), indent=2))
 
 
 def register(app: typer.Typer) -> None:

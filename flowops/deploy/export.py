@@ -322,9 +322,9 @@ def export_env(
     env: Environment,
     root: str | Path = "flows",
     flows: Iterable[str] | None = None,
+    *,
     force: bool = False,
     commit: bool = False,
-    *,
     client: ConnectClient | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:

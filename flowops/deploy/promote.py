@@ -62,7 +62,7 @@ def desired_state(repo: git.Repo, ref: str, flows_dir: str | Path) -> tuple[Flow
     if not exists:
         raise BadInputError(
             f"{subdir}: no such folder at {ref} ({sha[:12]}); nothing to compare "
-            "(is --root right, and are the flows committed?)"
+            "(is --flows right, and are the flows committed?)"
         )
     return read_tree_at(repo, sha, subdir), sha
 
@@ -79,9 +79,9 @@ def promote(
     env: Environment | str,
     ref: str = "HEAD",
     repo_path: str | Path = ".",
+    *,
     dry_run: bool = False,
     yes: bool = False,
-    *,
     flows_dir: str = FLOWS_DIR,
     auto_restore: bool = True,
     client: ConnectClient | None = None,

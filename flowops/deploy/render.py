@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from rich.cells import cell_len
-
 from flowops.deploy.apply import ApplyResult, Outcome
 from flowops.deploy.export import ExportResult
 from flowops.deploy.history import History
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import ReleaseRecord
+from flowops.schemas import stamp
+from flowops.tables import markdown_table, summarize, text_table
 
 _SYMBOLS = {"create": "+", "update": "~", "unchanged": "=", "extra": "?"}
 
@@ -30,25 +30,6 @@ def _step_note(step: Step) -> str:
     if step.action == "extra":
         notes.append("live only, not in git: left as is")
     return "; ".join(notes)
-
-
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    """Aligned columns; widths in terminal cells, so wide characters (CJK) line up too."""
-    widths = [max(cell_len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell + " " * (widths[i] - cell_len(cell)) for i, cell in enumerate(r)).rstrip()
-        for r in rows
-    )
-
-
-def _md_table(rows: Sequence[Sequence[str]]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ") or " "
-
-    head, *body = rows
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in body]
-    return "\n".join(lines)
 
 
 def plan_summary(plan: Plan) -> str:
@@ -76,7 +57,7 @@ def render_calls(plan: Plan, calls: Sequence[tuple[str, str]]) -> str:
 def render_plan(plan: Plan, fmt: str = "text") -> str:
     """A plan as ``text``, ``json`` or ``markdown``."""
     if fmt == "json":
-        return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False)
+        return json.dumps(stamp("plan", plan.to_dict()), indent=2, ensure_ascii=False)
     ref = f" at {plan.ref} ({(plan.commit or '')[:12]})" if plan.ref else ""
     rows = [("", "flow", "action", "details")]
     for step in plan.steps:
@@ -84,11 +65,11 @@ def render_plan(plan: Plan, fmt: str = "text") -> str:
     if fmt == "markdown":
         return (
             f"### flowops plan for `{plan.env.name}`{ref}\n\n{plan_summary(plan)}\n\n"
-            + (_md_table(rows) if plan.steps else "_no flows_")
+            + (markdown_table(rows) if plan.steps else "_no flows_")
             + "\n"
         )
     title = f"Plan for {plan.env.name}{ref}: {plan_summary(plan)}"
-    return title + ("\n\n" + _table(rows) if plan.steps else "") + "\n"
+    return title + ("\n\n" + text_table(rows) if plan.steps else "") + "\n"
 
 
 def _outcome_rows(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str]]:
@@ -108,7 +89,7 @@ def render_apply(result: ApplyResult, fmt: str = "text") -> str:
             "extra": list(result.extra),
             "calls": result.calls,
         }
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json.dumps(stamp("promote", payload), indent=2, ensure_ascii=False)
     if result.release is None:
         head = f"Nothing to change in {result.env}: {len(result.unchanged)} flow(s) up to date."
         return head + "\n"
@@ -118,8 +99,8 @@ def render_apply(result: ApplyResult, fmt: str = "text") -> str:
         f"{len(result.unchanged)} unchanged (commit {(rel.commit or '-')[:12]})"
     )
     if fmt == "markdown":
-        return f"### {head}\n\n{_md_table(_outcome_rows(result.outcomes))}\n"
-    return f"{head}\n\n{_table(_outcome_rows(result.outcomes))}\n"
+        return f"### {head}\n\n{markdown_table(_outcome_rows(result.outcomes))}\n"
+    return f"{head}\n\n{text_table(_outcome_rows(result.outcomes))}\n"
 
 
 def render_export(result: ExportResult, fmt: str = "text") -> str:
@@ -127,7 +108,7 @@ def render_export(result: ExportResult, fmt: str = "text") -> str:
     if fmt == "json":
         data = asdict(result)
         data["root"] = str(result.root)
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return json.dumps(stamp("export", data), indent=2, ensure_ascii=False)
     lines = [
         f"Exported {result.env} to {result.root}: {len(result.changed)} changed, "
         f"{len(result.added)} added, {len(result.removed)} removed, "
@@ -163,32 +144,35 @@ def render_history(hist: History, fmt: str = "text") -> str:
     """Releases (and a flow's versions), newest first, with what each one was."""
     if fmt == "json":
         return json.dumps(
-            {
-                "env": hist.env,
-                "flow": hist.flow,
-                "releases": [_release_json(r) for r in hist.releases],
-                "versions": [
-                    {
-                        "version": v.version,
-                        "description": v.description,
-                        "created": v.created.isoformat() if v.created else None,
-                    }
-                    for v in hist.versions
-                ],
-            },
+            stamp(
+                "history",
+                {
+                    "env": hist.env,
+                    "flow": hist.flow,
+                    "releases": [_release_json(r) for r in hist.releases],
+                    "versions": [
+                        {
+                            "version": v.version,
+                            "description": v.description,
+                            "created": v.created.isoformat() if v.created else None,
+                        }
+                        for v in hist.versions
+                    ],
+                },
+            ),
             indent=2,
             ensure_ascii=False,
         )
     rows = [("release", "kind", "when", "who", "commit", "status", "flows")]
     for r in hist.releases:
-        flows = ", ".join(
-            f"{f.name} {_version(f.version_before)}->{_version(f.version_after)}" for f in r.flows
+        flows = summarize(
+            [f"{f.name} {_version(f.version_before)}->{_version(f.version_after)}" for f in r.flows]
         )
         rows.append(
             (str(r.id), release_kind(r), r.when, r.who, (r.commit or "-")[:12], r.status, flows)
         )
     parts = [f"Releases in {hist.env}" + (f" touching {hist.flow}" if hist.flow else "")]
-    table = _md_table if fmt == "markdown" else _table
+    table = markdown_table if fmt == "markdown" else text_table
     parts.append(table(rows) if hist.releases else "(none)")
     if hist.flow:
         vrows = [("version", "created", "description")]

@@ -417,6 +417,13 @@ def rollback(
     _refuse_running_canaries(client, plan)
     if to_version is not None:
         _check_versions_exist(client, plan)
+    if not plan.writes:  # e.g. a release that only created flows: nothing to put back
+        names = ", ".join(s.key for s in plan.steps) or "no flows"
+        raise BadInputError(
+            f"release {', '.join(plan.reverts)} changed nothing that can be restored "
+            f"({names}: {plan.steps[0].note if plan.steps else 'empty'}); nothing was written "
+            "and no release recorded (--archive-new archives flows it created)"
+        )
     if dry_run or (confirm is not None and not confirm(plan)):
         return report([FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps], None)
 

@@ -62,7 +62,19 @@ def live_side(name: str, env_root: Path | None = None) -> Side:
 def _version_doc(
     client: ConnectClient, catalog: Catalog, remote: RemoteFlow, version: int | None
 ) -> FlowDocument:
-    described = client.describe(remote.kind, remote.id, version)
+    from flowops.connect.errors import NotFoundError
+    from flowops.errors import BadInputError
+
+    try:
+        described = client.describe(remote.kind, remote.id, version)
+    except NotFoundError:
+        if version is None:
+            raise
+        versions = [v.version for v in client.list_versions(remote.kind, remote.id)]
+        latest = f"latest {max(versions)}" if versions else "none published"
+        raise BadInputError(
+            f"{client.env.name}:{remote.name}: no version {version} ({latest})"
+        ) from None
     doc, _ = document_for(described, catalog, client.env)
     return doc
 

@@ -16,14 +16,14 @@ from flowops.diff.phrases import (
 )
 from flowops.diff.render_mermaid import flow_mermaid
 from flowops.diff.result import FlowDiff, TreeDiff
+from flowops.tables import markdown_cell, markdown_table
 
 #: Flows with more detail lines than this get a collapsible section.
 FOLD_AFTER = 15
 _SIGN = {"added": "+", "removed": "−", "changed": "~", "recreated": "=", "renamed": ">"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_cell = markdown_cell
 
 
 def _code(text: str) -> str:
@@ -50,13 +50,11 @@ def _status(flow: FlowDiff) -> str:
 
 
 def _table(diff: TreeDiff) -> list[str]:
-    lines = ["| Flow | Change | Actions | Impacted callers |", "|---|---|---|---|"]
+    rows = [("Flow", "Change", "Actions", "Impacted callers")]
     for flow in diff.flows:
         impact = ", ".join(_code(k) for k in flow.impacted_by) or "—"
-        lines.append(
-            f"| {_cell(_code(flow.key))} | {_status(flow)} | {_counts(flow)} | {_cell(impact)} |"
-        )
-    return lines
+        rows.append((_code(flow.key), _status(flow), _counts(flow), impact))
+    return markdown_table(rows).split("\n")
 
 
 def _details(flow: FlowDiff) -> list[str]:

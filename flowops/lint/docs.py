@@ -6,6 +6,7 @@ import inspect
 
 from flowops.lint.rules import ALL_RULES
 from flowops.model.catalog import DEFAULT_BRANCH_TYPES, ERROR_TYPES, RESULT_BRANCHES
+from flowops.tables import markdown_table
 
 HEADER = """\
 # flowops lint rules
@@ -47,19 +48,27 @@ suppressions without a reason are configuration errors (exit 2).
 
 ## Rules
 
-| Id | Name | Severity | Summary |
-|---|---|---|---|
+"""
+
+
+UNREADABLE_SECTION = """
+## Unreadable files
+
+A file that cannot be read or parsed (invalid JSON, or not the flow language's shape) is
+checked by no rule. `flowops lint` lists it and exits 2; the machine formats (`--format
+json`, `sarif`, `github`) report it as a finding of rule **FL000** (`unreadable-file`,
+severity error) on line 1 of the file, so a malformed file gets an annotation too.
 """
 
 
 def render_rules_markdown() -> str:
     """The whole ``docs/rules.md``: header, index table, then each rule's docstring."""
-    parts = [HEADER]
-    for rule in ALL_RULES:
-        parts.append(
-            f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) | {rule.name} | "
-            f"{rule.severity.value} | {rule.summary()} |\n"
-        )
+    index = [("Id", "Name", "Severity", "Summary")]
+    index += [
+        (f"[{r.id}](#{r.id.lower()}-{r.name})", r.name, r.severity.value, r.summary())
+        for r in ALL_RULES
+    ]
+    parts = [HEADER, markdown_table(index) + "\n"]
     for rule in ALL_RULES:
         doc = inspect.cleandoc(rule.__doc__ or "")
         summary, _, body = doc.partition("\n")
@@ -67,6 +76,7 @@ def render_rules_markdown() -> str:
         parts.append(f"Default severity: **{rule.severity.value}**.\n\n{summary}\n")
         if body.strip():
             parts.append(f"\n{body.strip()}\n")
+    parts.append(UNREADABLE_SECTION)
     parts.append(_error_table())
     return "".join(parts)
 
@@ -78,9 +88,8 @@ def _error_table() -> str:
         "From `flowops.model.catalog` (built from the corpus of real flows and AWS's\n",
         "flow-language reference). Action types not listed are unknown to flowops and are\n",
         "linted conservatively: never reported as dead ends, unhandled or missing a default.\n\n",
-        "| Action type | Error types it raises (FL201) | Default / results needed (FL202) |\n",
-        "|---|---|---|\n",
     ]
+    table = [("Action type", "Error types it raises (FL201)", "Default / results needed (FL202)")]
     for name in sorted(ERROR_TYPES):
         errors = ", ".join(sorted(ERROR_TYPES[name])) or "-"
         if name in RESULT_BRANCHES:
@@ -89,8 +98,8 @@ def _error_table() -> str:
             default = "NoMatchingCondition"
         else:
             default = "-"
-        rows.append(f"| {name} | {errors} | {default} |\n")
-    return "".join(rows)
+        table.append((name, errors, default))
+    return "".join(rows) + markdown_table(table) + "\n"
 
 
 def render_rules_text() -> str:

@@ -9,15 +9,36 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flowops import __version__
+from flowops import SOURCE_REPOSITORY, __version__
 from flowops.lint.engine import LintReport
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rules import ALL_RULES
+from flowops.schemas import stamp
 
-RULES_URL = "https://github.com/flowops/flowops/blob/main/docs/rules.md"
+RULES_URL = f"https://github.com/{SOURCE_REPOSITORY}/blob/main/docs/rules.md"
+#: The rule id machine formats give a file that cannot be read or parsed: it is reported
+#: like a finding (severity error) so a malformed file is annotated, not left out.
+UNREADABLE_RULE = "FL000"
+UNREADABLE_NAME = "unreadable-file"
+UNREADABLE_SUMMARY = "A file that cannot be read or parsed."
+UNREADABLE_HELP = (
+    f"{UNREADABLE_SUMMARY} It is not valid JSON, or not the flow language's shape, so no "
+    "rule could check it; the message says where."
+)
+
+
+def with_unreadable(report: LintReport) -> list[Finding]:
+    """The findings, then one ``FL000`` finding per file that could not be parsed."""
+    unreadable = [
+        Finding(UNREADABLE_RULE, Severity.error, e.file, "", None, e.message, line=1)
+        for e in report.errors
+    ]
+    return [*report.findings, *unreadable]
 
 
 def _where(finding: Finding) -> str:
+    if not finding.flow:
+        return "file"
     action = f" action {finding.action!r}" if finding.action else ""
     return f"flow {finding.flow!r}{action}"
 
@@ -60,8 +81,17 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def render_json(report: LintReport) -> str:
-    """A JSON list of findings (rule, severity, file, flow, action, message, path, line)."""
-    return json.dumps([finding_dict(f) for f in report.findings], indent=2, ensure_ascii=False)
+    """``{"schema", "findings", "files", "suppressed"}`` (docs/json.md).
+
+    Each finding has rule, severity, file, flow, action, message, path, line; a file that
+    cannot be parsed is a finding of rule ``FL000``.
+    """
+    payload = {
+        "findings": [finding_dict(f) for f in with_unreadable(report)],
+        "files": len(report.files) + len(report.errors),
+        "suppressed": report.suppressed,
+    }
+    return json.dumps(stamp("lint", payload), indent=2, ensure_ascii=False)
 
 
 def _relative(file: str | None) -> str | None:
@@ -113,8 +143,20 @@ def render_sarif(report: LintReport) -> str:
         }
         for rule in ALL_RULES
     ]
+    rules.append(
+        {
+            "id": UNREADABLE_RULE,
+            "name": UNREADABLE_NAME,
+            "shortDescription": {"text": UNREADABLE_SUMMARY},
+            "fullDescription": {"text": UNREADABLE_HELP},
+            "help": {"text": UNREADABLE_HELP, "markdown": UNREADABLE_HELP},
+            "helpUri": f"{RULES_URL}#unreadable-files",
+            "defaultConfiguration": {"level": "error"},
+        }
+    )
+    index[UNREADABLE_RULE] = len(rules) - 1
     results = []
-    for f in report.findings:
+    for f in with_unreadable(report):
         location: dict[str, Any] = {
             "physicalLocation": {
                 "artifactLocation": {"uri": _uri(f.file)},
@@ -171,7 +213,7 @@ _GITHUB_COMMAND = {Severity.error: "error", Severity.warning: "warning", Severit
 def render_github(report: LintReport) -> str:
     """GitHub Actions workflow commands (``::error file=...,line=...::message``)."""
     lines = []
-    for f in report.findings:
+    for f in with_unreadable(report):
         props = [f"file={_escape_property(_path(f.file))}"]
         if f.line:
             props.append(f"line={f.line}")

@@ -51,10 +51,12 @@ def test_canary_cli_start_status_ramp_abort(
 
     status = runner.invoke(app, ["canary", "status", "--env", "dev", "--format", "json"])
     assert status.exit_code == 0, status.output
-    (row,) = json.loads(status.stdout)
+    data = json.loads(status.stdout)
+    assert data["schema"] == "flowops-canary-status/1" and data["env"] == "dev"
+    (row,) = data["canaries"]
     assert row["running"] and row["live_percent"] == 10 and row["problems"] == []
     assert row["candidate"] == cw.helper_name(MAIN, "candidate")
-    assert len(row["state"]["ref"]) == 12  # the candidate's commit
+    assert len(row["state"]["ref"]) == 40  # the candidate's commit, in full
 
     ramped = runner.invoke(app, ["canary", "ramp", "--env", "dev", "--percent", "35"])
     assert ramped.exit_code == 0, ramped.output

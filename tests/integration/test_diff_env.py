@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,4 +69,5 @@ def test_flow_versions_in_an_environment(repo_with_two_releases: Path) -> None:
     missing = CliRunner().invoke(app, ["diff", "staging:Nope@1", "HEAD"])
     assert missing.exit_code == 2 and "Nope" in missing.output
     no_version = CliRunner().invoke(app, ["diff", "staging:A@99", "HEAD"])
-    assert no_version.exit_code in (2, 3) and "Traceback" not in no_version.output
+    assert no_version.exit_code == 2 and "Traceback" not in no_version.output
+    assert re.search(r"staging:A: no version 99 \(latest [1-9]\d*\)", no_version.output)

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import yaml
 
+from flowops import SOURCE_REPOSITORY
 from flowops.demo import copy_environments
 from tests.unit.test_github_workflows import load_yaml
 
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOCAL_ACTION = "./.github/actions/"
+PUBLISHED_ACTION = f"{SOURCE_REPOSITORY}/.github/actions/"
 
 # ---------------------------------------------------------------------------------------
 # Expressions
@@ -147,6 +149,7 @@ class Run:
 
     repo: Path
     base_env: dict[str, str]
+    source: Path = ROOT  # the repository whose .github/workflows run
     jobs: dict[str, list[JobResult]] = field(default_factory=dict)
     external: list[str] = field(default_factory=list)
 
@@ -196,6 +199,8 @@ def run_steps(
         outputs: dict[str, str] = {}
         code = 0
         uses = step.get("uses", "")
+        if uses.startswith(PUBLISHED_ACTION):  # flowops' actions by tag: this checkout's
+            uses = LOCAL_ACTION + uses.removeprefix(PUBLISHED_ACTION).split("@")[0]
         if uses.startswith(LOCAL_ACTION):
             code, outputs = run_action(
                 ROOT / uses, expand(step.get("with", {}), ctx), ctx, step_env, run, job
@@ -280,7 +285,7 @@ def run_job(doc: Mapping[str, Any], job_id: str, ctx: dict[str, Any], run: Run) 
     if not condition(job.get("if"), ctx, status):
         return [JobResult(job_id, result="skipped")]
     if "uses" in job:  # a reusable workflow in this repository
-        called = load_yaml(ROOT / job["uses"])
+        called = load_yaml(run.source / job["uses"])
         inputs = dict(expand(job.get("with", {}), ctx))
         inner = {**ctx, "inputs": inputs, "jobs_done": {}}
         results: list[JobResult] = []
@@ -315,9 +320,11 @@ def summarize(results: list[JobResult]) -> dict[str, Any]:
     return {"result": result, "outputs": outputs}
 
 
-def run_workflow(name: str, repo: Path, env: dict[str, str], **contexts: Any) -> Run:
-    doc = load_yaml(ROOT / ".github" / "workflows" / name)
-    run = Run(repo=repo, base_env=env)
+def run_workflow(
+    name: str, repo: Path, env: dict[str, str], source: Path = ROOT, **contexts: Any
+) -> Run:
+    doc = load_yaml(source / ".github" / "workflows" / name)
+    run = Run(repo=repo, base_env=env, source=source)
     sha = git(repo, "rev-parse", "HEAD")
     github = {
         "sha": sha,

@@ -55,7 +55,7 @@ def test_every_format_renders(fmt: str) -> None:
     result = runner.invoke(app, ["lint", str(ERRORS), "--format", fmt])
     assert result.exit_code == 1
     if fmt == "json":
-        data = json.loads(result.stdout)
+        data = json.loads(result.stdout)["findings"]
         assert {d["rule"] for d in data} >= {"FL102"}
         assert all(d["file"] == str(ERRORS) for d in data)
     elif fmt == "sarif":
@@ -72,7 +72,7 @@ def test_unparseable_file_exits_2_without_traceback_and_lints_the_rest(tmp_path:
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     assert "bad.json" in result.stderr and "StartAction" in result.stderr
-    assert {d["rule"] for d in json.loads(result.stdout)} >= {"FL102"}
+    assert {d["rule"] for d in json.loads(result.stdout)["findings"]} >= {"FL102", "FL000"}
 
 
 def test_missing_path_and_bad_config_exit_2(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_config_file_suppresses_and_disables(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["lint", str(ERRORS), "-f", "json", "--config", str(config)])
     assert result.exit_code == 0, result.stdout
-    rules = {d["rule"] for d in json.loads(result.stdout)}
+    rules = {d["rule"] for d in json.loads(result.stdout)["findings"]}
     assert "FL102" not in rules and "FL201" not in rules
 
 

@@ -188,11 +188,35 @@ def test_strongly_connected_components() -> None:
 def test_render_json_lists_findings_with_required_keys() -> None:
     report = lint_paths([DANGLING, UNHANDLED])
     data = json.loads(render_json(report))
-    assert len(data) == len(report.findings) > 0
-    for item in data:
+    assert data["schema"] == "flowops-lint/1" and data["files"] == 2
+    assert len(data["findings"]) == len(report.findings) > 0
+    for item in data["findings"]:
         assert {"rule", "severity", "file", "flow", "action", "message"} <= set(item)
     flow_level = lint_paths([FIXTURES / "FL101" / "bad" / "start_empty.json"])
-    assert any(item["action"] is None for item in json.loads(render_json(flow_level)))
+    found = json.loads(render_json(flow_level))["findings"]
+    assert any(item["action"] is None for item in found)
+
+
+def test_unreadable_files_are_fl000_findings_in_every_machine_format(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    report = lint_paths([bad, DANGLING])
+    assert report.errors
+    found = json.loads(render_json(report))["findings"]
+    unreadable = [f for f in found if f["rule"] == "FL000"]
+    assert len(unreadable) == 1 and unreadable[0]["file"] == str(bad)
+    assert unreadable[0]["severity"] == "error"
+    sarif = json.loads(render_sarif(report))["runs"][0]
+    assert any(r["id"] == "FL000" for r in sarif["tool"]["driver"]["rules"])
+    hit = next(r for r in sarif["results"] if r["ruleId"] == "FL000")
+    rules = sarif["tool"]["driver"]["rules"]
+    assert rules[hit["ruleIndex"]]["id"] == "FL000"
+    assert hit["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("bad.json")
+    github = render_github(report)
+    assert any(
+        line.startswith("::error file=") and "bad.json" in line and "FL000" in line
+        for line in github.splitlines()
+    )
 
 
 def test_render_text_groups_by_file_and_summarises() -> None:
@@ -209,7 +233,7 @@ def test_render_sarif_is_valid_2_1_0() -> None:
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [r.id for r in ALL_RULES]
+    assert [r["id"] for r in rules] == [r.id for r in ALL_RULES] + ["FL000"]
     for rule in rules:  # GitHub shows help as the alert's documentation
         assert rule["help"]["markdown"].startswith(rule["shortDescription"]["text"])
         assert rule["defaultConfiguration"]["level"] in {"error", "warning", "note"}
@@ -259,7 +283,7 @@ def test_render_github_writes_workflow_commands() -> None:
 
 def test_reporters_handle_an_empty_report() -> None:
     report = lint_paths([FIXTURES / "FL101" / "good" / "start_ok.json"])
-    assert json.loads(render_json(report)) == []
+    assert json.loads(render_json(report))["findings"] == []
     assert render_github(report) == ""
     assert json.loads(render_sarif(report))["runs"][0]["results"] == []
 
