@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import OutputFormat, emit, err_console, handle_errors
+from flowops.cli.common import (
+    EnvironmentsOption,
+    EnvOption,
+    FormatOption,
+    OutputFormat,
+    YesOption,
+    emit,
+    err_console,
+    handle_errors,
+)
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.lock import read_lock
@@ -21,13 +30,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def unlock_cmd(
         lock_id: Annotated[str, typer.Argument(help="The lock id the lock error names.")],
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment name or YAML file.")],
-        yes: Annotated[
-            bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-        ] = False,
-        fmt: Annotated[
-            OutputFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = OutputFormat.text,
+        env: EnvOption,
+        yes: YesOption = False,
+        environments: EnvironmentsOption = None,
+        fmt: FormatOption = OutputFormat.text,
     ) -> None:
         """Clear the lock LOCK_ID that a killed or cancelled run left on an environment.
 
@@ -37,8 +43,10 @@ def register(app: typer.Typer) -> None:
         so `flowops rollback` can undo it. Run it only when no run is writing.
         Exit codes: 0 unlocked, 1 not locked or locked by another lock id, 2 not
         confirmed, 3 Amazon Connect error.
+
+        Example: flowops unlock --env prod 3f9a1c2e
         """
-        environment = load_environment(env)
+        environment = load_environment(env, environments)
         client = ConnectClient.for_environment(environment)
         held = read_lock(client)
         if held is None:
