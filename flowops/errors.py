@@ -73,3 +73,16 @@ class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
     exit_code = ExitCode.AWS_ERROR
+
+
+class TerminatedError(KeyboardInterrupt):
+    """SIGTERM outside a release (a cancelled CI job): stop now, exit 143.
+
+    Inside a release transaction the first SIGTERM is handled there instead
+    (``flowops.deploy.transaction``): the run stops at the next step boundary.
+    """
+
+    exit_code = ExitCode.TERMINATED
+
+    def __init__(self, message: str = "terminated (SIGTERM)") -> None:
+        super().__init__(message)

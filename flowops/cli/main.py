@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -22,7 +23,7 @@ import typer
 
 from flowops import __version__
 from flowops.cli.common import State
-from flowops.errors import ExitCode
+from flowops.errors import ExitCode, TerminatedError
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -138,8 +139,14 @@ def main() -> None:
         from typer._completion_classes import completion_init
 
         completion_init()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         build_app(modules_for(argv))(args=argv, prog_name="flowops")
-    except KeyboardInterrupt:  # while importing, before a command's handler is in place
-        sys.stderr.write("interrupted\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt as exc:  # while importing, before a command's handler is in place
+        sys.stderr.write(f"{exc or 'interrupted'}\n")
+        sys.exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED)))
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled CI job) stops a command like Ctrl-C does, with exit 143."""
+    raise TerminatedError()
