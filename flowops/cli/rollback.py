@@ -13,6 +13,7 @@ from flowops.cli.common import (
     FlowOption,
     FormatOption,
     OutputFormat,
+    QuietOption,
     YesOption,
     console,
     emit,
@@ -152,9 +153,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         yes: YesOption = False,
         fmt: FormatOption = OutputFormat.text,
-        quiet: Annotated[
-            bool, typer.Option("--quiet", "-q", help="No per-flow progress lines on stderr.")
-        ] = False,
+        quiet: QuietOption = False,
     ) -> None:
         """Restore every flow changed by the last release to its version before it.
 

@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
     @app.command("unlock")
     @handle_errors
     def unlock_cmd(
-        lock_id: Annotated[str, typer.Argument(help="The lock id the lock error names.")],
+        lock_id: Annotated[
+            str, typer.Argument(metavar="LOCK_ID", help="The lock id the lock error names.")
+        ],
         env: EnvOption,
         yes: YesOption = False,
         environments: EnvironmentsOption = None,
