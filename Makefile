@@ -15,17 +15,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/flowops demo
 
-test: $(STAMP) lint typecheck unit
+# make test: everything (lint, types, unit and integration tests); make unit: fast tests only.
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check flowops tests bench
 	$(BIN)/ruff format --check flowops tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not integration"
 
 # make bench [BENCH=lint|diff|deploy|rollback|connect]; all of them by default (minutes).
 bench: $(STAMP)

@@ -16,7 +16,7 @@ import time
 from flowops.config import RateLimit
 from flowops.connect import ConnectClient
 from flowops.sandbox import SandboxConfig, SandboxServer
-from flowops.sandbox.testing import FLOW_READS, linear_flow, sandbox_environment
+from tests.support import FLOW_READS, linear_flow, sandbox_environment
 
 
 def content(i: int) -> str:

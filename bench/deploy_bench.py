@@ -33,7 +33,7 @@ from flowops.deploy.promote import promote
 from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxConfig, SandboxServer
-from flowops.sandbox.testing import (
+from tests.support import (
     CATALOG_LISTS,
     DEV,
     FLOW_READS,

@@ -46,15 +46,15 @@ import git
 from flowops.connect import ConnectClient
 from flowops.connect.client import remote_flow
 from flowops.deploy.apply import ApplyFailedError
-from flowops.deploy.plan import LOCK_NAME, RESERVED_NAMES, live_semantics
+from flowops.deploy.plan import live_semantics
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import read_ledger
+from flowops.deploy.releases import LOCK_NAME, RESERVED_NAMES, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.errors import FlowopsError
 from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import (
+from tests.support import (
     FAST_RETRIES,
     STAGING,
     WRITE_PREFIXES,
@@ -180,19 +180,22 @@ def snapshot(plain: Any, names: ConnectClient) -> dict[str, Any]:
 
 def faults_for(kind: str, rng: random.Random) -> list[FaultRule]:
     """The fault rules of one trial."""
-    everywhere = {"operation": "*", "account": STAGING}
+
+    def everywhere(**fields: Any) -> FaultRule:
+        return FaultRule(operation="*", account=STAGING, **fields)
+
     if kind == "5xx":
-        return [FaultRule(error_code="InternalServiceException", error_rate=0.25, **everywhere)]
+        return [everywhere(error_code="InternalServiceException", error_rate=0.25)]
     if kind == "throttle":
-        return [FaultRule(error_code="ThrottlingException", error_rate=0.35, **everywhere)]
+        return [everywhere(error_code="ThrottlingException", error_rate=0.35)]
     if kind == "drop":
-        return [FaultRule(drop_connection=True, error_rate=0.2, **everywhere)]
+        return [everywhere(drop_connection=True, error_rate=0.2)]
     if kind == "lost":
-        return [FaultRule(after_apply=True, error_rate=0.25, **everywhere)]
+        return [everywhere(after_apply=True, error_rate=0.25)]
     if kind == "latency":
         return [
-            FaultRule(latency=0.01, **everywhere),
-            FaultRule(error_code="InternalServiceException", error_rate=0.1, **everywhere),
+            everywhere(latency=0.01),
+            everywhere(error_code="InternalServiceException", error_rate=0.1),
         ]
     if kind == "fatal":
         op = rng.choice(FATAL_OPS)

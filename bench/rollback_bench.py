@@ -35,7 +35,7 @@ from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
 from flowops.model.canonical import semantic_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import CONNECT_DEFAULT_BURST, CONNECT_DEFAULT_RATE
-from flowops.sandbox.testing import WRITE_PREFIXES, git_repo, linear_flow, sandbox_environment
+from tests.support import WRITE_PREFIXES, git_repo, linear_flow, sandbox_environment
 
 
 def _content(i: int, text: str) -> dict[str, Any]:

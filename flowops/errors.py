@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     CHANGES = 1  # `plan --exit-code` / `diff --exit-code`: there are changes (git's 1)
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
+    INTERNAL_ERROR = 70  # a bug in flowops: an unexpected exception (sysexits EX_SOFTWARE)
     INTERRUPTED = 130  # SIGINT (Ctrl-C)
     TERMINATED = 143  # SIGTERM (a cancelled CI job)
 
@@ -64,9 +65,17 @@ class FlowParseError(BadInputError):
 
 
 class CheckFailedError(FlowopsError):
-    """A check ran and did not pass (exit 1): findings, drift, a failed apply."""
+    """A check ran and did not pass (exit 1): findings, drift, a failed apply.
+
+    The only way flowops exits 1. ``reported``: the command's own output already says what
+    failed (``diff --exit-code``, a status table), so the CLI adds no error line.
+    """
 
     exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, *, reported: bool = False) -> None:
+        super().__init__(message)
+        self.reported = reported
 
 
 class ConnectApiError(FlowopsError):

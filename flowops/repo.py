@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 import git
 
 from flowops.errors import BadInputError
+from flowops.files import json_files
 from flowops.model.document import FlowDocument, FlowInfo
 from flowops.model.parse import load_document, parse_document_text
 
@@ -74,20 +75,6 @@ def _add(tree: FlowTree, doc: FlowDocument) -> None:
             f"(also in {tree[key].source})"
         )
     tree[key] = doc
-
-
-def json_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, and every ``*.json`` below folders, in a stable order."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.exists():
-            out.append(path)
-        else:
-            raise BadInputError(f"{path}: no such file or directory")
-    return out
 
 
 def read_tree(root: str | Path) -> FlowTree:

@@ -41,7 +41,7 @@ from flowops.deploy.canary import (
 )
 from flowops.deploy.canary_files import canary_documents
 from flowops.deploy.promote import desired_state
-from flowops.errors import BadInputError, ExitCode
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
@@ -285,7 +285,7 @@ def status_cmd(
         text = "\n".join(_status_text(s) for s in statuses)
         console.print(text, highlight=False, markup=False)
     if any(s.problems for s in statuses):
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        raise CheckFailedError("a canary has problems (see its status)", reported=True)
 
 
 @canary_app.command("generate")

@@ -19,8 +19,9 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
-from flowops.errors import BadInputError, ExitCode, FlowopsError
+from flowops.errors import BadInputError, CheckFailedError, ExitCode, FlowopsError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,33 +30,62 @@ console = Console(emoji=False)  # ":A:" in "staging:A:" is a name, not an emoji
 err_console = Console(stderr=True, emoji=False)
 
 
+def start_embedded_sandbox(db_path: str) -> str:
+    """``endpoint_url: sandbox``: the embedded sandbox, imported on first use only."""
+    from flowops.sandbox.embedded import ensure_sandbox
+
+    return ensure_sandbox(db_path)
+
+
 class State:
     """Global options set by the root callback (``--debug``)."""
 
     debug: bool = False
 
 
-def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a ``FlowopsError`` into one clear line on stderr and its exit code.
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected exception (a bug in flowops) is reported with."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return (
+        f"internal error: {detail} (a bug in flowops; `flowops --debug ...` shows the "
+        f"traceback; exit {int(ExitCode.INTERNAL_ERROR)})"
+    )
 
-    Tracebacks are shown only with ``flowops --debug``: they are never the interface.
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn an error into one clear line on stderr and its exit code.
+
+    A ``FlowopsError`` exits with its own code (a ``CheckFailedError``, the only way to
+    exit 1, prints nothing more when the command has reported already); any other
+    exception is a bug and exits ``ExitCode.INTERNAL_ERROR`` (70), never 1, so it cannot
+    read as findings in CI. Tracebacks are shown only with ``flowops --debug``.
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and usage errors (BadParameter...)
         except FlowopsError as exc:
             if State.debug:
                 raise
-            err_console.print(
-                f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
-            )
+            if not (isinstance(exc, CheckFailedError) and exc.reported):
+                err_console.print(
+                    f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+                )
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, or a second signal during a release
             err_console.print(str(exc) or "interrupted", highlight=False, markup=False)
             code = getattr(exc, "exit_code", ExitCode.INTERRUPTED)
             raise typer.Exit(int(code)) from None
+        except Exception as exc:
+            if State.debug:
+                raise
+            err_console.print(
+                internal_error_line(exc), markup=False, highlight=False, soft_wrap=True
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
 
     return wrapper
 

@@ -38,7 +38,7 @@ from flowops.deploy.render import (
     render_history,
     render_plan,
 )
-from flowops.errors import BadInputError, ExitCode
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.repo import FLOWS_DIR, open_repo
 
 AllowDirtyOption = Annotated[
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         plan = make_plan(environment, desired, client, ref=ref, commit=sha)
         emit(render_plan(plan, fmt.value))
         if exit_code and plan.changes:
-            raise typer.Exit(int(ExitCode.CHANGES))
+            raise CheckFailedError("changes to apply (--exit-code)", reported=True)
 
     @app.command("promote")
     @handle_errors

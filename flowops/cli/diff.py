@@ -23,8 +23,8 @@ from flowops.diff.render_markdown import render_markdown
 from flowops.diff.render_mermaid import render_mermaid
 from flowops.diff.render_text import render_text
 from flowops.diff.result import TreeDiff
-from flowops.diff.sources import SourceContext, default_sides
-from flowops.errors import CheckFailedError, ExitCode
+from flowops.diff.sources import LiveSides, Side, SourceContext, default_sides
+from flowops.errors import CheckFailedError
 from flowops.repo import FLOWS_DIR
 
 
@@ -85,6 +85,22 @@ def _render(diff: TreeDiff, fmt: DiffFormat, output: Path | None) -> None:
         output.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
 
 
+def _env_side(name: str, env_root: Path | None) -> Side:
+    from flowops.deploy.drift import live_side
+
+    return live_side(name, env_root)
+
+
+def _env_flow_side(name: str, flow: str, version: int | None, env_root: Path | None) -> Side:
+    from flowops.deploy.drift import live_flow_side
+
+    return live_flow_side(name, flow, version, env_root)
+
+
+#: ``flowops.deploy.drift.LIVE_SIDES``, imported only when a side names an environment.
+LIVE = LiveSides(env=_env_side, flow=_env_flow_side)
+
+
 def run_diff(old: str | None, new: str | None, ctx: SourceContext) -> tuple[TreeDiff, list[str]]:
     """Read both sides and diff them; returns the diff and warnings for stderr."""
     old_side, new_side = default_sides(old, new, ctx)
@@ -119,12 +135,12 @@ def register(app: typer.Typer) -> None:
         flows: FlowsOption = Path(FLOWS_DIR),
         environments: EnvironmentsOption = None,
     ) -> None:
-        result, warnings = run_diff(old, new, SourceContext(flows, environments))
+        result, warnings = run_diff(old, new, SourceContext(flows, environments, LIVE))
         for warning in warnings:
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         _render(result, fmt, output)
         if exit_code and result.has_changes:
-            raise typer.Exit(int(ExitCode.FINDINGS))
+            raise CheckFailedError("semantic changes (--exit-code)", reported=True)
 
     @app.command("drift", help=DRIFT_HELP)
     @handle_errors
@@ -142,7 +158,7 @@ def register(app: typer.Typer) -> None:
         environments: EnvironmentsOption = None,
     ) -> None:
         from flowops.config import load_environment
-        from flowops.diff.live import drift as run_drift
+        from flowops.deploy.drift import drift as run_drift
 
         environment = load_environment(env, environments)
         report = run_drift(environment, ref=ref, ctx=SourceContext(flows, environments))

@@ -9,8 +9,8 @@ import typer
 
 from flowops.cli.common import emit, err_console, handle_errors
 from flowops.errors import CheckFailedError
-from flowops.lint.engine import collect_files
-from flowops.lint.fmt import apply_format, plan_format
+from flowops.files import collect_files
+from flowops.fmt import apply_format, plan_format
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,8 @@ from typing import Annotated
 import typer
 
 from flowops import __version__
-from flowops.cli.common import State
+from flowops.cli.common import State, internal_error_line, start_embedded_sandbox
+from flowops.endpoints import set_sandbox_starter
 from flowops.errors import ExitCode, TerminatedError
 
 #: Command name -> the ``flowops.cli`` module that registers it.
@@ -82,7 +83,11 @@ def _argument_metavars() -> None:
 
 
 def build_app(modules: Sequence[str]) -> typer.Typer:
-    """The root app with the commands of the given ``flowops.cli`` modules."""
+    """The root app with the commands of the given ``flowops.cli`` modules.
+
+    Environments with ``endpoint_url: sandbox`` start the embedded sandbox on first use.
+    """
+    set_sandbox_starter(start_embedded_sandbox)
     _argument_metavars()
     built = typer.Typer(
         name="flowops",
@@ -133,7 +138,11 @@ def lift_debug(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Commands report their own errors (``handle_errors``); this catches what escapes them
+    (building the app, option callbacks) the same way: one line, exit 70, unless --debug.
+    """
     argv = lift_debug(sys.argv[1:])
     if "_FLOWOPS_COMPLETE" in os.environ:  # the shell asks for completions
         from typer._completion_classes import completion_init
@@ -145,6 +154,11 @@ def main() -> None:
     except KeyboardInterrupt as exc:  # while importing, before a command's handler is in place
         sys.stderr.write(f"{exc or 'interrupted'}\n")
         sys.exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED)))
+    except Exception as exc:
+        if State.debug:
+            raise
+        sys.stderr.write(internal_error_line(exc) + "\n")
+        sys.exit(int(ExitCode.INTERNAL_ERROR))
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -25,7 +25,7 @@ from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
-from flowops.errors import BadInputError, ExitCode
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.schemas import stamp
 from flowops.tables import markdown_table, text_table
 
@@ -204,5 +204,4 @@ def register(app: typer.Typer) -> None:
             emit(json.dumps(report_dict(report), indent=2))
         if not report.ok:
             names = ", ".join(o.step.key for o in report.failed)
-            err_console.print(f"error: rollback incomplete, failed: {names}", highlight=False)
-            raise typer.Exit(int(ExitCode.FINDINGS))
+            raise CheckFailedError(f"rollback incomplete, failed: {names}")

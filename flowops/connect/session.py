@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError
 from flowops import __version__
 from flowops.config import DEFAULT_SANDBOX_DB, Environment
 from flowops.connect.errors import CredentialsError
+from flowops.endpoints import sandbox_url
 
 SANDBOX_SECRET = "flowops-sandbox-secret"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
@@ -61,10 +62,7 @@ def is_local_endpoint(url: str | None) -> bool:
 def resolve_endpoint(env: Environment) -> str | None:
     """The URL to send requests to: None for AWS; starts the embedded sandbox if asked."""
     if env.endpoint_url == "sandbox":
-        from flowops.sandbox.embedded import ensure_sandbox
-
-        url: str = ensure_sandbox(env.sandbox_db or DEFAULT_SANDBOX_DB)
-        return url
+        return sandbox_url(env.name, env.sandbox_db or DEFAULT_SANDBOX_DB)
     return env.endpoint_url
 
 

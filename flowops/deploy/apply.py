@@ -39,9 +39,11 @@ from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
 from flowops.connect.client import FAMILIES
 from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
+from flowops.deploy.live import OWN_TAG_PREFIX, own_tags_removed
 from flowops.deploy.lock import DEFAULT_TTL, default_holder
-from flowops.deploy.plan import LEDGER_NAME, OWN_TAG_PREFIX, Plan, Step, own_tags_removed
+from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
+    LEDGER_NAME,
     FlowRelease,
     ReleaseRecord,
     content_sha256,

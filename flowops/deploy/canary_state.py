@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.errors import BadInputError
 
 STATE_TAG = "flowops:canary"
@@ -106,3 +107,30 @@ def state_from_tags(tags: Mapping[str, str]) -> CanaryState | None:
     """The canary running on a flow with these tags, or None."""
     value = tags.get(STATE_TAG)
     return decode_state(value) if value else None
+
+
+def is_canary_helper(live: RemoteFlow) -> bool:
+    """A stable/candidate variant flow a running canary created (not desired state)."""
+    return ROLE_TAG in live.tags
+
+
+def canary_stable_view(live: RemoteFlow, catalog: Catalog) -> tuple[RemoteFlow | None, str]:
+    """An entry flow under canary as git should see it: the stable variant's content.
+
+    Returns the flow to export (None to skip it) and the warning to show.
+    """
+    try:
+        state = state_from_tags(live.tags)
+    except BadInputError as exc:
+        return None, f"{live.key}: runs a canary whose state is unreadable ({exc}); skipped"
+    assert state is not None
+    stable = next((f for f in catalog.flows.values() if f.id == state.stable_id), None)
+    what = f"{state.percent}% to {state.ref or 'a candidate'}"
+    if stable is None or stable.content is None:
+        return None, (
+            f"{live.key}: runs a canary ({what}) and its stable variant {state.stable_id} "
+            "cannot be read; skipped (file kept as is)"
+        )
+    return replace(live, content=stable.content), (
+        f"{live.key}: runs a canary ({what}); exported its stable variant, not the wrapper"
+    )

@@ -18,7 +18,6 @@ helper cannot be read, the flow is skipped with a warning and its file is kept a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,19 +27,15 @@ import git
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
-from flowops.deploy.canary_state import STATE_TAG
-from flowops.deploy.plan import (
-    RESERVED_NAMES,
-    canary_stable_view,
-    is_canary_helper,
-    own_tags_removed,
-)
+from flowops.deploy.canary_state import STATE_TAG, canary_stable_view, is_canary_helper
+from flowops.deploy.live import document_for
+from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError, FlowopsError
+from flowops.files import json_files
 from flowops.model.canonical import dump_document
-from flowops.model.document import FlowDocument, FlowInfo
-from flowops.model.parse import load_document, parse_content
-from flowops.refs import Unresolved, git_name, symbolize
-from flowops.repo import flow_key, flow_relpath, json_files
+from flowops.model.parse import load_document
+from flowops.refs import git_name
+from flowops.repo import flow_key, flow_relpath
 
 #: ``progress(done, total, what)`` after each flow (``total`` 0 while reading Connect);
 #: library code never prints.
@@ -76,32 +71,6 @@ class LocalChangesError(BadInputError):
             f"{len(paths)} file(s) have uncommitted local changes that export would "
             f"overwrite; commit or discard them, or use --force:\n{listing}"
         )
-
-
-def document_for(
-    live: RemoteFlow, catalog: Catalog, env: Environment
-) -> tuple[FlowDocument, list[Unresolved]]:
-    """A live flow as the document git keeps: references symbolized, git names."""
-    source = f"{env.name}:{live.key}"
-    if live.content is None:
-        raise BadInputError(f"{source}: Connect returned no content")
-    try:
-        raw = json.loads(live.content)
-    except ValueError as exc:
-        raise BadInputError(f"{source}: content is not JSON: {exc}") from None
-    symbolic, unresolved = symbolize(raw, catalog, env.overrides, account_id=env.account_id)
-    name = git_name(live.kind, live.name, env.overrides)
-    flow = parse_content(symbolic, source=source, flow_name=name)
-    info = FlowInfo(
-        name=name,
-        kind=live.kind,
-        type="MODULE" if live.kind == "module" else live.type,
-        description=live.description or "",
-        state=(live.state or "ACTIVE").upper(),
-        status=(live.status or "PUBLISHED").upper(),
-        tags=own_tags_removed(live.tags),
-    )
-    return FlowDocument(info=info, flow=flow, source=source), unresolved
 
 
 def _existing(root: Path) -> dict[str, Path]:

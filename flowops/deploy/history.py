@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import FlowVersion, RemoteFlow
+from flowops.connect.catalog import FlowVersion
+from flowops.deploy.live import find_flow
 from flowops.deploy.releases import ReleaseRecord, read_ledger
-from flowops.errors import BadInputError
-from flowops.refs import env_name
 
 
 @dataclass(frozen=True)
@@ -24,22 +23,6 @@ class History:
     releases: tuple[ReleaseRecord, ...]
     flow: str | None = None  # key of the flow asked about
     versions: tuple[FlowVersion, ...] = ()
-
-
-def find_flow(client: ConnectClient, name: str) -> RemoteFlow:
-    """A flow or module by key (``flow:Main``), git name or environment name."""
-    catalog = client.catalog(with_content=False)
-    overrides = client.env.overrides
-    kind, sep, bare = name.partition(":")
-    candidates = (
-        [(kind, bare)] if sep and kind in ("flow", "module") else [("flow", name), ("module", name)]
-    )
-    for k, n in candidates:
-        for candidate in (env_name(k, n, overrides), n):
-            found = catalog.flow(k, candidate)
-            if found is not None:
-                return found
-    raise BadInputError(f"no flow or module named {name!r} in environment {client.env.name!r}")
 
 
 def history(

@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError, NotFoundError
-from flowops.deploy.plan import LOCK_NAME
+from flowops.deploy.releases import LOCK_NAME
 from flowops.errors import CheckFailedError
 from flowops.model.templates import empty_content
 

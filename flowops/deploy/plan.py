@@ -26,13 +26,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
-from flowops.deploy.canary_state import ROLE_TAG, STATE_TAG, state_from_tags
+from flowops.deploy.canary_state import (
+    STATE_TAG,
+    canary_stable_view,
+    is_canary_helper,
+    state_from_tags,
+)
+from flowops.deploy.live import own_tags_removed
+from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError, FlowopsError
 from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
@@ -41,15 +48,6 @@ from flowops.model.parse import parse_content
 from flowops.refs import Unresolved, env_name, rename_symbols, resolve, symbolize
 
 StepAction = Literal["create", "update", "unchanged", "extra"]
-
-#: The module that holds release records and the promote lock in each environment.
-LEDGER_NAME = "flowops-ledger"
-#: The module whose existence is an environment's lock (``flowops.deploy.lock``).
-LOCK_NAME = "flowops-lock"
-#: Names flowops keeps for itself: never desired state, never a live flow missing from git.
-RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME})
-#: Tags flowops writes itself; never a difference between git and an environment.
-OWN_TAG_PREFIX = "flowops:"
 
 
 class UnresolvedReferencesError(BadInputError):
@@ -131,11 +129,6 @@ class Plan:
         }
 
 
-def own_tags_removed(tags: Mapping[str, str]) -> dict[str, str]:
-    """Tags without flowops' bookkeeping ones."""
-    return {k: v for k, v in tags.items() if not k.startswith(OWN_TAG_PREFIX)}
-
-
 def live_semantics(live: RemoteFlow, catalog: Catalog) -> dict[str, Any] | None:
     """The live content with references by *environment* name, without layout.
 
@@ -176,33 +169,6 @@ def differences(
     if own_tags_removed(doc.info.tags) != own_tags_removed(live.tags):
         out.append("tags")
     return tuple(out)
-
-
-def is_canary_helper(live: RemoteFlow) -> bool:
-    """A stable/candidate variant flow a running canary created (not desired state)."""
-    return ROLE_TAG in live.tags
-
-
-def canary_stable_view(live: RemoteFlow, catalog: Catalog) -> tuple[RemoteFlow | None, str]:
-    """An entry flow under canary as git should see it: the stable variant's content.
-
-    Returns the flow to export (None to skip it) and the warning to show.
-    """
-    try:
-        state = state_from_tags(live.tags)
-    except BadInputError as exc:
-        return None, f"{live.key}: runs a canary whose state is unreadable ({exc}); skipped"
-    assert state is not None
-    stable = next((f for f in catalog.flows.values() if f.id == state.stable_id), None)
-    what = f"{state.percent}% to {state.ref or 'a candidate'}"
-    if stable is None or stable.content is None:
-        return None, (
-            f"{live.key}: runs a canary ({what}) and its stable variant {state.stable_id} "
-            "cannot be read; skipped (file kept as is)"
-        )
-    return replace(live, content=stable.content), (
-        f"{live.key}: runs a canary ({what}); exported its stable variant, not the wrapper"
-    )
 
 
 def canary_refusal(live: RemoteFlow, env: Environment) -> str:

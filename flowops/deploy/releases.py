@@ -23,10 +23,15 @@ from typing import Any
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError
-from flowops.deploy.plan import LEDGER_NAME
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.templates import empty_content
 
+#: The module that holds release records in each environment.
+LEDGER_NAME = "flowops-ledger"
+#: The module whose existence is an environment's lock (``flowops.deploy.lock``).
+LOCK_NAME = "flowops-lock"
+#: Names flowops keeps for itself: never desired state, never a live flow missing from git.
+RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME})
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000

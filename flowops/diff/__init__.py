@@ -4,7 +4,7 @@
 (``TreeDiff``/``FlowDiff``); ``compare_sides(load_side(a), load_side(b))`` reads the
 sides first (files, folders, git revisions, environments: ``flowops.diff.sources``);
 ``render_text``/``render_json``/``render_markdown``/``render_mermaid`` (one module each)
-turn the result into output. Drift is ``flowops.diff.live.drift``. Nothing here prints.
+turn the result into output. Drift is ``flowops.deploy.drift.drift``. Nothing here prints.
 The rules (matching, ARNs, renames, layout) are in docs/diff-json.md.
 """
 

@@ -25,16 +25,16 @@ def branch_changes(
     """Branches retargeted (old target mapped to the new side first), added, removed."""
     before, after = labelled_branches(old, normalize), labelled_branches(new, normalize)
     out: list[BranchChange] = []
-    for (kind, key), (target, label) in before.items():
-        if (kind, key) not in after:
-            out.append(BranchChange(kind, label, "removed", old=target))
+    for (branch, key), (target, label) in before.items():
+        if (branch, key) not in after:
+            out.append(BranchChange(branch, label, "removed", old=target))
             continue
-        new_target, new_label = after[(kind, key)]
+        new_target, new_label = after[(branch, key)]
         if map_old(target) != new_target:
-            out.append(BranchChange(kind, new_label, "retargeted", old=target, new=new_target))
-    for (kind, key), (target, label) in after.items():
-        if (kind, key) not in before:
-            out.append(BranchChange(kind, label, "added", new=target))
+            out.append(BranchChange(branch, new_label, "retargeted", old=target, new=new_target))
+    for (branch, key), (target, label) in after.items():
+        if (branch, key) not in before:
+            out.append(BranchChange(branch, label, "added", new=target))
     return tuple(out)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowops.diff.result import BranchKind
+from flowops.graph import BranchType
 from flowops.model.types import Action
 
-BranchKey = tuple[BranchKind, str]  # (kind, label): ("next", "Success"), ("condition", "Equals 1")
+#: (branch type, label): ("next", "Success"), ("condition", "Equals 1").
+BranchKey = tuple[BranchType, str]
 
 
 def _same(value: Any) -> Any:
@@ -58,4 +59,4 @@ def branch_map(action: Action, normalize: Callable[[Any], Any] = _same) -> dict[
 
 def condition_order(action: Action, normalize: Callable[[Any], Any] = _same) -> list[str]:
     """Condition keys in the order Connect evaluates them."""
-    return [label for kind, label in branch_map(action, normalize) if kind == "condition"]
+    return [label for branch, label in branch_map(action, normalize) if branch == "condition"]

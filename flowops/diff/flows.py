@@ -57,16 +57,16 @@ def _one_sided(action: Action, status: str, normalize: Normalize) -> ActionChang
     if status == "added":
         values = value_changes(empty, params, normalize) if params else ()
         branches = tuple(
-            BranchChange(kind, label, "added", new=t)
-            for (kind, _), (t, label) in labelled_branches(action, normalize).items()
+            BranchChange(branch, label, "added", new=t)
+            for (branch, _), (t, label) in labelled_branches(action, normalize).items()
         )
         return ActionChange(
             action.identifier, action.type, "added", parameters=values, branches=branches
         )
     values = value_changes(params, empty, normalize) if params else ()
     branches = tuple(
-        BranchChange(kind, label, "removed", old=t)
-        for (kind, _), (t, label) in labelled_branches(action, normalize).items()
+        BranchChange(branch, label, "removed", old=t)
+        for (branch, _), (t, label) in labelled_branches(action, normalize).items()
     )
     return ActionChange(
         action.identifier, action.type, "removed", parameters=values, branches=branches

@@ -58,8 +58,8 @@ def _incoming(
 ) -> dict[str, list[tuple[str, str, str]]]:
     out: dict[str, list[tuple[str, str, str]]] = {}
     for source, action in actions.items():
-        for (kind, label), target in branch_map(action, normalize).items():
-            out.setdefault(target, []).append((source, kind, label))
+        for (branch, label), target in branch_map(action, normalize).items():
+            out.setdefault(target, []).append((source, branch, label))
     out.setdefault(flow.start_action, []).append(_START)
     return out
 
@@ -72,9 +72,9 @@ def _signature(
     normalize: Normalize,
 ) -> tuple[Any, ...]:
     branches = branch_map(action, normalize).items()
-    outgoing = tuple(sorted((kind, label, endpoint(t)) for (kind, label), t in branches))
+    outgoing = tuple(sorted((branch, label, endpoint(t)) for (branch, label), t in branches))
     into = tuple(
-        sorted((s if s == _START[0] else endpoint(s), kind, label) for s, kind, label in incoming)
+        sorted((s if s == _START[0] else endpoint(s), b, label) for s, b, label in incoming)
     )
     return (action.type, params, outgoing, into)
 

@@ -33,8 +33,8 @@ def value_phrase(change: ValueChange) -> str:
 
 def branch_phrase(branch: BranchChange) -> str:
     """``condition Equals 1 retargeted sales -> support``, ``error QueueAtCapacity added``."""
-    name = {"next": "Success branch", "condition": "condition", "error": "error"}[branch.kind]
-    subject = name if branch.kind == "next" else f"{name} {branch.label}"
+    name = {"next": "Success branch", "condition": "condition", "error": "error"}[branch.branch]
+    subject = name if branch.branch == "next" else f"{name} {branch.label}"
     if branch.change == "retargeted":
         return f"{subject} retargeted {branch.old} -> {branch.new}"
     if branch.change == "added":

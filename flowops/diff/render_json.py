@@ -22,7 +22,7 @@ def _value(change: ValueChange) -> dict[str, Any]:
 
 def _branch(branch: BranchChange) -> dict[str, Any]:
     return {
-        "kind": branch.kind,
+        "kind": branch.branch,  # the JSON name (diff.schema.json), kept
         "label": branch.label,
         "change": branch.change,
         "old": branch.old,

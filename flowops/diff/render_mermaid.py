@@ -52,14 +52,14 @@ def flow_diff_graph(diff: FlowDiff) -> tuple[nx.MultiDiGraph, dict[str, str]]:
             styles[old_action.identifier] = "removed"
     removed_ids = {a.identifier for a in removed}
     for source in diff.old.flow.actions:
-        for (kind, label), target in branch_map(source).items():
+        for (branch, label), target in branch_map(source).items():
             if source.identifier in removed_ids or target in removed_ids:
                 start = pairs.get(source.identifier, source.identifier)
                 end = pairs.get(target, target)
                 if start in graph and end in graph:
                     # an edge that survives only in the old flow: say so on its label
                     shown = label if source.identifier in removed_ids else f"was {label}"
-                    graph.add_edge(start, end, kind=kind, label=shown)
+                    graph.add_edge(start, end, branch=branch, label=shown)
     return graph, styles
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flowops.graph import BranchType
 from flowops.model.document import FlowDocument
 
-ChangeKind = Literal["added", "removed", "changed"]
+ChangeType = Literal["added", "removed", "changed"]
 ActionStatus = Literal["added", "removed", "changed", "recreated"]
-BranchKind = Literal["next", "condition", "error"]
-BranchChangeKind = Literal["retargeted", "added", "removed"]
+BranchChangeType = Literal["retargeted", "added", "removed"]
 FlowStatus = Literal["added", "removed", "renamed", "changed", "layout"]
 
 
@@ -28,7 +28,7 @@ class ValueChange:
     """
 
     path: str
-    change: ChangeKind
+    change: ChangeType
     old: Any = None
     new: Any = None
 
@@ -42,9 +42,9 @@ class BranchChange:
     identifiers as written on each side.
     """
 
-    kind: BranchKind
+    branch: BranchType
     label: str
-    change: BranchChangeKind
+    change: BranchChangeType
     old: str | None = None
     new: str | None = None
 

@@ -2,7 +2,8 @@
 
 A side spec is read in this order (the first that applies wins):
 
-1. ``env:NAME`` - the flows live in environment NAME (see ``flowops.diff.live``);
+1. ``env:NAME`` - the flows live in environment NAME (read by ``SourceContext.live``,
+   which the CLI sets to ``flowops.deploy.drift.LIVE_SIDES``: diff itself never connects);
 2. ``NAME:Flow Name@12`` or ``NAME:Flow Name`` where NAME is a configured environment -
    one flow (``flow:``/``module:`` prefix optional) at a published version, or as it is;
 3. an existing file or folder - the flow documents in it;
@@ -18,20 +19,20 @@ single sides are compared with each other whatever their names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
 
 from flowops.errors import BadInputError, FlowParseError
+from flowops.files import json_files
 from flowops.model.parse import parse_document_text
 from flowops.repo import (
     FLOWS_DIR,
     FlowTree,
     flow_key,
     json_blobs_at,
-    json_files,
     open_repo,
     read_tree,
 )
@@ -110,11 +111,30 @@ def git_files(repo: git.Repo, rev: str, subdir: str) -> dict[str, RawFile]:
 
 
 @dataclass(frozen=True)
+class LiveSides:
+    """How environment specs are read: ``env(NAME, env_root)`` for ``env:NAME``, and
+    ``flow(NAME, flow, version, env_root)`` for ``NAME:Flow Name@12``."""
+
+    env: Callable[[str, Path | None], Side]
+    flow: Callable[[str, str, int | None, Path | None], Side]
+
+
+@dataclass(frozen=True)
 class SourceContext:
-    """Where relative specs are read from: the flows folder and the environments folder."""
+    """Where relative specs are read from: the flows folder and the environments folder.
+
+    ``live`` reads environment specs; without it they are bad input (exit 2).
+    """
 
     flows_dir: Path = Path(FLOWS_DIR)
     env_root: Path | None = None
+    live: LiveSides | None = None
+
+    def live_sides(self, spec: str) -> LiveSides:
+        """``live``, or bad input naming ``spec`` when this program cannot connect."""
+        if self.live is None:
+            raise BadInputError(f"{spec}: environments cannot be read here (no live access)")
+        return self.live
 
     def repo(self) -> git.Repo:
         start = self.flows_dir if self.flows_dir.exists() else Path(".")
@@ -160,15 +180,11 @@ def load_side(spec: str, ctx: SourceContext | None = None) -> Side:
     """Read one side of a diff from its spec (see the module docstring)."""
     ctx = ctx or SourceContext()
     if spec.startswith("env:"):
-        from flowops.diff.live import live_side
-
-        return live_side(spec.removeprefix("env:"), ctx.env_root)
+        return ctx.live_sides(spec).env(spec.removeprefix("env:"), ctx.env_root)
     match = _ENV_FLOW.match(spec)
     if match and _environment_exists(match["env"], ctx):
-        from flowops.diff.live import live_flow_side
-
         version = int(match["version"]) if match["version"] else None
-        return live_flow_side(match["env"], match["flow"], version, ctx.env_root)
+        return ctx.live_sides(spec).flow(match["env"], match["flow"], version, ctx.env_root)
     path = Path(spec)
     if path.is_file():
         return Side(spec, read_tree(path), single=True)

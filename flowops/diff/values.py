@@ -13,9 +13,9 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from flowops.diff.matching import Normalize
-from flowops.diff.result import ChangeKind, ValueChange
+from flowops.diff.result import ChangeType, ValueChange
 
-_KINDS: dict[str, ChangeKind] = {
+_KINDS: dict[str, ChangeType] = {
     "values_changed": "changed",
     "type_changes": "changed",
     "dictionary_item_added": "added",

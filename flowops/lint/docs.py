@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from flowops.lint.rules import ALL_RULES
-from flowops.model.catalog import DEFAULT_BRANCH_TYPES, ERROR_TYPES, RESULT_BRANCHES
+from flowops.model.action_types import DEFAULT_BRANCH_TYPES, ERROR_TYPES, RESULT_BRANCHES
 from flowops.tables import markdown_table
 
 HEADER = """\
@@ -82,10 +82,10 @@ def render_rules_markdown() -> str:
 
 
 def _error_table() -> str:
-    """Appendix: the catalog FL201 and FL202 read (``flowops.model.catalog``)."""
+    """Appendix: the catalog FL201 and FL202 read (``flowops.model.action_types``)."""
     rows = [
         "\n## Appendix: error branches and defaults per action type\n\n",
-        "From `flowops.model.catalog` (built from the corpus of real flows and AWS's\n",
+        "From `flowops.model.action_types` (built from the corpus of real flows and AWS's\n",
         "flow-language reference). Action types not listed are unknown to flowops and are\n",
         "linted conservatively: never reported as dead ends, unhandled or missing a default.\n\n",
     ]

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from flowops.errors import BadInputError, FlowParseError
+from flowops.errors import FlowParseError
+from flowops.files import collect_files
 from flowops.lint.config import LintConfig
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext
@@ -49,34 +50,6 @@ class LintReport:
         for finding in self.findings:
             out[finding.severity] += 1
         return out
-
-
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to process: each file as given, every ``*.json`` under each directory.
-
-    Hidden folders (``.git``, ``.venv``) are skipped. A path that does not exist is bad
-    input.
-    """
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*.json")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.exists():
-            found = [path]
-        else:
-            raise BadInputError(f"{path}: no such file or directory")
-        for item in found:
-            if item not in seen:
-                seen.add(item)
-                out.append(item)
-    return out
 
 
 def active_rules(config: LintConfig) -> list[Rule]:

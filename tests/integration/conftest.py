@@ -6,39 +6,28 @@
   returning a boto3 ``connect`` client signed as that account (the access key id is the
   account id), pointed at ``sandbox.url``, with botocore retries off so error tests are fast.
 * ``seeded_sandbox``: ``sandbox`` with the standard seed (dev, staging, prod accounts).
+* ``instance_id``: a new, empty instance in the dev account.
+* ``released``: two promotes of the ``RB *`` flows (``tests.support.scenarios``).
+* ``embedded_sandboxes``: ``endpoint_url: sandbox`` works in this process, as in the CLI.
+
+Helpers these build on are in ``tests/support``; no test module imports another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
 import pytest
 
+from flowops.endpoints import set_sandbox_starter
 from flowops.sandbox import SandboxConfig, SandboxServer
-from flowops.sandbox.testing import DEV
-
-ClientFactory = Callable[..., Any]
-
-
-def make_client(url: str, account: str = DEV, region: str = "us-east-1", **config: Any) -> Any:
-    """A plain boto3 Connect client for a sandbox URL, signed as ``account``."""
-    settings: dict[str, Any] = {
-        "retries": {"total_max_attempts": 1, "mode": "standard"},
-        "connect_timeout": 5,
-        "read_timeout": 30,
-    }
-    settings.update(config)
-    return boto3.client(
-        "connect",
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="sandbox-secret",
-        config=botocore.config.Config(**settings),
-    )
+from flowops.sandbox.embedded import ensure_sandbox
+from tests.support import DEV
+from tests.support.clients import ClientFactory, create_instance, make_client
+from tests.support.repos import FlowRepo
+from tests.support.scenarios import V1, V2, Released, live, rb_client, release
 
 
 @pytest.fixture
@@ -71,52 +60,32 @@ def seeded_sandbox(sandbox: SandboxServer) -> SandboxServer:
     return sandbox
 
 
-def flow_content(*, start: str = "hello", actions: list[dict[str, Any]] | None = None) -> str:
-    """A small valid flow: a message, then disconnect (or the given actions)."""
-    import json
-
-    if actions is None:
-        actions = [
-            {
-                "Identifier": "hello",
-                "Type": "MessageParticipant",
-                "Parameters": {"Text": "Hello"},
-                "Transitions": {
-                    "NextAction": "bye",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}},
-        ]
-    return json.dumps({"Version": "2019-10-30", "StartAction": start, "Actions": actions})
-
-
-def module_content() -> str:
-    """A small valid flow module."""
-    import json
-
-    return json.dumps(
-        {
-            "Version": "2019-10-30",
-            "StartAction": "end",
-            "Actions": [{"Identifier": "end", "Type": "EndFlowModuleExecution", "Parameters": {}}],
-            "Settings": {"InputParameters": [], "OutputParameters": [], "Transitions": []},
-        }
-    )
-
-
-def create_instance(client: Any, alias: str = "test") -> str:
-    """Create an instance in the client's account; return its id."""
-    response = client.create_instance(
-        IdentityManagementType="CONNECT_MANAGED",
-        InstanceAlias=alias,
-        InboundCallsEnabled=True,
-        OutboundCallsEnabled=True,
-    )
-    return str(response["Id"])
-
-
 @pytest.fixture
 def instance_id(connect_client: ClientFactory) -> str:
     """A new, empty instance in the dev account."""
     return create_instance(connect_client())
+
+
+@pytest.fixture
+def released(seeded_sandbox: SandboxServer, tmp_path: Path) -> Released:
+    """Two promotes of three flows; a client (the one reader); the live state after each.
+
+    Tests reuse one client where they can: building a boto3 client costs more than the
+    calls these tests make.
+    """
+    client = rb_client(seeded_sandbox)
+    repo = FlowRepo(tmp_path / "repo")
+    release(repo, client, V1)
+    first = live(client)
+    release(repo, client, V2)
+    second = live(client)
+    assert first != second and len(first) == 3
+    return seeded_sandbox, client, repo, first, second
+
+
+@pytest.fixture
+def embedded_sandboxes() -> Iterator[None]:
+    """Environments with ``endpoint_url: sandbox`` start the embedded sandbox (as the CLI)."""
+    previous = set_sandbox_starter(ensure_sandbox)
+    yield
+    set_sandbox_starter(previous)

@@ -16,8 +16,19 @@ from flowops.model import FlowDocument, FlowInfo, parse_content
 from flowops.model.canonical import semantic_content
 from flowops.model.parse import load_document
 from flowops.sandbox import SandboxServer
-from tests.integration.test_promote import write_calls
-from tests.integration.test_rollback_live import V1, V2, Repo, client_for, content, release
+from tests.support.clients import client_for
+from tests.support.flows import say_then_transfer
+from tests.support.repos import FlowRepo
+from tests.support.scenarios import (
+    MAIN,
+    V1,
+    V2,
+    canary_workspace,
+    candidate_doc,
+    rb_client,
+    release,
+    write_calls,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -25,8 +36,8 @@ pytestmark = pytest.mark.integration
 def test_plan_refuses_to_change_a_flow_under_canary_and_skips_its_helpers(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox)
+    repo = FlowRepo(tmp_path / "repo")
     release(repo, client, V1)
     candidate = FlowDocument(FlowInfo(name="RB Beta"), parse_content(V2["RB Beta"]))
     start_canary(client, "RB Beta", candidate, 10, ref="feature-x")
@@ -45,7 +56,7 @@ def test_plan_refuses_to_change_a_flow_under_canary_and_skips_its_helpers(
     assert write_calls(dict(client.calls)) == write_calls(before)
 
     # Git equal to the stable variant is no change: other flows still promote.
-    others = {**V1, "RB Alpha": content("RB Alpha", "alpha while canary", "RB Beta")}
+    others = {**V1, "RB Alpha": say_then_transfer("alpha while canary", "RB Beta")}
     sha = repo.commit(others, "alpha only")
     result = promote(client.env, sha, repo.root, client=client, tag=False)
     plan = result.plan
@@ -57,14 +68,14 @@ def test_plan_refuses_to_change_a_flow_under_canary_and_skips_its_helpers(
 def test_export_writes_the_stable_variant_and_no_helper_files(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox)
+    repo = FlowRepo(tmp_path / "repo")
     release(repo, client, V1)
     candidate = FlowDocument(FlowInfo(name="RB Beta"), parse_content(V2["RB Beta"]))
     start_canary(client, "RB Beta", candidate, 30)
 
     out = tmp_path / "export"
-    result = export_env(client.env, out, client=client_for(seeded_sandbox))
+    result = export_env(client.env, out, client=rb_client(seeded_sandbox))
     assert sorted(p.name for p in out.rglob("*.json")) == [
         "RB-Alpha.json",
         "RB-Beta.json",
@@ -81,7 +92,7 @@ def test_export_writes_the_stable_variant_and_no_helper_files(
     stable = client.catalog().flow("flow", helper_name("RB Beta", "stable"))
     assert stable is not None
     client.delete("flow", stable.id)
-    again = export_env(client.env, out, client=client_for(seeded_sandbox))
+    again = export_env(client.env, out, client=rb_client(seeded_sandbox))
     assert (out / "RB-Beta.json").read_text() == text
     assert "flow:RB Beta" not in again.removed + again.changed
     assert any("cannot be read; skipped" in w for w in again.warnings)
@@ -93,13 +104,10 @@ def test_cli_plan_and_promote_refuse_then_history_shows_the_canary_promote(
     from typer.testing import CliRunner
 
     from flowops.cli.main import app
-    from tests.integration.test_canary_cli import workspace
-    from tests.integration.test_canary_live import MAIN, candidate_doc
-    from tests.integration.test_canary_live import client_for as main_client
 
-    workspace(tmp_path, seeded_sandbox)  # flows/ holds the candidate content of MAIN
+    canary_workspace(tmp_path, seeded_sandbox)  # flows/ holds the candidate content of MAIN
     monkeypatch.chdir(tmp_path)
-    start_canary(main_client(seeded_sandbox), MAIN, candidate_doc(), 15)
+    start_canary(client_for(seeded_sandbox), MAIN, candidate_doc(), 15)
     runner = CliRunner()
     for args in (["plan", "--env", "dev"], ["promote", "--to", "dev", "--yes"]):
         refused = runner.invoke(app, args)

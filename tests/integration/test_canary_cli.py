@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import git
 import pytest
 from typer.testing import CliRunner
 
@@ -16,27 +15,16 @@ from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.model import FlowDocument, FlowInfo, dump_document, load_document, parse_content
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import git_repo, sandbox_environment_file
-from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
+from tests.support.clients import client_for
+from tests.support.scenarios import MAIN, canary_workspace
 
 pytestmark = pytest.mark.integration
-
-
-def workspace(root: Path, sandbox: SandboxServer, protected: bool = False) -> git.Repo:
-    """A repository whose flows/ holds the candidate content of the entry flow."""
-    repo = git_repo(root)
-    sandbox_environment_file(root / "environments", sandbox.url, protected=protected)
-    (root / "flows").mkdir()
-    (root / "flows" / "Main-Inbound.json").write_text(dump_document(candidate_doc()))
-    repo.git.add("-A")
-    repo.index.commit("candidate")
-    return repo
 
 
 def test_canary_cli_start_status_ramp_abort(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workspace(tmp_path, seeded_sandbox)
+    canary_workspace(tmp_path, seeded_sandbox)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     client = client_for(seeded_sandbox)
@@ -86,7 +74,7 @@ def test_another_machine_with_no_repository_ramps_and_promotes(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The canary's state is in Connect: a CI job with only environments/ carries it on."""
-    workspace(tmp_path / "laptop", seeded_sandbox)
+    canary_workspace(tmp_path / "laptop", seeded_sandbox)
     monkeypatch.chdir(tmp_path / "laptop")
     runner = CliRunner()
     started = runner.invoke(app, ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "10"])
@@ -111,7 +99,7 @@ def test_another_machine_with_no_repository_ramps_and_promotes(
 def test_generate_writes_wrapper_and_variants_that_lint_clean(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = workspace(tmp_path, seeded_sandbox)
+    repo = canary_workspace(tmp_path, seeded_sandbox)
     candidate_sha = repo.head.commit.hexsha
     # The working tree holds the stable content (what is live today).
     stable = FlowDocument(
@@ -173,7 +161,7 @@ def test_generate_writes_wrapper_and_variants_that_lint_clean(
 def test_protected_environments_need_yes(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workspace(tmp_path, seeded_sandbox, protected=True)
+    canary_workspace(tmp_path, seeded_sandbox, protected=True)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     args = ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "10"]

@@ -29,60 +29,11 @@ from flowops.model.canonical import dump_content, semantic_content
 from flowops.model.parse import document_from_data
 from flowops.refs import symbolize
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import DEV, FAST_RETRIES, sandbox_environment
+from tests.support import DEV, FAST_RETRIES
+from tests.support.clients import client_for
+from tests.support.scenarios import MAIN, candidate_doc
 
 pytestmark = pytest.mark.integration
-
-MAIN = "Main Inbound"
-
-
-def client_for(sandbox: SandboxServer) -> ConnectClient:
-    return ConnectClient.for_environment(sandbox_environment(sandbox.url), settings=FAST_RETRIES)
-
-
-def candidate_doc() -> FlowDocument:
-    content = {
-        "Version": "2019-10-30",
-        "StartAction": "hello",
-        "Actions": [
-            {
-                "Identifier": "hello",
-                "Type": "MessageParticipant",
-                "Parameters": {"Text": "Welcome to the new menu"},
-                "Transitions": {
-                    "NextAction": "queue",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {
-                "Identifier": "queue",
-                "Type": "UpdateContactTargetQueue",
-                "Parameters": {"QueueId": "queue:BasicQueue"},
-                "Transitions": {
-                    "NextAction": "transfer",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {
-                "Identifier": "transfer",
-                "Type": "TransferContactToQueue",
-                "Transitions": {
-                    "NextAction": "bye",
-                    "Errors": [
-                        {"NextAction": "bye", "ErrorType": "QueueAtCapacity"},
-                        {"NextAction": "bye", "ErrorType": "NoMatchingError"},
-                    ],
-                },
-            },
-            {
-                "Identifier": "bye",
-                "Type": "DisconnectParticipant",
-                "Parameters": {},
-                "Transitions": {},
-            },
-        ],
-    }
-    return FlowDocument(FlowInfo(name=MAIN), parse_content(content))
 
 
 def phone_target(sandbox: SandboxServer) -> str:
@@ -91,7 +42,7 @@ def phone_target(sandbox: SandboxServer) -> str:
     targets = {json.loads(r["data"]).get("ContactFlowArn") for r in rows}
     targets.discard(None)
     assert len(targets) >= 1
-    return sorted(t for t in targets if f":{DEV}:" in t)[0]
+    return str(sorted(t for t in targets if f":{DEV}:" in t)[0])
 
 
 def semantics(text: str | None) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.errors import ExitCode
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_promote import commit_files, flow_text, new_repo
+from tests.support import git_repo, sandbox_environment_file
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.integration
 def repo(seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository with one flow and a staging environment kept in ``envs/``."""
     root = tmp_path / "repo"
-    commit_files(new_repo(root), {"A.json": flow_text("A")})
+    commit_files(git_repo(root, "Test"), {"A.json": flow_text("A")})
     sandbox_environment_file(root / "envs", seeded_sandbox.url, "staging")
     monkeypatch.chdir(root)
     return root
@@ -31,7 +32,7 @@ def test_plan_exit_code_says_whether_there_are_changes(repo: Path) -> None:
     runner = CliRunner()
     env = {"FLOWOPS_ENV": "staging", "FLOWOPS_ENVIRONMENTS": "envs"}
     planned = runner.invoke(app, ["plan", "--exit-code"], env=env)
-    assert planned.exit_code == ExitCode.CHANGES == 1, planned.output
+    assert planned.exit_code == int(ExitCode.CHANGES) == 1, planned.output
     assert "flow:A" in planned.output
     no_flag = runner.invoke(app, ["plan", "--environments", "envs", "-e", "staging"])
     assert no_flag.exit_code == 0, no_flag.output

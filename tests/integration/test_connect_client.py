@@ -29,39 +29,17 @@ from flowops.errors import BadInputError, ConnectApiError, ExitCode
 from flowops.refs import references, resolve, symbolize
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import (
+from tests.support import (
     CATALOG_LISTS,
     DEV,
     FAST_RETRIES,
     PROD,
-    linear_flow,
     sandbox_environment,
 )
+from tests.support.clients import client_for
+from tests.support.flows import labelled_flow_content
 
 pytestmark = pytest.mark.integration
-
-
-def flow_content(label: str) -> str:
-    """A small valid flow: play a prompt, then disconnect."""
-    return json.dumps(
-        linear_flow(
-            (f"{label}-play", "MessageParticipant", {"Text": f"Hello from {label}"}),
-            (f"{label}-end", "DisconnectParticipant", {}),
-        )
-    )
-
-
-def environment(sandbox: SandboxServer, account: str = DEV, **kwargs: object) -> Environment:
-    return sandbox_environment(sandbox.url, "dev" if account == DEV else "prod", account, **kwargs)
-
-
-def client_for(
-    sandbox: SandboxServer,
-    account: str = DEV,
-    settings: ClientSettings | None = None,
-    **kwargs: object,
-) -> ConnectClient:
-    return ConnectClient.for_environment(environment(sandbox, account, **kwargs), settings=settings)
 
 
 def assert_log_matches(client: ConnectClient, sandbox: SandboxServer) -> None:
@@ -145,7 +123,7 @@ def test_bulk_read_uses_one_search_call_per_100_flows(sandbox: SandboxServer) ->
     sandbox.seed()
     writer = client_for(sandbox)
     for i in range(250 - len(writer.catalog(with_content=False).entries("flow"))):
-        writer.create("flow", f"Bulk {i:03d}", flow_content(f"b{i}"))
+        writer.create("flow", f"Bulk {i:03d}", labelled_flow_content(f"b{i}"))
     sandbox.request_log.reset()
 
     reader = client_for(sandbox)
@@ -204,7 +182,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer) -> None:
     ]
     client = client_for(seeded_sandbox, settings=FAST_RETRIES)
     catalog = client.catalog()
-    created = client.create("flow", "Storm", flow_content("storm"))
+    created = client.create("flow", "Storm", labelled_flow_content("storm"))
     version = client.create_version("flow", created.id, "v1")
     assert version == 1
     assert {k: f.content for k, f in catalog.flows.items() if k != "flow:Storm"} == {
@@ -280,22 +258,22 @@ def test_pacing_keeps_under_the_sandbox_quota(seeded_sandbox: SandboxServer) -> 
 def test_flow_lifecycle_and_error_translation(seeded_sandbox: SandboxServer) -> None:
     client = client_for(seeded_sandbox)
     created = client.create(
-        "flow", "Lifecycle", flow_content("l1"), description="first", tags={"team": "cx"}
+        "flow", "Lifecycle", labelled_flow_content("l1"), description="first", tags={"team": "cx"}
     )
     assert client.catalog().flow("flow", "Lifecycle") == created  # visible in the cache
-    assert client.describe("flow", created.id).content == flow_content("l1")
+    assert client.describe("flow", created.id).content == labelled_flow_content("l1")
     assert client.describe("flow", created.arn).name == "Lifecycle"
     v1 = client.create_version("flow", created.id, "release 1", expected_sha256=created.sha256)
 
-    client.update_content("flow", created.id, flow_content("l2"), publish=False)
-    assert client.describe("flow", created.id, "$SAVED").content == flow_content("l2")
-    assert client.describe("flow", created.id).content == flow_content("l1")
-    client.update_content("flow", created.id, flow_content("l2"))
+    client.update_content("flow", created.id, labelled_flow_content("l2"), publish=False)
+    assert client.describe("flow", created.id, "$SAVED").content == labelled_flow_content("l2")
+    assert client.describe("flow", created.id).content == labelled_flow_content("l1")
+    client.update_content("flow", created.id, labelled_flow_content("l2"))
     with pytest.raises(ConditionFailedError):
         client.create_version("flow", created.id, "stale", expected_sha256=created.sha256)
     v2 = client.create_version("flow", created.id, "release 2")
     assert [v.version for v in client.list_versions("flow", created.id)] == [v1, v2]
-    assert client.describe("flow", created.id, v1).content == flow_content("l1")
+    assert client.describe("flow", created.id, v1).content == labelled_flow_content("l1")
     assert client.describe("flow", created.id, v1).version == v1
 
     alias_id = client.create_alias("flow", created.id, "live", v1)
@@ -310,7 +288,7 @@ def test_flow_lifecycle_and_error_translation(seeded_sandbox: SandboxServer) -> 
     assert client.list_tags(created.arn) == {"owner": "ops"}
 
     with pytest.raises(DuplicateError) as dup:
-        client.create("flow", "Lifecycle 2", flow_content("l3"))
+        client.create("flow", "Lifecycle 2", labelled_flow_content("l3"))
     assert dup.value.code == "DuplicateResourceException"
     with pytest.raises(InvalidContactFlowError) as bad:
         client.create("flow", "Broken", json.dumps({"Version": "2019-10-30", "Actions": []}))
@@ -353,12 +331,21 @@ def test_instance_id_needs_no_lookup(seeded_sandbox: SandboxServer) -> None:
 
 
 def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowops.sandbox.embedded import embedded_server
+    from flowops.endpoints import set_sandbox_starter
+    from flowops.sandbox.embedded import embedded_server, ensure_sandbox
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
     env = sandbox_environment("sandbox", sandbox_db=db)
-    client = ConnectClient.for_environment(env)
+    previous = set_sandbox_starter(None)
+    try:
+        with pytest.raises(BadInputError, match="needs the embedded sandbox"):
+            ConnectClient.for_environment(env)
+        assert embedded_server(db) is None
+        set_sandbox_starter(ensure_sandbox)
+        client = ConnectClient.for_environment(env)
+    finally:
+        set_sandbox_starter(previous)
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
     assert server is not None and client.endpoint_url == server.url
@@ -519,7 +506,9 @@ def test_unreachable_endpoint_fails_fast_with_a_clear_error(sandbox: SandboxServ
         closed_port = probe.getsockname()[1]
     instance_id = "11111111-2222-3333-4444-555555555555"  # an id: no ListInstances needed
     env = replace(
-        environment(sandbox), endpoint_url=f"http://127.0.0.1:{closed_port}", instance=instance_id
+        sandbox_environment(sandbox.url),
+        endpoint_url=f"http://127.0.0.1:{closed_port}",
+        instance=instance_id,
     )
     client = ConnectClient.for_environment(env, settings=FAST_RETRIES)
     with pytest.raises(ConnectionFailedError, match="cannot reach"):

@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import PROD, sandbox_environment_file
-from tests.integration.test_drift import console_edit, set_text
-from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import PROD, STAGING, git_repo, sandbox_environment_file
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
+from tests.support.scenarios import console_edit, set_text
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +29,7 @@ def repo_with_two_releases(
     staging = environment(seeded_sandbox, "staging", STAGING)
     prod = environment(seeded_sandbox, "prod", PROD)
     root = tmp_path / "repo"
-    repo = new_repo(root)
+    repo = git_repo(root, "Test")
     commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
     promote(staging, "HEAD", root)
     commit_files(repo, {"A.json": flow_text("A", text="Second")})

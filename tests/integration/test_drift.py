@@ -12,34 +12,18 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.config import Environment
 from flowops.connect import ConnectClient
+from flowops.deploy.drift import drift
 from flowops.deploy.promote import promote
-from flowops.diff.live import drift
 from flowops.diff.sources import SourceContext
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import STAGING, git_repo, sandbox_environment_file
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
+from tests.support.scenarios import console_edit, set_text
 
 pytestmark = pytest.mark.integration
-
-
-def console_edit(env: Environment, name: str, edit: Any) -> None:
-    """Change a live flow the way a console user would: new content, published."""
-    client = ConnectClient.for_environment(env)
-    live = client.catalog().flow("flow", name)
-    assert live is not None and live.content is not None
-    content = json.loads(live.content)
-    edit(content)
-    client.update_content("flow", live.id, json.dumps(content))
-
-
-def set_text(text: str) -> Any:
-    def edit(content: dict[str, Any]) -> None:
-        next(a for a in content["Actions"] if a["Identifier"] == "hello")["Parameters"]["Text"] = (
-            text
-        )
-
-    return edit
 
 
 def move_blocks(content: dict[str, Any]) -> None:
@@ -52,7 +36,7 @@ def move_blocks(content: dict[str, Any]) -> None:
 def released(seeded_sandbox: SandboxServer, tmp_path: Path) -> tuple[Environment, Path]:
     """Staging with flows A and B released from a fresh repository (release 1)."""
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path / "repo")
+    repo = git_repo(tmp_path / "repo", "Test")
     commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
     promote(staging, "HEAD", tmp_path / "repo")
     return staging, tmp_path / "repo" / "flows"
@@ -99,7 +83,7 @@ def test_console_edits_creations_and_deletions_are_drift(
 
 def test_without_a_release_drift_needs_a_ref(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path / "repo")
+    repo = git_repo(tmp_path / "repo", "Test")
     commit_files(repo, {"A.json": flow_text("A")})
     flows = tmp_path / "repo" / "flows"
     with pytest.raises(BadInputError, match="--ref"):

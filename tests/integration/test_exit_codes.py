@@ -46,7 +46,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     codes = _readme_codes()
-    assert codes == {0, 1, 2, 3, 130, 143}
+    assert codes == {0, 1, 2, 3, 70, 130, 143}
     seen: dict[int, str] = {}
 
     ok = _run("lint", str(FIXTURE), "--fail-on", "error", cwd=tmp_path)
@@ -72,7 +72,7 @@ def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-                # Ctrl-C reaches it even when this test runs as a background job
+                # Ctrl-C reaches it even when this test runs as a background job (SIGINT ignored)
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             )
             silent.settimeout(60)
@@ -82,5 +82,7 @@ def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
             connection.close()
         assert said in err and "Traceback" not in err
         seen[proc.returncode] = signal.Signals(number).name
-    assert set(seen) == codes, seen
+
+    # 70 (internal error) needs a bug: tests/unit/test_cli_errors.py raises one on purpose
+    assert set(seen) == codes - {70}, seen
     assert {int(c) for c in ExitCode} == codes  # the code knows no other exit code

@@ -16,8 +16,9 @@ from flowops.deploy.export import LocalChangesError, export_env
 from flowops.errors import BadInputError
 from flowops.model.parse import load_document
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_promote import DEV, environment, files_under, new_repo
+from tests.support import DEV, git_repo, sandbox_environment_file
+from tests.support.clients import environment
+from tests.support.repos import files_under
 
 
 def test_export_writes_canonical_account_free_files_and_is_stable(
@@ -55,7 +56,7 @@ def test_export_refuses_to_clobber_uncommitted_edits_unless_forced(
 ) -> None:
     dev = environment(seeded_sandbox, "dev", DEV)
     client = ConnectClient.for_environment(dev)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     (tmp_path / "notes.txt").write_text("not a flow")
     repo.index.add(["notes.txt"])
     with pytest.raises(BadInputError, match="notes.txt"):  # it would ride in the commit
@@ -90,7 +91,7 @@ def test_export_removes_flows_gone_from_the_environment_and_filters(
 ) -> None:
     dev = environment(seeded_sandbox, "dev", DEV)
     client = ConnectClient.for_environment(dev)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     export_env(dev, tmp_path / "flows", commit=True, client=client)
     (tmp_path / "flows" / "Old-Flow.json").write_text(
         (tmp_path / "flows" / "After-Hours.json")
@@ -115,13 +116,13 @@ def test_export_removes_flows_gone_from_the_environment_and_filters(
 def test_cli_export_plan_promote_history_and_bad_input(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     monkeypatch.chdir(tmp_path)
     dev = sandbox_environment_file(tmp_path, seeded_sandbox.url)
     runner = CliRunner()
     out = runner.invoke(app, ["export", "--env", str(dev), "--flow", "Customer Queue", "--commit"])
     assert out.exit_code == 0, out.output
-    assert "1 added" in out.output and repo.head.commit.message.startswith("flowops export")
+    assert "1 added" in out.output and str(repo.head.commit.message).startswith("flowops export")
 
     plan = runner.invoke(app, ["plan", "--env", str(dev), "--format", "json"])
     assert plan.exit_code == 0, plan.output

@@ -13,7 +13,10 @@ from flowops.deploy.releases import latest, parse_release_description
 from flowops.deploy.render import render_history
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
-from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import STAGING, git_repo
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
 
 
 def test_history_lists_releases_newest_first_with_versions(
@@ -21,7 +24,7 @@ def test_history_lists_releases_newest_first_with_versions(
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
     client = ConnectClient.for_environment(staging)
-    repo = new_repo(tmp_path / "repo")
+    repo = git_repo(tmp_path / "repo", "Test")
     first = commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B")})
     promote(staging, "HEAD", tmp_path / "repo", client=client, who="alice")
     second = commit_files(repo, {"A.json": flow_text("A", text="v2")})

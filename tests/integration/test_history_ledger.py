@@ -7,20 +7,20 @@ from pathlib import Path
 import pytest
 
 from flowops.deploy.history import history
-from flowops.deploy.plan import LEDGER_NAME
-from flowops.deploy.releases import find_ledger, read_ledger
+from flowops.deploy.releases import LEDGER_NAME, find_ledger, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from tests.integration.test_rollback_live import V1, V2, Repo, client_for, release
+from tests.support.repos import FlowRepo
+from tests.support.scenarios import V1, V2, rb_client, release
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def two_releases(seeded_sandbox: SandboxServer, tmp_path: Path) -> SandboxServer:
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox)
+    repo = FlowRepo(tmp_path / "repo")
     release(repo, client, V1)
     release(repo, client, V2)
     return seeded_sandbox
@@ -30,7 +30,7 @@ def test_history_and_rollback_read_the_ledger_with_one_search(
     two_releases: SandboxServer,
 ) -> None:
     sandbox = two_releases
-    client = client_for(sandbox)
+    client = rb_client(sandbox)
     hist = history(client.env, client=client)
     assert [r.id for r in hist.releases] == [2, 1]
     # Resolving the instance alias is one ListInstances; the ledger is one Search, then
@@ -66,7 +66,7 @@ def test_without_search_permission_the_ledger_is_listed_then_described(
             message="not allowed",
         )
     )
-    client = client_for(sandbox)
+    client = rb_client(sandbox)
     records = read_ledger(client)
     assert [r.id for r in records] == [1, 2]
     assert client.calls["ListContactFlowModules"] == 1
@@ -76,7 +76,7 @@ def test_without_search_permission_the_ledger_is_listed_then_described(
 
 
 def test_find_ledger_is_none_in_a_fresh_environment(seeded_sandbox: SandboxServer) -> None:
-    client = client_for(seeded_sandbox)
+    client = rb_client(seeded_sandbox)
     assert find_ledger(client) is None
     assert client.find_by_name("module", LEDGER_NAME + "-not") is None
     assert client.calls["SearchContactFlowModules"] == 2
@@ -85,7 +85,7 @@ def test_find_ledger_is_none_in_a_fresh_environment(seeded_sandbox: SandboxServe
 def test_a_rollback_reads_the_ledger_twice_and_writes_it_once(
     two_releases: SandboxServer,
 ) -> None:
-    client = client_for(two_releases)
+    client = rb_client(two_releases)
     report = rollback(client)
     assert report.ok
     # Once to plan, once fresh under the lock; the records are appended to that copy:

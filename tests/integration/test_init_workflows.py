@@ -15,13 +15,13 @@ import pytest
 import yaml
 
 from flowops import DISTRIBUTION, SOURCE_REPOSITORY, __version__
-from tests.integration.test_workflows_sandbox import (
-    _env,
+from tests.support.actions import (
     failures,
     flowops,
     git,
     results,
     run_workflow,
+    runner_env,
 )
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ def team_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """``flowops init --sandbox`` in an empty folder, the dev flows exported and committed."""
     repo = tmp_path_factory.mktemp("team") / "flows-repo"
     repo.mkdir()
-    env = {**_env(repo.parent), "FLOWOPS_INSTALLED_PACKAGE": f"{DISTRIBUTION}=={__version__}"}
+    env = {**runner_env(repo.parent), "FLOWOPS_INSTALLED_PACKAGE": f"{DISTRIBUTION}=={__version__}"}
     init = flowops(repo, env, "init", "--sandbox")
     assert init.returncode == 0, init.stderr
     for path in (repo / "environments").glob("*.yaml"):  # the sandbox's quota is off too
@@ -95,7 +95,7 @@ def test_scaffolded_pull_request_review_reports(team_repo: tuple[Path, dict[str,
 
 
 def test_init_refuses_a_bad_account_and_keeps_existing_files(tmp_path: Path) -> None:
-    env = {**_env(tmp_path), "PATH": os.environ["PATH"]}
+    env = {**runner_env(tmp_path), "PATH": os.environ["PATH"]}
     bad = flowops(tmp_path, env, "init", "--account", "dev=12345")
     assert bad.returncode == 2 and "not 12 digits" in bad.stderr
     assert not (tmp_path / "environments").exists()

@@ -1,123 +1,25 @@
 """Promote against the sandbox over real HTTP: round trip, overrides, missing resources,
 dependency order and cycles, idempotence. Safety (restore, lock) is in
-``test_promote_safety.py``; the helpers here are shared by the deploy test files.
+``test_promote_safety.py``; the helpers are in ``tests/support``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-import git
 import pytest
 
-from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.promote import promote
-from flowops.model.canonical import dump_document
-from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV, STAGING, git_repo, linear_flow, sandbox_environment
-from tests.integration.conftest import flow_content, make_client
-
-WRITE_OPS = ("Create", "Update", "Delete", "Tag", "Untag", "Associate", "Disassociate")
-
-
-def environment(sandbox: SandboxServer, name: str, account: str, **kw: Any) -> Environment:
-    """An environment on the sandbox, unpaced unless ``rate_limit`` is given."""
-    return sandbox_environment(sandbox.url, name, account, **kw)
-
-
-def lex_override(dev: Environment, staging: Environment) -> dict[str, dict[str, str]]:
-    """Map dev's Lex V2 bot alias to staging's (the catalog names Lex bots by their ids)."""
-    mine = ConnectClient.for_environment(dev).catalog(with_content=False).entries("lexbot")
-    theirs = ConnectClient.for_environment(staging).catalog(with_content=False).entries("lexbot")
-    return {"lexbot": {mine[0].name: theirs[0].name}} if mine and theirs else {}
-
-
-def write_calls(calls: dict[str, int]) -> dict[str, int]:
-    """The write operations among API call counts."""
-    return {op: n for op, n in calls.items() if op.startswith(WRITE_OPS) and n}
-
-
-def new_repo(path: Path) -> git.Repo:
-    return git_repo(path, "Test")
-
-
-def flow_text(
-    name: str,
-    *,
-    queue: str | None = "queue:Support",
-    transfer: str | None = None,
-    module: str | None = None,
-    text: str = "Hello",
-    kind: str = "flow",
-    description: str = "",
-) -> str:
-    """A small flow (or module) document in canonical form, with symbolic references."""
-    steps: list[tuple[str, str, dict[str, Any]]] = [("hello", "MessageParticipant", {"Text": text})]
-    if queue:
-        steps.append(("queue", "UpdateContactTargetQueue", {"QueueId": queue}))
-    if module:
-        steps.append(("module", "InvokeFlowModule", {"FlowModuleId": module}))
-    if transfer:
-        steps.append(("transfer", "TransferToFlow", {"ContactFlowId": transfer}))
-    end = "EndFlowModuleExecution" if kind == "module" else "DisconnectParticipant"
-    steps.append(("end", end, {}))
-    content = linear_flow(*steps)
-    if kind == "module":
-        content["Settings"] = {
-            "InputParameters": [],
-            "OutputParameters": [],
-            "Transitions": [
-                {"DisplayName": "Success", "ReferenceName": "Success", "Description": ""},
-                {"DisplayName": "Error", "ReferenceName": "Error", "Description": ""},
-            ],
-        }
-    doc = {
-        "flowops": 1,
-        "name": name,
-        "kind": kind,
-        "type": "MODULE" if kind == "module" else "CONTACT_FLOW",
-        "description": description,
-        "state": "ACTIVE",
-        "status": "PUBLISHED",
-        "tags": {},
-        "content": content,
-        "layout": {"ActionMetadata": {"hello": {"position": {"x": 10, "y": 20}}}},
-    }
-    return dump_document(document_from_data(doc))
-
-
-def commit_files(repo: git.Repo, files: dict[str, str], message: str = "flows") -> str:
-    """Write ``flows/<relpath>`` files and commit them; returns the sha."""
-    top = Path(repo.working_tree_dir or ".")
-    for rel, text in files.items():
-        path = top / "flows" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        repo.index.add([str(Path("flows") / rel)])
-    return repo.index.commit(message).hexsha
-
-
-def live_content(env: Environment, name: str, kind: str = "flow") -> dict[str, Any]:
-    client = ConnectClient.for_environment(env)
-    flow = client.catalog().flow(kind, name)
-    assert flow is not None and flow.content is not None
-    loaded: dict[str, Any] = json.loads(flow.content)
-    return loaded
-
-
-def files_under(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): p.read_text(encoding="utf-8")
-        for p in sorted(root.rglob("*.json"))
-    }
-
+from tests.support import DEV, STAGING, git_repo
+from tests.support.clients import environment, make_client
+from tests.support.flows import flow_content, flow_text
+from tests.support.repos import commit_files, files_under
+from tests.support.scenarios import lex_override, live_content, write_calls
 
 # --- tests -----------------------------------------------------------------------------
 
@@ -128,12 +30,12 @@ def test_round_trip_dev_git_staging_export_is_identical_and_idempotent(
     dev = environment(seeded_sandbox, "dev", DEV)
     staging = environment(seeded_sandbox, "staging", STAGING)
     staging = environment(seeded_sandbox, "staging", STAGING, overrides=lex_override(dev, staging))
-    repo = new_repo(tmp_path / "repo")
+    repo = git_repo(tmp_path / "repo", "Test")
     exported = export_env(dev, tmp_path / "repo" / "flows", commit=True)
     assert len(exported.added) == 10 and exported.commit
     assert DEV not in "".join(files_under(tmp_path / "repo" / "flows").values())
 
-    first = promote(staging, "HEAD", repo.working_tree_dir or ".")
+    first = promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     assert first.applied is not None and first.applied.release is not None
     assert {o.action for o in first.applied.outcomes} == {"create"}
     assert first.tag == "flowops/staging/1" and "flowops/staging/1" in [t.name for t in repo.tags]
@@ -141,7 +43,7 @@ def test_round_trip_dev_git_staging_export_is_identical_and_idempotent(
     assert order.index("module:Log Interaction") < order.index("flow:Main Inbound")
     assert order.index("flow:Customer Queue") < order.index("flow:Main Inbound")
 
-    second = promote(staging, "HEAD", repo.working_tree_dir or ".")
+    second = promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     assert second.applied is not None and second.applied.release is None
     assert write_calls(second.applied.calls) == {}
 
@@ -156,7 +58,7 @@ def test_overrides_remap_resources_and_export_maps_them_back(
     staging = environment(
         seeded_sandbox, "staging", STAGING, overrides={"queue": {"Support": "Billing"}}
     )
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(repo, {"Greeting.json": flow_text("Greeting")})
     promote(staging, "HEAD", tmp_path)
     catalog = ConnectClient.for_environment(staging).catalog(with_content=False)
@@ -173,7 +75,7 @@ def test_a_new_override_updates_exactly_the_flows_whose_references_it_moves(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(
         repo,
         {
@@ -206,7 +108,7 @@ def test_missing_target_resources_are_all_listed_before_any_write(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(
         repo,
         {
@@ -229,7 +131,7 @@ def test_three_flow_cycle_is_created_with_placeholders_then_published(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(
         repo,
         {
@@ -262,7 +164,7 @@ def test_changed_flows_only_are_written_with_restore_point_and_release_versions(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     files = {f"F{i}.json": flow_text(f"F{i}") for i in range(4)}
     commit_files(repo, files)
     promote(staging, "HEAD", tmp_path)
@@ -323,7 +225,7 @@ def test_odd_flow_names_round_trip_through_export_and_promote(
     )
     dev = environment(seeded_sandbox, "dev", DEV)
     staging = environment(seeded_sandbox, "staging", STAGING)
-    repo = new_repo(tmp_path / "repo")
+    repo = git_repo(tmp_path / "repo", "Test")
     root = tmp_path / "repo" / "flows"
     first = export_env(dev, root, commit=True)
     assert {f"flow:{n}" for n in odd} <= set(first.added)
@@ -335,6 +237,6 @@ def test_odd_flow_names_round_trip_through_export_and_promote(
     assert again.touched == () and files_under(root) == files
     assert not repo.is_dirty(untracked_files=True)
 
-    promote(staging, "HEAD", repo.working_tree_dir or ".")
+    promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     export_env(staging, tmp_path / "staging")
     assert files_under(tmp_path / "staging") == files

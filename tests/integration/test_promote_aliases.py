@@ -12,13 +12,14 @@ from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from tests.integration.test_rollback_live import FLOWS, V1, V2, Repo, client_for, live, release
+from tests.support.repos import FlowRepo
+from tests.support.scenarios import FLOWS, V1, V2, live, rb_client, release
 
 pytestmark = pytest.mark.integration
 
 
 def alias_versions(sandbox: SandboxServer) -> dict[str, int | None]:
-    reader = client_for(sandbox)
+    reader = rb_client(sandbox)
     out: dict[str, int | None] = {}
     for name in FLOWS:
         flow = reader.catalog(with_content=False).flow("flow", name)
@@ -31,13 +32,13 @@ def alias_versions(sandbox: SandboxServer) -> dict[str, int | None]:
 def test_aliases_are_created_then_moved_and_put_back_when_a_release_fails(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    client = client_for(seeded_sandbox, use_aliases=True)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox, use_aliases=True)
+    repo = FlowRepo(tmp_path / "repo")
     release(repo, client, V1)
     (first,) = read_ledger(client)
     assert alias_versions(seeded_sandbox) == {f.name: f.version_after for f in first.flows}
     assert all(f.alias_id for f in first.flows)
-    before = live(client_for(seeded_sandbox))
+    before = live(rb_client(seeded_sandbox))
 
     # The second alias move fails (not retryable): the first alias goes back, every
     # flow's content is restored, and the failure says so.
@@ -54,7 +55,7 @@ def test_aliases_are_created_then_moved_and_put_back_when_a_release_fails(
         promote(client.env, sha, repo.root, client=client, tag=False)
     assert failed.value.restored
     assert alias_versions(seeded_sandbox) == {f.name: f.version_after for f in first.flows}
-    assert live(client_for(seeded_sandbox)) == before
+    assert live(rb_client(seeded_sandbox)) == before
     record = read_ledger(client)[-1]
     assert record.status == "failed"
     assert all(f.outcome in ("restored", "deleted") for f in record.flows)
@@ -75,13 +76,13 @@ def test_aliases_are_created_then_moved_and_put_back_when_a_release_fails(
 def test_dry_run_lists_the_alias_calls(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
     from flowops.deploy.render import render_calls
 
-    client = client_for(seeded_sandbox, use_aliases=True)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox, use_aliases=True)
+    repo = FlowRepo(tmp_path / "repo")
     sha = repo.commit(V1, "release 1")
     dry = promote(client.env, sha, repo.root, client=client, dry_run=True)
     text = render_calls(dry.plan, dry.planned_calls)
     assert text.count("CreateContactFlowAlias (entry alias)") == 3
-    plain = client_for(seeded_sandbox)
+    plain = rb_client(seeded_sandbox)
     dry = promote(plain.env, sha, repo.root, dry_run=True)
     assert "Alias" not in render_calls(dry.plan, dry.planned_calls)
 
@@ -90,10 +91,10 @@ def test_a_recorded_alias_deleted_by_hand_is_found_again(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     from flowops.deploy.rollback import rollback
-    from tests.integration.conftest import make_client
+    from tests.support.clients import make_client
 
-    client = client_for(seeded_sandbox, use_aliases=True)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox, use_aliases=True)
+    repo = FlowRepo(tmp_path / "repo")
     release(repo, client, V1)
     release(repo, client, V2)
     first, second = read_ledger(client)

@@ -4,77 +4,26 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flowops.config import Environment, RateLimit
+from flowops.config import RateLimit
 from flowops.connect import ClientSettings, ConnectClient
 from flowops.deploy.apply import ApplyFailedError
-from flowops.deploy.plan import LEDGER_NAME
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
-from flowops.model.canonical import semantic_content
-from flowops.model.parse import parse_content
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
-from tests.integration.test_promote import (
-    STAGING,
-    WRITE_OPS,
-    commit_files,
-    environment,
-    flow_text,
-    new_repo,
-    write_calls,
-)
-
-
-def _live_state(observer: ConnectClient) -> dict[str, Any]:
-    """Name -> (status, semantic content) of every flow and module except the ledger."""
-    observer.refresh_flows()
-    catalog = observer.catalog()
-    out: dict[str, Any] = {}
-    for key, flow in catalog.flows.items():
-        if flow.name == LEDGER_NAME or flow.content is None:
-            continue
-        out[key] = (flow.status, semantic_content(parse_content(json.loads(flow.content))))
-    return out
-
-
-def _released_once(
-    sandbox: SandboxServer, tmp_path: Path
-) -> tuple[Environment, Path, ConnectClient]:
-    """Staging with flows A, B and module M released; git then changes A and B, adds N.
-
-    Returns the environment, the repository and a client to reuse (clients are costly).
-    """
-    staging = environment(sandbox, "staging", STAGING)
-    client = ConnectClient.for_environment(staging)
-    repo = new_repo(tmp_path)
-    commit_files(
-        repo,
-        {
-            "A.json": flow_text("A", module="module:M"),
-            "B.json": flow_text("B", transfer="flow:A"),
-            "modules/M.json": flow_text("M", kind="module", queue=None),
-        },
-    )
-    promote(staging, "HEAD", tmp_path, client=client)
-    commit_files(
-        repo,
-        {
-            "A.json": flow_text("A", module="module:M", text="A v2"),
-            "B.json": flow_text("B", transfer="flow:N", text="B v2"),
-            "N.json": flow_text("N", queue="queue:Sales"),
-        },
-    )
-    return staging, tmp_path, client
-
+from tests.support import STAGING, WRITE_PREFIXES, git_repo
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.releases import live_state, released_once
+from tests.support.repos import commit_files
+from tests.support.scenarios import write_calls
 
 #: (operation, nth call in the second promote) covering each kind of write in apply.
 FAILURE_POINTS = [
@@ -92,8 +41,8 @@ FAILURE_POINTS = [
 def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
     seeded_sandbox: SandboxServer, tmp_path: Path, operation: str, nth: int
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    before = _live_state(client)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    before = live_state(client)
     seeded_sandbox.config.faults.append(
         FaultRule(
             operation=operation, error_code="AccessDeniedException", fail_nth=nth, account=STAGING
@@ -105,7 +54,7 @@ def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
     assert error.exit_code == 1 and error.restored
     assert "where it is now" in str(error) and "AccessDenied" in str(error)
     assert all(o.ok for o in error.outcomes), str(error)
-    assert _live_state(client) == before  # every flow as before the run; N absent again
+    assert live_state(client) == before  # every flow as before the run; N absent again
     records = read_ledger(client)
     assert records[-1].status == "failed"
     assert all(f.outcome in ("restored", "deleted") for f in records[-1].flows)
@@ -120,7 +69,7 @@ def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
 def test_no_auto_restore_leaves_flows_and_says_where_each_is(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.faults.append(
         FaultRule(
             operation="UpdateContactFlowContent",
@@ -160,7 +109,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: P
     staging = environment(
         seeded_sandbox, "staging", STAGING, rate_limit=RateLimit(rate=50.0, burst=10)
     )
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(repo, {f"S{i}.json": flow_text(f"S{i}") for i in range(3)})
     quick = ClientSettings(
         botocore_retry_mode="standard", botocore_max_attempts=1, backoff_base=0.02, backoff_cap=0.2
@@ -176,7 +125,7 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING, protected=True)
-    repo = new_repo(tmp_path)
+    repo = git_repo(tmp_path, "Test")
     commit_files(repo, {"P.json": flow_text("P")})
     client = ConnectClient.for_environment(staging)
     with pytest.raises(BadInputError, match="protected"):
@@ -190,7 +139,12 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     assert promote(staging, "HEAD", tmp_path, dry_run=True).applied is None
     repo.git.checkout("--", "flows/P.json")
     asked: list[int] = []
-    done = promote(staging, "HEAD", tmp_path, confirm=lambda plan: asked.append(1) or True)
+
+    def confirm(plan: object) -> bool:
+        asked.append(1)
+        return True
+
+    done = promote(staging, "HEAD", tmp_path, confirm=confirm)
     assert asked == [1] and done.applied is not None and done.applied.release is not None
 
 
@@ -198,19 +152,19 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
 def test_the_dry_run_lists_exactly_the_writes_the_promote_then_makes(
     seeded_sandbox: SandboxServer, tmp_path: Path, aliases: bool
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     if aliases:
         staging = replace(staging, use_aliases=True)
         client = ConnectClient.for_environment(staging)
     dry = promote(staging, "HEAD", repo, client=client, dry_run=True)
     assert dry.applied is None and dry.planned_calls
-    assert _live_state(client) == _live_state(ConnectClient.for_environment(staging))
+    assert live_state(client) == live_state(ConnectClient.for_environment(staging))
     sent: list[str] = []
     client.on_request = sent.append
     client.refresh_flows()
     done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None and done.applied.release is not None
-    writes = [op for op in sent if op.startswith(WRITE_OPS)]
+    writes = [op for op in sent if op.startswith(WRITE_PREFIXES)]
     # The lock and the "running" record first, the final record and the unlock last.
     assert writes[:2] == ["CreateContactFlowModule", "UpdateContactFlowModuleContent"]
     assert writes[-2:] == ["UpdateContactFlowModuleContent", "DeleteContactFlowModule"]
@@ -232,8 +186,8 @@ def test_where_connect_refuses_versions_promote_and_rollback_still_work_and_say_
             account=STAGING,
         )
     )
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    first = _live_state(client)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    first = live_state(client)
     done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None and done.applied.release is not None
     assert any("no versions for CONTACT_FLOW flows" in w for w in done.applied.warnings)
@@ -242,5 +196,5 @@ def test_where_connect_refuses_versions_promote_and_rollback_still_work_and_say_
     assert all(f.outcome == "released" for f in done.applied.release.flows)
     report = rollback(client, repo_path=repo)
     assert report.ok, report
-    after = _live_state(client)
+    after = live_state(client)
     assert {k: after[k] for k in first} == first  # back at release 1, from git

@@ -35,7 +35,7 @@ from flowops.deploy.rollback import rollback
 from flowops.deploy.transaction import unlock
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import STAGING, git_repo, sandbox_environment, sandbox_environment_file
+from tests.support import STAGING, git_repo, sandbox_environment, sandbox_environment_file
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -22,14 +22,13 @@ from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
 from flowops.model.parse import parse_content
 from flowops.sandbox import Lag, SandboxServer
-from tests.integration.test_promote_safety import _live_state, _released_once
-from tests.integration.test_release_lock import lock_modules, race
+from tests.support.releases import live_state, lock_modules, race, released_once
 
 
 def test_promotes_started_together_under_search_and_tag_lag_never_both_write(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, _ = released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.lag = Lag(search=3.0, tags=3.0)
     clients, _ = race(staging, repo)
     # Read by id, the ledger has the new record at once, though Search still lags.
@@ -41,7 +40,7 @@ def test_promotes_started_together_under_search_and_tag_lag_never_both_write(
 def test_a_record_is_never_lost_nor_its_id_reused_while_search_lags(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.lag = Lag(search=30.0)  # Search shows the ledger as before
     done = promote(staging, "HEAD", repo, client=client, tag=False)
     assert done.applied is not None and done.applied.release is not None
@@ -55,7 +54,8 @@ def test_a_record_is_never_lost_nor_its_id_reused_while_search_lags(
 def test_rollback_under_a_canary_started_a_moment_ago_is_refused_though_search_lags(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
+    from tests.support.clients import client_for
+    from tests.support.scenarios import MAIN, candidate_doc
 
     client = client_for(seeded_sandbox)
     from flowops.deploy.canary import promote_canary
@@ -68,23 +68,23 @@ def test_rollback_under_a_canary_started_a_moment_ago_is_refused_though_search_l
         json.loads(json.dumps(doc.flow.raw).replace("Welcome to the new menu", "Newer menu"))
     )
     start_canary(client, MAIN, replace(doc, flow=newer), 10, ref="def456")  # a wrapper again
-    before = _live_state(client)
+    before = live_state(client)
     with pytest.raises(BadInputError, match="runs a canary"):
         rollback(client_for(seeded_sandbox))
-    assert _live_state(client) == before
+    assert live_state(client) == before
 
 
 def test_where_versions_are_campaign_only_promote_and_rollback_still_work(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     seeded_sandbox.config.strict.campaign_only_versions = True
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    first = _live_state(client)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    first = live_state(client)
     done = promote(staging, "HEAD", repo, client=client, tag=False)
     assert done.applied is not None and done.applied.release is not None
     assert any("no versions for CONTACT_FLOW flows" in w for w in done.applied.warnings)
     report = rollback(client, repo_path=repo)
     assert report.ok, report
-    after = _live_state(client)
+    after = live_state(client)
     assert {k: after[k] for k in first} == first
     assert lock.read_lock(client) is None

@@ -6,55 +6,43 @@ client under test.
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import git
 import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
-from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy import lock
-from flowops.deploy.apply import ApplyResult
-from flowops.deploy.plan import LOCK_NAME
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.errors import CheckFailedError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.conftest import make_client
-from tests.integration.test_promote import STAGING, commit_files, flow_text, write_calls
-from tests.integration.test_promote_safety import _live_state, _released_once
-from tests.unit.test_plan_records import dead_pid
-
-
-def lock_modules(sandbox: SandboxServer, account: str = STAGING) -> list[str]:
-    """Ids of lock modules, read with plain boto3."""
-    boto = make_client(sandbox.url, account)
-    instance = boto.list_instances()["InstanceSummaryList"][0]["Id"]
-    summaries = boto.list_contact_flow_modules(InstanceId=instance, MaxResults=1000)
-    return [m["Id"] for m in summaries["ContactFlowModulesSummaryList"] if m["Name"] == LOCK_NAME]
+from tests.support import STAGING, sandbox_environment_file
+from tests.support.flows import flow_text
+from tests.support.releases import dead_pid, live_state, lock_modules, race, released_once
+from tests.support.repos import commit_files
+from tests.support.scenarios import write_calls
 
 
 def test_a_held_lock_stops_a_second_promote_naming_the_holder_and_the_unlock_command(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     other = ConnectClient.for_environment(staging)
     held = lock.acquire(other, holder=lock.Holder("alice", "laptop", 4242))
-    before = _live_state(client)
+    before = live_state(client)
     calls_before = dict(client.calls)
     with pytest.raises(lock.LockHeldError) as info:
         promote(staging, "HEAD", repo, client=client)
     message = str(info.value)
     assert "alice@laptop pid 4242" in message and info.value.exit_code == 1
     assert f"flowops unlock --env staging {held.token}" in message
-    assert _live_state(client) == before
+    assert live_state(client) == before
     new_writes = {k: v - calls_before.get(k, 0) for k, v in write_calls(dict(client.calls)).items()}
     assert {k: v for k, v in new_writes.items() if v} == {"CreateContactFlowModule": 1}
     lock.release(other, held)
@@ -64,42 +52,10 @@ def test_a_held_lock_stops_a_second_promote_naming_the_holder_and_the_unlock_com
     assert lock_modules(seeded_sandbox) == []  # given back
 
 
-def race(staging: Environment, repo: Path, runs: int = 4) -> tuple[list[ConnectClient], Any]:
-    """``runs`` promotes of the same plan started at the same moment (threads, plans read
-    before); returns their clients and the one that released. Every other one was locked
-    out or found its plan stale, and touched only the lock: no flow, no record."""
-    clients = [ConnectClient.for_environment(staging) for _ in range(runs)]
-    for c in clients:
-        c.catalog()
-    start = threading.Barrier(runs)
-    results: list[Any] = [None] * runs
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = promote(staging, "HEAD", repo, client=clients[i], tag=False)
-        except CheckFailedError as exc:  # locked out, or in after the winner: plan stale
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(runs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    won = [r for r in results if not isinstance(r, CheckFailedError)]
-    assert len(won) == 1, results
-    assert isinstance(won[0].applied, ApplyResult) and won[0].applied.release is not None
-    for c, r in zip(clients, results, strict=True):
-        if r is not won[0]:
-            writes = {k for k, v in write_calls(dict(c.calls)).items() if v}
-            assert writes <= {"CreateContactFlowModule", "DeleteContactFlowModule"}, writes
-    return clients, won[0]
-
-
 def test_two_promotes_started_at_the_same_moment_never_both_write(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, _ = released_once(seeded_sandbox, tmp_path)
     clients, _ = race(staging, repo)
     records = read_ledger(clients[0])
     assert [r.status for r in records] == ["released", "released"]
@@ -107,7 +63,7 @@ def test_two_promotes_started_at_the_same_moment_never_both_write(
 
 
 def test_an_expired_lock_is_taken_over(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     old = datetime.now(UTC) - timedelta(hours=2)
     crashed = lock.acquire(
         ConnectClient.for_environment(staging),
@@ -123,7 +79,7 @@ def test_an_expired_lock_is_taken_over(seeded_sandbox: SandboxServer, tmp_path: 
 def test_a_stale_lock_is_reported_with_the_command_and_unlock_clears_it_and_is_recorded(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     import socket
 
     gone = lock.Holder("bob", socket.gethostname(), dead_pid())
@@ -154,7 +110,7 @@ def test_a_stale_lock_is_reported_with_the_command_and_unlock_clears_it_and_is_r
 def test_a_lock_that_cannot_be_given_back_is_said_with_the_command(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.faults.append(
         FaultRule(
             operation="DeleteContactFlowModule",
@@ -172,17 +128,19 @@ def test_a_lock_that_cannot_be_given_back_is_said_with_the_command(
 
 def test_every_canary_command_that_writes_holds_the_lock(seeded_sandbox: SandboxServer) -> None:
     from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
-    from tests.integration.test_canary_live import MAIN, candidate_doc, client_for
+    from tests.support.clients import client_for
+    from tests.support.scenarios import MAIN, candidate_doc
 
     client = client_for(seeded_sandbox)
     other = client_for(seeded_sandbox)
     start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")
     held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
-    for attempt in (
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: ramp_canary(client, MAIN, 50),
         lambda: abort_canary(client, MAIN),
         lambda: promote_canary(client, MAIN),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(lock.LockHeldError, match="carol@laptop"):
             attempt()
     lock.release(other, held)
@@ -203,7 +161,7 @@ def repo_obj(path: Path) -> git.Repo:
 def test_quiet_silences_progress_and_without_it_ci_gets_plain_lines(
     seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, _ = released_once(seeded_sandbox, tmp_path)
     env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging", STAGING)
     monkeypatch.chdir(repo)
     runner = CliRunner()
@@ -223,15 +181,15 @@ def test_quiet_silences_progress_and_without_it_ci_gets_plain_lines(
 def test_a_plan_made_before_another_release_landed_is_not_applied(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, _ = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, _ = released_once(seeded_sandbox, tmp_path)
     late, first = (ConnectClient.for_environment(staging) for _ in range(2))
     late.catalog()  # its plan is made now ...
     done = promote(staging, "HEAD", repo, client=first, tag=False)  # ... another lands
     assert done.applied is not None and done.applied.release is not None
-    before = _live_state(first)
+    before = live_state(first)
     with pytest.raises(CheckFailedError, match="got a release since this plan was made"):
         promote(staging, "HEAD", repo, client=late, tag=False)
-    assert _live_state(first) == before
+    assert live_state(first) == before
     writes = {k for k, v in write_calls(dict(late.calls)).items() if v}
     assert writes == {"CreateContactFlowModule", "DeleteContactFlowModule"}  # the lock only
     assert [r.id for r in read_ledger(first)] == [1, 2]

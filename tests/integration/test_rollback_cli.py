@@ -11,11 +11,8 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_rollback_live import Released, live, released
-
-# ``released``: the fixture the library tests use (two promotes of three flows).
-__all__ = ["released"]
+from tests.support import sandbox_environment_file
+from tests.support.scenarios import Released, live
 
 pytestmark = pytest.mark.integration
 

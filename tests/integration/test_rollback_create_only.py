@@ -12,8 +12,10 @@ from flowops.connect import ConnectClient
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import sandbox_environment_file
-from tests.integration.test_promote import STAGING, commit_files, environment, flow_text, new_repo
+from tests.support import STAGING, git_repo, sandbox_environment_file
+from tests.support.clients import environment
+from tests.support.flows import flow_text
+from tests.support.repos import commit_files
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +25,7 @@ def test_rollback_of_a_create_only_release_says_so_and_records_nothing(
 ) -> None:
     staging = environment(seeded_sandbox, "staging", STAGING)
     root = tmp_path / "repo"
-    repo = new_repo(root)
+    repo = git_repo(root, "Test")
     commit_files(repo, {"Brand New.json": flow_text("Brand New")})
     promote(staging, "HEAD", root)
     sandbox_environment_file(root / "environments", seeded_sandbox.url, "staging")

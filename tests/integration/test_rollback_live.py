@@ -4,129 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flowops.connect import ConnectClient
 from flowops.deploy.canary_state import STATE_TAG
-from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
-from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
+from flowops.model import parse_content
 from flowops.model.canonical import dump_content
-from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from flowops.sandbox.testing import FAST_RETRIES, git_repo, sandbox_environment
+from tests.support.flows import say_then_transfer
+from tests.support.scenarios import FLOWS, V2, Released, candidate_doc, live, rb_client, release
 
 pytestmark = pytest.mark.integration
-
-FLOWS = ("RB Alpha", "RB Beta", "RB Gamma")
-
-
-def client_for(sandbox: SandboxServer, **env: Any) -> ConnectClient:
-    env.setdefault("managed_names", ("RB *",))
-    return ConnectClient.for_environment(
-        sandbox_environment(sandbox.url, **env), settings=FAST_RETRIES
-    )
-
-
-def content(name: str, text: str, transfer_to: str | None = None) -> dict[str, Any]:
-    actions: list[dict[str, Any]] = [
-        {
-            "Identifier": "say",
-            "Type": "MessageParticipant",
-            "Parameters": {"Text": text},
-            "Transitions": {
-                "NextAction": "next" if transfer_to else "bye",
-                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-            },
-        },
-        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-    ]
-    if transfer_to:
-        actions.append(
-            {
-                "Identifier": "next",
-                "Type": "TransferToFlow",
-                "Parameters": {"ContactFlowId": f"flow:{transfer_to}"},
-                "Transitions": {
-                    "NextAction": "bye",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            }
-        )
-    return {"Version": "2019-10-30", "StartAction": "say", "Actions": actions}
-
-
-class Repo:
-    """A throwaway git repository with a flows/ folder."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.git = git_repo(root)
-        (root / "flows").mkdir()
-
-    def commit(self, flows: dict[str, dict[str, Any]], message: str) -> str:
-        for path in (self.root / "flows").glob("*.json"):
-            path.unlink()
-        for name, body in flows.items():
-            doc = FlowDocument(FlowInfo(name=name), parse_content(body))
-            (self.root / "flows" / f"{name.replace(' ', '-')}.json").write_text(dump_document(doc))
-        self.git.git.add("-A")
-        return str(self.git.index.commit(message).hexsha)
-
-
-def release(repo: Repo, client: ConnectClient, flows: dict[str, dict[str, Any]]) -> int:
-    sha = repo.commit(flows, f"release {len(flows)}")
-    result = promote(client.env, sha, repo.root, client=client, tag=False)
-    assert result.applied is not None and result.applied.release is not None
-    return result.applied.release.id
-
-
-def live(client: ConnectClient) -> dict[str, Any]:
-    """Every RB flow's content as canonical text (ARNs as the account has them)."""
-    client.refresh_flows()
-    out: dict[str, Any] = {}
-    for key, flow in client.catalog().flows.items():
-        if flow.name.startswith("RB "):
-            fresh = client.describe("flow", flow.id)
-            # Canonical text, layout included: restored means byte-identical after this.
-            out[key] = dump_content(parse_content(json.loads(fresh.content or "")))
-    return out
-
-
-V1 = {
-    "RB Alpha": content("RB Alpha", "alpha one", transfer_to="RB Beta"),
-    "RB Beta": content("RB Beta", "beta one"),
-    "RB Gamma": content("RB Gamma", "gamma one"),
-}
-V2 = {
-    "RB Alpha": content("RB Alpha", "alpha two", transfer_to="RB Gamma"),
-    "RB Beta": content("RB Beta", "beta two"),
-    "RB Gamma": content("RB Gamma", "gamma two"),
-}
-
-
-Released = tuple[SandboxServer, ConnectClient, Repo, dict[str, Any], dict[str, Any]]
-
-
-@pytest.fixture
-def released(seeded_sandbox: SandboxServer, tmp_path: Path) -> Released:
-    """Two promotes of three flows; a client (the one reader); the live state after each.
-
-    Tests reuse one client where they can: building a boto3 client costs more than the
-    calls these tests make.
-    """
-    client = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
-    release(repo, client, V1)
-    first = live(client)
-    release(repo, client, V2)
-    second = live(client)
-    assert first != second and len(first) == 3
-    return seeded_sandbox, client, repo, first, second
 
 
 def test_rollback_from_a_fresh_directory_restores_the_previous_release(
@@ -138,7 +29,7 @@ def test_rollback_from_a_fresh_directory_restores_the_previous_release(
     empty = tmp_path / "elsewhere"
     empty.mkdir()
     monkeypatch.chdir(empty)  # no repository, no files
-    client = client_for(sandbox)
+    client = rb_client(sandbox)
     report = rollback(client)
     assert report.ok and report.release_id == 3
     assert [(o.step.name, o.result) for o in report.outcomes] == [
@@ -207,8 +98,8 @@ def test_to_release_and_flows_created_by_the_release(
     sandbox, reader, repo, first, second = released
     v3 = {
         **V2,
-        "RB Delta": content("RB Delta", "delta"),
-        "RB Alpha": content("RB Alpha", "alpha three", transfer_to="RB Delta"),
+        "RB Delta": say_then_transfer("delta"),
+        "RB Alpha": say_then_transfer("alpha three", transfer_to="RB Delta"),
     }
     release(repo, reader, v3)
     report = rollback(reader, to_release="1")
@@ -304,7 +195,6 @@ def test_a_flow_running_a_canary_is_refused_until_promoted_or_aborted(
     released: Released,
 ) -> None:
     from flowops.deploy.canary import abort_canary, start_canary
-    from tests.integration.test_canary_live import candidate_doc
 
     sandbox, reader, _, first, second = released
     start_canary(reader, "RB Beta", candidate_doc(), 10, ref="cafe12")
@@ -390,7 +280,7 @@ def test_alias_environments_repoint_the_entry_alias_without_rewriting_content(
         if flow.name.startswith("RB "):
             latest = reader.list_versions("flow", flow.id)[-1].version
             reader.create_alias("flow", flow.id, "live", latest)
-    client = client_for(sandbox, use_aliases=True)
+    client = rb_client(sandbox, use_aliases=True)
     report = rollback(client)
     assert report.ok
     assert {o.result for o in report.outcomes} == {"repointed"}

@@ -26,11 +26,13 @@ from flowops.deploy.rollback import rollback
 from flowops.model import FlowDocument, FlowInfo, parse_content
 from flowops.model.canonical import dump_content
 from flowops.sandbox import SandboxServer
-from tests.integration.test_rollback_live import V1, V2, Repo, client_for, content, release
+from tests.support.flows import say_then_transfer
+from tests.support.repos import FlowRepo
+from tests.support.scenarios import V1, V2, rb_client, release
 
 pytestmark = pytest.mark.integration
 
-CANDIDATE = content("RB Beta", "beta canary")
+CANDIDATE = say_then_transfer("beta canary")
 
 
 def canonical(text: str | None) -> str:
@@ -61,9 +63,9 @@ def served(reader: ConnectClient, name: str, aliases: bool) -> str:
 def test_promote_canary_rollback_and_roll_forward_compose(
     seeded_sandbox: SandboxServer, tmp_path: Path, aliases: bool
 ) -> None:
-    client = client_for(seeded_sandbox, use_aliases=aliases)
-    reader = client_for(seeded_sandbox)
-    repo = Repo(tmp_path / "repo")
+    client = rb_client(seeded_sandbox, use_aliases=aliases)
+    reader = rb_client(seeded_sandbox)
+    repo = FlowRepo(tmp_path / "repo")
 
     assert release(repo, client, V1) == 1
     if aliases:  # created flows get their alias created, no listing

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from flowops.sandbox import SandboxServer
-from tests.integration.conftest import ClientFactory, flow_content
+from tests.support.clients import ClientFactory
+from tests.support.flows import flow_content
 
 pytestmark = pytest.mark.integration
 

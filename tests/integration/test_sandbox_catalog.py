@@ -8,8 +8,8 @@ import pytest
 
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import INSTANCE_ALIAS, instance_id_for
-from flowops.sandbox.testing import DEV, PROD, STAGING
-from tests.integration.conftest import ClientFactory, create_instance
+from tests.support import DEV, PROD, STAGING
+from tests.support.clients import ClientFactory, create_instance
 
 pytestmark = pytest.mark.integration
 
@@ -160,7 +160,7 @@ def test_phone_numbers_and_association(
     assert not client.list_phone_numbers_v2(PhoneNumberTypes=["TOLL_FREE"])[
         "ListPhoneNumbersSummaryList"
     ]
-    from tests.integration.conftest import flow_content
+    from tests.support.flows import flow_content
 
     fid = client.create_contact_flow(
         InstanceId=iid, Name="Inbound", Type="CONTACT_FLOW", Content=flow_content()
@@ -219,7 +219,7 @@ def test_cross_account_isolation(
     with pytest.raises(prod.exceptions.ResourceNotFoundException):
         prod.describe_contact_flow(InstanceId=dev_iid, ContactFlowId=flow["Id"])
     # the same name may exist in each account
-    from tests.integration.conftest import flow_content
+    from tests.support.flows import flow_content
 
     for account in (STAGING, PROD):
         client = connect_client(account)
@@ -248,7 +248,7 @@ def test_cross_account_isolation(
 
 
 def test_build_a_catalog_from_an_empty_account(connect_client: ClientFactory) -> None:
-    from tests.integration.conftest import flow_content
+    from tests.support.flows import flow_content
 
     account = "555555555555"
     client = connect_client(account)
@@ -296,7 +296,7 @@ def test_build_a_catalog_from_an_empty_account(connect_client: ClientFactory) ->
         "LexV2Bot": {"AliasArn": bot_arn},
         "HoursOfOperationId": hours["HoursOfOperationArn"],
     }
-    actions = [
+    actions: list[dict[str, Any]] = [
         {
             "Identifier": "a",
             "Type": "UpdateContactTargetQueue",

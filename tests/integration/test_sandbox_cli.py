@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV
-from tests.integration.conftest import make_client
+from tests.support import DEV
+from tests.support.clients import make_client
 
 pytestmark = pytest.mark.integration
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from flowops.sandbox import Lag, SandboxServer
-from tests.integration.conftest import ClientFactory, flow_content
+from tests.support.clients import ClientFactory
+from tests.support.flows import flow_content
 
 pytestmark = pytest.mark.integration
 
@@ -91,13 +93,14 @@ def test_reads_right_after_a_create_may_not_find_it(
     sandbox.config.lag = Lag(not_found=0.4, not_found_rate=1.0)
     client = connect_client()
     fid = _create(client, instance_id, "A")
-    for call in (
+    calls: tuple[Callable[[], Any], ...] = (
         lambda: client.describe_contact_flow(InstanceId=instance_id, ContactFlowId=fid),
         lambda: client.create_contact_flow_version(InstanceId=instance_id, ContactFlowId=fid),
         lambda: client.update_contact_flow_content(
             InstanceId=instance_id, ContactFlowId=fid, Content=flow_content()
         ),
-    ):
+    )
+    for call in calls:
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             call()
     clock.advance(0.45)

@@ -4,12 +4,16 @@ model lists."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV
-from tests.integration.conftest import ClientFactory, module_content
+from tests.support import DEV
+from tests.support.clients import ClientFactory
+from tests.support.flows import module_content
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +25,7 @@ def test_each_kind_of_constraint_over_the_wire(
     iid = instance_id_for(DEV)
     flow_arn = client.list_contact_flows(InstanceId=iid)["ContactFlowSummaryList"][0]["Arn"]
     invalid = client.exceptions.InvalidParameterException
-    refused = [
+    refused: list[tuple[Any, Callable[[], Any]]] = [
         # max length (TagValue: 256) and the documented tag value characters
         (invalid, lambda: client.tag_resource(resourceArn=flow_arn, tags={"k": "x" * 257})),
         (invalid, lambda: client.tag_resource(resourceArn=flow_arn, tags={"lock": '{"a":1}'})),

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from flowops.sandbox import SandboxServer
-from flowops.sandbox.testing import DEV
-from tests.integration.conftest import ClientFactory, flow_content
+from tests.support import DEV
+from tests.support.clients import ClientFactory
+from tests.support.flows import flow_content
 
 pytestmark = pytest.mark.integration
 

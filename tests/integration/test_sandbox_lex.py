@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV, PROD, STAGING
-from tests.integration.conftest import ClientFactory
+from tests.support import DEV, PROD, STAGING
+from tests.support.clients import ClientFactory
 
 pytestmark = pytest.mark.integration
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from flowops.sandbox import SandboxServer
-from tests.integration.conftest import ClientFactory, flow_content, module_content
+from tests.support.clients import ClientFactory
+from tests.support.flows import flow_content, module_content
 
 pytestmark = pytest.mark.integration
 
@@ -122,7 +124,7 @@ def test_flow_invoking_module_by_id(connect_client: ClientFactory, instance_id: 
     mid = client.create_contact_flow_module(
         InstanceId=instance_id, Name="Auth", Content=module_content()
     )["Id"]
-    actions = [
+    actions: list[dict[str, Any]] = [
         {
             "Identifier": "m",
             "Type": "InvokeFlowModule",

@@ -13,8 +13,9 @@ import pytest
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.embedded import embedded_server, ensure_sandbox
 from flowops.sandbox.seed import instance_id_for
-from flowops.sandbox.testing import DEV
-from tests.integration.conftest import flow_content, make_client
+from tests.support import DEV
+from tests.support.clients import make_client
+from tests.support.flows import flow_content
 
 pytestmark = pytest.mark.integration
 

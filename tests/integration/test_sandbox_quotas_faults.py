@@ -12,8 +12,8 @@ import botocore.exceptions
 import pytest
 
 from flowops.sandbox import FaultRule, Quota, SandboxConfig, SandboxServer
-from flowops.sandbox.testing import DEV, PROD
-from tests.integration.conftest import ClientFactory, make_client
+from tests.support import DEV, PROD
+from tests.support.clients import ClientFactory, make_client
 
 pytestmark = pytest.mark.integration
 
@@ -85,14 +85,25 @@ def test_bucket_is_shared_across_operations_unless_configured(throttled: Sandbox
 
 def test_botocore_retries_ride_out_throttling(throttled: SandboxServer) -> None:
     client = make_client(throttled.url, DEV, retries={"total_max_attempts": 10, "mode": "standard"})
-    for _ in range(8):
-        client.list_instances()
+    _warm(throttled, client)
+    key = (DEV, "ListInstances", "ThrottlingException")
+    calls = 0
+    while calls < 40 and not throttled.request_log.outcomes().get(key):
+        client.list_instances()  # past the burst of 5 (however slow the machine): throttled
+        calls += 1
+    throttles = throttled.request_log.outcomes().get(key, 0)
+    assert throttles >= 1  # throttled, and every call still succeeded (retried)
+    assert throttled.request_log.count(account=DEV, operation="ListInstances") == calls + throttles
 
 
 def test_quotas_off(sandbox: SandboxServer, connect_client: ClientFactory) -> None:
-    client = connect_client()
+    """With quotas off (the tests' default) a burst far above Connect's quota all succeeds."""
+    assert not sandbox.config.enforce_quotas
+    client = connect_client()  # no retries: one throttle would raise
     for _ in range(50):
         client.list_instances()
+    assert sandbox.request_log.count(account=DEV, operation="ListInstances") == 50
+    assert not [k for k in sandbox.request_log.outcomes() if k[2] == "ThrottlingException"]
 
 
 def test_fail_nth_call(sandbox: SandboxServer, connect_client: ClientFactory) -> None:

@@ -11,7 +11,7 @@ from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed_flows import FLOWS, MODULES
-from flowops.sandbox.testing import DEV, sandbox_environment
+from tests.support import DEV, sandbox_environment
 
 pytestmark = pytest.mark.integration
 

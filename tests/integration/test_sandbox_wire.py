@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from flowops.sandbox import SandboxServer
-from tests.integration.conftest import ClientFactory
+from tests.support.clients import ClientFactory
 
 pytestmark = pytest.mark.integration
 

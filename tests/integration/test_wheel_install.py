@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from flowops import DISTRIBUTION, __version__
-from tests.integration.test_workflows_sandbox import _env, failures, git, results, run_workflow
+from tests.support.actions import failures, git, results, run_workflow, runner_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.wheel]
 
@@ -81,7 +81,7 @@ def test_wheel_installs_and_runs_demo_init_and_workflows(tmp_path: Path) -> None
     work = tmp_path / "empty"
     work.mkdir()
     env = {
-        **_env(tmp_path),
+        **runner_env(tmp_path),
         "PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
         "FLOWOPS_INSTALLED_PACKAGE": f"{DISTRIBUTION}=={__version__}",
     }

@@ -20,7 +20,7 @@ from flowops.deploy.canary_state import (
 from flowops.errors import BadInputError, ExitCode
 from flowops.graph import build_flow_graph
 from flowops.model import parse_content
-from flowops.model.catalog import TERMINAL_TYPES
+from flowops.model.action_types import TERMINAL_TYPES
 
 STABLE = "arn:aws:connect:us-east-1:111111111111:instance/i-1/contact-flow/stable-id"
 CANDIDATE = "arn:aws:connect:us-east-1:111111111111:instance/i-1/contact-flow/cand-id"

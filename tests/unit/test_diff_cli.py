@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
-from flowops.sandbox.testing import git_repo
-from tests.unit.test_diff_fixtures import CASES, apply_edits, base
+from tests.support import git_repo
+from tests.support.diff_cases import CASES, apply_edits, base
 
 MENU = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "menu.json"
 

@@ -144,7 +144,7 @@ def test_history_of_corpus_flow(path: Path) -> None:
     if branch is not None:
         action = only_action(diff(v1, v2))
         assert action.identifier == branch[0] and action.parameters == ()
-        assert [(b.kind, b.label, b.change, b.old, b.new) for b in action.branches] == [
+        assert [(b.branch, b.label, b.change, b.old, b.new) for b in action.branches] == [
             ("next", "Success", "retargeted", branch[1], branch[2])
         ]
 

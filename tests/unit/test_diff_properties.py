@@ -151,7 +151,7 @@ def facts(diff: FlowDiff | None, mirror: bool = False) -> set[tuple[Any, ...]]:
             add("param", ident, c.path, change, *side(c.old, c.new))
         for b in a.branches:
             change = swap.get(b.change, b.change) if mirror else b.change
-            add("branch", ident, b.kind, b.label, change, *side(b.old, b.new))
+            add("branch", ident, b.branch, b.label, change, *side(b.old, b.new))
         if a.conditions_reordered:
             add("reordered", ident)
     if diff.start_action:

@@ -15,7 +15,7 @@ from flowops.diff.render_markdown import FOLD_AFTER, render_markdown
 from flowops.diff.render_mermaid import flow_mermaid, render_mermaid
 from flowops.diff.render_text import render_text
 from flowops.model import FlowDocument, parse_document_text
-from tests.unit.test_diff_fixtures import CASES, apply_edits, base
+from tests.support.diff_cases import CASES, apply_edits, base
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "diff-json.md"
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.errors import FlowParseError
-from flowops.lint.fmt import apply_format, plan_format
+from flowops.fmt import apply_format, plan_format
 from flowops.model import load_document
 from flowops.model.canonical import dump_document, semantic_content
 

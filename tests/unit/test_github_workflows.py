@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
+from tests.support.actions import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / ".github"
@@ -36,15 +36,6 @@ WORKFLOW_NAMES = (
     "rollback.yml",
     "drift.yml",
 )
-
-
-def load_yaml(path: Path) -> dict[str, Any]:
-    """A workflow or action file; PyYAML reads the ``on`` key as ``True``, undone here."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict), f"{path}: not a mapping"
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
 
 
 def all_steps(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -57,11 +57,11 @@ BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "
 def test_edges_carry_their_kind_label_and_attributes() -> None:
     graph = build_flow_graph(load_document(MENU).flow)
     assert graph.graph["start"] == "greet"
-    edges = {(s, t, d["kind"], d["label"]) for s, t, d in graph.edges(data=True)}
+    edges = {(s, t, d["branch"], d["label"]) for s, t, d in graph.edges(data=True)}
     assert ("greet", "menu", "next", "Success") in edges
     assert ("menu", "sales", "condition", "Equals 1") in edges
     assert ("menu", "bye", "error", "InputTimeLimitExceeded") in edges
-    condition = next(d for s, t, d in graph.edges(data=True) if d["kind"] == "condition")
+    condition = next(d for s, t, d in graph.edges(data=True) if d["branch"] == "condition")
     assert condition["operator"] == "Equals" and condition["operands"] == ("1",)
     assert graph.nodes["menu"]["action"].type == "GetParticipantInput"
 
@@ -112,7 +112,7 @@ def test_dangling_targets_are_recorded_and_empty_targets_ignored() -> None:
     graph = build_flow_graph(doc.flow)
     assert graph.number_of_edges() == 0
     (dangling,) = graph.graph["dangling"]
-    assert (dangling.source, dangling.target, dangling.kind) == ("a", "$end", "next")
+    assert (dangling.source, dangling.target, dangling.branch) == ("a", "$end", "next")
 
 
 def test_reachability_with_missing_start_is_empty() -> None:

@@ -6,10 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from flowops.errors import BadInputError
+from flowops.files import collect_files
 from flowops.graph import build_flow_graph, reachable_from_start, runtime_successors
+from flowops.graph.cycles import strongly_connected_components
 from flowops.lint import (
     LintConfig,
     Severity,
@@ -22,9 +25,8 @@ from flowops.lint import (
     render_text,
 )
 from flowops.lint.config import config_from_data
-from flowops.lint.cycles import strongly_connected_components
 from flowops.lint.docs import render_rules_markdown
-from flowops.lint.engine import collect_files, identifier_lines
+from flowops.lint.engine import identifier_lines
 from flowops.lint.rule import RuleContext
 from flowops.lint.rules import ALL_RULES
 from flowops.model import load_document
@@ -249,7 +251,6 @@ def test_render_sarif_is_valid_2_1_0() -> None:
 
 
 def test_render_sarif_validates_against_the_sarif_schema_subset() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = {
         "type": "object",
         "required": ["version", "runs"],

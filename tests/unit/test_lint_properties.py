@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flowops.graph import build_flow_graph, reachable_from_start
 from flowops.lint import lint_document
-from flowops.model.catalog import KNOWN_TYPES
+from flowops.model.action_types import KNOWN_TYPES
 from flowops.model.parse import document_from_data
 
 TYPES = sorted(KNOWN_TYPES) + ["SomeFutureBlock"]
@@ -106,7 +106,7 @@ def test_strongly_connected_components_agree_with_networkx(
 ) -> None:
     import networkx as nx
 
-    from flowops.lint.cycles import strongly_connected_components
+    from flowops.graph.cycles import strongly_connected_components
 
     graph = nx.DiGraph()
     graph.add_nodes_from(adjacency)

@@ -218,7 +218,7 @@ def test_property_round_trip_is_identity_on_semantics(flow: dict[str, Any]) -> N
     assert dump_document(again) == text
 
 
-mutations = st.sampled_from(
+mutations: st.SearchStrategy[tuple[str, Any]] = st.sampled_from(
     [
         ("Version", 3),
         ("StartAction", None),

@@ -10,7 +10,8 @@ from rich.cells import cell_len
 
 from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
-from flowops.deploy.plan import LEDGER_NAME, UnresolvedReferencesError, compute_plan
+from flowops.deploy.plan import UnresolvedReferencesError, compute_plan
+from flowops.deploy.releases import LEDGER_NAME
 from flowops.deploy.render import render_plan
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument

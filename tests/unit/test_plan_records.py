@@ -6,8 +6,6 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +24,7 @@ from flowops.deploy.releases import (
 )
 from flowops.errors import BadInputError
 from flowops.model.parse import parse_content
+from tests.support.releases import dead_pid
 
 
 def record(n: int, flows: int = 2) -> ReleaseRecord:
@@ -99,17 +98,6 @@ def test_a_github_holder_names_repository_run_and_attempt() -> None:
     assert holder.describe() == (
         "GitHub Actions octo-org/flows run 123456789 attempt 2 (octocat@runner-1 pid 77)"
     )
-
-
-def dead_pid() -> int:
-    """The pid of a process that has just ended."""
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(done.stdout)
 
 
 def test_a_lock_of_a_dead_process_on_this_host_is_stale_and_an_expired_one_too() -> None:

@@ -10,9 +10,10 @@ import git
 import pytest
 
 from flowops.errors import BadInputError
+from flowops.files import json_files
 from flowops.model import dump_document, load_document
 from flowops.model.document import FlowInfo
-from flowops.repo import flow_key, flow_relpath, json_files, read_tree, read_tree_at, slugify
+from flowops.repo import flow_key, flow_relpath, read_tree, read_tree_at, slugify
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
 

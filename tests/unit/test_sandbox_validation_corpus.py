@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -49,7 +50,7 @@ def _structural(doc: dict[str, object]) -> list[str]:
     """Problems that are not per-action rules (drafts fail these in Connect too)."""
     rules = {
         p
-        for a in doc["Actions"]  # type: ignore[union-attr]
+        for a in cast(list[object], doc["Actions"])
         if isinstance(a, dict)
         for p in action_problems(str(a.get("Type")), a.get("Parameters"), None)
     }

@@ -32,5 +32,5 @@ class DanglingTransition(Rule):
             yield ctx.finding(
                 self,
                 item.source,
-                f"{item.kind} branch {item.label!r} goes to missing action {item.target!r}",
+                f"{item.branch} branch {item.label!r} goes to missing action {item.target!r}",
             )

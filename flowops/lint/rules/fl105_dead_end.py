@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, action_path
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     KNOWN_TYPES,
     LEAVES_FLOW_ON_SUCCESS,
     OPEN_ENDED_TYPES,

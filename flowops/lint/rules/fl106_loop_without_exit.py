@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flowops.lint.cycles import strongly_connected_components
+from flowops.graph.cycles import strongly_connected_components
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     DEFAULT_BRANCH_TYPES,
     KNOWN_TYPES,
     LEAVES_FLOW_ON_SUCCESS,

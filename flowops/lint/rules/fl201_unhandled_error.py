@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, action_path
-from flowops.model.catalog import ERROR_TYPES, LOW_RISK_ERRORS
+from flowops.model.action_types import ERROR_TYPES, LOW_RISK_ERRORS
 
 
 class UnhandledError(Rule):
@@ -16,7 +16,7 @@ class UnhandledError(Rule):
     missing) and the matching error branch is not connected, Connect ends the flow
     and the contact is disconnected with no message. AWS's operational-excellence
     guidance: "make sure that you handle all error paths in your flow". The table of
-    error types per action type is ``flowops.model.catalog.ERROR_TYPES``, built from
+    error types per action type is ``flowops.model.action_types.ERROR_TYPES``, built from
     real flows and AWS's flow-language reference; ``NoMatchingCondition`` (the default
     of condition blocks) is FL202's concern, unknown action types are not checked.
     One finding per action lists every missing error type. A missing error branch on a

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, action_path
-from flowops.model.catalog import DEFAULT_BRANCH_TYPES, RESULT_BRANCHES
+from flowops.model.action_types import DEFAULT_BRANCH_TYPES, RESULT_BRANCHES
 from flowops.model.types import NO_MATCHING_CONDITION
 
 

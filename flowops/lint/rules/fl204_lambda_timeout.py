@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, action_path, is_dynamic
-from flowops.model.catalog import LAMBDA_ASYNC_TIMEOUT_MAX, LAMBDA_SYNC_TIMEOUT_MAX
+from flowops.model.action_types import LAMBDA_ASYNC_TIMEOUT_MAX, LAMBDA_SYNC_TIMEOUT_MAX
 
 
 class LambdaTimeout(Rule):

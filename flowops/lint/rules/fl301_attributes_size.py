@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, is_dynamic
-from flowops.model.catalog import CONTACT_ATTRIBUTES_LIMIT_BYTES
+from flowops.model.action_types import CONTACT_ATTRIBUTES_LIMIT_BYTES
 
 #: Warn above this share of the limit.
 WARN_RATIO = 0.8

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext
-from flowops.model.catalog import KNOWN_TYPES, NOT_INBOUND_MARKERS, SERVICE_TYPES
+from flowops.model.action_types import KNOWN_TYPES, NOT_INBOUND_MARKERS, SERVICE_TYPES
 
 
 class NoPathToService(Rule):

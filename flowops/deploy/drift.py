@@ -1,9 +1,9 @@
-"""Live sides of a diff and drift: flows as an environment has them now.
+"""Drift, and the live sides of a diff: flows as an environment has them now.
 
-Live content is symbolized with the environment's catalog and named as in git
-(``flowops.deploy.export.document_for``, the same conversion ``export`` writes), so a
+The flows are read by ``flowops.deploy.live`` (the conversion ``export`` writes), so a
 live flow and its file compare equal exactly when export would not change the file.
-Only flows the environment manages are read; the release ledger module never is.
+``flowops.diff`` compares without connecting anywhere: the CLI passes :data:`LIVE_SIDES`
+in its ``SourceContext`` so that ``env:NAME`` and ``NAME:Flow@12`` specs read from here.
 """
 
 from __future__ import annotations
@@ -16,40 +16,14 @@ import git
 
 from flowops.config import Environment, load_environment
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import Catalog, RemoteFlow
-from flowops.deploy.export import document_for
-from flowops.deploy.history import find_flow
-from flowops.deploy.plan import RESERVED_NAMES
+from flowops.deploy.live import find_flow, is_managed, live_tree, version_document
 from flowops.deploy.releases import ReleaseRecord, latest
 from flowops.diff.result import TreeDiff
-from flowops.diff.sources import Side, SourceContext
+from flowops.diff.sources import LiveSides, Side, SourceContext
 from flowops.diff.trees import diff_trees
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument
 from flowops.repo import FlowTree, flow_key, read_tree_at
-
-
-def _managed(env: Environment, kind: str, name_in_env: str, flow_type: str) -> bool:
-    return name_in_env not in RESERVED_NAMES and env.manages(
-        name_in_env, "MODULE" if kind == "module" else flow_type
-    )
-
-
-def live_tree(env: Environment, client: ConnectClient) -> tuple[FlowTree, list[str]]:
-    """The managed flows of ``env`` as documents, and warnings for unresolved ARNs."""
-    catalog = client.catalog()
-    tree: FlowTree = {}
-    warnings: list[str] = list(catalog.warnings)
-    for live in sorted(catalog.flows.values(), key=lambda f: f.key):
-        if not _managed(env, live.kind, live.name, live.type):
-            continue
-        doc, unresolved = document_for(live, catalog, env)
-        key = flow_key(doc.info)
-        tree[key] = doc
-        warnings.extend(
-            f"{env.name}:{key}: {u.describe()} is not in the catalog" for u in unresolved
-        )
-    return tree, warnings
 
 
 def live_side(name: str, env_root: Path | None = None) -> Side:
@@ -59,26 +33,6 @@ def live_side(name: str, env_root: Path | None = None) -> Side:
     return Side(f"env:{env.name}", tree, warnings=tuple(warnings))
 
 
-def _version_doc(
-    client: ConnectClient, catalog: Catalog, remote: RemoteFlow, version: int | None
-) -> FlowDocument:
-    from flowops.connect.errors import NotFoundError
-    from flowops.errors import BadInputError
-
-    try:
-        described = client.describe(remote.kind, remote.id, version)
-    except NotFoundError:
-        if version is None:
-            raise
-        versions = [v.version for v in client.list_versions(remote.kind, remote.id)]
-        latest = f"latest {max(versions)}" if versions else "none published"
-        raise BadInputError(
-            f"{client.env.name}:{remote.name}: no version {version} ({latest})"
-        ) from None
-    doc, _ = document_for(described, catalog, client.env)
-    return doc
-
-
 def live_flow_side(
     env_name: str, flow: str, version: int | None, env_root: Path | None = None
 ) -> Side:
@@ -86,9 +40,13 @@ def live_flow_side(
     env = load_environment(env_name, env_root)
     client = ConnectClient.for_environment(env)
     remote = find_flow(client, flow.strip())
-    doc = _version_doc(client, client.catalog(with_content=False), remote, version)
+    doc = version_document(client, client.catalog(with_content=False), remote, version)
     label = f"{env.name}:{remote.name}" + (f"@{version}" if version is not None else "")
     return Side(label, {flow_key(doc.info): doc}, single=True)
+
+
+#: How ``flowops.diff.sources.load_side`` reads environments (pass it in ``SourceContext``).
+LIVE_SIDES = LiveSides(env=live_side, flow=live_flow_side)
 
 
 @dataclass(frozen=True)
@@ -111,7 +69,7 @@ def _managed_files(env: Environment, tree: Mapping[str, FlowDocument]) -> FlowTr
     out: FlowTree = {}
     for key, doc in tree.items():
         kind = doc.info.kind
-        if _managed(env, kind, env.override(kind, doc.info.name), doc.info.type):
+        if is_managed(env, kind, env.override(kind, doc.info.name), doc.info.type):
             out[key] = doc
     return out
 

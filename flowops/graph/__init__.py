@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from flowops.model.catalog import (
+from flowops.model.action_types import (
     FLOW_REFERENCE_CONTAINERS,
     FLOW_REFERENCE_KEYS,
     LEAVES_FLOW_ON_SUCCESS,
@@ -22,7 +22,8 @@ from flowops.model.document import FlowDocument
 from flowops.model.types import Flow
 from flowops.schemas import stamp
 
-EdgeKind = Literal["next", "condition", "error"]
+#: How a transition leaves an action: its Success/NextAction, a condition, or an error.
+BranchType = Literal["next", "condition", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +32,14 @@ class Dangling:
 
     source: str
     target: str
-    kind: EdgeKind
+    branch: BranchType
     label: str
 
 
 def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
-    """Nodes are action identifiers (attribute ``action``); edges carry their kind.
+    """Nodes are action identifiers (attribute ``action``); edges carry their branch type.
 
-    Edge attributes: ``kind`` (next, condition, error), ``label``,
+    Edge attributes: ``branch`` (next, condition, error), ``label``,
     ``operator``/``operands``/``index`` for conditions, ``error_type`` for errors, and
     ``after_exit`` for the NextAction of actions that leave the flow on success
     (TransferContactToQueue, TransferToFlow), which exports keep but which only repeats
@@ -75,7 +76,7 @@ def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
                 (
                     source,
                     t.next_action,
-                    {"after_exit": after_exit, "kind": "next", "label": "Success"},
+                    {"after_exit": after_exit, "branch": "next", "label": "Success"},
                 )
             )
         for i, cond in enumerate(t.conditions):
@@ -84,7 +85,7 @@ def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
                 "operator": cond.operator,
                 "operands": cond.operands,
                 "index": i,
-                "kind": "condition",
+                "branch": "condition",
                 "label": label,
             }
             add((source, cond.next_action, condition))
@@ -94,13 +95,13 @@ def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
                 (
                     source,
                     err.next_action,
-                    {"error_type": error_type, "kind": "error", "label": error_type},
+                    {"error_type": error_type, "branch": "error", "label": error_type},
                 )
             )
     for key, (source, target, attrs) in enumerate(edges):
         if target not in nodes:
             if target != "":
-                dangling.append(Dangling(source, target, attrs["kind"], attrs["label"]))
+                dangling.append(Dangling(source, target, attrs["branch"], attrs["label"]))
             continue
         if not attrs.get("after_exit"):
             runtime[source][target] = None
@@ -268,8 +269,8 @@ def mermaid_body(
         label = f"{action.type}<br/>{node}" if action is not None else node
         lines.append(f'  {node_id(node)}["{_mermaid_text(label)}"]')
     for source, target, data in graph.edges(data=True):
-        label = _mermaid_text(str(data.get("label", data.get("kind", ""))))
-        arrow = "-.->" if data.get("kind") == "error" else "-->"
+        label = _mermaid_text(str(data.get("label", data.get("branch", ""))))
+        arrow = "-.->" if data.get("branch") == "error" else "-->"
         lines.append(f"  {ids[source]} {arrow}|{label}| {ids[target]}")
     classes = [f"  class {ids[node]} {cls}" for node, cls in (styles or {}).items() if node in ids]
     return lines, classes
@@ -306,11 +307,15 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
         )
         lines.append(f'  {_dot_quote(node)} [label="{label}"];')
     for source, target, data in graph.edges(data=True):
-        style = ",style=dashed" if data.get("kind") == "error" else ""
+        style = ",style=dashed" if data.get("branch") == "error" else ""
         label = _dot_quote(str(data.get("label", "")))
         lines.append(f"  {_dot_quote(source)} -> {_dot_quote(target)} [label={label}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+#: Edge attributes whose JSON name differs (the output's names are kept as published).
+_JSON_NAMES = {"branch": "kind"}
 
 
 def to_json(graph: nx.MultiDiGraph) -> str:
@@ -332,12 +337,15 @@ def to_json(graph: nx.MultiDiGraph) -> str:
         {
             "source": s,
             "target": t,
-            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(d.items())},
+            **{
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in sorted((_JSON_NAMES.get(k, k), v) for k, v in d.items())
+            },
         }
         for s, t, d in graph.edges(data=True)
     ]
     dangling = [
-        {"source": d.source, "target": d.target, "kind": d.kind, "label": d.label}
+        {"source": d.source, "target": d.target, "kind": d.branch, "label": d.label}
         for d in graph.graph.get("dangling", [])
     ]
     payload = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flowops.errors import BadInputError, FlowParseError
-from flowops.lint.engine import collect_files
+from flowops.files import collect_files
 from flowops.model.canonical import dump_in_own_format
 from flowops.model.parse import parse_document_text
 

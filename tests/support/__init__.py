@@ -1,4 +1,4 @@
-"""Helpers for programs that drive the sandbox: tests, benchmarks, the demo.
+"""Test support: helpers for programs that drive the sandbox (tests and benchmarks).
 
 * :func:`sandbox_environment`: an :class:`~flowops.config.Environment` on the sandbox's
   seeded instance, unpaced unless ``rate_limit`` is given;
@@ -11,6 +11,11 @@
 * :func:`git_repo`: a new git repository with a committer configured;
 * :data:`CATALOG_LISTS`, :data:`FLOW_READS`, :data:`WRITE_PREFIXES`: Connect operations
   by role, for counting the calls a client made.
+
+Further modules: ``clients`` (boto3 and flowops clients for a sandbox), ``flows`` (flow
+content and documents), ``repos`` (scratch git repositories), ``scenarios`` (shared
+deploy scenarios), ``actions`` (a GitHub Actions runner for the workflows). Fixtures
+built on them are in ``tests/integration/conftest.py``.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ FLOW_READS = (
     "ListContactFlowModules",
 )
 #: Prefixes of the write operations.
-WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag")
+WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag", "Associate", "Disassociate")
 
 
 def _where(url: str, name: str, account: str | None) -> dict[str, Any]:
