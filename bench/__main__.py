@@ -42,6 +42,12 @@ def _faults() -> int:
     return main([])
 
 
+def _realflows() -> int:
+    from bench.realflows_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "faults": _faults,
     "connect": _connect,
@@ -49,6 +55,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "deploy": _deploy,
     "rollback": _rollback,
     "diff": _diff,
+    "realflows": _realflows,
 }
 
 

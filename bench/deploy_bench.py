@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             (gen / "flows" / f"Bench-{i:03d}.json").write_text(_doc(i), encoding="utf-8")
         repo.index.add(["flows"])
         repo.index.commit("generated", author=git.Actor("bench", "b@x"))
-        dev_fast = sandbox_environment(server.url)
+        quotas = {"flows_per_instance": server.config.limits.flows_per_instance}  # plan checks it
+        dev_fast = sandbox_environment(server.url, quotas=quotas)
         promote(dev_fast, "HEAD", gen)
 
         # --- 1. export of 500 flows, quotas on, flowops' default pacing
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         lex = {"lexbot": {dev_bots.entries("lexbot")[0].name: stg_bots.entries("lexbot")[0].name}}
         server.config.enforce_quotas = False
         first = promote(
-            sandbox_environment(server.url, "staging", overrides=lex),
+            sandbox_environment(server.url, "staging", overrides=lex, quotas=quotas),
             "HEAD",
             work,
         )
@@ -205,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         server.config.enforce_quotas = True
         time.sleep(3)
         _throttles(server)
-        staging = sandbox_environment(server.url, "staging", overrides=lex, rate_limit=RateLimit())
+        staging = sandbox_environment(
+            server.url, "staging", overrides=lex, quotas=quotas, rate_limit=RateLimit()
+        )
         start = time.perf_counter()
         second = promote(staging, "HEAD", work)
         second_s = time.perf_counter() - start

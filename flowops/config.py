@@ -91,6 +91,10 @@ class Environment:
     managed_exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     use_aliases: bool = False
+    #: Per-instance quotas plan checks (``flowops.deploy.preflight.env_quotas``).
+    quotas: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Literal values (ARNs, ids) kept as written in flows, each with the reason why.
+    allow_literals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sandbox_db: str | None = None
     source: Path = Path("<memory>")
     rate_limit: RateLimit = field(default_factory=RateLimit)
@@ -113,6 +117,10 @@ class Environment:
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_exclude):
             return False
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.managed_names)
+
+    def allows(self, value: str) -> bool:
+        """Is ``value`` allowed to stay literal in flows (``allow_literals``)?"""
+        return value in self.allow_literals
 
     def override(self, kind: str, name: str) -> str:
         """The name resource ``kind:name`` (as named in git) has in this environment."""
@@ -218,6 +226,10 @@ def parse_environment(data: Any, source: Path) -> Environment:
         managed_exclude=tuple(managed.get("exclude", DEFAULT_EXCLUDES)),
         overrides=_freeze_overrides(data.get("overrides")),
         use_aliases=bool(data.get("use_aliases", False)),
+        quotas=MappingProxyType(dict(data.get("quotas") or {})),
+        allow_literals=MappingProxyType(
+            {a["value"]: a["reason"] for a in data.get("allow_literals") or ()}
+        ),
         sandbox_db=sandbox_db,
         source=source,
         rate_limit=_rate_limit(data.get("rate_limit")),

@@ -14,9 +14,10 @@ class ExitCode(IntEnum):
 
     OK = 0
     FINDINGS = 1  # lint findings, semantic changes, drift, a failed check or apply
-    CHANGES = 1  # `plan --exit-code` / `diff --exit-code`: there are changes (git's 1)
+    CHANGES = 1  # `diff --exit-code`: there are changes (git's 1)
     BAD_INPUT = 2  # usage, configuration or unreadable/invalid input
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
+    PLAN_CHANGES = 4  # `plan --exit-code`: the plan would write (1 is a failed check there)
     INTERNAL_ERROR = 70  # a bug in flowops: an unexpected exception (sysexits EX_SOFTWARE)
     INTERRUPTED = 130  # SIGINT (Ctrl-C)
     TERMINATED = 143  # SIGTERM (a cancelled CI job)
@@ -78,6 +79,12 @@ class CheckFailedError(FlowopsError):
         self.reported = reported
 
 
+class PlanChangesError(CheckFailedError):
+    """``plan --exit-code``: the plan would write (exit 4, distinct from a failed check)."""
+
+    exit_code = ExitCode.PLAN_CHANGES
+
+
 class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
@@ -95,3 +102,9 @@ class TerminatedError(KeyboardInterrupt):
 
     def __init__(self, message: str = "terminated (SIGTERM)") -> None:
         super().__init__(message)
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """One line of at most ``limit`` characters (long service errors in tables and lines)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

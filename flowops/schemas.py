@@ -15,6 +15,7 @@ SCHEMAS = {
     "plan": "flowops-plan/1",
     "promote": "flowops-promote/1",
     "export": "flowops-export/1",
+    "import": "flowops-import/1",
     "history": "flowops-history/1",
     "rollback": "flowops-rollback/1",
     "canary": "flowops-canary/1",

@@ -19,6 +19,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer.exceptions import TyperException
 
 from flowops.errors import BadInputError, CheckFailedError, ExitCode, FlowopsError
@@ -71,8 +72,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if State.debug:
                 raise
             if not (isinstance(exc, CheckFailedError) and exc.reported):
+                # The message is plain text: flow names and JSON paths may look like
+                # markup (``[reference]``) or emoji codes (``flow:One:``).
                 err_console.print(
-                    f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+                    Text.assemble(("error:", "bold red"), " ", str(exc)),
+                    highlight=False,
+                    soft_wrap=True,
                 )
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, or a second signal during a release

@@ -38,7 +38,7 @@ from flowops.deploy.render import (
     render_history,
     render_plan,
 )
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, PlanChangesError
 from flowops.repo import FLOWS_DIR, open_repo
 
 AllowDirtyOption = Annotated[
@@ -115,17 +115,18 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = OutputFormat.text,
         exit_code: Annotated[
             bool,
-            typer.Option("--exit-code", help="Exit 1 when the plan has changes (like git diff)."),
+            typer.Option("--exit-code", help="Exit 4 when the plan would write (CI gates)."),
         ] = False,
         quiet: QuietOption = False,
     ) -> None:
         """Compare the flows at a git revision with an environment; write nothing.
 
-        Uncommitted changes under the flows folder are not part of the revision: plan
-        warns about them.
-        Exit codes: 0 planned (also with changes, unless --exit-code), 1 changes present
-        with --exit-code, 2 bad input (unresolvable references are all listed), 3 Amazon
-        Connect error.
+        Runs every plan-time check promote runs (references, literal ARNs, names, size,
+        identifiers, quotas, structure). Uncommitted changes under the flows folder are
+        not part of the revision: plan warns about them.
+        Exit codes: 0 planned (also with changes, unless --exit-code), 1 a plan-time
+        check failed (every problem listed per flow), 2 bad input, 3 Amazon Connect
+        error, 4 changes present (only with --exit-code).
 
         Example: flowops plan --env staging --ref main --format markdown
         """
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
         plan = make_plan(environment, desired, client, ref=ref, commit=sha)
         emit(render_plan(plan, fmt.value))
         if exit_code and plan.changes:
-            raise CheckFailedError("changes to apply (--exit-code)", reported=True)
+            raise PlanChangesError("changes to apply (--exit-code)", reported=True)
 
     @app.command("promote")
     @handle_errors

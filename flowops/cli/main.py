@@ -35,6 +35,7 @@ COMMANDS = {
     "diff": "diff",
     "drift": "diff",
     "export": "deploy",
+    "import": "imports",
     "plan": "deploy",
     "promote": "deploy",
     "history": "deploy",

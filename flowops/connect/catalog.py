@@ -89,10 +89,14 @@ def strip_qualifier(arn_or_id: str) -> str:
 
 
 def lambda_name(arn: str) -> str:
-    """``arn:aws:lambda:r:a:function:lookup`` -> ``lookup`` (``lookup:live`` if qualified)."""
+    """``arn:aws:lambda:r:a:function:lookup[:live]`` -> ``lookup``.
+
+    Connect lists a function as associated, qualified or not; the catalog names it by
+    its function name, and a reference keeps the qualifier (``lambda@live:lookup``).
+    """
     parts = arn.split(":")
     if len(parts) >= 7 and parts[5] == "function":
-        return ":".join(parts[6:])
+        return parts[6]
     return arn
 
 

@@ -9,6 +9,7 @@ requests, retries included, which is what a sandbox request log shows.
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 import threading
@@ -182,8 +183,42 @@ def partition_for(region: str) -> str:
     return "aws"
 
 
+def with_module_settings(content: Any, settings: Any) -> Any:
+    """A module's Content with its ``Settings`` member folded in, as flowops keeps it.
+
+    Connect keeps a module's inputs, outputs and branches in ``Settings``, a member of its
+    own beside ``Content``; flowops keeps them in the content (``content.Settings``, as
+    documents always had them), so export, diff, plan, restore and rollback see them.
+    Content that already holds the same Settings is returned unchanged (byte for byte).
+    """
+    if not isinstance(content, str) or not isinstance(settings, str) or not settings:
+        return content
+    try:
+        data = json.loads(content)
+        parsed = json.loads(settings)
+    except ValueError:
+        return content
+    if not isinstance(data, dict) or data.get("Settings") == parsed:
+        return content
+    return json.dumps({**data, "Settings": parsed}, ensure_ascii=False)
+
+
+def split_module_settings(content: str) -> dict[str, str]:
+    """The ``Settings`` member to send with a module's content (empty when it has none)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return {}
+    if isinstance(data, dict) and isinstance(data.get("Settings"), dict):
+        return {"Settings": json.dumps(data["Settings"], separators=(",", ":"))}
+    return {}
+
+
 def remote_flow(kind: FlowKind, item: Mapping[str, Any]) -> RemoteFlow:
     """A RemoteFlow from a Search/Describe item (ContactFlow or ContactFlowModule shape)."""
+    content = item.get("Content")
+    if kind == "module":
+        content = with_module_settings(content, item.get("Settings"))
     return RemoteFlow(
         kind=kind,
         id=str(item["Id"]),
@@ -194,7 +229,7 @@ def remote_flow(kind: FlowKind, item: Mapping[str, Any]) -> RemoteFlow:
         state=str(item.get("State") or item.get("ContactFlowState") or "ACTIVE"),
         status=str(item.get("Status") or item.get("ContactFlowStatus") or "PUBLISHED"),
         tags=dict(item.get("Tags") or {}),
-        content=item.get("Content"),
+        content=content,
         sha256=item.get("FlowContentSha256") or item.get("FlowModuleContentSha256"),
         version=item.get("Version"),
     )
@@ -694,6 +729,8 @@ class ConnectClient:
             params["Tags"] = dict(tags)
         if kind == "flow":
             params.update(Type=type, Status=status)
+        else:
+            params.update(split_module_settings(content))
         out = self._call(family.create, **params)
         flow = RemoteFlow(
             kind=kind,
@@ -720,10 +757,11 @@ class ConnectClient:
         """Replace the content; ``publish=False`` updates ``:$SAVED`` only (no validation)."""
         family = _family(kind)
         ident = bare_id(flow_id) if publish else f"{bare_id(flow_id)}:$SAVED"
+        settings = split_module_settings(content) if kind == "module" else {}
         self._call(
             family.update_content,
             InstanceId=self.instance_id,
-            **{family.id_param: ident, "Content": content},
+            **{family.id_param: ident, "Content": content, **settings},
         )
 
     def update_metadata(

@@ -54,7 +54,7 @@ from flowops.deploy.releases import (
     restore_point_description,
 )
 from flowops.deploy.transaction import CancelledError, transaction
-from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.errors import BadInputError, CheckFailedError, FlowopsError, shorten
 from flowops.model.canonical import canonical_content
 from flowops.model.parse import parse_content
 from flowops.model.templates import empty_content
@@ -145,7 +145,7 @@ class ApplyFailedError(CheckFailedError):
         rid = f" release {record.id}" if record else ""
         verb = "cancelled" if isinstance(cause, CancelledError) else "failed"
         super().__init__(
-            f"promote to {env!r}{rid} {verb}: {str(cause) or type(cause).__name__}; "
+            f"promote to {env!r}{rid} {verb}: {shorten(str(cause) or type(cause).__name__)}; "
             f"{headline(self.outcomes, restored)}:\n{outcome_table(outcomes)}"
             + "".join(f"\nwarning: {w}" for w in self.warnings)
         )
@@ -584,7 +584,7 @@ class _Run:
 
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
         verb = "created" if s.step.action == "create" else "updated"
-        failed = f"failed: {s.error}" if s.error else None
+        failed = f"failed: {shorten(s.error)}" if s.error else None
         state = self._state_of(s)
         if s.stage == "pending":
             return failed or "not started", "as before this run", True

@@ -5,8 +5,10 @@ SearchContactFlows, 100 per page), then every flow is symbolized (``flowops.refs
 written in canonical form (``flowops.model.dump_document``), so exporting twice without
 a console edit changes no byte. Files with uncommitted local changes are never
 overwritten or removed without ``force``: every conflict is listed before anything is
-written. Outside a git repository nothing counts as committed, so any existing file whose
-content would change is a conflict.
+written. Nor is committed work: a tracked file whose committed text the environment never
+received (``flowops.deploy.received``) is left alone and named, unless ``force``. Outside
+a git repository nothing counts as committed, so any existing file whose content would
+change is a conflict.
 
 Canaries: the helper flows a running canary created (tag ``flowops:canary-role``) are
 not part of the desired state and are never exported. An entry flow running a canary
@@ -29,12 +31,13 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG, canary_stable_view, is_canary_helper
 from flowops.deploy.live import document_for
+from flowops.deploy.received import committed_since_received, record_export
 from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError, FlowopsError
 from flowops.files import json_files
 from flowops.model.canonical import dump_document
 from flowops.model.parse import load_document
-from flowops.refs import git_name
+from flowops.refs import Unresolved, git_name
 from flowops.repo import flow_key, flow_relpath
 
 #: ``progress(done, total, what)`` after each flow (``total`` 0 while reading Connect);
@@ -55,6 +58,7 @@ class ExportResult:
     warnings: tuple[str, ...] = ()
     commit: str | None = None
     calls: dict[str, int] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()  # committed changes the environment never received
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -73,7 +77,27 @@ class LocalChangesError(BadInputError):
         )
 
 
-def _existing(root: Path) -> dict[str, Path]:
+class SourceIdsError(BadInputError):
+    """Export would write ids of the source account or instance into ``flows/``."""
+
+    def __init__(
+        self, env: Environment, leaks: list[tuple[str, Unresolved]], verb: str = "export"
+    ) -> None:
+        self.leaks = leaks
+        lines = [f"  {key}: {u.describe()}" for key, u in leaks]
+        source = env.source if env.source.name != "<memory>" else f"environments/{env.name}.yaml"
+        super().__init__(
+            f"cannot {verb} {env.name}: {len(leaks)} value(s) would put ids of the source "
+            "account or instance into flows/; nothing was written:\n"
+            + "\n".join(lines)
+            + "\nfix: make the resource known to the catalog (associate it with the instance), "
+            "name it per environment under `overrides: {literal: {<name>: <value>}}` in each "
+            f"environment file, or keep it as written with `allow_literals: [{{value: <value>, "
+            f"reason: <why>}}]` in {source}"
+        )
+
+
+def existing_documents(root: Path) -> dict[str, Path]:
     """Key -> file of every flow document already under ``root``."""
     out: dict[str, Path] = {}
     if not root.exists():
@@ -132,6 +156,7 @@ def export_catalog(
     force: bool = False,
     commit: bool = False,
     progress: Progress | None = None,
+    instance_id: str | None = None,
 ) -> ExportResult:
     """Write the managed flows of a listed catalog under ``root`` (see ``export_env``)."""
     root = Path(root)
@@ -154,7 +179,7 @@ def export_catalog(
                 f"no managed flow or module named {', '.join(map(repr, unknown))} "
                 f"in environment {env.name!r}"
             )
-    existing = _existing(root)
+    existing = existing_documents(root)
     # Paths (case-folded: macOS and Windows disks ignore case) -> the flow that owns them.
     taken = {str(p).casefold(): k for k, p in existing.items()}
     writes: dict[Path, str] = {}
@@ -163,6 +188,9 @@ def export_catalog(
     unchanged: list[str] = []
     warnings: list[str] = list(catalog.warnings)
     bad: list[str] = []
+    leaks: list[tuple[str, Unresolved]] = []
+    keys_by_path: dict[Path, str] = {}
+    texts: dict[Path, str] = {}  # what the environment holds, per file
     skipped: set[str] = set()  # git keys whose files stay as they are
     for done, live in enumerate(selected, 1):
         if live.kind == "flow" and STATE_TAG in live.tags:
@@ -173,20 +201,19 @@ def export_catalog(
                 continue
             live = shown
         try:
-            doc, unresolved = document_for(live, catalog, env)
+            doc, unresolved = document_for(live, catalog, env, instance_id)
         except FlowopsError as exc:
             bad.append(str(exc))
             continue
         key = flow_key(doc.info)
-        warnings.extend(
-            f"{key}: {u.describe()} is not in the catalog; the file names an account"
-            for u in unresolved
-        )
+        leaks.extend((key, u) for u in unresolved)
         text = dump_document(doc)
         path = existing.get(key) or root / flow_relpath(doc.info)
         if taken.setdefault(str(path).casefold(), key) != key:
             path = root / flow_relpath(doc.info, unique=True)
             taken[str(path).casefold()] = key
+        keys_by_path[path] = key
+        texts[path] = text
         old = path.read_text(encoding="utf-8") if path.exists() else None
         if old is None:
             added.append(key)
@@ -200,6 +227,8 @@ def export_catalog(
             progress(done, len(selected), key)
     if bad:
         raise BadInputError("cannot export:\n" + "\n".join(f"  {b}" for b in bad))
+    if leaks:
+        raise SourceIdsError(env, leaks)
     live_keys = set(added) | set(changed) | set(unchanged) | skipped
     removed: dict[str, Path] = {}
     if wanted is None:
@@ -217,6 +246,19 @@ def export_catalog(
                 removed[key] = path
 
     repo = _repo_for(root)
+    kept: list[str] = []
+    if repo is not None and not force:
+        # A committed change the environment never received is not undone silently.
+        for path in committed_since_received(repo, env.name, [p for p in writes if p.exists()]):
+            del writes[path]
+            key = keys_by_path[path]
+            kept.append(key)
+            changed.remove(key)
+            warnings.append(
+                f"{key}: {path} was changed in git since {env.name} last received it; "
+                "left as it is (promote it, or export with --force to take "
+                f"{env.name}'s content)"
+            )
     at_risk = [p for p in (*writes, *removed.values()) if p.exists()]
     if at_risk and not force:
         if repo is not None:
@@ -244,6 +286,9 @@ def export_catalog(
         path.write_text(text, encoding="utf-8")
     for path in removed.values():
         path.unlink()
+    if repo is not None:
+        kept_paths = {p for p, k in keys_by_path.items() if k in kept}
+        record_export(repo, env.name, {p: t for p, t in texts.items() if p not in kept_paths})
 
     sha = None
     touched = [*writes, *removed.values()]
@@ -258,6 +303,7 @@ def export_catalog(
         unchanged=tuple(unchanged),
         warnings=tuple(warnings),
         commit=sha,
+        kept=tuple(kept),
     )
 
 
@@ -316,6 +362,13 @@ def export_env(
     finally:
         client.on_request = None
     result = export_catalog(
-        env, catalog, root, flows=flows, force=force, commit=commit, progress=progress
+        env,
+        catalog,
+        root,
+        flows=flows,
+        force=force,
+        commit=commit,
+        progress=progress,
+        instance_id=client.instance_id,
     )
     return ExportResult(**{**result.__dict__, "calls": dict(client.calls)})

@@ -16,6 +16,7 @@ from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.connect.errors import NotFoundError
+from flowops.deploy.preflight import instance_id_of
 from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument, FlowInfo
@@ -33,9 +34,13 @@ def own_tags_removed(tags: Mapping[str, str]) -> dict[str, str]:
 
 
 def document_for(
-    live: RemoteFlow, catalog: Catalog, env: Environment
+    live: RemoteFlow, catalog: Catalog, env: Environment, instance_id: str | None = None
 ) -> tuple[FlowDocument, list[Unresolved]]:
-    """A live flow as the document git keeps: references symbolized, git names."""
+    """A live flow as the document git keeps: references symbolized, git names.
+
+    The second value lists every value that would leave an id of the source account
+    or instance in the file (``flowops.refs.leak_reason``), allowed literals excepted.
+    """
     source = f"{env.name}:{live.key}"
     if live.content is None:
         raise BadInputError(f"{source}: Connect returned no content")
@@ -43,7 +48,14 @@ def document_for(
         raw = json.loads(live.content)
     except ValueError as exc:
         raise BadInputError(f"{source}: content is not JSON: {exc}") from None
-    symbolic, unresolved = symbolize(raw, catalog, env.overrides, account_id=env.account_id)
+    symbolic, unresolved = symbolize(
+        raw,
+        catalog,
+        env.overrides,
+        account_id=env.account_id,
+        instance_id=instance_id or instance_id_of(catalog),
+        allowed=env.allows,
+    )
     name = git_name(live.kind, live.name, env.overrides)
     flow = parse_content(symbolic, source=source, flow_name=name)
     info = FlowInfo(

@@ -4,8 +4,9 @@ A plan reads only. It is a tuple of frozen steps in dependency order (modules an
 targets before the flows that use them; the members of a transfer cycle together), each
 saying what apply will do to one flow: ``create``, ``update`` (with the fields that
 differ), ``unchanged``, or ``extra`` (live and managed but absent from git: reported,
-never deleted). Every unresolvable reference fails the plan, all listed at once, before
-anything is written.
+never deleted). The plan-time checks of ``flowops.deploy.preflight`` (references,
+literal ARNs, names, size, identifiers, quotas, structure) fail it, every problem listed
+at once, before anything is written.
 
 "Unchanged" is decided on meaning, not bytes: the live content is symbolized with the
 environment's catalog (ARNs -> ``kind:name in the environment``) and compared with the
@@ -31,7 +32,8 @@ from typing import Any, Literal
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
+from flowops.connect.catalog import Catalog, RemoteFlow
+from flowops.deploy import preflight
 from flowops.deploy.canary_state import (
     STATE_TAG,
     canary_stable_view,
@@ -45,7 +47,7 @@ from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
 from flowops.model.document import FlowDocument
 from flowops.model.parse import parse_content
-from flowops.refs import Unresolved, env_name, rename_symbols, resolve, symbolize
+from flowops.refs import Unresolved, env_name, rename_symbols, symbolize
 
 StepAction = Literal["create", "update", "unchanged", "extra"]
 
@@ -185,30 +187,6 @@ def canary_refusal(live: RemoteFlow, env: Environment) -> str:
     )
 
 
-def placeholder_entries(
-    desired: Mapping[str, FlowDocument], env: Environment
-) -> dict[str, CatalogEntry]:
-    """Stand-ins for flows of the desired tree, so references to them resolve in a plan."""
-    out: dict[str, CatalogEntry] = {}
-    for key, doc in desired.items():
-        name = env_name(doc.info.kind, doc.info.name, env.overrides)
-        out[key] = CatalogEntry(doc.info.kind, name, f"<{key}>", f"<{key}>")
-    return out
-
-
-def check_references(
-    desired: Mapping[str, FlowDocument], catalog: Catalog, env: Environment
-) -> None:
-    """Raise ``UnresolvedReferencesError`` listing every reference the env lacks."""
-    pending = placeholder_entries(desired, env)
-    missing: list[tuple[str, Unresolved]] = []
-    for key, doc in sorted(desired.items()):
-        _, unresolved = resolve(doc.flow.raw, catalog, env.overrides, pending=pending)
-        missing.extend((key, ref) for ref in unresolved)
-    if missing:
-        raise UnresolvedReferencesError(env.name, missing)
-
-
 def compute_plan(
     env: Environment,
     desired: Mapping[str, FlowDocument],
@@ -230,7 +208,7 @@ def compute_plan(
             managed[key] = doc
         else:
             ignored.append(key)
-    check_references(managed, catalog, env)
+    preflight.check(env, managed, catalog)  # every problem, before any write
 
     graph = build_dependency_graph(managed)
     steps: list[Step] = []
@@ -255,11 +233,6 @@ def compute_plan(
             if live is None:
                 steps.append(Step(action="create", changes=("content",), **common))
                 continue
-            if doc.info.kind == "flow" and live.type != doc.info.type:
-                problems.append(
-                    f"{key}: type is {doc.info.type} in git but {live.type} in {env.name} "
-                    "(Connect cannot change a flow's type; rename or delete one of them)"
-                )
             if live.kind == "flow" and STATE_TAG in live.tags:
                 # Live content is the canary wrapper: compare git with the stable variant.
                 stable, _ = canary_stable_view(live, catalog)

@@ -7,6 +7,7 @@ impact with the cross-flow graph. Parse once, build once, read many times.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -153,17 +154,32 @@ def _walk(value: Any, path: str, in_container: bool) -> Iterator[tuple[str, str]
         for key, sub in value.items():
             sub_path = f"{path}.{key}" if path else str(key)
             if isinstance(sub, str):
-                if key in FLOW_REFERENCE_KEYS or in_container:
+                if key in FLOW_REFERENCE_KEYS or in_container or _names_a_flow(sub):
                     yield sub_path, sub
             else:
                 yield from _walk(sub, sub_path, in_container or key in FLOW_REFERENCE_CONTAINERS)
     elif isinstance(value, list):
         for i, sub in enumerate(value):
-            yield from _walk(sub, f"{path}[{i}]", in_container)
+            if isinstance(sub, str):
+                if in_container or _names_a_flow(sub):
+                    yield f"{path}[{i}]", sub
+            else:
+                yield from _walk(sub, f"{path}[{i}]", in_container)
+
+
+#: A symbolic flow or module reference (``flowops.refs`` grammar: ``kind[#form][@q]:name``).
+_FLOW_SYMBOL = re.compile(r"^(?P<kind>flow|module)(?:#(?:id|arn))?(?:@[^:\s]+)?:(?P<name>\S.*)$")
+
+
+def _names_a_flow(value: str) -> bool:
+    """A symbolic flow/module reference, wherever it sits (attribute values included)."""
+    return _FLOW_SYMBOL.match(value) is not None
 
 
 def flow_references(flow: Flow) -> list[FlowReference]:
-    """Every parameter that names a flow or module (transfers, modules, event hooks)."""
+    """Every parameter that names a flow or module: transfers, modules, event hooks, and
+    any other value holding a symbolic ``flow:``/``module:`` reference (flow or contact
+    attributes, task and callback settings), so dependency order sees them all."""
     refs: list[FlowReference] = []
     for action in flow.actions:
         for path, value in _walk(action.parameters, "", False):
@@ -180,9 +196,10 @@ def default_resolver(names: Iterable[str]) -> Resolver:
     known = set(names)
 
     def resolve(value: str) -> str | None:
-        for prefix in ("flow:", "module:"):
-            if value.startswith(prefix) and value[len(prefix) :] in known:
-                return value[len(prefix) :]
+        found = _FLOW_SYMBOL.match(value)
+        if found is not None:
+            plain = f"{found['kind']}:{found['name']}"
+            return plain if plain in known else found["name"] if found["name"] in known else None
         return value if value in known else None
 
     return resolve

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowops.sandbox.action_rules import action_problems, identifier_problem
+from flowops.sandbox.lambdas import lambda_keys
 
 FLOW_LANGUAGE_VERSION = "2019-10-30"
 MAX_ACTIONS = 250
@@ -101,8 +102,8 @@ def _arn_problem(arn: str, ctx: Context) -> str | None:
             continue
         if found["account"] != ctx.account:
             return f"references a {what} in another AWS account ({found['account']})"
-        key = arn if what != "Lambda function" else ":".join(arn.split(":")[:7])
-        if not ctx.exists(key):
+        keys = lambda_keys(arn) if what == "Lambda function" else (arn,)
+        if not any(ctx.exists(key) for key in keys):
             return f"references a {what} that is not associated with this instance"
         return None
     return None

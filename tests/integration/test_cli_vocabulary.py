@@ -32,7 +32,7 @@ def test_plan_exit_code_says_whether_there_are_changes(repo: Path) -> None:
     runner = CliRunner()
     env = {"FLOWOPS_ENV": "staging", "FLOWOPS_ENVIRONMENTS": "envs"}
     planned = runner.invoke(app, ["plan", "--exit-code"], env=env)
-    assert planned.exit_code == int(ExitCode.CHANGES) == 1, planned.output
+    assert planned.exit_code == int(ExitCode.PLAN_CHANGES) == 4, planned.output  # 1: a failed check
     assert "flow:A" in planned.output
     no_flag = runner.invoke(app, ["plan", "--environments", "envs", "-e", "staging"])
     assert no_flag.exit_code == 0, no_flag.output

@@ -46,7 +46,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     codes = _readme_codes()
-    assert codes == {0, 1, 2, 3, 70, 130, 143}
+    assert codes == {0, 1, 2, 3, 4, 70, 130, 143}
     seen: dict[int, str] = {}
 
     ok = _run("lint", str(FIXTURE), "--fail-on", "error", cwd=tmp_path)
@@ -83,6 +83,24 @@ def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
         assert said in err and "Traceback" not in err
         seen[proc.returncode] = signal.Signals(number).name
 
+    changes = _plan_with_changes(tmp_path / "repo")
+    seen[changes.returncode] = "plan --exit-code with a flow to create"
+
     # 70 (internal error) needs a bug: tests/unit/test_cli_errors.py raises one on purpose
     assert set(seen) == codes - {70}, seen
     assert {int(c) for c in ExitCode} == codes  # the code knows no other exit code
+
+
+def _plan_with_changes(repo: Path) -> subprocess.CompletedProcess[str]:
+    """``plan --exit-code`` against the embedded sandbox, with one flow to create."""
+    from tests.support import git_repo
+    from tests.support.flows import flow_text
+    from tests.support.repos import commit_files
+
+    commit_files(git_repo(repo), {"Hello.json": flow_text("Hello", queue=None)})
+    (repo / "staging.yaml").write_text(
+        'region: us-east-1\naccount_id: "222222222222"\ninstance: flowops-sandbox\n'
+        "endpoint_url: sandbox\nsandbox_db: .flowops/sandbox.db\n",
+        encoding="utf-8",
+    )
+    return _run("plan", "--env", "staging.yaml", "--exit-code", cwd=repo)

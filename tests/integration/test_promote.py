@@ -11,7 +11,7 @@ import pytest
 
 from flowops.connect import ConnectClient
 from flowops.deploy.export import export_env
-from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.preflight import PreflightError
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
@@ -117,13 +117,13 @@ def test_missing_target_resources_are_all_listed_before_any_write(
         },
     )
     client = ConnectClient.for_environment(staging)
-    with pytest.raises(UnresolvedReferencesError) as info:
+    with pytest.raises(PreflightError) as info:
         promote(staging, "HEAD", tmp_path, client=client)
     message = str(info.value)
     for missing in ("queue 'Nowhere'", "flow 'Ghost'", "module 'Missing Module'"):
         assert missing in message
     assert "flow 'A'" not in message  # a flow of the same release is not missing
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 1
     assert write_calls(dict(client.calls)) == {}
 
 

@@ -217,9 +217,10 @@ def test_reference_to_missing_resource_in_own_account(
     assert "queue that does not exist" in caught.value.response["problems"][0]["message"]
 
 
-def test_names_unique_per_instance_and_type(
+def test_names_unique_per_instance_whatever_the_type(
     connect_client: ClientFactory, instance_id: str
 ) -> None:
+    """UpdateContactFlowName takes no type and can clash: a name is unique per instance."""
     client = connect_client()
     client.create_contact_flow(
         InstanceId=instance_id, Name="X", Type="CONTACT_FLOW", Content=flow_content()
@@ -229,9 +230,10 @@ def test_names_unique_per_instance_and_type(
             InstanceId=instance_id, Name="X", Type="CONTACT_FLOW", Content=flow_content()
         )
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
-    client.create_contact_flow(
-        InstanceId=instance_id, Name="X", Type="CUSTOMER_QUEUE", Content=flow_content()
-    )
+    with pytest.raises(client.exceptions.DuplicateResourceException):
+        client.create_contact_flow(
+            InstanceId=instance_id, Name="X", Type="CUSTOMER_QUEUE", Content=flow_content()
+        )
     other = client.create_contact_flow(
         InstanceId=instance_id, Name="Y", Type="CONTACT_FLOW", Content=flow_content()
     )

@@ -232,9 +232,11 @@ def test_flows_pr_reports_lint_diff_and_plan(project: Project) -> None:
     assert "now in a pull request" in comment
     assert "github/codeql-action/upload-sarif" in run.external
     assert run.external.count("marocchino/sticky-pull-request-comment") == 2
-    assert results(run, "plan") == ["success"], failures(run)
+    # Connect would refuse the broken flow on publish: the plan gate fails, after posting.
+    assert results(run, "plan") == (["failure"] if broken else ["success"]), failures(run)
     plan = (project.repo / "flowops-plan.md").read_text(encoding="utf-8")
     assert plan.startswith("<!-- flowops:plan:staging -->")
+    assert ("'no-such-action' names no action" in plan) is broken
 
 
 def _release(project: Project, monkeypatch: pytest.MonkeyPatch, *names: str) -> None:

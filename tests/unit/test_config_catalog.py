@@ -75,7 +75,7 @@ def test_first_entry_wins_and_added_entries_are_found() -> None:
 
 def test_names_derived_from_arns() -> None:
     assert lambda_name(LAMBDA_ARN) == "lookup-customer"
-    assert lambda_name(LAMBDA_ARN + ":live") == "lookup-customer:live"
+    assert lambda_name(LAMBDA_ARN + ":live") == "lookup-customer"
     assert lex_v2_ids("arn:aws:lex:us-east-1:111111111111:bot-alias/BOT1/ALIAS1") == (
         "BOT1",
         "ALIAS1",

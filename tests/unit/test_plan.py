@@ -10,7 +10,8 @@ from rich.cells import cell_len
 
 from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry, RemoteFlow
-from flowops.deploy.plan import UnresolvedReferencesError, compute_plan
+from flowops.deploy.plan import compute_plan
+from flowops.deploy.preflight import PreflightError
 from flowops.deploy.releases import LEDGER_NAME
 from flowops.deploy.render import render_plan
 from flowops.errors import BadInputError
@@ -211,14 +212,14 @@ def test_every_unresolvable_reference_is_listed_at_once() -> None:
         "flow:A": doc("A", queue="queue:Nope", transfer="flow:Missing"),
         "flow:B": doc("B", queue="queue:Also Missing", transfer="flow:A"),
     }
-    with pytest.raises(UnresolvedReferencesError) as info:
+    with pytest.raises(PreflightError) as info:
         compute_plan(env(), desired, catalog_with())
-    assert [(flow, ref.kind, ref.name) for flow, ref in info.value.missing] == [
-        ("flow:A", "queue", "Nope"),
-        ("flow:A", "flow", "Missing"),
-        ("flow:B", "queue", "Also Missing"),
+    assert [(p.key, p.check, p.message.split(" (")[0]) for p in info.value.problems] == [
+        ("flow:A", "reference", "queue 'Nope'"),
+        ("flow:A", "reference", "flow 'Missing'"),
+        ("flow:B", "reference", "queue 'Also Missing'"),
     ]
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 1
 
 
 def test_unmanaged_flows_are_ignored_and_type_changes_and_reserved_names_refused() -> None:
@@ -228,7 +229,7 @@ def test_unmanaged_flows_are_ignored_and_type_changes_and_reserved_names_refused
     assert plan.steps == () and plan.ignored == ("flow:Other",)
     d = doc("A")
     live = live_of(d, catalog_with(), "a", type="CUSTOMER_QUEUE")
-    with pytest.raises(BadInputError, match="Connect cannot change a flow's type"):
+    with pytest.raises(PreflightError, match="Connect cannot change a type"):
         compute_plan(env(), {"flow:A": d}, catalog_with(live))
     with pytest.raises(BadInputError, match="reserved"):
         compute_plan(env(), {f"module:{LEDGER_NAME}": doc(LEDGER_NAME)}, catalog_with())

@@ -19,6 +19,7 @@ from flowops.sandbox.backend.common import (
     with_token,
 )
 from flowops.sandbox.backend.shapes import resource_summary
+from flowops.sandbox.lambdas import associated_lambda
 from flowops.sandbox.protocol import Caller, invalid_param, not_found
 from flowops.sandbox.store import Instance, Resource
 
@@ -122,11 +123,11 @@ class Catalog(Family):
 
     def AssociateLambdaFunction(self, caller: Caller, p: Params) -> Output:
         instance = self.instance(caller, p["InstanceId"])
-        arn = p["FunctionArn"]
-        parts = arn.split(":")
-        if len(parts) < 7 or parts[2] != "lambda" or parts[5] != "function":
-            raise invalid_param(f"Invalid Lambda function ARN {arn!r}")
-        self.add(instance, "lambda", parts[6], rid=parts[6], arn=":".join(parts[:7]))
+        found = associated_lambda(p["FunctionArn"])
+        if found is None:
+            raise invalid_param(f"Invalid Lambda function ARN {p['FunctionArn']!r}")
+        name, arn = found
+        self.add(instance, "lambda", name, rid=name, arn=arn)
         return {}
 
     def ListBots(self, caller: Caller, p: Params) -> Output:

@@ -146,7 +146,7 @@ class Flows(Family):
         if kind is FLOW and ftype not in FLOW_TYPES:
             raise invalid_param(f"Invalid contact flow Type {ftype!r}")
         status = p.get("Status", "PUBLISHED")
-        if self.store.flow_name_taken(instance.id, kind.kind, ftype, name):
+        if self.store.flow_name_taken(instance.id, kind.kind, name):
             raise duplicate(f"{kind.title} {name!r}")
         limits = self.config.limits
         limit = limits.flows_per_instance if kind is FLOW else limits.modules_per_instance
@@ -239,7 +239,7 @@ class Flows(Family):
         instance, flow, _ = self.target(caller, p, kind)
         name = p.get("Name")
         if name is not None and name != flow.name:
-            if self.store.flow_name_taken(instance.id, kind.kind, flow.type, name):
+            if self.store.flow_name_taken(instance.id, kind.kind, name):
                 raise duplicate(f"{kind.title} {name!r}")
         self.store.write_metadata(
             flow.arn,

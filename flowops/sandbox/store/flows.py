@@ -41,14 +41,17 @@ class FlowTables(Database):
             r["arn"] for r in self.all("SELECT arn FROM flows WHERE instance_id = ?", instance_id)
         ]
 
-    def flow_name_taken(self, instance_id: str, kind: str, ftype: str, name: str) -> bool:
-        """Is the name used by a flow of this type (or a module) in the instance?"""
+    def flow_name_taken(self, instance_id: str, kind: str, name: str) -> bool:
+        """Is the name used by a flow (or a module) in the instance?
+
+        Flow names are unique per instance whatever the type, as Connect's
+        UpdateContactFlowName, which takes no type, shows; modules are apart.
+        """
         return (
             self.one(
-                "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND type = ? AND name = ?",
+                "SELECT 1 FROM flows WHERE instance_id = ? AND kind = ? AND name = ?",
                 instance_id,
                 kind,
-                ftype,
                 name,
             )
             is not None
