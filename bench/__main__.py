@@ -48,6 +48,12 @@ def _realflows() -> int:
     return main([])
 
 
+def _doctor() -> int:
+    from bench.doctor_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "faults": _faults,
     "connect": _connect,
@@ -56,6 +62,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "rollback": _rollback,
     "diff": _diff,
     "realflows": _realflows,
+    "doctor": _doctor,
 }
 
 

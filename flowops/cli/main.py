@@ -46,6 +46,7 @@ COMMANDS = {
     "demo": "demo",
     "init": "init",
     "completion": "completion",
+    "doctor": "doctor",
 }
 
 
