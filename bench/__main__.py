@@ -42,6 +42,12 @@ def _faults() -> int:
     return main([])
 
 
+def _simulate() -> int:
+    from bench.simulate_bench import main
+
+    return main()
+
+
 def _realflows() -> int:
     from bench.realflows_bench import main
 
@@ -61,6 +67,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "deploy": _deploy,
     "rollback": _rollback,
     "diff": _diff,
+    "simulate": _simulate,
     "realflows": _realflows,
     "doctor": _doctor,
 }

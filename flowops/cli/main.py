@@ -44,6 +44,7 @@ COMMANDS = {
     "unlock": "unlock",
     "sandbox": "sandbox",
     "demo": "demo",
+    "test": "test",
     "init": "init",
     "completion": "completion",
     "doctor": "doctor",

@@ -118,6 +118,18 @@ LOCK_ACTIONS: tuple[str, ...] = (
     "connect:UpdateContactFlowModuleContent",
     "connect:TagResource",
 )
+#: ``flowops test --env``: the test cases it owns, and the substitute hours it may create
+#: (not probed by doctor yet).
+TEST_CASE_ACTIONS: tuple[str, ...] = (
+    "connect:ListTestCases",
+    "connect:DescribeTestCase",
+    "connect:CreateTestCase",
+    "connect:UpdateTestCase",
+    "connect:StartTestCaseExecution",
+    "connect:GetTestCaseExecutionSummary",
+    "connect:ListTestCaseExecutionRecords",
+    "connect:CreateHoursOfOperation",
+)
 #: What ``--write-probe`` needs beyond promote and canary: deleting its scratch module.
 PROBE_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlowModule",)
 
@@ -131,6 +143,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "CanaryHelpers": CANARY_ACTIONS,
     "EnvironmentLock": LOCK_ACTIONS,
     "DoctorWriteProbe": PROBE_ACTIONS,
+    "TestCases": TEST_CASE_ACTIONS,
 }
 _READ = ("ReadFlowsAndCatalog",)
 #: Command -> the statements that grant everything it needs.
