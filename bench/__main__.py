@@ -42,6 +42,12 @@ def _peer() -> int:
     return main()
 
 
+def _faults() -> int:
+    from bench.release_faults import main
+
+    return main([])
+
+
 def _simulate() -> int:
     from bench.simulate_bench import main
 
@@ -61,6 +67,7 @@ def _doctor() -> int:
 
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
+    "faults": _faults,
     "connect": _connect,
     "lint": _lint,
     "deploy": _deploy,

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         repo.index.commit("generated", author=git.Actor("bench", "b@x"))
         quotas = {"flows_per_instance": server.config.limits.flows_per_instance}  # plan checks it
         dev_fast = sandbox_environment(server.url, quotas=quotas)
-        promote(dev_fast, "HEAD", gen, lock_settle=0)
+        promote(dev_fast, "HEAD", gen)
 
         # --- 1. export of 500 flows, quotas on, flowops' default pacing
         server.config.enforce_quotas = True
@@ -200,7 +200,6 @@ def main(argv: list[str] | None = None) -> int:
             sandbox_environment(server.url, "staging", overrides=lex, quotas=quotas),
             "HEAD",
             work,
-            lock_settle=0,
         )
         assert first.applied is not None
         created = len(first.applied.outcomes)

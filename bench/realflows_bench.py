@@ -227,9 +227,7 @@ def run(files: list[Path], work: Path) -> Report:
             for attempt, counter in (("first", report.writes), ("second", report.rewrites)):
                 client = ConnectClient.for_environment(envs[name])
                 started = time.perf_counter()
-                promote(
-                    envs[name], repo_path=work, client=client, yes=True, tag=False, lock_settle=0
-                )
+                promote(envs[name], repo_path=work, client=client, yes=True, tag=False)
                 report.seconds[f"promote {name} ({attempt})"] = time.perf_counter() - started
                 counter[name] = sum(
                     n for op, n in client.calls.items() if op.startswith(WRITE_PREFIXES)

@@ -80,7 +80,7 @@ def _measure(server: SandboxServer, flows: int, aliases: bool) -> tuple[dict[str
         setup = ConnectClient.for_environment(_env(server.url, use_aliases=aliases))
         for text in ("first", "second"):
             sha = _commit(repo, root, flows, text)
-            promote(setup.env, sha, root, client=setup, tag=False, lock_settle=0)
+            promote(setup.env, sha, root, client=setup, tag=False)
             if text == "first":
                 before = _live(setup)
                 first_versions = {

@@ -55,9 +55,8 @@ STORY_FLOW = "Billing Self Service"
 TIMEOUT_PARAMETER = "InvocationTimeLimitSeconds"
 BROKEN_TIMEOUT = "30"  # above Connect's 8 s maximum for a synchronous Lambda call
 FIXED_TIMEOUT = "8"
-#: Seconds a lock holder waits before re-reading the lock to confirm it won. The demo's
-#: sandbox is private to it (no other writer can race it), so it need not wait.
-LOCK_SETTLE = 0.0
+#: The project's environment files the demo copies (dev, staging, prod).
+PROJECT_ENVIRONMENTS = Path(__file__).resolve().parents[1] / "environments"
 
 
 @dataclass(frozen=True)
@@ -313,7 +312,6 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             "HEAD",
             workdir,
             client=story.client("staging"),
-            lock_settle=LOCK_SETTLE,
         )
         plan_text = _plan_text(first.plan.steps)
         second = promote(
@@ -321,7 +319,6 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             "HEAD",
             workdir,
             client=story.client("staging"),
-            lock_settle=LOCK_SETTLE,
         )
         writes = second.applied is not None and second.applied.release is not None
         return _outcome(
@@ -371,7 +368,6 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             workdir,
             yes=True,
             client=story.client("prod"),
-            lock_settle=LOCK_SETTLE,
         )
         return _outcome(
             f"prod runs the exported flows: release #{_release_id(result)}",
@@ -390,7 +386,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         candidate = tree[f"flow:{STORY_FLOW}"]
         start_canary(client, STORY_FLOW, candidate, 10, ref=sha)
         ramp_canary(client, STORY_FLOW, 50)
-        done = promote_canary(client, STORY_FLOW, lock_settle=LOCK_SETTLE)
+        done = promote_canary(client, STORY_FLOW)
         return _outcome(
             f"10 % -> 50 % -> promoted: {STORY_FLOW} runs the fix"
             + (f" (release #{done.release_id})" if done.release_id is not None else ""),
@@ -405,7 +401,7 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
     )
 
     def roll_back() -> DemoStep:
-        report_ = rollback(story.client("prod"), lock_settle=LOCK_SETTLE)
+        report_ = rollback(story.client("prod"))
         rows = [f"{o.step.name}: {o.result}" for o in report_.outcomes]
         return _outcome(
             f"{len(report_.outcomes)} flow(s) back to the previous release",

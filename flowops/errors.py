@@ -19,7 +19,8 @@ class ExitCode(IntEnum):
     AWS_ERROR = 3  # Amazon Connect (or the sandbox) refused or failed
     PLAN_CHANGES = 4  # `plan --exit-code`: the plan would write (1 is a failed check there)
     INTERNAL_ERROR = 70  # a bug in flowops: an unexpected exception (sysexits EX_SOFTWARE)
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM (a cancelled CI job)
 
 
 def internal_error_line(exc: BaseException) -> str:
@@ -97,6 +98,19 @@ class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
     exit_code = ExitCode.AWS_ERROR
+
+
+class TerminatedError(KeyboardInterrupt):
+    """SIGTERM outside a release (a cancelled CI job): stop now, exit 143.
+
+    Inside a release transaction the first SIGTERM is handled there instead
+    (``flowops.deploy.transaction``): the run stops at the next step boundary.
+    """
+
+    exit_code = ExitCode.TERMINATED
+
+    def __init__(self, message: str = "terminated (SIGTERM)") -> None:
+        super().__init__(message)
 
 
 def shorten(text: str, limit: int = 160) -> str:

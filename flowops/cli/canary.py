@@ -25,6 +25,7 @@ from flowops.cli.common import (
     handle_errors,
 )
 from flowops.cli.common import FlowsOption as RootOption
+from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
@@ -204,7 +205,7 @@ def start_cmd(
     check_percent(percent)
     doc, sha = _candidate(flow, ref, flows)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
-    result = start_canary(client, flow, doc, percent, ref=sha)
+    result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal)
     _render_result(result, fmt)
 
 
@@ -225,7 +226,7 @@ def ramp_cmd(
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes)
-    _render_result(ramp_canary(client, pick_flow(client, flow), percent), fmt)
+    _render_result(ramp_canary(client, pick_flow(client, flow), percent, on_signal=on_signal), fmt)
 
 
 @canary_app.command("promote")
@@ -241,7 +242,7 @@ def promote_cmd(
     Example: flowops canary promote --env prod --yes
     """
     client = _client(env, "promote the canary", yes)
-    _render_result(promote_canary(client, pick_flow(client, flow)), fmt)
+    _render_result(promote_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
 
 @canary_app.command("abort")
@@ -257,7 +258,7 @@ def abort_cmd(
     Example: flowops canary abort --env prod --yes
     """
     client = _client(env, "abort the canary", yes)
-    _render_result(abort_canary(client, pick_flow(client, flow)), fmt)
+    _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
 
 @canary_app.command("status")

@@ -77,9 +77,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                     soft_wrap=True,
                 )
             raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            err_console.print("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or a second signal during a release
+            err_console.print(str(exc) or "interrupted", highlight=False, markup=False)
+            code = getattr(exc, "exit_code", ExitCode.INTERRUPTED)
+            raise typer.Exit(int(code)) from None
         except Exception as exc:
             if State.debug:
                 raise

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from flowops.cli.common import (
     EnvironmentsOption,
@@ -26,9 +23,9 @@ from flowops.cli.common import (
     handle_errors,
     pick_env,
 )
+from flowops.cli.progress import on_signal, progress
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
-from flowops.deploy.apply import Progress as ProgressFn
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
 from flowops.deploy.plan import Plan, make_plan
@@ -68,28 +65,6 @@ def _check_committed(flows: Path, ref: str, *, allow_dirty: bool, refuse: bool) 
     err_console.print(f"[yellow]warning:[/] {what}", highlight=False, soft_wrap=True)
 
 
-@contextmanager
-def _progress(label: str, enabled: bool) -> Iterator[ProgressFn | None]:
-    """A rich progress bar on stderr, as a ``progress(done, total, what)`` callback."""
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[what]}"),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None, what="")
-
-        def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total or None, what=what)
-
-        yield update
-
-
 def register(app: typer.Typer) -> None:
     """Add ``export``, ``plan``, ``promote`` and ``history`` to the root app."""
 
@@ -123,10 +98,10 @@ def register(app: typer.Typer) -> None:
         Example: flowops export --env dev --commit
         """
         environment = load_environment(env, environments)
-        show = fmt == OutputFormat.text and not quiet
-        with _progress(f"export {environment.name}", show) as progress:
+        silent = fmt != OutputFormat.text or quiet
+        with progress(f"export {environment.name}", quiet=silent) as report:
             result = export_env(
-                environment, flows, flow, force=force, commit=commit, progress=progress
+                environment, flows, flow, force=force, commit=commit, progress=report
             )
         emit(render_export(result, fmt.value))
 
@@ -191,12 +166,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Apply the flows at a git revision to an environment, dependencies first.
 
-        Each changed flow gets a restore-point version, new content, and a release
-        version; the release is recorded in Connect and tagged in git. Uncommitted
-        changes under the flows folder stop it (they are not in the revision) unless
-        --allow-dirty. (--to ENV is the older spelling of --env.)
+        Each changed flow gets new content and a release version (and a restore-point
+        version unless its live content is the last release's); the release is recorded
+        in Connect and tagged in git. Uncommitted changes under the flows folder stop it
+        (they are not in the revision) unless --allow-dirty. (--to ENV is the older
+        spelling of --env.) SIGINT/SIGTERM stop at the next flow, put back what the
+        release changed and record it as cancelled (a second signal aborts at once:
+        `flowops unlock` then clears the lock).
         Exit codes: 0 released (or nothing to do), 1 a step failed (table of where each
-        flow is), 2 bad input, 3 Amazon Connect error.
+        flow is), 2 bad input, 3 Amazon Connect error, 130/143 cancelled.
 
         Example: flowops promote --env staging --ref main
         """
@@ -212,8 +190,9 @@ def register(app: typer.Typer) -> None:
                 f"{plan.env.name} is protected. Apply ({plan_summary(plan)})?", err=True
             )
 
-        show = fmt == OutputFormat.text and not dry_run and not quiet
-        with _progress(f"promote {target.name}", show) as progress:
+        client = ConnectClient.for_environment(target)
+        silent = quiet or dry_run or fmt != OutputFormat.text
+        with progress(f"promote {target.name}", quiet=silent, client=client) as report:
             result = promote(
                 target,
                 ref,
@@ -222,16 +201,18 @@ def register(app: typer.Typer) -> None:
                 yes=yes,
                 flows_dir=str(flows),
                 auto_restore=auto_restore,
+                client=client,
                 confirm=confirm,
-                progress=progress,
+                progress=report,
+                on_signal=on_signal,
             )
         if result.applied is None:
             emit(render_plan(result.plan, fmt.value))
             if fmt == OutputFormat.text:
-                emit(render_calls(result.plan))
+                emit(render_calls(result.plan, result.planned_calls))
             return
         emit(render_apply(result.applied, fmt.value))
-        for warning in result.warnings:
+        for warning in (*result.applied.warnings, *result.warnings):
             err_console.print(f"warning: {warning}", highlight=False)
         if result.tag and fmt == OutputFormat.text:
             err_console.print(f"tagged {result.tag}", highlight=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -23,7 +24,7 @@ import typer
 from flowops import __version__
 from flowops.cli.common import State, start_embedded_sandbox
 from flowops.endpoints import set_sandbox_starter
-from flowops.errors import ExitCode, internal_error_line
+from flowops.errors import ExitCode, TerminatedError, internal_error_line
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {
@@ -40,6 +41,7 @@ COMMANDS = {
     "history": "deploy",
     "canary": "canary",
     "rollback": "rollback",
+    "unlock": "unlock",
     "sandbox": "sandbox",
     "demo": "demo",
     "test": "test",
@@ -149,13 +151,19 @@ def main() -> None:
         from typer._completion_classes import completion_init
 
         completion_init()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         build_app(modules_for(argv))(args=argv, prog_name="flowops")
-    except KeyboardInterrupt:  # while importing, before a command's handler is in place
-        sys.stderr.write("interrupted\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt as exc:  # while importing, before a command's handler is in place
+        sys.stderr.write(f"{exc or 'interrupted'}\n")
+        sys.exit(int(getattr(exc, "exit_code", ExitCode.INTERRUPTED)))
     except Exception as exc:
         if State.debug:
             raise
         sys.stderr.write(internal_error_line(exc) + "\n")
         sys.exit(int(ExitCode.INTERNAL_ERROR))
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled CI job) stops a command like Ctrl-C does, with exit 143."""
+    raise TerminatedError()

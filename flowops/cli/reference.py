@@ -27,7 +27,8 @@ Every command spells an option the same way: `--env/-e ENV`, `--flows PATH`,
 `--debug` (tracebacks instead of one-line errors) are accepted anywhere on the line.
 
 Exit codes, for every command: 0 ok, 1 findings / changes / a failed check, 2 bad input
-(file, flow and action named), 3 Amazon Connect error, 130 interrupted.
+(file, flow and action named), 3 Amazon Connect error, 70 internal error (a bug in flowops),
+130 interrupted, 143 terminated (SIGTERM).
 """
 
 

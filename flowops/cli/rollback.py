@@ -13,12 +13,14 @@ from flowops.cli.common import (
     FlowOption,
     FormatOption,
     OutputFormat,
+    QuietOption,
     YesOption,
     console,
     emit,
     err_console,
     handle_errors,
 )
+from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
@@ -151,13 +153,15 @@ def register(app: typer.Typer) -> None:
         ] = False,
         yes: YesOption = False,
         fmt: FormatOption = OutputFormat.text,
+        quiet: QuietOption = False,
     ) -> None:
         """Restore every flow changed by the last release to its version before it.
 
         Needs no git repository: release records and flow versions come from Amazon
         Connect. The rollback is recorded as a release, so it can be rolled back too.
+        SIGINT/SIGTERM stop at the next flow and record the rollback as cancelled.
         Exit codes: 0 done, 1 some flows failed (the table says where each one is),
-        2 bad input or not confirmed, 3 Amazon Connect error.
+        2 bad input or not confirmed, 3 Amazon Connect error, 130/143 cancelled.
 
         Example: flowops rollback --env prod --dry-run
         """
@@ -186,7 +190,8 @@ def register(app: typer.Typer) -> None:
             archive_new=archive_new,
             dry_run=dry_run,
             confirm=confirm,
-            on_progress=_progress_line if fmt != OutputFormat.json else None,
+            on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
+            on_signal=on_signal,
         )
         if text:
             console.print(report_text(report), highlight=False, markup=False)

@@ -111,6 +111,13 @@ ROLLBACK_ACTIONS: tuple[str, ...] = (
     "connect:UntagResource",
 )
 CANARY_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlow",)
+#: Every command that writes: the ``flowops-lock`` module is created, then deleted.
+LOCK_ACTIONS: tuple[str, ...] = (
+    "connect:CreateContactFlowModule",
+    "connect:DeleteContactFlowModule",
+    "connect:UpdateContactFlowModuleContent",
+    "connect:TagResource",
+)
 #: ``flowops test --env``: the test cases it owns, and the substitute hours it may create
 #: (not probed by doctor yet).
 TEST_CASE_ACTIONS: tuple[str, ...] = (
@@ -134,6 +141,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "PromoteFlowsAndModules": PROMOTE_ACTIONS,
     "RollbackFlows": ROLLBACK_ACTIONS,
     "CanaryHelpers": CANARY_ACTIONS,
+    "EnvironmentLock": LOCK_ACTIONS,
     "DoctorWriteProbe": PROBE_ACTIONS,
     "TestCases": TEST_CASE_ACTIONS,
 }
@@ -145,9 +153,9 @@ COMMAND_STATEMENTS: dict[str, tuple[str, ...]] = {
     "diff": _READ,
     "drift": _READ,
     "history": _READ,
-    "promote": (*_READ, "PromoteFlowsAndModules"),
-    "rollback": (*_READ, "RollbackFlows"),
-    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers"),
+    "promote": (*_READ, "PromoteFlowsAndModules", "EnvironmentLock"),
+    "rollback": (*_READ, "RollbackFlows", "EnvironmentLock"),
+    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers", "EnvironmentLock"),
 }
 #: Command -> the IAM actions it needs (the read-only ones included).
 COMMAND_ACTIONS: dict[str, tuple[str, ...]] = {

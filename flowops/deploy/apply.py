@@ -29,24 +29,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import CatalogEntry, RemoteFlow
+from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
+from flowops.connect.client import FAMILIES
+from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
 from flowops.deploy.aliases import KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.live import OWN_TAG_PREFIX, own_tags_removed
-from flowops.deploy.lock import DEFAULT_TTL, acquire, default_holder, release
+from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
+    LEDGER_NAME,
     FlowRelease,
     ReleaseRecord,
-    append_record,
-    ensure_ledger,
+    content_sha256,
+    latest_released,
+    parse_ledger,
+    read_ledger,
     release_description,
     restore_point_description,
 )
+from flowops.deploy.transaction import CancelledError, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError, shorten
 from flowops.layout import layout_content
 from flowops.model.canonical import canonical_content
@@ -83,6 +90,9 @@ class Outcome:
     version_after: int | None = None
     ok: bool = True
     alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
+    #: where the flow really is: released, partial (new content, no release version),
+    #: restored, deleted, untouched, or failed (unknown)
+    state: str = "released"
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,8 @@ class ApplyResult:
     extra: tuple[str, ...] = ()
     calls: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    #: Earlier interrupted runs recorded on the way in; a lock not given back.
+    warnings: tuple[str, ...] = ()
 
 
 def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
@@ -109,7 +121,11 @@ def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
 
 
 class ApplyFailedError(CheckFailedError):
-    """A step failed; restored (or not) flows are listed in ``outcomes`` (exit 1)."""
+    """A step failed or the run was cancelled; ``outcomes`` says where each flow is.
+
+    Exit 1, or 130/143 when a signal cancelled the run. The headline counts what really
+    happened (read back from Connect), never what was hoped for.
+    """
 
     def __init__(
         self,
@@ -118,21 +134,62 @@ class ApplyFailedError(CheckFailedError):
         outcomes: list[Outcome],
         record: ReleaseRecord | None,
         restored: bool,
+        warnings: Sequence[str] = (),
     ) -> None:
         self.cause = cause
         self.outcomes = tuple(outcomes)
         self.record = record
         self.restored = restored
-        what = (
-            "every flow changed in this run was restored"
-            if restored
-            else "nothing was restored (--no-auto-restore)"
-        )
+        self.warnings = tuple(warnings)
+        if isinstance(cause, CancelledError):
+            self.exit_code = cause.exit_code
         rid = f" release {record.id}" if record else ""
+        verb = "cancelled" if isinstance(cause, CancelledError) else "failed"
         super().__init__(
-            f"promote to {env!r}{rid} failed: {shorten(str(cause) or type(cause).__name__)}; "
-            f"{what}:\n{outcome_table(outcomes)}"
+            f"promote to {env!r}{rid} {verb}: {shorten(str(cause) or type(cause).__name__)}; "
+            f"{headline(self.outcomes, restored)}:\n{outcome_table(outcomes)}"
+            + "".join(f"\nwarning: {w}" for w in self.warnings)
         )
+
+
+def headline(outcomes: Sequence[Outcome], restored: bool) -> str:
+    """What the flows of a failed run really are, counted from their outcomes."""
+    touched = [o for o in outcomes if o.state != "untouched"]
+    if not touched:
+        return "no flow was changed"
+    back = sum(o.state in ("restored", "deleted") for o in touched)
+    new = [o.key for o in touched if o.state in ("released", "partial")]
+    unknown = [o.key for o in touched if o.state == "failed"]
+    parts = [
+        f"{back} of {len(touched)} changed flow(s) put back"
+        if restored
+        else "nothing was restored (--no-auto-restore)"
+    ]
+    if new:
+        parts.append(f"{len(new)} left at the new content (`flowops rollback` undoes them)")
+    if unknown:
+        parts.append(f"{len(unknown)} in an unknown state: {', '.join(unknown)}")
+    return "; ".join(parts)
+
+
+def versions_refused(error: ConnectError) -> bool:
+    """Is this Connect refusing versions for a flow type (not a stale checksum)?"""
+    text = error.message.lower()
+    return error.code in (
+        "InvalidRequestException",
+        "InvalidParameterException",
+        "ValidationException",
+    ) and ("not support" in text or "campaign" in text)
+
+
+def versionless_notes(versionless: Mapping[str, str]) -> list[str]:
+    """What a run without versions tells the user (which mode it ran in)."""
+    return [
+        f"no versions for {kind} flows here ({why}): released without restore-point and "
+        "release versions; on failure flows were restored from the content read before "
+        "the run, and `flowops rollback` restores them from git (needs the repository)"
+        for kind, why in versionless.items()
+    ]
 
 
 def placeholder_content(kind: str) -> str:
@@ -145,21 +202,23 @@ class _State:
     """Mutable progress of one step during a run."""
 
     step: Step
-    stage: str = "pending"  # pending, placeholder, created, versioned, content, released
+    stage: str = "pending"  # pending, placeholder, versioned, content, released
     created: RemoteFlow | None = None
     version_before: int | None = None
     version_after: int | None = None
     error: str | None = None
-    restored: str | None = None
+    restored: str | None = None  # restored, deleted, untouched, or why it failed
     alias_id: str | None = None  # entry alias moved to version_after
     alias_before: KnownAlias | None = None  # where it pointed before (None: created)
+    sent: str | None = None  # SHA-256 of the content last sent (read back after a failure)
+    sha_after: str | None = None  # SHA-256 of the content version_after holds
+    reused: bool = False  # the restore point is the previous release's version
 
     @property
     def flow_id(self) -> str:
         if self.created is not None:
             return self.created.id
-        assert self.step.live is not None
-        return self.step.live.id
+        return self.step.live.id if self.step.live is not None else ""
 
     @property
     def arn(self) -> str:
@@ -172,13 +231,34 @@ class _State:
 class _Run:
     """One execution of a plan; keeps what was done so it can be undone."""
 
-    def __init__(self, plan: Plan, client: ConnectClient, release_id: int, meta: ReleaseMeta):
+    def __init__(
+        self,
+        plan: Plan,
+        client: ConnectClient,
+        release_id: int,
+        meta: ReleaseMeta,
+        known: Mapping[str, FlowRelease] | None = None,
+    ):
         self.plan = plan
         self.client = client
         self.release_id = release_id
         self.meta = meta
         self.states = [_State(s) for s in plan.changes]
         self.pending: dict[str, CatalogEntry] = {}
+        self.known = dict(known or {})
+        #: flow types whose versions Connect refused in this run -> its answer
+        self.versionless: dict[str, str] = {}
+        for state in self.states:
+            live = state.step.live
+            prev = self.known.get(live.id) if live is not None else None
+            if (
+                live is not None
+                and prev is not None
+                and live.status.upper() == "PUBLISHED"
+                and live.sha256 is not None
+                and live.sha256 == prev.sha256
+            ):
+                state.version_before, state.reused = prev.version_after, True
 
     # --- forward ------------------------------------------------------------------
 
@@ -195,11 +275,13 @@ class _Run:
         flow = parse_content(resolved, flow_name=step.name)
         return json.dumps(canonical_content(flow), separators=(",", ":"), ensure_ascii=False)
 
-    def run(self, progress: Progress | None) -> None:
+    def run(self, progress: Progress | None, checkpoint: Callable[[], None]) -> None:
         for state in self.states:
             if state.step.action == "create" and state.step.cycle:
+                checkpoint()
                 self.placeholder(state)
         for done, state in enumerate(self.states, 1):
+            checkpoint()
             try:
                 if state.step.action == "create":
                     self.create(state)
@@ -233,36 +315,83 @@ class _Run:
         assert step.desired is not None
         return own_tags_removed(step.desired.info.tags)
 
-    def placeholder(self, state: _State) -> None:
+    def _create(self, state: _State, content: str, status: str) -> RemoteFlow:
+        """CreateContactFlow(Module); a create whose answer was lost is recognised.
+
+        The client retries a dropped connection; if the first try had been applied, the
+        retry answers DuplicateResourceException: the flow of that name with exactly our
+        content is ours.
+        """
         step = state.step
         assert step.desired is not None
+        state.sent = content_sha256(content)
         try:
-            state.created = self.client.create(
+            return self.client.create(
                 step.kind,
                 step.name,
-                placeholder_content(step.kind),
+                content,
                 type=step.type,
                 description=step.desired.info.description,
                 tags=self._tags(step),
-                status="SAVED",
+                status="SAVED" if status == "SAVED" else "PUBLISHED",
             )
+        except DuplicateError:
+            found = self._find_ours(state)
+            if found is None:
+                raise
+            return found
+
+    def _find_ours(self, state: _State) -> RemoteFlow | None:
+        """The flow of the step's name if its live content is what this run sent."""
+        try:
+            found = self.client.find_by_name(state.step.kind, state.step.name)
+        except FlowopsError:
+            return None
+        if found is None or found.content is None or state.sent is None:
+            return None
+        return found if content_sha256(found.content) == state.sent else None
+
+    def placeholder(self, state: _State) -> None:
+        try:
+            state.created = self._create(state, placeholder_content(state.step.kind), "SAVED")
         except Exception as exc:
             state.error = str(exc)
             raise
         state.stage = "placeholder"
-        self.pending[step.key] = state.created.entry()
+        self.pending[state.step.key] = state.created.entry()
 
     def _publishes(self, step: Step) -> bool:
         assert step.desired is not None
         return step.desired.info.status.upper() != "SAVED"
 
+    def _version(
+        self, state: _State, description: str, expected_sha256: str | None = None
+    ) -> int | None:
+        """CreateContactFlow(Module)Version, or None where Connect refuses versions for
+        this flow type (the API reference says versions are for Campaign flows): the run
+        goes on without versions, says so once, and rollback restores from git."""
+        step = state.step
+        if step.type in self.versionless:
+            return None
+        try:
+            return self.client.create_version(
+                step.kind, state.flow_id, description, expected_sha256=expected_sha256
+            )
+        except ConnectError as exc:
+            if not versions_refused(exc):
+                raise
+            self.versionless[step.type] = f"{exc.code}: {exc.message}"
+            return None
+
     def _release_version(self, state: _State) -> None:
         if self._publishes(state.step):
-            state.version_after = self.client.create_version(
-                state.step.kind,
-                state.flow_id,
-                release_description(self.release_id, self.meta.commit, self.plan.env.name),
+            state.version_after = self._version(
+                state, release_description(self.release_id, self.meta.commit, self.plan.env.name)
             )
+            if state.version_after is not None:
+                state.sha_after = state.sent or (
+                    state.step.live.sha256 if state.step.live else None
+                )
         state.stage = "released"
 
     def create(self, state: _State) -> None:
@@ -271,17 +400,10 @@ class _Run:
         content = self.content_for(step)
         publish = self._publishes(step)
         if state.created is None:
-            state.created = self.client.create(
-                step.kind,
-                step.name,
-                content,
-                type=step.type,
-                description=step.desired.info.description,
-                tags=self._tags(step),
-                status="PUBLISHED" if publish else "SAVED",
-            )
+            state.created = self._create(state, content, "PUBLISHED" if publish else "SAVED")
             self.pending[step.key] = state.created.entry()
         else:
+            state.sent = content_sha256(content)
             self.client.update_content(step.kind, state.created.id, content, publish=publish)
         state.stage = "content"
         if step.desired.info.state.upper() != "ACTIVE":
@@ -292,16 +414,14 @@ class _Run:
         step, live = state.step, state.step.live
         assert step.desired is not None and live is not None
         info = step.desired.info
-        if live.status.upper() == "PUBLISHED":
-            state.version_before = self.client.create_version(
-                step.kind,
-                live.id,
-                restore_point_description(self.release_id),
-                expected_sha256=live.sha256,
+        if live.status.upper() == "PUBLISHED" and not state.reused:
+            state.version_before = self._version(
+                state, restore_point_description(self.release_id), live.sha256
             )
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
+            state.sent = content_sha256(content)
             self.client.update_content(step.kind, live.id, content, publish=self._publishes(step))
             state.stage = "content"
         if "description" in step.changes or "state" in step.changes:
@@ -319,6 +439,25 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def read_back(self) -> None:
+        """After a failure or lost answer: what did the service really apply?"""
+        for state in self.states:
+            if state.error is None or state.stage in ("released", "content"):
+                continue
+            if state.step.action == "create" and state.created is None:
+                found = self._find_ours(state)
+                if found is not None:
+                    state.created, state.stage = found, "content"
+                continue
+            if state.sent is None or not state.flow_id:
+                continue
+            try:
+                live = self.client.describe(state.step.kind, state.flow_id)
+            except FlowopsError:
+                continue
+            if live.sha256 == state.sent:
+                state.stage = "content"
 
     # --- backward -----------------------------------------------------------------
 
@@ -342,14 +481,48 @@ class _Run:
                 self._restore_update(state)
                 state.restored = "restored"
             except Exception as exc:  # keep going: restore every flow we can
-                state.restored = f"restore failed: {exc}"
+                state.restored = self._check_restored(state, exc)
+        kept = self._still_needed(touched)
         for state in reversed([s for s in touched if s.created is not None]):
+            if state.step.key in kept:
+                state.restored = "kept: a flow that could not be restored uses it"
+                continue
             try:
                 assert state.created is not None
                 self.client.delete(state.step.kind, state.created.id)
                 state.restored = "deleted"
+            except NotFoundError:
+                state.restored = "deleted"  # a lost answer: it was deleted
             except Exception as exc:
                 state.restored = f"delete failed: {exc}"
+
+    @staticmethod
+    def _still_needed(touched: list[_State]) -> set[str]:
+        """Keys of flows created in this run that a flow left at its new content (its
+        restore failed) refers to, directly or through each other: deleting them would
+        leave that flow pointing at nothing."""
+        left = [s for s in touched if s.restored is not None and "failed" in s.restored]
+        needed: set[str] = set()
+        todo = [d for s in left for d in s.step.depends_on]
+        created = {s.step.key: s for s in touched if s.created is not None}
+        while todo:
+            key = todo.pop()
+            if key in created and key not in needed:
+                needed.add(key)
+                todo.extend(created[key].step.depends_on)
+        return needed
+
+    def _check_restored(self, state: _State, exc: Exception) -> str:
+        """A restore that raised may still have been applied (a lost answer): read back."""
+        live = state.step.live
+        assert live is not None
+        try:
+            now = self.client.describe(state.step.kind, live.id)
+        except FlowopsError:
+            return f"restore failed: {exc}"
+        if now.sha256 == live.sha256 and "tags" not in state.step.changes:
+            return "restored"
+        return f"restore failed: {exc}"
 
     def _restore_update(self, state: _State) -> None:
         step, live = state.step, state.step.live
@@ -375,6 +548,21 @@ class _Run:
     def outcomes(self) -> list[Outcome]:
         return [self._outcome(s) for s in self.states]
 
+    @staticmethod
+    def _state_of(s: _State) -> str:
+        """released, partial, restored, deleted, untouched or failed (unknown)."""
+        if s.stage == "pending" or s.restored == "untouched":
+            return "untouched"
+        if s.restored in ("restored", "deleted"):
+            return s.restored
+        if s.restored is not None and s.restored.startswith(("delete failed", "kept")):
+            return "partial" if s.stage != "released" else "released"
+        if s.stage == "versioned":
+            return "untouched"
+        if s.restored is not None:  # restore failed: still at the new content
+            return "released" if s.stage == "released" else "partial"
+        return "released" if s.stage == "released" else "partial"
+
     def _outcome(self, s: _State) -> Outcome:
         step = s.step
         vb = f"restore point v{s.version_before}" if s.version_before else "no restore point"
@@ -392,41 +580,37 @@ class _Run:
             version_after=s.version_after,
             ok=ok,
             alias_id=s.alias_id,
+            state=self._state_of(s),
         )
 
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
         verb = "created" if s.step.action == "create" else "updated"
         failed = f"failed: {shorten(s.error)}" if s.error else None
+        state = self._state_of(s)
         if s.stage == "pending":
             return failed or "not started", "as before this run", True
-        if s.restored == "deleted":
+        if state == "deleted":
             return failed or f"{verb}, then undone", "absent (created in this run, deleted)", True
-        if s.restored == "restored":
+        if state == "restored":
             return failed or f"{verb}, then undone", f"as before this run ({vb})", True
-        if s.restored == "untouched":
+        if state == "untouched":
             return failed or "restore point taken", f"as before this run ({vb})", True
-        if s.restored is not None:
-            return failed or verb, f"UNKNOWN: {s.restored}", False
-        if s.stage == "released":
+        why = f"; {s.restored}" if s.restored else ""
+        if state == "released":
             release = f"release version v{s.version_after}" if s.version_after else "saved"
-            return verb, f"new content ({release}; {vb})", True
-        if s.stage == "versioned":
-            return failed or "restore point taken", f"as before this run ({vb})", True
+            return failed or verb, f"new content ({release}; {vb}){why}", not why
         if s.stage == "placeholder":
-            return failed or "placeholder created", "SAVED placeholder content", False
-        return failed or verb, f"new content, no release version ({vb})", False
+            return failed or "placeholder created", f"SAVED placeholder content{why}", False
+        return failed or verb, f"new content, no release version ({vb}){why}", False
 
     def record(self, status: str, now: datetime) -> ReleaseRecord:
         flows = []
         for s in self.states:
-            if s.stage == "pending":
+            live = s.step.live
+            state = "planned" if status == "running" else self._state_of(s)
+            if state == "untouched":
                 continue
-            outcome = {
-                None: "released" if s.stage == "released" else "failed",
-                "deleted": "deleted",
-                "restored": "restored",
-                "untouched": "restored",
-            }.get(s.restored, "failed")
+            released = state == "released"
             flows.append(
                 FlowRelease(
                     key=s.step.key,
@@ -436,8 +620,10 @@ class _Run:
                     action=s.step.action,
                     version_before=s.version_before,
                     version_after=s.version_after,
-                    outcome=outcome,
-                    alias_id=s.alias_id if s.restored is None else None,
+                    outcome=state,
+                    alias_id=s.alias_id if released else None,
+                    sha256=s.sha_after if released else None,
+                    sha_before=live.sha256 if live is not None and state == "planned" else None,
                 )
             )
         return ReleaseRecord(
@@ -453,6 +639,121 @@ class _Run:
         )
 
 
+class RecordingClient(ConnectClient):
+    """The dry run's client: reads go to Connect as usual, writes are recorded, not sent.
+
+    The dry run runs the very executor a promote runs (``_Run``) with this client, so
+    what it lists is what a promote would call, not a prediction made by hand.
+    """
+
+    recorded: list[tuple[str, str]]
+    _keys: dict[str, str]
+
+    @classmethod
+    def wrap(cls, real: ConnectClient, plan: Plan) -> RecordingClient:
+        self = cls.__new__(cls)
+        self.__dict__.update(real.__dict__)  # same connection, caches and counters
+        self.recorded = []
+        self._keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
+        self._keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        return self
+
+    def _record(self, operation: str, target: str, note: str = "") -> None:
+        what = self._keys.get(target, target)
+        self.recorded.append((f"{operation} ({note})" if note else operation, what))
+
+    def create(
+        self,
+        kind: FlowKind,
+        name: str,
+        content: str,
+        *,
+        type: str = "CONTACT_FLOW",
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        status: Literal["PUBLISHED", "SAVED"] = "PUBLISHED",
+    ) -> RemoteFlow:
+        key = f"{kind}:{name}"
+        note = "SAVED placeholder" if content == placeholder_content(kind) else ""
+        self._record(FAMILIES[kind].create, key, note)
+        ident = f"dry-run-{len(self.recorded)}"
+        self._keys[ident] = key
+        noun = "contact-flow" if kind == "flow" else "flow-module"
+        return RemoteFlow(
+            kind,
+            ident,
+            f"{self.instance_arn}/{noun}/{ident}",
+            name,
+            type if kind == "flow" else "MODULE",
+            content=content,
+        )
+
+    def update_content(
+        self, kind: FlowKind, flow_id: str, content: str, *, publish: bool = True
+    ) -> None:
+        self._record(FAMILIES[kind].update_content, flow_id)
+
+    def update_metadata(
+        self,
+        kind: FlowKind,
+        flow_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        self._record(FAMILIES[kind].update_metadata, flow_id)
+
+    def create_version(
+        self, kind: FlowKind, flow_id: str, description: str, *, expected_sha256: str | None = None
+    ) -> int:
+        point = "restore point" if "restore-point" in description else "release"
+        self._record(FAMILIES[kind].create_version, flow_id, point)
+        return len(self.recorded)
+
+    def create_alias(
+        self, kind: FlowKind, flow_id: str, name: str, version: int, description: str = ""
+    ) -> str:
+        self._record(FAMILIES[kind].create_alias, flow_id, "entry alias")
+        return f"dry-run-alias-{len(self.recorded)}"
+
+    def update_alias(self, kind: FlowKind, flow_id: str, alias_id: str, version: int) -> None:
+        self._record(FAMILIES[kind].update_alias, flow_id, "entry alias")
+
+    def delete(self, kind: FlowKind, flow_id: str) -> None:
+        self._record(FAMILIES[kind].delete, flow_id)
+
+    def tag(self, arn: str, tags: Mapping[str, str]) -> None:
+        if tags:
+            self._record("TagResource", arn)
+
+    def untag(self, arn: str, keys: Sequence[str]) -> None:
+        if keys:
+            self._record("UntagResource", arn)
+
+
+def dry_run(plan: Plan, client: ConnectClient) -> tuple[tuple[str, str], ...]:
+    """(operation, flow) of every write a promote of ``plan`` would make to its flows, in
+    order, from the executor itself (reads only; the lock and the ledger records are left
+    out: two records and the lock's create and delete)."""
+    if not plan.changes:
+        return ()
+    records = read_ledger(client)
+    recording = RecordingClient.wrap(client, plan)
+    run = _Run(plan, recording, 0, ReleaseMeta(plan.commit, plan.ref), latest_released(records))
+    run.run(None, lambda: None)
+    if plan.env.use_aliases:
+        run.move_aliases(known_aliases(records))
+    return tuple(recording.recorded)
+
+
+def ledger_head(plan: Plan) -> int | None:
+    """The newest release id in the ledger as the plan's catalog read it (None: none)."""
+    found = plan.catalog.flow("module", LEDGER_NAME)
+    records = parse_ledger(found.content) if found is not None else []
+    return max((r.id for r in records), default=None)
+
+
 def apply_plan(
     plan: Plan,
     client: ConnectClient,
@@ -460,55 +761,54 @@ def apply_plan(
     release_meta: ReleaseMeta | None = None,
     auto_restore: bool = True,
     progress: Progress | None = None,
-    lock_settle: float = 1.0,
+    on_signal: Callable[[int], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ApplyResult:
-    """Execute a plan. No changes: no write call at all (not even the lock)."""
+    """Execute a plan in one release transaction. No changes: no write call at all."""
     meta = release_meta or ReleaseMeta(commit=plan.commit, ref=plan.ref)
     start = Counter(client.calls)
     unchanged = tuple(s.key for s in plan.by_action("unchanged"))
     extra = tuple(s.key for s in plan.by_action("extra"))
     if not plan.changes:
         return ApplyResult(plan.env.name, None, (), unchanged, extra, {})
-    ledger = ensure_ledger(client)
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
-    lock = acquire(client, ledger.flow.arn, holder=meta.who, ttl=ttl, settle=lock_settle, now=now)
-    try:
-        ledger = ensure_ledger(client)  # fresh under the lock: the release id is ours
-        run = _Run(plan, client, ledger.next_id, meta)
+    seen = ledger_head(plan)
+    with transaction(client, who=meta.who, ttl=ttl, on_signal=on_signal) as tx:
+        assert tx.ledger is not None
+        if max((r.id for r in tx.ledger.records), default=None) != seen:
+            raise CheckFailedError(
+                f"environment {plan.env.name!r} got a release since this plan was made; "
+                "nothing was written: plan and promote again"
+            )
+        run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
         try:
-            run.run(progress)
+            tx.begin(run.record("running", now()))
+            run.run(progress, tx.checkpoint)
             if plan.env.use_aliases:
-                run.move_aliases(known_aliases(ledger.records))
-            record = run.record("released", now())
-            append_record(client, ledger, record)
-        except (Exception, KeyboardInterrupt) as exc:  # an interrupted run is undone too
+                tx.checkpoint()
+                run.move_aliases(known_aliases(tx.ledger.records))
+            record = tx.finish(run.record("released", now()))
+        except Exception as exc:  # cancelled by a signal too: restore, record, unlock
+            run.read_back()
             if auto_restore:
                 run.restore()
-            record = run.record("failed-restored" if auto_restore else "failed", now())
-            try:
-                append_record(client, ledger, record)
-            except FlowopsError:
-                pass  # the flows' version descriptions still tell the story
+            status = "cancelled" if isinstance(exc, CancelledError) else "failed"
+            record = tx.finish(run.record(status, now()))
+            notes = [*versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), record, auto_restore
+                plan.env.name, exc, run.outcomes(), record, auto_restore, notes
             ) from exc
-        return ApplyResult(
-            plan.env.name,
-            record,
-            tuple(run.outcomes()),
-            unchanged,
-            extra,
-            dict(client.calls - start),
-        )
-    finally:
-        client.refresh_flows()  # flows changed: the next catalog() must read them again
-        try:
-            release(client, ledger.flow.arn, lock)
-        except FlowopsError:
-            pass  # the lock expires on its own
+    return ApplyResult(
+        plan.env.name,
+        record,
+        tuple(run.outcomes()),
+        unchanged,
+        extra,
+        dict(client.calls - start),
+        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+    )
 
 
 __all__ = [
@@ -518,6 +818,7 @@ __all__ = [
     "Outcome",
     "ReleaseMeta",
     "apply_plan",
+    "dry_run",
     "outcome_table",
     "placeholder_content",
 ]

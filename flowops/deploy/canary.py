@@ -23,15 +23,13 @@ version), so ``flowops rollback`` after a promote puts the stable content back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
-from flowops.deploy import lock as env_lock
 from flowops.deploy.aliases import ENTRY_ALIAS, KnownAlias, known_aliases, move_entry_alias
 from flowops.deploy.canary_state import (
     OF_TAG,
@@ -60,10 +58,10 @@ from flowops.deploy.plan import (
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseRecord,
-    append_record,
-    ensure_ledger,
+    content_sha256,
     release_description,
 )
+from flowops.deploy.transaction import Transaction, repair_flow, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
@@ -274,13 +272,25 @@ def start_canary(
     percent: int,
     *,
     ref: str = "",
+    on_signal: Callable[[int], None] | None = None,
 ) -> CanaryResult:
     """Start a canary of ``candidate`` (the new content of flow ``name``) at ``percent``.
 
-    Order matters for recovery: the restore-point version and the state tag are written
-    before the wrapper, so ``canary abort`` can undo a start interrupted at any point.
+    Under the environment lock (``flowops.deploy.transaction``). Order matters for
+    recovery: the restore-point version and the state tag are written before the
+    wrapper, so ``canary abort`` can undo a start interrupted at any point.
     """
     check_percent(percent)
+    _startable(client, name, candidate, ref)  # refused before even the lock is taken
+    with transaction(client, on_signal=on_signal) as tx:
+        return _start(client, tx, name, candidate, percent, ref)
+
+
+def _startable(
+    client: ConnectClient, name: str, candidate: FlowDocument, ref: str
+) -> tuple[RemoteFlow, str]:
+    """The entry flow (read fresh) and the candidate's content; bad input if no canary
+    can start on it."""
     entry, tags = _fresh(client, find_entry(client, name))
     if entry.type not in SUPPORTED_TYPES:
         raise BadInputError(
@@ -306,6 +316,19 @@ def start_canary(
             f"flow {entry.name!r} in {client.env.name!r} already runs the content at "
             f"{ref or 'the given revision'}: nothing to canary; nothing was written"
         )
+    return entry, candidate_text
+
+
+def _start(
+    client: ConnectClient,
+    tx: Transaction,
+    name: str,
+    candidate: FlowDocument,
+    percent: int,
+    ref: str,
+) -> CanaryResult:
+    entry, candidate_text = _startable(client, name, candidate, ref)  # again, under the lock
+    assert entry.content is not None
     restore = client.create_version(
         "flow",
         entry.id,
@@ -313,6 +336,7 @@ def start_canary(
     )
     stable = _create_helper(client, entry, "stable", entry.content)
     try:
+        tx.checkpoint()
         cand = _create_helper(client, entry, "candidate", candidate_text)
     except FlowopsError:
         _delete_quietly(client, stable.id)  # e.g. Connect refused the candidate's content
@@ -321,6 +345,7 @@ def start_canary(
     state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
     client.tag(entry.arn, {STATE_TAG: encode_state(state)})
     try:
+        tx.checkpoint()
         version = publish(
             client,
             entry,
@@ -329,7 +354,7 @@ def start_canary(
         )
     except FlowopsError:
         try:
-            abort_canary(client, entry.name)
+            _abort(client, entry.name)
         except FlowopsError:
             pass  # the state tag stays: `flowops canary abort` can finish the job
         raise
@@ -345,9 +370,21 @@ def start_canary(
     )
 
 
-def ramp_canary(client: ConnectClient, name: str, percent: int) -> CanaryResult:
-    """Send ``percent`` of contacts to the candidate instead of the current share."""
+def ramp_canary(
+    client: ConnectClient,
+    name: str,
+    percent: int,
+    *,
+    on_signal: Callable[[int], None] | None = None,
+) -> CanaryResult:
+    """Send ``percent`` of contacts to the candidate instead of the current share
+    (under the environment lock)."""
     check_percent(percent)
+    with transaction(client, on_signal=on_signal):
+        return _ramp(client, name, percent)
+
+
+def _ramp(client: ConnectClient, name: str, percent: int) -> CanaryResult:
     entry, state = _require_state(client, name)
     stable = _helper(client, state.stable_id)
     cand = _helper(client, state.candidate_id)
@@ -391,8 +428,16 @@ def _cleanup(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> li
     return notes
 
 
-def abort_canary(client: ConnectClient, name: str) -> CanaryResult:
-    """Put the pre-canary content back (the restore-point version), remove the helpers."""
+def abort_canary(
+    client: ConnectClient, name: str, *, on_signal: Callable[[int], None] | None = None
+) -> CanaryResult:
+    """Put the pre-canary content back (the restore-point version), remove the helpers
+    (under the environment lock)."""
+    with transaction(client, on_signal=on_signal):
+        return _abort(client, name)
+
+
+def _abort(client: ConnectClient, name: str) -> CanaryResult:
     entry, state = _require_state(client, name)
     before = client.describe("flow", entry.id, state.restore_version)
     version = publish(
@@ -414,59 +459,67 @@ def abort_canary(client: ConnectClient, name: str) -> CanaryResult:
     )
 
 
-def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0) -> CanaryResult:
+def promote_canary(
+    client: ConnectClient, name: str, *, on_signal: Callable[[int], None] | None = None
+) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
-    The release's "before" version is the pre-canary restore point, so ``flowops
-    rollback`` after a promote restores the stable content.
+    One release transaction; the release's "before" version is the pre-canary restore
+    point, so ``flowops rollback`` after a promote restores the stable content.
     """
-    entry, state = _require_state(client, name)
-    cand = _helper(client, state.candidate_id)
-    if cand is None or not cand.content:
-        raise CheckFailedError(
-            f"canary on {entry.name!r}: candidate helper {state.candidate_id} is missing; "
-            "abort the canary instead"
-        )
-    ledger = ensure_ledger(client)
-    holder = env_lock.default_holder()
-    held = env_lock.acquire(client, ledger.flow.arn, holder=holder, settle=lock_settle)
-    try:
-        ledger = ensure_ledger(client)  # fresh under the lock: the release id is ours
-        release_id = ledger.next_id
+    with transaction(client, on_signal=on_signal) as tx:
+        assert tx.ledger is not None
+        entry, state = _require_state(client, name)
+        cand = _helper(client, state.candidate_id)
+        if cand is None or not cand.content:
+            raise CheckFailedError(
+                f"canary on {entry.name!r}: candidate helper {state.candidate_id} is missing; "
+                "abort the canary instead"
+            )
         commit = state.ref or None
-        version, alias_id = publish_with_alias(
-            client,
-            entry,
-            cand.content,
-            f"{release_description(release_id, commit, client.env.name)} canary promote",
-            known_aliases(ledger.records).get(entry.id),
+        planned = FlowRelease(
+            key=symbol("flow", entry.name),
+            kind="flow",
+            name=entry.name,
+            id=entry.id,
+            action="update",
+            version_before=state.restore_version,
+            outcome="planned",
+            sha_before=entry.sha256,
         )
         record = ReleaseRecord(
-            id=release_id,
+            id=tx.release_id,
             env=client.env.name,
             commit=commit,
             ref=state.ref or None,
-            who=holder,
-            when=datetime.now(UTC).isoformat(timespec="seconds"),
-            flows=(
-                FlowRelease(
-                    key=symbol("flow", entry.name),
-                    kind="flow",
-                    name=entry.name,
-                    id=entry.id,
-                    action="update",
-                    version_before=state.restore_version,
-                    version_after=version,
-                    alias_id=alias_id,
-                ),
-            ),
+            who=tx.who,
+            when=tx.now(),
+            flows=(planned,),
             message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
             kind="canary-promote",
         )
-        append_record(client, ledger, record)
-    finally:
-        env_lock.release(client, ledger.flow.arn, held)
-    notes = _cleanup(client, entry, state)
+        tx.begin(record)
+        try:
+            version, alias_id = publish_with_alias(
+                client,
+                entry,
+                cand.content,
+                f"{release_description(tx.release_id, commit, client.env.name)} canary promote",
+                known_aliases(tx.ledger.records).get(entry.id),
+            )
+        except FlowopsError:  # record where the flow really is, then report
+            where = repair_flow(client, planned, tx.release_id)
+            tx.finish(replace(record, status="failed", flows=(where,), when=tx.now()))
+            raise
+        done = replace(
+            planned,
+            version_after=version,
+            outcome="released",
+            alias_id=alias_id,
+            sha256=content_sha256(cand.content),
+        )
+        tx.finish(replace(record, flows=(done,), when=tx.now()))
+        notes = _cleanup(client, entry, state)
     return CanaryResult(
         "promote",
         client.env.name,
@@ -475,8 +528,8 @@ def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0
         100,
         None,
         {entry.name: version},
-        release_id=release_id,
-        notes=tuple(notes),
+        release_id=tx.release_id,
+        notes=(*notes, *tx.repaired, *tx.warnings),
     )
 
 

@@ -32,7 +32,7 @@ from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG, canary_stable_view, is_canary_helper
 from flowops.deploy.live import document_for
 from flowops.deploy.received import committed_since_received, record_export
-from flowops.deploy.releases import LEDGER_NAME
+from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError, FlowopsError
 from flowops.files import json_files
 from flowops.model.canonical import dump_document
@@ -164,7 +164,7 @@ def export_catalog(
     selected = [
         f
         for f in sorted(catalog.flows.values(), key=lambda f: f.key)
-        if f.name != LEDGER_NAME
+        if f.name not in RESERVED_NAMES
         and not is_canary_helper(f)
         and env.manages(f.name, "MODULE" if f.kind == "module" else f.type)
         and (wanted is None or _matches(f, wanted, env))
@@ -235,7 +235,7 @@ def export_catalog(
         for key, path in existing.items():
             kind, _, name = key.partition(":")
             in_env = env.override(kind, name)
-            if key in live_keys or in_env == LEDGER_NAME:
+            if key in live_keys or in_env in RESERVED_NAMES:
                 continue
             try:
                 doc = load_document(path)

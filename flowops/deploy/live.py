@@ -4,7 +4,7 @@ One conversion (:func:`document_for`: references symbolized with the environment
 catalog, git names, flowops' own tags dropped) serves export, drift, diff against an
 environment and history, so a live flow and its file compare equal exactly when export
 would not change the file. Only flows the environment manages are read as its tree; the
-release ledger module never is.
+release ledger and lock modules never are.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.connect.errors import NotFoundError
 from flowops.deploy.preflight import instance_id_of
-from flowops.deploy.releases import LEDGER_NAME
+from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument, FlowInfo
 from flowops.model.parse import parse_content
@@ -87,8 +87,8 @@ def find_flow(client: ConnectClient, name: str) -> RemoteFlow:
 
 
 def is_managed(env: Environment, kind: str, name_in_env: str, flow_type: str) -> bool:
-    """Whether flowops manages ``name_in_env`` in ``env`` (the ledger: never)."""
-    return name_in_env != LEDGER_NAME and env.manages(
+    """Whether flowops manages ``name_in_env`` in ``env`` (the ledger and lock: never)."""
+    return name_in_env not in RESERVED_NAMES and env.manages(
         name_in_env, "MODULE" if kind == "module" else flow_type
     )
 

@@ -1,18 +1,25 @@
-"""The promote lock: one writer per environment, visible to laptops and CI alike.
+"""The environment lock: one writer per environment, visible to laptops and CI alike.
 
-The lock is one tag, ``flowops:lock``, on the environment's ledger module (see
-``flowops.deploy.releases``): a JSON value with the holder, a random token, the start
-time and the expiry. Connect is the only place every promoter can see, so that is where
-the lock lives. Acquiring: read the tag; if another holder's unexpired lock is there,
-fail naming the holder; otherwise write ours, wait a moment and read again to confirm
-the token is still ours (a later writer wins, the earlier one backs off).
+The lock is a module named ``flowops-lock`` in the environment's instance. *Creating* it
+is what takes the lock: Connect refuses a second module of the same name
+(``DuplicateResourceException``) whatever the lag of its search index or tags, so two
+runs started at the same moment never both hold it (a tag written and read back cannot
+promise that: ``TagResource`` is not conditional and tags are eventually consistent).
+Giving it back deletes the module by id; a run that took over an expired lock created a
+new module with a new id, so a late release never deletes someone else's lock.
 
-Race window: TagResource is not conditional. Two promoters that both read "free" and
-whose writes and confirmations fall within the settle delay of each other could both
-believe they hold the lock; the delay (default 1 s) makes that need two starts within
-about a second. The release versions' ``FlowContentSha256`` check still stops a promote
-from overwriting a flow that changed after its plan was made. An expired lock (a killed
-run) is taken over, and the message says so.
+Who holds it is written into the module when it is created, compactly enough for a
+Connect tag value (at most 256 characters of letters, digits, spaces and
+``_ . : / = + - @``, whatever the holder's name), in its description and its tag
+``flowops:lock``::
+
+    v=2 id=<lock id> u=<user> h=<host> p=<pid> gh=<owner/repo>/<run id>/<attempt>
+        t=<taken, UTC> x=<expires, UTC>
+
+A lock is *stale* when its holder is known to be gone: expired, or taken on this host by
+a process that no longer exists. An expired lock is taken over by the next run; any other
+held lock is reported with its holder and the exact command that clears it,
+``flowops unlock --env NAME LOCK_ID`` (confirmation asked, recorded in the history).
 """
 
 from __future__ import annotations
@@ -20,135 +27,307 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import secrets
 import socket
 import time
+import unicodedata
+import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flowops.connect import ConnectClient
-from flowops.deploy.canary_state import tag_safe
+from flowops.connect.catalog import RemoteFlow
+from flowops.connect.errors import DuplicateError, NotFoundError
+from flowops.deploy.releases import LOCK_NAME
 from flowops.errors import CheckFailedError
+from flowops.model.templates import empty_content
 
 LOCK_TAG = "flowops:lock"
 DEFAULT_TTL = timedelta(minutes=30)
+FORMAT = "2"
+#: AWS's limit on a tag value.
+MAX_TAG_VALUE = 256
+_STAMP = "%Y%m%dT%H%M%SZ"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:/=+\-@]")
 
 Now = Callable[[], datetime]
-
-
-def default_holder() -> str:
-    """Who is promoting: the CI run when in GitHub Actions, else user@host."""
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        repo = os.environ.get("GITHUB_REPOSITORY", "")
-        run = os.environ.get("GITHUB_RUN_ID", "")
-        actor = os.environ.get("GITHUB_ACTOR", "ci")
-        return f"github-actions {repo} run {run} ({actor})"
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def tag_word(text: str, limit: int) -> str:
+    """``text`` as one word a tag value accepts: ASCII-folded, unsafe characters -> ``_``.
+
+    Names that do not fold to ASCII (``张伟``) become ``_``-runs; the readable name is in
+    the release record, which has no such limit.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if len(folded.strip()) < len(text.strip()) / 2:  # mostly non-Latin: keep a trace of it
+        folded = text.encode("unicode_escape").decode().replace("\\u", "u")
+    return _UNSAFE.sub("_", folded)[:limit] or "_"
+
+
 @dataclass(frozen=True)
-class LockInfo:
-    """A lock as stored in the ledger's tag."""
+class Holder:
+    """Who holds (or asks for) the lock: a person on a host, or a CI run."""
 
-    holder: str
-    token: str
-    started: datetime
-    expires: datetime
-
-    def to_tag(self) -> str:
-        """``h=<holder> k=<token> s=<started> x=<expires>``: within Connect's tag value limits
-        (256 characters of letters, digits, spaces and ``_ . : / = + - @``)."""
-        return " ".join(
-            (
-                f"h={tag_safe(self.holder, 120)}",
-                f"k={self.token}",
-                f"s={self.started.isoformat(timespec='seconds')}",
-                f"x={self.expires.isoformat(timespec='seconds')}",
-            )
-        )
+    user: str
+    host: str
+    pid: int
+    github: str = ""  # "<owner/repo>/<run id>/<attempt>" in GitHub Actions
 
     @classmethod
-    def from_tag(cls, value: str) -> LockInfo | None:
-        try:
-            if value.startswith("{"):  # written by flowops before the tag limits were met
-                data = json.loads(value)
-            else:
-                words = dict(word.partition("=")[::2] for word in value.split())
-                data = {
-                    "holder": words["h"],
-                    "token": words["k"],
-                    "started": words["s"],
-                    "expires": words["x"],
-                }
-            return cls(
-                holder=str(data["holder"]),
-                token=str(data["token"]),
-                started=datetime.fromisoformat(data["started"]),
-                expires=datetime.fromisoformat(data["expires"]),
+    def current(cls, user: str | None = None) -> Holder:
+        """This process: the CI run in GitHub Actions, else user@host."""
+        github = ""
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            github = "/".join(
+                os.environ.get(k, "") or "-"
+                for k in ("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT")
             )
-        except (ValueError, KeyError, TypeError):
+            user = user or os.environ.get("GITHUB_ACTOR", "ci")
+        if user is None:
+            try:
+                user = getpass.getuser()
+            except (KeyError, OSError):
+                user = "unknown"
+        return cls(user, socket.gethostname(), os.getpid(), github)
+
+    def describe(self) -> str:
+        where = f"{self.user}@{self.host} pid {self.pid}"
+        parts = self.github.split("/")
+        if len(parts) >= 4:
+            repo, run, attempt = "/".join(parts[:-2]), parts[-2], parts[-1]
+            return f"GitHub Actions {repo} run {run} attempt {attempt} ({where})"
+        return f"GitHub Actions {self.github} ({where})" if self.github else where
+
+
+def default_holder() -> str:
+    """Who is writing, for release records: the CI run in GitHub Actions, else user@host."""
+    return Holder.current().describe()
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """A lock as stored on the lock module; ``module_id`` is where it was read from."""
+
+    holder: Holder
+    token: str  # the lock id `flowops unlock` asks for
+    started: datetime
+    expires: datetime
+    module_id: str = ""
+
+    def to_tag(self) -> str:
+        h = self.holder
+        words = [
+            f"v={FORMAT}",
+            f"id={tag_word(self.token, 16)}",
+            f"u={tag_word(h.user, 32)}",
+            f"h={tag_word(h.host, 40)}",
+            f"p={h.pid}",
+        ]
+        if h.github:  # the repository is shortened, never the run id and attempt
+            repo, _, run = h.github.rpartition("/")[0].rpartition("/")
+            attempt = h.github.rpartition("/")[2]
+            tail = f"/{tag_word(run, 20)}/{tag_word(attempt, 4)}"
+            words.append(f"gh={tag_word(repo, 90 - len(tail))}{tail}")
+        words += [f"t={self.started.strftime(_STAMP)}", f"x={self.expires.strftime(_STAMP)}"]
+        value = " ".join(words)
+        assert len(value) <= MAX_TAG_VALUE, value
+        return value
+
+    @classmethod
+    def from_tag(cls, value: str, module_id: str = "") -> LockInfo | None:
+        fields = dict(w.partition("=")[::2] for w in (value or "").split())
+        if fields.get("v") != FORMAT:
             return None
+        try:
+            return cls(
+                Holder(fields["u"], fields["h"], int(fields["p"]), fields.get("gh", "")),
+                fields["id"],
+                datetime.strptime(fields["t"], _STAMP).replace(tzinfo=UTC),
+                datetime.strptime(fields["x"], _STAMP).replace(tzinfo=UTC),
+                module_id,
+            )
+        except (KeyError, ValueError):
+            return None
+
+    def stale_reason(self, now: datetime) -> str | None:
+        """Why the holder is known to be gone, or None while it may still be running."""
+        if self.expires <= now:
+            return f"expired {self.expires.isoformat(timespec='seconds')}"
+        if self.holder.github:
+            return github_run_finished(self.holder.github)
+        here = tag_word(socket.gethostname(), 40)
+        if tag_word(self.holder.host, 40) == here and not self.holder.github:
+            if self.holder.pid == os.getpid():
+                return None
+            try:
+                os.kill(self.holder.pid, 0)
+            except ProcessLookupError:
+                return f"process {self.holder.pid} no longer runs on {self.holder.host}"
+            except PermissionError:
+                return None
+        return None
+
+
+def github_run_finished(github: str) -> str | None:
+    """ "GitHub Actions run ... finished" when GitHub says that run attempt has completed.
+
+    Asked only where a token is at hand (``GITHUB_TOKEN`` or ``GH_TOKEN``; in Actions,
+    ``GITHUB_API_URL`` names the API): one GET of the run attempt. Unknown (no token, no
+    answer, a name cut short in the tag) is None: the lock may still be held.
+    """
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    parts = github.split("/")
+    if not token or len(parts) < 4:
+        return None
+    repo, run, attempt = "/".join(parts[:-2]), parts[-2], parts[-1]
+    api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    request = urllib.request.Request(
+        f"{api}/repos/{repo}/actions/runs/{run}/attempts/{attempt}",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            data = json.loads(answer.read())
+    except (OSError, ValueError):
+        return None
+    if data.get("status") != "completed":
+        return None
+    return f"GitHub Actions run {run} attempt {attempt} of {repo} has finished"
+
+
+def unlock_command(env: str, lock: LockInfo) -> str:
+    return f"flowops unlock --env {env} {lock.token}"
 
 
 class LockHeldError(CheckFailedError):
-    """Another promote to the same environment is running (exit 1)."""
+    """Another run writes to the same environment (exit 1); says how to clear a stale lock."""
 
-    def __init__(self, env: str, lock: LockInfo) -> None:
+    def __init__(self, env: str, lock: LockInfo | None, stale: str | None = None) -> None:
         self.lock = lock
-        super().__init__(
-            f"environment {env!r} is locked by {lock.holder} since "
-            f"{lock.started.isoformat(timespec='seconds')} (expires "
-            f"{lock.expires.isoformat(timespec='seconds')}); wait for it to finish, or "
-            f"after expiry run again to take over"
-        )
+        self.stale = stale
+        if lock is None:
+            super().__init__(
+                f"environment {env!r} is locked by a run whose lock is not readable yet "
+                "(just taken?); try again in a moment"
+            )
+            return
+        since = lock.started.isoformat(timespec="seconds")
+        until = lock.expires.isoformat(timespec="seconds")
+        head = f"environment {env!r} is locked (lock {lock.token}) by {lock.holder.describe()}"
+        if stale:
+            super().__init__(
+                f"{head} since {since}, which is stale ({stale}); if no run is writing, "
+                f"take it over with `{unlock_command(env, lock)}`"
+            )
+        else:
+            super().__init__(
+                f"{head} since {since} (expires {until}); wait for it to finish, or if that "
+                f"run is gone, `{unlock_command(env, lock)}`"
+            )
 
 
-def read_lock(client: ConnectClient, ledger_arn: str) -> LockInfo | None:
-    """The current lock on the ledger, if any (expired or not)."""
-    value = client.list_tags(ledger_arn).get(LOCK_TAG)
-    return LockInfo.from_tag(value) if value else None
+def _lock_of(flow: RemoteFlow) -> LockInfo | None:
+    for text in (flow.description, flow.tags.get(LOCK_TAG, "")):
+        info = LockInfo.from_tag(text.removeprefix("flowops lock "), flow.id)
+        if info is not None:
+            return info
+    return None
+
+
+def read_lock(client: ConnectClient, *, tries: int = 3, pause: float = 0.5) -> LockInfo | None:
+    """The lock of the client's environment (expired or not), or None when none is held.
+
+    Found by name (Search, else List), then read by id: a lock module the index does
+    not show yet is looked for again ``tries`` times.
+    """
+    for attempt in range(tries):
+        found = client.find_by_name("module", LOCK_NAME)
+        if found is not None:
+            try:
+                return _lock_of(client.describe("module", found.id)) or LockInfo(
+                    Holder("unknown", "unknown", 0), "unknown", _utcnow(), _utcnow(), found.id
+                )
+            except NotFoundError:
+                pass  # released meanwhile, or the index is behind
+        if attempt + 1 < tries:
+            time.sleep(pause)
+    return None
 
 
 def acquire(
     client: ConnectClient,
-    ledger_arn: str,
     *,
-    holder: str | None = None,
+    holder: Holder | None = None,
     ttl: timedelta = DEFAULT_TTL,
-    settle: float = 1.0,
     now: Now = _utcnow,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> LockInfo:
-    """Take the environment's lock or raise ``LockHeldError`` naming its holder."""
-    current = read_lock(client, ledger_arn)
-    if current is not None and current.expires > now():
-        raise LockHeldError(client.env.name, current)
-    started = now()
-    mine = LockInfo(holder or default_holder(), secrets.token_hex(8), started, started + ttl)
-    client.tag(ledger_arn, {LOCK_TAG: mine.to_tag()})
-    if settle > 0:
-        sleep(settle)
-    confirmed = read_lock(client, ledger_arn)
-    if confirmed is None or confirmed.token != mine.token:
-        if confirmed is not None:
-            raise LockHeldError(client.env.name, confirmed)
+    """Take the environment's lock or raise ``LockHeldError`` naming its holder.
+
+    An expired lock is deleted (by its id) and taken over, once.
+    """
+    env = client.env.name
+    for _ in range(2):
+        started = now()
+        mine = LockInfo(holder or Holder.current(), secrets.token_hex(4), started, started + ttl)
+        value = mine.to_tag()
+        try:
+            created = client.create(
+                "module",
+                LOCK_NAME,
+                json.dumps(empty_content("module")),
+                type="MODULE",
+                description=f"flowops lock {value}",
+                tags={LOCK_TAG: value},
+            )
+            return replace(mine, module_id=created.id)
+        except DuplicateError:
+            held = read_lock(client)
+            if held is None:
+                continue  # released between our create and our read: try once more
+            if held.token == mine.token:
+                return held  # our create was applied, its answer lost, the retry refused
+            stale = held.stale_reason(now())
+            if stale is None or not stale.startswith("expired"):
+                raise LockHeldError(env, held, stale) from None
+            try:
+                client.delete("module", held.module_id)
+            except NotFoundError:
+                pass  # another run took it over first; our create will tell
+    raise LockHeldError(env, read_lock(client))
+
+
+def release(client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: float = 0.5) -> None:
+    """Give the lock back: delete our lock module (gone already is fine).
+
+    Connect may answer ``ResourceNotFoundException`` for a moment after a create: a lock
+    module not found is asked for again a few times before it counts as gone.
+    """
+    for attempt in range(tries):
+        try:
+            client.delete("module", lock.module_id)
+            break
+        except NotFoundError:
+            if attempt + 1 < tries:
+                time.sleep(pause * (attempt + 1))
+    client.refresh_flows()
+
+
+def break_lock(client: ConnectClient, lock_id: str) -> LockInfo:
+    """Delete the lock ``lock_id`` (``flowops unlock``); bad input when it is not the lock."""
+    held = read_lock(client)
+    if held is None:
+        raise CheckFailedError(f"environment {client.env.name!r} is not locked")
+    if held.token != lock_id:
         raise CheckFailedError(
-            f"environment {client.env.name!r}: the lock was removed by another run"
+            f"environment {client.env.name!r} is locked by lock {held.token} "
+            f"({held.holder.describe()}), not {lock_id}; nothing was changed"
         )
-    return mine
-
-
-def release(client: ConnectClient, ledger_arn: str, lock: LockInfo) -> None:
-    """Give the lock back, unless another run has (after expiry) taken it over."""
-    current = read_lock(client, ledger_arn)
-    if current is not None and current.token == lock.token:
-        client.untag(ledger_arn, [LOCK_TAG])
+    release(client, held)
+    return held

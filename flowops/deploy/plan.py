@@ -41,7 +41,7 @@ from flowops.deploy.canary_state import (
     state_from_tags,
 )
 from flowops.deploy.live import own_tags_removed
-from flowops.deploy.releases import LEDGER_NAME
+from flowops.deploy.releases import RESERVED_NAMES
 from flowops.errors import BadInputError, FlowopsError
 from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
@@ -85,36 +85,6 @@ class Step:
     def writes(self) -> bool:
         return self.action in ("create", "update")
 
-    def calls(self, *, aliases: bool = False) -> tuple[str, ...]:
-        """The write calls apply will make for this step (what a dry run displays).
-
-        ``aliases``: the environment routes through the entry alias, which apply moves
-        (or creates, the first time) once every flow has its release version.
-        """
-        noun = "ContactFlowModule" if self.kind == "module" else "ContactFlow"
-        publishes = self.desired is None or self.desired.info.status.upper() != "SAVED"
-        alias = (f"Create{noun}Alias (entry alias)",) if aliases and publishes else ()
-        if self.action == "create":
-            first = (
-                (f"Create{noun} (SAVED placeholder)", f"Update{noun}Content")
-                if self.cycle
-                else (f"Create{noun}",)
-            )
-            return (*first, f"Create{noun}Version (release)", *alias)
-        if self.action != "update":
-            return ()
-        out = [f"Create{noun}Version (restore point)"]
-        if "content" in self.changes or "status" in self.changes:
-            out.append(f"Update{noun}Content")
-        if "description" in self.changes or "state" in self.changes:
-            out.append(f"Update{noun}Metadata")
-        if "tags" in self.changes:
-            out.append("TagResource/UntagResource")
-        out.append(f"Create{noun}Version (release)")
-        if aliases and publishes:
-            out.append(f"Update{noun}Alias (entry alias)")
-        return tuple(out)
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -154,7 +124,6 @@ class Plan:
                     "group": s.group,
                     "cycle": s.cycle,
                     "depends_on": list(s.depends_on),
-                    "calls": list(s.calls(aliases=self.env.use_aliases)),
                 }
                 for s in self.steps
             ],
@@ -233,8 +202,8 @@ def compute_plan(
     for key, doc in desired.items():
         name = env_name(doc.info.kind, doc.info.name, env.overrides)
         flow_type = "MODULE" if doc.info.kind == "module" else doc.info.type
-        if name == LEDGER_NAME:
-            problems.append(f"{key}: the name {LEDGER_NAME!r} is reserved for flowops")
+        if name in RESERVED_NAMES:
+            problems.append(f"{key}: the name {name!r} is reserved for flowops")
         elif env.manages(name, flow_type):
             managed[key] = doc
         else:
@@ -279,7 +248,7 @@ def compute_plan(
 
     wanted = {(s.kind, s.name) for s in steps}
     for live in sorted(catalog.flows.values(), key=lambda f: f.key):
-        if (live.kind, live.name) in wanted or live.name == LEDGER_NAME:
+        if (live.kind, live.name) in wanted or live.name in RESERVED_NAMES:
             continue
         if is_canary_helper(live):
             continue

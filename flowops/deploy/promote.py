@@ -18,6 +18,7 @@ import git
 from flowops.config import Environment, load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.apply import ApplyResult, Progress, ReleaseMeta, apply_plan
+from flowops.deploy.apply import dry_run as dry_run_calls
 from flowops.deploy.plan import Plan, make_plan
 from flowops.errors import BadInputError
 from flowops.repo import FLOWS_DIR, FlowTree, open_repo, read_tree_at
@@ -31,6 +32,8 @@ class PromoteResult:
     applied: ApplyResult | None
     tag: str | None = None
     warnings: tuple[str, ...] = ()
+    #: a dry run: (operation, flow) of each write the executor would make, in order
+    planned_calls: tuple[tuple[str, str], ...] = ()
 
 
 def as_environment(env: Environment | str) -> Environment:
@@ -86,7 +89,7 @@ def promote(
     progress: Progress | None = None,
     who: str | None = None,
     tag: bool = True,
-    lock_settle: float = 1.0,
+    on_signal: Callable[[int], None] | None = None,
 ) -> PromoteResult:
     """Plan the flows at ``ref`` against ``env`` and, unless ``dry_run``, apply the plan.
 
@@ -108,7 +111,7 @@ def promote(
     calls_before = Counter(client.calls)
     plan = make_plan(environment, desired, client, ref=ref, commit=sha)
     if dry_run:
-        return PromoteResult(plan, None)
+        return PromoteResult(plan, None, planned_calls=dry_run_calls(plan, client))
     if environment.protected and plan.changes and not yes:
         if confirm is None or not confirm(plan):
             raise BadInputError(
@@ -121,7 +124,7 @@ def promote(
         release_meta=ReleaseMeta(commit=sha, ref=ref, who=who),
         auto_restore=auto_restore,
         progress=progress,
-        lock_settle=lock_settle,
+        on_signal=on_signal,
     )
     applied = replace(applied, calls=dict(client.calls - calls_before))
     made: str | None = None

@@ -13,20 +13,25 @@ content limit. The promote lock lives in the ledger's tags (``flowops.deploy.loc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError
-from flowops.errors import BadInputError
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.templates import empty_content
 
-#: The module that holds release records and the promote lock in each environment.
+#: The module that holds release records in each environment.
 LEDGER_NAME = "flowops-ledger"
+#: The module whose existence is an environment's lock (``flowops.deploy.lock``).
+LOCK_NAME = "flowops-lock"
+#: Names flowops keeps for itself: never desired state, never a live flow missing from git.
+RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME})
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000
@@ -34,7 +39,7 @@ LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowo
 
 #: What a release record can be; older records without ``kind`` are promotes (or
 #: rollbacks, recognised by their message: ``flowops.deploy.rollback.view``).
-RELEASE_KINDS = ("promote", "rollback", "canary-promote")
+RELEASE_KINDS = ("promote", "rollback", "canary-promote", "canary", "unlock")
 #: How a rollback record's message starts (the only mark of rollbacks in older records).
 ROLLBACK_PREFIX = "rollback of release "
 
@@ -52,10 +57,19 @@ class FlowRelease:
     action: str  # "create" or "update"
     version_before: int | None = None  # the restore point (None for a created flow)
     version_after: int | None = None  # the released version
-    outcome: str = "released"  # released, restored, deleted, failed, left
+    #: released (at the new content, release version made), partial (new content, no
+    #: release version), restored / deleted (undone), failed, left, planned (in a record
+    #: of a release still running, or killed: repaired by the next run)
+    outcome: str = "released"
     #: The entry alias moved to ``version_after`` (``use_aliases``); rollback repoints it
     #: by id. None in records written before aliases were recorded, or without aliases.
     alias_id: str | None = None
+    #: SHA-256 of the content ``version_after`` holds: a later release whose live content
+    #: still has it uses ``version_after`` as its restore point instead of a new version.
+    sha256: str | None = None
+    #: SHA-256 of the content live before the release (``running`` records: how the next
+    #: run tells a flow the killed run never reached from one it changed).
+    sha_before: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
@@ -72,7 +86,10 @@ class ReleaseRecord:
     ref: str | None
     who: str
     when: str  # ISO 8601, UTC
-    status: str = "released"  # released, failed-restored, failed
+    #: released; failed / cancelled (each flow's outcome says where it is); running (the
+    #: record written before the first write: a run killed before it ended leaves it, and
+    #: the next run records it as interrupted); interrupted; failed-restored (older records)
+    status: str = "released"
     flows: tuple[FlowRelease, ...] = ()
     message: str = ""
     kind: str = "promote"  # promote, rollback, canary-promote (see RELEASE_KINDS)
@@ -112,6 +129,23 @@ class Ledger:
     @property
     def next_id(self) -> int:
         return max((r.id for r in self.records), default=0) + 1
+
+
+def content_sha256(content: str) -> str:
+    """The SHA-256 Connect reports for ``content`` (``FlowContentSha256``)."""
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def latest_released(records: Sequence[ReleaseRecord]) -> dict[str, FlowRelease]:
+    """Flow id -> the newest record of it at a release version with a known content hash."""
+    out: dict[str, FlowRelease] = {}
+    for record in records:
+        for flow in record.flows:
+            if flow.outcome == "released" and flow.version_after and flow.sha256:
+                out[flow.id] = flow
+            elif flow.outcome not in ("restored", "deleted", "untouched", "planned"):
+                out.pop(flow.id, None)  # moved since: its content is not known
+    return out
 
 
 def release_description(release_id: int, commit: str | None, env: str) -> str:
@@ -166,12 +200,15 @@ def parse_ledger(content: str | None) -> list[ReleaseRecord]:
 
 
 def find_ledger(client: ConnectClient) -> RemoteFlow | None:
-    """The ledger module with fresh content, or None when no promote ever ran here.
+    """The ledger module read by id (never a search result's copy), or None when no
+    release ever ran here.
 
-    One SearchContactFlowModules call filtered by name (List + Describe where Search is
-    denied): history and rollback never list the whole catalog just to read the ledger.
+    Found with one SearchContactFlowModules call filtered by name (List where Search is
+    denied), then described by id: a search index that lags could hand back an older
+    copy of the content, losing the newest record and reusing its release id.
     """
-    return client.find_by_name("module", LEDGER_NAME)
+    found = client.find_by_name("module", LEDGER_NAME)
+    return client.describe("module", found.id) if found is not None else None
 
 
 def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
@@ -187,7 +224,7 @@ def latest(client: ConnectClient) -> ReleaseRecord | None:
 
 
 def ensure_ledger(client: ConnectClient) -> Ledger:
-    """Read the ledger, creating it on the first promote to an environment."""
+    """Read the ledger (by id), creating it on the first release to an environment."""
     found = find_ledger(client)
     if found is None:
         try:
@@ -201,7 +238,7 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
             # By id: Search may not index a module created a moment ago.
             found = client.describe("module", created.id)
         except DuplicateError:
-            # Created by another promote at the same moment (or not yet searchable).
+            # Created by another run at the same moment (or not yet searchable).
             client.refresh_flows()
             listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
             found = client.describe("module", listed.id) if listed is not None else None
@@ -211,11 +248,19 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
     return Ledger(found, tuple(parse_ledger(found.content)))
 
 
-def append_record(client: ConnectClient, ledger: Ledger, record: ReleaseRecord) -> None:
-    """Add a record to ``ledger`` as read under the environment lock.
-
-    The lock makes its holder the ledger's only writer, so the copy read when the lock
-    was taken is still current: no second read.
+def append_record(client: ConnectClient, ledger: Ledger, record: ReleaseRecord) -> Ledger:
+    """Write ``record`` into ``ledger`` (as read under the environment lock, replacing a
+    record of the same id), read it back by id and check it is there; returns the ledger
+    as written. The lock makes its holder the ledger's only writer.
     """
     records = [r for r in ledger.records if r.id != record.id] + [record]
-    client.update_content("module", ledger.flow.id, ledger_content(records, record.env))
+    content = ledger_content(records, record.env)
+    for _ in range(3):
+        client.update_content("module", ledger.flow.id, content)
+        back = parse_ledger(client.describe("module", ledger.flow.id).content)
+        if any(r.to_dict() == record.to_dict() for r in back):
+            return Ledger(ledger.flow, tuple(back))
+    raise CheckFailedError(
+        f"release {record.id} was written to the ledger of {record.env!r} but does not read "
+        "back; run `flowops history` to check"
+    )

@@ -40,13 +40,17 @@ def plan_summary(plan: Plan) -> str:
     )
 
 
-def render_calls(plan: Plan) -> str:
-    """The display-only executor of a dry run: every write call apply would make, in order."""
+def render_calls(plan: Plan, calls: Sequence[tuple[str, str]]) -> str:
+    """A dry run's write calls (``flowops.deploy.apply.dry_run``: the executor itself, run
+    with a recording client), in order; the lock and the two ledger records come on top."""
     lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
-    for step in plan.changes:
-        lines += [f"  {call:<48} {step.key}" for call in step.calls(aliases=plan.env.use_aliases)]
-    if not plan.changes:
+    lines += [f"  {call:<48} {key}" for call, key in calls]
+    if not calls:
         lines.append("  none")
+    else:
+        lines.append(
+            "  + the environment lock (create, then delete a module) and two ledger writes"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -23,26 +23,23 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import FlowKind, RemoteFlow
-from flowops.connect.client import bare_id
 from flowops.connect.errors import ConnectError, NotFoundError
-from flowops.deploy import lock as env_lock
 from flowops.deploy.aliases import ENTRY_ALIAS as ENTRY_ALIAS  # re-exported: older imports
 from flowops.deploy.aliases import entry_alias_id, known_aliases
 from flowops.deploy.canary_state import STATE_TAG, state_from_tags
+from flowops.deploy.canary_wrapper import wrapper_percent
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
     ROLLBACK_PREFIX,
     FlowRelease,
-    Ledger,
     ReleaseRecord,
-    append_record,
-    ensure_ledger,
+    content_sha256,
     find_ledger,
     parse_ledger,
     release_description,
@@ -54,14 +51,18 @@ from flowops.deploy.rollback_plan import (
     RollbackStep,
     plan_rollback,
 )
+from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.refs import resolve, symbol
 from flowops.repo import open_repo, read_tree_at
 
 Result = Literal["restored", "repointed", "archived", "left", "failed", "planned"]
 
-#: Release outcomes for which a flow really moved to the release's version.
-_MOVED = frozenset({"released"})
+#: Release outcomes for which a flow really moved to the release's content (with a
+#: release version, or without one: a run that failed or was killed and not restored).
+_MOVED = frozenset({"released", "partial"})
+#: Release statuses of attempts that did not complete (their moved flows still count).
+_INCOMPLETE = frozenset({"failed", "cancelled", "interrupted"})
 #: Release statuses that left the environment changed (a failed-restored one did not).
 _UNDONE_STATUSES = frozenset({"failed-restored"})
 
@@ -75,6 +76,7 @@ class FlowOutcome:
     version: int | None = None  # the version now live (new version, or alias target)
     message: str = ""
     alias_id: str | None = None  # the entry alias repointed (use_aliases)
+    sha256: str | None = None  # of the content written back ("restored")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def view(record: ReleaseRecord) -> ReleaseView:
         changes,
         git_sha=record.commit,
         reverts=str(reverts) if reverts is not None else None,
+        incomplete=record.status in _INCOMPLETE,
     )
 
 
@@ -140,9 +143,31 @@ def plan_from_ledger(
     to_version: int | None = None,
     archive_new: bool = False,
 ) -> tuple[RollbackPlan, list[ReleaseRecord], RemoteFlow | None]:
-    """Read the ledger (one describe) and plan; returns the plan, records and ledger."""
+    """Read the ledger (found, then read by id) and plan; returns the plan, records and
+    ledger."""
     ledger = find_ledger(client)
     records = parse_ledger(ledger.content) if ledger is not None else []
+    plan = plan_from_records(
+        client,
+        records,
+        flow=flow,
+        to_release=to_release,
+        to_version=to_version,
+        archive_new=archive_new,
+    )
+    return plan, records, ledger
+
+
+def plan_from_records(
+    client: ConnectClient,
+    records: Sequence[ReleaseRecord],
+    *,
+    flow: str | None = None,
+    to_release: str | None = None,
+    to_version: int | None = None,
+    archive_new: bool = False,
+) -> RollbackPlan:
+    """The rollback plan over ``records`` (oldest first)."""
     plan = plan_rollback(
         history(records),
         flow=flow,
@@ -158,7 +183,7 @@ def plan_from_ledger(
             for s in plan.steps
         )
         plan = replace(plan, steps=steps)
-    return plan, records, ledger
+    return plan
 
 
 # --- one flow ---------------------------------------------------------------------------
@@ -238,7 +263,9 @@ def restore_flow(
         except ConnectError as exc:
             version = None
             notes.append(f"restored, but no version created ({exc.code}: {exc})")
-        return FlowOutcome(step, "restored", version, "; ".join(notes))
+        return FlowOutcome(
+            step, "restored", version, "; ".join(notes), sha256=content_sha256(content)
+        )
     except FlowopsError as exc:
         return FlowOutcome(step, "failed", step.from_version, str(exc))
 
@@ -247,59 +274,71 @@ def restore_flow(
 
 
 def _record(
-    client: ConnectClient,
-    ledger: Ledger,
-    release_id: int,
+    tx: Transaction,
     plan: RollbackPlan,
     outcomes: Sequence[FlowOutcome],
-    holder: str,
     commit: str | None,
+    status: str,
 ) -> ReleaseRecord:
-    flows = tuple(
-        FlowRelease(
-            key=o.step.key,
-            kind=o.step.kind,
-            name=o.step.name,
-            id=o.step.flow_id,
-            action="update",
-            version_before=o.step.from_version,
-            version_after=o.version,
-            outcome="released" if o.result in ("restored", "repointed") else o.result,
-            alias_id=o.alias_id or o.step.alias_id,
+    done = {o.step.key: o for o in outcomes}
+    flows = []
+    for step in plan.steps:
+        o = done.get(step.key)
+        moved = o is not None and o.result in ("restored", "repointed")
+        flows.append(
+            FlowRelease(
+                key=step.key,
+                kind=step.kind,
+                name=step.name,
+                id=step.flow_id,
+                action="update",
+                version_before=step.from_version,
+                version_after=o.version if o is not None else None,
+                outcome=("released" if moved else o.result)
+                if o is not None
+                else ("planned" if status == "running" else "untouched"),
+                alias_id=(o.alias_id if o is not None else None) or step.alias_id,
+                sha256=o.sha256 if o is not None and moved else None,
+            )
         )
-        for o in outcomes
-    )
-    status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
-    record = ReleaseRecord(
-        id=release_id,
-        env=client.env.name,
+    return ReleaseRecord(
+        id=tx.release_id,
+        env=tx.client.env.name,
         commit=commit,
         ref=None,
-        who=holder,
-        when=datetime.now(UTC).isoformat(timespec="seconds"),
+        who=tx.who,
+        when=tx.now(),
         status=status,
-        flows=flows,
+        flows=tuple(flows),
         message=f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
         kind="rollback",
         reverts=int(plan.reverts[0]) if plan.reverts and plan.reverts[0].isdigit() else None,
     )
-    append_record(client, ledger, record)
-    return record
 
 
 def _refuse_running_canaries(client: ConnectClient, plan: RollbackPlan) -> None:
     """A flow running a canary has the wrapper as content: rolling it back would strand
-    the canary (its tag and helpers). One Search filtered on the canary tag (a describe
-    per flow where Search is unavailable); bad input, before anything is asked."""
-    ids = {bare_id(s.flow_id): s for s in plan.writes if s.kind == "flow" and s.action != "archive"}
-    if not ids:
-        return
-    tagged = client.flows_tagged(STATE_TAG)
-    if tagged is None:
-        tagged = [client.describe("flow", flow_id) for flow_id in ids]
-    for flow in tagged:
-        step = ids.get(bare_id(flow.id))
-        if step is None or STATE_TAG not in flow.tags:
+    the canary (its tag and helpers). Each flow is read by id (content and tags; a search
+    index or tags that lag cannot hide a canary: the wrapper content is recognised too);
+    bad input, before anything is asked. Where a flow cannot be described, one Search on
+    the canary tag stands in."""
+    tagged: dict[str, RemoteFlow] | None = None
+    for step in plan.writes:
+        if step.kind != "flow" or step.action == "archive":
+            continue
+        try:
+            flow = client.describe("flow", step.flow_id)
+        except NotFoundError:
+            continue
+        except ConnectError:
+            if tagged is None:
+                found = client.flows_tagged(STATE_TAG) or []
+                tagged = {f.id: f for f in found}
+            if step.flow_id.rsplit("/", 1)[-1] not in tagged:
+                continue
+            flow = tagged[step.flow_id.rsplit("/", 1)[-1]]
+        content = json.loads(flow.content) if flow.content else None
+        if STATE_TAG not in flow.tags and wrapper_percent(content) is None:
             continue
         try:
             state = state_from_tags(flow.tags)
@@ -338,17 +377,26 @@ def rollback(
     dry_run: bool = False,
     confirm: Callable[[RollbackPlan], bool] | None = None,
     on_progress: Callable[[FlowOutcome], None] | None = None,
+    on_signal: Callable[[int], None] | None = None,
     repo_path: Path | None = None,
-    lock_settle: float = 1.0,
 ) -> RollbackReport:
     """Plan and (unless ``dry_run`` or ``confirm`` says no) carry out a rollback.
 
-    Takes the environment's promote lock for the writes, records the rollback as a
-    release, and returns one outcome per flow; never raises for one flow's failure.
+    Runs in one release transaction (``flowops.deploy.transaction``): the rollback is
+    recorded as a release, and one outcome per flow is returned; one flow's failure never
+    stops the others. A signal stops it between flows: the record says which flows were
+    rolled back, and ``CancelledError`` (exit 130/143) says so in one line.
     """
     started = time.monotonic()
     calls_before = sum(client.calls.values())
-    plan, records, found = plan_from_ledger(
+    options = partial(
+        plan_from_records,
+        flow=flow,
+        to_release=to_release,
+        to_version=to_version,
+        archive_new=archive_new,
+    )
+    plan, records, _ = plan_from_ledger(
         client, flow=flow, to_release=to_release, to_version=to_version, archive_new=archive_new
     )
 
@@ -379,17 +427,17 @@ def rollback(
     if dry_run or (confirm is not None and not confirm(plan)):
         return report([FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps], None)
 
-    assert found is not None  # a plan needs at least one record, so the ledger exists
-    holder = env_lock.default_holder()
-    held = env_lock.acquire(client, found.arn, holder=holder, settle=lock_settle)
-    try:
-        ledger = ensure_ledger(client)  # fresh under the lock
-        if [r.id for r in ledger.records] != [r.id for r in records]:
+    outcomes: list[FlowOutcome] = []
+    with transaction(client, on_signal=on_signal) as tx:
+        assert tx.ledger is not None
+        records = list(tx.ledger.records)
+        now_plan = options(client, records)
+        if now_plan != plan:
             raise CheckFailedError(
-                f"environment {client.env.name!r} got a new release while this rollback was "
-                "being planned; nothing was written: run rollback again"
+                f"environment {client.env.name!r} changed while this rollback was being "
+                "planned; nothing was written: run rollback again"
             )
-        release_id = ledger.next_id
+        release_id = tx.release_id
         by_id = {str(r.id): r for r in records}
         target = by_id.get(plan.reverts[-1])
         reverted_index = records.index(target) if target is not None else len(records)
@@ -398,24 +446,23 @@ def rollback(
             f"{release_description(release_id, commit, client.env.name)} "
             f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
         )
-        outcomes: list[FlowOutcome] = []
-        for step in plan.steps:
-            outcome = restore_flow(client, step, description, repo_path=repo_path)
-            outcomes.append(outcome)
-            if on_progress is not None:
-                on_progress(outcome)
-        notes: list[str] = []
+        tx.begin(_record(tx, plan, outcomes, commit, "running"))
         try:
-            _record(client, ledger, release_id, plan, outcomes, holder, commit)
-        except FlowopsError as exc:
-            notes.append(
-                f"the flows above are as shown, but release {release_id} could not "
-                f"be recorded in the ledger: {exc}"
-            )
-    finally:
-        try:
-            env_lock.release(client, found.arn, held)
-        except FlowopsError:
-            pass  # the lock expires on its own
-    client.refresh_flows()
-    return report(outcomes, release_id, notes)
+            for step in plan.steps:
+                tx.checkpoint()
+                outcome = restore_flow(client, step, description, repo_path=repo_path)
+                outcomes.append(outcome)
+                if on_progress is not None:
+                    on_progress(outcome)
+        except CancelledError as exc:
+            tx.finish(_record(tx, plan, outcomes, commit, "cancelled"))
+            left = len(plan.steps) - len(outcomes)
+            raise CancelledError(
+                exc.signum,
+                f"rollback {release_id} of release {', '.join(plan.reverts)} cancelled by "
+                f"{signal_name(exc.signum)}: {len(outcomes)} flow(s) rolled back, {left} "
+                "left as they were; recorded as cancelled (run rollback again to finish)",
+            ) from None
+        status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
+        tx.finish(_record(tx, plan, outcomes, commit, status))
+    return report(outcomes, release_id, [*tx.repaired, *tx.warnings])

@@ -53,6 +53,9 @@ class ReleaseView:
     changes: tuple[FlowChange, ...]
     git_sha: str | None = None  # the git commit the release deployed, when it had one
     reverts: str | None = None  # for rollbacks: the release they undid
+    #: the release did not complete (failed, cancelled, interrupted): what it left is
+    #: undone together with the release after it, a re-run of the same change
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,19 @@ def plan_rollback(
         label = f"release {to_release}"
         previous_sha = history[start - 1].git_sha
     else:
-        undone = [history[-1]]
-        label = f"before release {history[-1].id}"
-        previous_sha = history[-2].git_sha if len(history) > 1 else None
+        # An incomplete rollback at the end is finished, not undone: rollback again
+        # after a failed or cancelled one goes on towards the same target.
+        end = len(history)
+        while end > 1 and history[end - 1].kind == "rollback" and history[end - 1].incomplete:
+            end -= 1
+        # The last release, with the incomplete attempts right before it (a release that
+        # failed or was killed, then run again): together they are one change.
+        start = end - 1
+        while start > 0 and history[start - 1].incomplete:
+            start -= 1
+        undone = list(history[start:end])
+        label = f"before release {history[start].id}"
+        previous_sha = history[start - 1].git_sha if start > 0 else None
 
     oldest: dict[str, FlowChange] = {}
     newest: dict[str, FlowChange] = {}

@@ -107,7 +107,9 @@ class FaultRule:
     operation (1-based, counted per rule; an int or a list of ints) or, independently, with
     probability ``error_rate`` drawn from the config's seedable RNG. ``latency`` seconds are
     added to every matching call. ``drop_connection`` closes the socket without an answer
-    instead of sending the error. ``account`` restricts the rule to one account.
+    instead of sending the error; with ``after_apply`` the call is carried out first and
+    then the connection is closed (an answer lost after the service applied the write).
+    ``account`` restricts the rule to one account.
     """
 
     operation: str = "*"
@@ -116,6 +118,7 @@ class FaultRule:
     fail_nth: int | list[int] | None = None
     latency: float = 0.0
     drop_connection: bool = False
+    after_apply: bool = False
     account: str | None = None
     message: str = "Injected fault"
     calls: int = field(default=0, compare=False)

@@ -246,11 +246,13 @@ class SandboxServer:
             finally:
                 self.request_log.record_call(caller.account, operation)
             self._throttle(caller.account, caller.region, operation)
-            self._faults(caller.account, operation)
+            lost = self._faults(caller.account, operation)
             if model == LEX_MODELS:
                 result = self.lex.call(caller, name, params)
             else:
                 result = self.backend.call(caller, name, params)
+            if lost:
+                raise _DropConnection()
             status, out = serialize_output(name, result, model)
             self.request_log.record_outcome(caller.account, operation, "ok")
             return status, {"Content-Type": "application/json"}, out
@@ -290,10 +292,11 @@ class SandboxServer:
         if not self.buckets.take((account, region, bucket), quota):
             raise SandboxError("ThrottlingException", "Rate exceeded")
 
-    def _faults(self, account: str, operation: str) -> None:
+    def _faults(self, account: str, operation: str) -> bool:
+        """Apply the matching fault rules; True when the answer must be lost after the call."""
         config = self.config
         if not config.faults:
-            return
+            return False
         delay = 0.0
         failure = None
         with self._fault_lock:
@@ -310,9 +313,12 @@ class SandboxServer:
         if delay:
             time.sleep(delay)
         if failure is not None:
+            if failure.after_apply:
+                return True
             if failure.drop_connection:
                 raise _DropConnection()
             raise SandboxError(failure.error_code, failure.message)
+        return False
 
     # --- admin routes ------------------------------------------------------------------
 

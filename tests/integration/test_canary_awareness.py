@@ -47,7 +47,7 @@ def test_plan_refuses_to_change_a_flow_under_canary_and_skips_its_helpers(
     sha = repo.commit(V2, "release 2")
     before = dict(client.calls)
     with pytest.raises(BadInputError) as refused:
-        promote(client.env, sha, repo.root, client=client, tag=False, lock_settle=0)
+        promote(client.env, sha, repo.root, client=client, tag=False)
     message = str(refused.value)
     assert "'RB Beta' is running a canary" in message and "10% to feature-x" in message
     assert '`flowops canary promote --env dev --flow "RB Beta"`' in message
@@ -58,7 +58,7 @@ def test_plan_refuses_to_change_a_flow_under_canary_and_skips_its_helpers(
     # Git equal to the stable variant is no change: other flows still promote.
     others = {**V1, "RB Alpha": say_then_transfer("alpha while canary", "RB Beta")}
     sha = repo.commit(others, "alpha only")
-    result = promote(client.env, sha, repo.root, client=client, tag=False, lock_settle=0)
+    result = promote(client.env, sha, repo.root, client=client, tag=False)
     plan = result.plan
     assert [s.key for s in plan.changes] == ["flow:RB Alpha"]
     assert [s.key for s in plan.by_action("unchanged")] == ["flow:RB Beta", "flow:RB Gamma"]

@@ -80,7 +80,7 @@ def test_start_ramp_promote_keeps_identity_and_ends_with_the_candidate(
     assert status.live_percent == 50 and status.state is not None
     assert status.state.percent == 50 and status.problems == ()
 
-    promoted = promote_canary(other, MAIN, lock_settle=0)
+    promoted = promote_canary(other, MAIN)
     assert promoted.release_id is not None
     fresh = client
     fresh.refresh_flows()
@@ -104,7 +104,7 @@ def test_start_ramp_promote_keeps_identity_and_ends_with_the_candidate(
     assert record.flows[0].version_before == started.state.restore_version
 
     # Rolling back the promote puts the stable (pre-canary) content back.
-    report = rollback(other, lock_settle=0)
+    report = rollback(other)
     assert report.ok
     restored = client.describe("flow", entry.id)
     assert semantics(restored.content) == semantics(entry.content)
@@ -152,7 +152,7 @@ def test_second_start_and_commands_without_a_canary_are_bad_input(
     with pytest.raises(BadInputError, match="no canary is running"):
         ramp_canary(client, MAIN, 20)
     with pytest.raises(BadInputError, match="no canary is running"):
-        promote_canary(client, MAIN, lock_settle=0)
+        promote_canary(client, MAIN)
     start_canary(client, MAIN, candidate_doc(), 5)
     with pytest.raises(BadInputError, match="already running"):
         start_canary(client, MAIN, candidate_doc(), 5)
@@ -167,7 +167,7 @@ def test_a_candidate_equal_to_the_live_content_is_refused_before_any_write(
 ) -> None:
     client = client_for(seeded_sandbox)
     start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")
-    promote_canary(client, MAIN, lock_settle=0)
+    promote_canary(client, MAIN)
     client.calls.clear()
     with pytest.raises(BadInputError, match="already runs the content at abc123: nothing to"):
         start_canary(client, MAIN, candidate_doc(), 10, ref="abc123")

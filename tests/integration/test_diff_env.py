@@ -31,10 +31,10 @@ def repo_with_two_releases(
     root = tmp_path / "repo"
     repo = git_repo(root, "Test")
     commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
-    promote(staging, "HEAD", root, lock_settle=0)
+    promote(staging, "HEAD", root)
     commit_files(repo, {"A.json": flow_text("A", text="Second")})
-    promote(staging, "HEAD", root, lock_settle=0)
-    promote(prod, "HEAD", root, lock_settle=0)
+    promote(staging, "HEAD", root)
+    promote(prod, "HEAD", root)
     envs = root / "environments"
     sandbox_environment_file(envs, seeded_sandbox.url, "staging")
     sandbox_environment_file(envs, seeded_sandbox.url, "prod")

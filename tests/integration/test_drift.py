@@ -38,7 +38,7 @@ def released(seeded_sandbox: SandboxServer, tmp_path: Path) -> tuple[Environment
     staging = environment(seeded_sandbox, "staging", STAGING)
     repo = git_repo(tmp_path / "repo", "Test")
     commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")})
-    promote(staging, "HEAD", tmp_path / "repo", lock_settle=0)
+    promote(staging, "HEAD", tmp_path / "repo")
     return staging, tmp_path / "repo" / "flows"
 
 

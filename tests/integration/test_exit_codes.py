@@ -46,7 +46,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     codes = _readme_codes()
-    assert codes == {0, 1, 2, 3, 4, 70, 130}
+    assert codes == {0, 1, 2, 3, 4, 70, 130, 143}
     seen: dict[int, str] = {}
 
     ok = _run("lint", str(FIXTURE), "--fail-on", "error", cwd=tmp_path)
@@ -61,26 +61,27 @@ def test_every_readme_exit_code_comes_from_a_command(tmp_path: Path) -> None:
     assert "cannot reach" in aws.stderr and "Traceback" not in aws.stderr
     seen[aws.returncode] = "an endpoint that does not answer"
 
-    with socket.socket() as silent:  # accepts connections, never answers
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(8)
-        hanging = _env_file(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
-        proc = subprocess.Popen(
-            [FLOWOPS, "history", "--env", str(hanging)],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            # Ctrl-C reaches it even when this test runs as a background job (SIGINT ignored)
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        silent.settimeout(60)
-        connection, _ = silent.accept()  # flowops is waiting for Connect's answer now
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-        connection.close()
-    assert "interrupted" in err and "Traceback" not in err
-    seen[proc.returncode] = "Ctrl-C"
+    for number, said in ((signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")):
+        with socket.socket() as silent:  # accepts connections, never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            hanging = _env_file(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+            proc = subprocess.Popen(
+                [FLOWOPS, "history", "--env", str(hanging)],
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                # Ctrl-C reaches it even when this test runs as a background job (SIGINT ignored)
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            )
+            silent.settimeout(60)
+            connection, _ = silent.accept()  # flowops is waiting for Connect's answer now
+            proc.send_signal(number)
+            _, err = proc.communicate(timeout=60)
+            connection.close()
+        assert said in err and "Traceback" not in err
+        seen[proc.returncode] = signal.Signals(number).name
 
     changes = _plan_with_changes(tmp_path / "repo")
     seen[changes.returncode] = "plan --exit-code with a flow to create"

@@ -30,7 +30,7 @@ def test_a_committed_fix_dev_never_received_is_kept_until_promoted_or_forced(
     assert any("changed in git since dev last received it" in w for w in again.warnings)
     assert "FIXED in git" in fixed.read_text()  # left alone
 
-    promote(dev, "HEAD", tmp_path, client=ConnectClient.for_environment(dev), lock_settle=0)
+    promote(dev, "HEAD", tmp_path, client=ConnectClient.for_environment(dev))
     received = export_env(dev, root, client=ConnectClient.for_environment(dev))
     assert received.kept == () and received.touched == ()  # dev now holds the fix
 

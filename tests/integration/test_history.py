@@ -26,9 +26,9 @@ def test_history_lists_releases_newest_first_with_versions(
     client = ConnectClient.for_environment(staging)
     repo = git_repo(tmp_path / "repo", "Test")
     first = commit_files(repo, {"A.json": flow_text("A"), "B.json": flow_text("B")})
-    promote(staging, "HEAD", tmp_path / "repo", client=client, who="alice", lock_settle=0)
+    promote(staging, "HEAD", tmp_path / "repo", client=client, who="alice")
     second = commit_files(repo, {"A.json": flow_text("A", text="v2")})
-    promote(staging, "HEAD", tmp_path / "repo", client=client, who="bob", lock_settle=0)
+    promote(staging, "HEAD", tmp_path / "repo", client=client, who="bob")
 
     elsewhere = tmp_path / "no-repo"
     elsewhere.mkdir()

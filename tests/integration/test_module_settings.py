@@ -57,7 +57,7 @@ def test_module_settings_are_exported_promoted_and_updated_as_their_own_member(
     doc = load_document(tmp_path / "flows" / "modules" / "Lookup.json")
     assert doc.flow.raw["Settings"] == SETTINGS  # exported with the module
 
-    promote(staging, "HEAD", tmp_path, client=ConnectClient.for_environment(staging), lock_settle=0)
+    promote(staging, "HEAD", tmp_path, client=ConnectClient.for_environment(staging))
     assert _settings(url, STAGING, "Lookup") == SETTINGS
 
     path = tmp_path / "flows" / "modules" / "Lookup.json"
@@ -65,9 +65,9 @@ def test_module_settings_are_exported_promoted_and_updated_as_their_own_member(
     repo.index.add(["flows/modules/Lookup.json"])
     repo.index.commit("rename the module's input")
     client = ConnectClient.for_environment(staging)
-    result = promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    result = promote(staging, "HEAD", tmp_path, client=client)
     assert [s.changes for s in result.plan.changes] == [("content",)]
     assert _settings(url, STAGING, "Lookup")["InputParameters"][0]["Name"] == "customerId"
     again = ConnectClient.for_environment(staging)
-    promote(staging, "HEAD", tmp_path, client=again, lock_settle=0)
+    promote(staging, "HEAD", tmp_path, client=again)
     assert write_calls(dict(again.calls)) == {}

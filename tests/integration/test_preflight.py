@@ -97,7 +97,7 @@ def test_plan_lists_every_problem_per_flow_and_promote_writes_nothing(
     )
     client = ConnectClient.for_environment(staging)
     with pytest.raises(PreflightError) as info:
-        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, client=client)
     assert info.value.exit_code == 1 and len(info.value.problems) >= 8
     assert write_calls(dict(client.calls)) == {}
 
@@ -260,7 +260,7 @@ def test_a_failed_promote_reads_in_one_line_per_flow_and_a_rerun_converges(
     assert failed.exit_code == 1, failed.output
     lines = [line for line in failed.output.splitlines() if line.strip()]
     assert all(len(line) < 260 for line in lines), lines
-    assert "every flow changed in this run was restored" in failed.output
+    assert "1 of 1 changed flow(s) put back" in failed.output  # A created, then deleted
     row = next(line for line in lines if line.strip().startswith("flow:B"))
     assert "failed: CreateContactFlow: InvalidContactFlowException" in row and "…" in row
     assert any(line.strip().startswith("flow:A") and "absent" in line for line in lines)

@@ -35,7 +35,7 @@ def test_round_trip_dev_git_staging_export_is_identical_and_idempotent(
     assert len(exported.added) == 10 and exported.commit
     assert DEV not in "".join(files_under(tmp_path / "repo" / "flows").values())
 
-    first = promote(staging, "HEAD", Path(repo.working_tree_dir or "."), lock_settle=0)
+    first = promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     assert first.applied is not None and first.applied.release is not None
     assert {o.action for o in first.applied.outcomes} == {"create"}
     assert first.tag == "flowops/staging/1" and "flowops/staging/1" in [t.name for t in repo.tags]
@@ -43,7 +43,7 @@ def test_round_trip_dev_git_staging_export_is_identical_and_idempotent(
     assert order.index("module:Log Interaction") < order.index("flow:Main Inbound")
     assert order.index("flow:Customer Queue") < order.index("flow:Main Inbound")
 
-    second = promote(staging, "HEAD", Path(repo.working_tree_dir or "."), lock_settle=0)
+    second = promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     assert second.applied is not None and second.applied.release is None
     assert write_calls(second.applied.calls) == {}
 
@@ -60,7 +60,7 @@ def test_overrides_remap_resources_and_export_maps_them_back(
     )
     repo = git_repo(tmp_path, "Test")
     commit_files(repo, {"Greeting.json": flow_text("Greeting")})
-    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    promote(staging, "HEAD", tmp_path)
     catalog = ConnectClient.for_environment(staging).catalog(with_content=False)
     billing, support = catalog.by_name("queue", "Billing"), catalog.by_name("queue", "Support")
     assert billing is not None and support is not None
@@ -84,13 +84,13 @@ def test_a_new_override_updates_exactly_the_flows_whose_references_it_moves(
             "Sales.json": flow_text("Sales", queue="queue:Sales"),
         },
     )
-    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    promote(staging, "HEAD", tmp_path)
     # Support is now served by the Billing queue: Greeting must move, Biller must not.
     moved = environment(
         seeded_sandbox, "staging", STAGING, overrides={"queue": {"Support": "Billing"}}
     )
     client = ConnectClient.for_environment(moved)
-    result = promote(moved, "HEAD", tmp_path, client=client, lock_settle=0)
+    result = promote(moved, "HEAD", tmp_path, client=client)
     assert result.applied is not None
     assert {o.key for o in result.applied.outcomes} == {"flow:Greeting"}
     assert client.calls["UpdateContactFlowContent"] == 1
@@ -100,7 +100,7 @@ def test_a_new_override_updates_exactly_the_flows_whose_references_it_moves(
         a for a in live_content(moved, "Greeting")["Actions"] if a["Identifier"] == "queue"
     )
     assert queue["Parameters"]["QueueId"] == billing.arn
-    again = promote(moved, "HEAD", tmp_path, lock_settle=0)
+    again = promote(moved, "HEAD", tmp_path)
     assert again.applied is not None and write_calls(again.applied.calls) == {}
 
 
@@ -118,7 +118,7 @@ def test_missing_target_resources_are_all_listed_before_any_write(
     )
     client = ConnectClient.for_environment(staging)
     with pytest.raises(PreflightError) as info:
-        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, client=client)
     message = str(info.value)
     for missing in ("queue 'Nowhere'", "flow 'Ghost'", "module 'Missing Module'"):
         assert missing in message
@@ -142,7 +142,7 @@ def test_three_flow_cycle_is_created_with_placeholders_then_published(
             "modules/Helper.json": flow_text("Helper", kind="module", queue=None),
         },
     )
-    result = promote(staging, "HEAD", tmp_path, lock_settle=0)
+    result = promote(staging, "HEAD", tmp_path)
     steps = {s.key: s for s in result.plan.steps}
     assert all(steps[k].cycle for k in ("flow:A", "flow:B", "flow:C"))
     assert not steps["flow:Entry"].cycle
@@ -156,7 +156,7 @@ def test_three_flow_cycle_is_created_with_placeholders_then_published(
         assert live.content is not None
         target_flow = catalog.flow("flow", target)
         assert target_flow is not None and target_flow.arn in live.content
-    again = promote(staging, "HEAD", tmp_path, lock_settle=0)
+    again = promote(staging, "HEAD", tmp_path)
     assert again.applied is not None and write_calls(again.applied.calls) == {}
 
 
@@ -167,7 +167,7 @@ def test_changed_flows_only_are_written_with_restore_point_and_release_versions(
     repo = git_repo(tmp_path, "Test")
     files = {f"F{i}.json": flow_text(f"F{i}") for i in range(4)}
     commit_files(repo, files)
-    promote(staging, "HEAD", tmp_path, lock_settle=0)
+    promote(staging, "HEAD", tmp_path)
     layout_only = flow_text("F1").replace('"x": 10', '"x": 99')
     sha = commit_files(
         repo,
@@ -178,15 +178,16 @@ def test_changed_flows_only_are_written_with_restore_point_and_release_versions(
         },
     )
     client = ConnectClient.for_environment(staging)
-    result = promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    result = promote(staging, "HEAD", tmp_path, client=client)
     assert result.applied is not None and result.applied.release is not None
     changed = {o.key: o for o in result.applied.outcomes}
     assert set(changed) == {"flow:F0", "flow:F2"}  # layout alone does not trigger an update
     assert client.calls["UpdateContactFlowContent"] == 1
     assert client.calls["UpdateContactFlowMetadata"] == 1
-    assert client.calls["CreateContactFlowVersion"] == 4  # restore point + release, each
+    # Release versions only: the live content is release 1's (same hash in the ledger), so
+    # that version is the restore point and none is created: 2 writes per changed flow.
+    assert client.calls["CreateContactFlowVersion"] == 2
     f0 = changed["flow:F0"]
-    # The restore point of content Connect already has is that version (release 1's).
     assert f0.version_before == 1 and f0.version_after == 2
     assert f0.id is not None
     versions = client.list_versions("flow", f0.id)
@@ -236,6 +237,6 @@ def test_odd_flow_names_round_trip_through_export_and_promote(
     assert again.touched == () and files_under(root) == files
     assert not repo.is_dirty(untracked_files=True)
 
-    promote(staging, "HEAD", Path(repo.working_tree_dir or "."), lock_settle=0)
+    promote(staging, "HEAD", Path(repo.working_tree_dir or "."))
     export_env(staging, tmp_path / "staging")
     assert files_under(tmp_path / "staging") == files

@@ -52,17 +52,18 @@ def test_aliases_are_created_then_moved_and_put_back_when_a_release_fails(
     )
     sha = repo.commit(V2, "release 2")
     with pytest.raises(ApplyFailedError, match="injected alias failure") as failed:
-        promote(client.env, sha, repo.root, client=client, tag=False, lock_settle=0)
+        promote(client.env, sha, repo.root, client=client, tag=False)
     assert failed.value.restored
     assert alias_versions(seeded_sandbox) == {f.name: f.version_after for f in first.flows}
     assert live(rb_client(seeded_sandbox)) == before
     record = read_ledger(client)[-1]
-    assert record.status == "failed-restored"
+    assert record.status == "failed"
+    assert all(f.outcome in ("restored", "deleted") for f in record.flows)
     assert all(f.alias_id is None for f in record.flows)  # no alias stayed moved
 
     # Without the fault the same promote moves every alias to its release version.
     client.calls.clear()
-    result = promote(client.env, sha, repo.root, client=client, tag=False, lock_settle=0)
+    result = promote(client.env, sha, repo.root, client=client, tag=False)
     assert result.applied is not None and result.applied.release is not None
     moved = {f.name: f.version_after for f in result.applied.release.flows}
     assert alias_versions(seeded_sandbox) == moved
@@ -78,11 +79,12 @@ def test_dry_run_lists_the_alias_calls(seeded_sandbox: SandboxServer, tmp_path: 
     client = rb_client(seeded_sandbox, use_aliases=True)
     repo = FlowRepo(tmp_path / "repo")
     sha = repo.commit(V1, "release 1")
-    plan = promote(client.env, sha, repo.root, client=client, dry_run=True).plan
-    text = render_calls(plan)
+    dry = promote(client.env, sha, repo.root, client=client, dry_run=True)
+    text = render_calls(dry.plan, dry.planned_calls)
     assert text.count("CreateContactFlowAlias (entry alias)") == 3
     plain = rb_client(seeded_sandbox)
-    assert "Alias" not in render_calls(promote(plain.env, sha, repo.root, dry_run=True).plan)
+    dry = promote(plain.env, sha, repo.root, dry_run=True)
+    assert "Alias" not in render_calls(dry.plan, dry.planned_calls)
 
 
 def test_a_recorded_alias_deleted_by_hand_is_found_again(
@@ -104,7 +106,7 @@ def test_a_recorded_alias_deleted_by_hand_is_found_again(
     fresh = client.create_alias("flow", gamma.id, "live", gamma.version_after)
 
     client.calls.clear()
-    report = rollback(client, lock_settle=0)
+    report = rollback(client)
     assert report.ok and {o.result for o in report.outcomes} == {"repointed"}
     assert client.calls["ListContactFlowAliases"] == 1  # only for the stale id
     assert alias_versions(seeded_sandbox) == {f.name: f.version_after for f in first.flows}

@@ -4,81 +4,36 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flowops.config import Environment, RateLimit
+from flowops.config import RateLimit
 from flowops.connect import ClientSettings, ConnectClient
-from flowops.deploy import lock
 from flowops.deploy.apply import ApplyFailedError
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import LEDGER_NAME, read_ledger
+from flowops.deploy.releases import read_ledger
+from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
-from flowops.model.canonical import semantic_content
-from flowops.model.parse import parse_content
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
-from tests.support import STAGING, git_repo
+from tests.support import STAGING, WRITE_PREFIXES, git_repo
 from tests.support.clients import environment
 from tests.support.flows import flow_text
+from tests.support.releases import live_state, released_once
 from tests.support.repos import commit_files
 from tests.support.scenarios import write_calls
-
-
-def _live_state(observer: ConnectClient) -> dict[str, Any]:
-    """Name -> (status, semantic content) of every flow and module except the ledger."""
-    observer.refresh_flows()
-    catalog = observer.catalog()
-    out: dict[str, Any] = {}
-    for key, flow in catalog.flows.items():
-        if flow.name == LEDGER_NAME or flow.content is None:
-            continue
-        out[key] = (flow.status, semantic_content(parse_content(json.loads(flow.content))))
-    return out
-
-
-def _released_once(
-    sandbox: SandboxServer, tmp_path: Path
-) -> tuple[Environment, Path, ConnectClient]:
-    """Staging with flows A, B and module M released; git then changes A and B, adds N.
-
-    Returns the environment, the repository and a client to reuse (clients are costly).
-    """
-    staging = environment(sandbox, "staging", STAGING)
-    client = ConnectClient.for_environment(staging)
-    repo = git_repo(tmp_path, "Test")
-    commit_files(
-        repo,
-        {
-            "A.json": flow_text("A", module="module:M"),
-            "B.json": flow_text("B", transfer="flow:A"),
-            "modules/M.json": flow_text("M", kind="module", queue=None),
-        },
-    )
-    promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
-    commit_files(
-        repo,
-        {
-            "A.json": flow_text("A", module="module:M", text="A v2"),
-            "B.json": flow_text("B", transfer="flow:N", text="B v2"),
-            "N.json": flow_text("N", queue="queue:Sales"),
-        },
-    )
-    return staging, tmp_path, client
-
 
 #: (operation, nth call in the second promote) covering each kind of write in apply.
 FAILURE_POINTS = [
     ("CreateContactFlow", 1),  # creating the new flow N
     ("CreateContactFlowVersion", 1),  # N's release version
-    ("CreateContactFlowVersion", 2),  # A's restore point
-    ("UpdateContactFlowContent", 1),  # A's new content
-    ("CreateContactFlowVersion", 3),  # A's release version
+    ("UpdateContactFlowContent", 1),  # A's new content (its restore point is release 1's)
+    ("CreateContactFlowVersion", 2),  # A's release version
     ("UpdateContactFlowContent", 2),  # B's new content
-    ("UpdateContactFlowModuleContent", 1),  # the release record in the ledger
+    ("CreateContactFlowVersion", 3),  # B's release version
+    ("UpdateContactFlowModuleContent", 1),  # the "running" record in the ledger
 ]
 
 
@@ -86,34 +41,35 @@ FAILURE_POINTS = [
 def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
     seeded_sandbox: SandboxServer, tmp_path: Path, operation: str, nth: int
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    before = _live_state(client)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    before = live_state(client)
     seeded_sandbox.config.faults.append(
         FaultRule(
             operation=operation, error_code="AccessDeniedException", fail_nth=nth, account=STAGING
         )
     )
     with pytest.raises(ApplyFailedError) as info:
-        promote(staging, "HEAD", repo, client=client, lock_settle=0)
+        promote(staging, "HEAD", repo, client=client)
     error = info.value
     assert error.exit_code == 1 and error.restored
     assert "where it is now" in str(error) and "AccessDenied" in str(error)
     assert all(o.ok for o in error.outcomes), str(error)
-    assert _live_state(client) == before  # every flow as before the run; N absent again
+    assert live_state(client) == before  # every flow as before the run; N absent again
     records = read_ledger(client)
-    assert records[-1].status in ("failed-restored", "released")  # ledger write may be the fault
+    assert records[-1].status == "failed"
+    assert all(f.outcome in ("restored", "deleted") for f in records[-1].flows)
     seeded_sandbox.config.faults.clear()
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None and done.applied.release is not None
     assert {o.key for o in done.applied.outcomes} == {"flow:A", "flow:B", "flow:N"}
-    again = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    again = promote(staging, "HEAD", repo, client=client)
     assert again.applied is not None and write_calls(again.applied.calls) == {}
 
 
 def test_no_auto_restore_leaves_flows_and_says_where_each_is(
     seeded_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
     seeded_sandbox.config.faults.append(
         FaultRule(
             operation="UpdateContactFlowContent",
@@ -123,7 +79,7 @@ def test_no_auto_restore_leaves_flows_and_says_where_each_is(
         )
     )
     with pytest.raises(ApplyFailedError) as info:
-        promote(staging, "HEAD", repo, client=client, auto_restore=False, lock_settle=0)
+        promote(staging, "HEAD", repo, client=client, auto_restore=False)
     rows = {o.key: o for o in info.value.outcomes}
     assert not info.value.restored
     failed = [o for o in rows.values() if o.happened.startswith("failed")]
@@ -138,66 +94,9 @@ def test_no_auto_restore_leaves_flows_and_says_where_each_is(
     assert released  # the first flows were left at their new release
     assert "nothing was restored" in str(info.value)
     seeded_sandbox.config.faults.clear()
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", repo, client=client)
     assert done.applied is not None
     assert {o.key for o in done.applied.outcomes} == set(rows) - released  # converges
-
-
-def test_a_held_lock_stops_a_second_promote_naming_the_holder(
-    seeded_sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    other = ConnectClient.for_environment(staging)
-    ledger = other.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-    held = lock.acquire(other, ledger.arn, holder="alice@laptop", settle=0)
-    before = _live_state(client)
-    calls_before = dict(client.calls)
-    with pytest.raises(lock.LockHeldError) as info:
-        promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert "alice@laptop" in str(info.value) and info.value.exit_code == 1
-    assert _live_state(client) == before
-    assert write_calls(dict(client.calls)) == write_calls(calls_before)
-    lock.release(other, ledger.arn, held)
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert done.applied is not None and done.applied.release is not None
-
-
-def test_lock_race_the_later_writer_wins_and_the_other_backs_off(
-    seeded_sandbox: SandboxServer, tmp_path: Path
-) -> None:
-    staging, _, client = _released_once(seeded_sandbox, tmp_path)
-    a, b = client, ConnectClient.for_environment(staging)
-    ledger = a.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-
-    def b_sneaks_in(_: float) -> None:  # B writes while A waits to confirm
-        b.tag(ledger.arn, {lock.LOCK_TAG: lock.LockInfo("bob@ci", "b-token", *_window()).to_tag()})
-
-    with pytest.raises(lock.LockHeldError) as info:
-        lock.acquire(a, ledger.arn, holder="alice", settle=0.01, sleep=b_sneaks_in)
-    assert "bob@ci" in str(info.value)
-
-
-def _window() -> tuple[Any, Any]:
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime.now(UTC)
-    return now, now + timedelta(minutes=5)
-
-
-def test_expired_lock_is_taken_over(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
-    staging, repo, client = _released_once(seeded_sandbox, tmp_path)
-    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
-    assert ledger is not None
-    from datetime import UTC, datetime, timedelta
-
-    old = datetime.now(UTC) - timedelta(hours=2)
-    stale = lock.LockInfo("crashed-run", "t", old, old + timedelta(minutes=30))
-    client.tag(ledger.arn, {lock.LOCK_TAG: stale.to_tag()})
-    done = promote(staging, "HEAD", repo, client=client, lock_settle=0)
-    assert done.applied is not None and done.applied.release is not None
-    assert lock.read_lock(client, ledger.arn) is None  # released after the run
 
 
 def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -216,7 +115,7 @@ def test_throttling_storm_is_survived(seeded_sandbox: SandboxServer, tmp_path: P
         botocore_retry_mode="standard", botocore_max_attempts=1, backoff_base=0.02, backoff_cap=0.2
     )
     client = ConnectClient.for_environment(staging, settings=quick)
-    done = promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+    done = promote(staging, "HEAD", tmp_path, client=client)
     assert done.applied is not None and done.applied.release is not None
     assert len(done.applied.outcomes) == 3
     assert sum(client.retries.values()) > 0  # the storm really happened
@@ -230,13 +129,13 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
     commit_files(repo, {"P.json": flow_text("P")})
     client = ConnectClient.for_environment(staging)
     with pytest.raises(BadInputError, match="protected"):
-        promote(staging, "HEAD", tmp_path, client=client, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, client=client)
     with pytest.raises(BadInputError, match="protected"):
         promote(staging, "HEAD", tmp_path, client=client, confirm=lambda plan: False)
     assert write_calls(dict(client.calls)) == {}
     (tmp_path / "flows" / "P.json").write_text(flow_text("P", text="edited"))
     with pytest.raises(BadInputError, match="not clean"):
-        promote(staging, "HEAD", tmp_path, yes=True, lock_settle=0)
+        promote(staging, "HEAD", tmp_path, yes=True)
     assert promote(staging, "HEAD", tmp_path, dry_run=True).applied is None
     repo.git.checkout("--", "flows/P.json")
     asked: list[int] = []
@@ -245,5 +144,57 @@ def test_protected_environment_needs_confirmation_and_a_clean_tree(
         asked.append(1)
         return True
 
-    done = promote(staging, "HEAD", tmp_path, confirm=confirm, lock_settle=0)
+    done = promote(staging, "HEAD", tmp_path, confirm=confirm)
     assert asked == [1] and done.applied is not None and done.applied.release is not None
+
+
+@pytest.mark.parametrize("aliases", [False, True])
+def test_the_dry_run_lists_exactly_the_writes_the_promote_then_makes(
+    seeded_sandbox: SandboxServer, tmp_path: Path, aliases: bool
+) -> None:
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    if aliases:
+        staging = replace(staging, use_aliases=True)
+        client = ConnectClient.for_environment(staging)
+    dry = promote(staging, "HEAD", repo, client=client, dry_run=True)
+    assert dry.applied is None and dry.planned_calls
+    assert live_state(client) == live_state(ConnectClient.for_environment(staging))
+    sent: list[str] = []
+    client.on_request = sent.append
+    client.refresh_flows()
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    writes = [op for op in sent if op.startswith(WRITE_PREFIXES)]
+    # The lock and the "running" record first, the final record and the unlock last.
+    assert writes[:2] == ["CreateContactFlowModule", "UpdateContactFlowModuleContent"]
+    assert writes[-2:] == ["UpdateContactFlowModuleContent", "DeleteContactFlowModule"]
+    assert writes[2:-2] == [call.split(" (")[0] for call, _ in dry.planned_calls]
+    by_flow = {key for _, key in dry.planned_calls}
+    assert by_flow == {o.key for o in done.applied.outcomes}
+
+
+def test_where_connect_refuses_versions_promote_and_rollback_still_work_and_say_so(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # As the API reference reads: CreateContactFlowVersion only for flows of type Campaign.
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="CreateContactFlowVersion",
+            error_code="InvalidRequestException",
+            error_rate=1.0,
+            message="Versions are not supported for this flow type; only CAMPAIGN flows",
+            account=STAGING,
+        )
+    )
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    first = live_state(client)
+    done = promote(staging, "HEAD", repo, client=client)
+    assert done.applied is not None and done.applied.release is not None
+    assert any("no versions for CONTACT_FLOW flows" in w for w in done.applied.warnings)
+    flows = [f for f in done.applied.release.flows if f.kind == "flow"]
+    assert flows and all(f.version_before is None and f.version_after is None for f in flows)
+    assert all(f.outcome == "released" for f in done.applied.release.flows)
+    report = rollback(client, repo_path=repo)
+    assert report.ok, report
+    after = live_state(client)
+    assert {k: after[k] for k in first} == first  # back at release 1, from git

@@ -27,7 +27,7 @@ def test_rollback_of_a_create_only_release_says_so_and_records_nothing(
     root = tmp_path / "repo"
     repo = git_repo(root, "Test")
     commit_files(repo, {"Brand New.json": flow_text("Brand New")})
-    promote(staging, "HEAD", root, lock_settle=0)
+    promote(staging, "HEAD", root)
     sandbox_environment_file(root / "environments", seeded_sandbox.url, "staging")
     monkeypatch.chdir(root)
     client = ConnectClient.for_environment(staging)

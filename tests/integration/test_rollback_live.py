@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flowops.deploy.canary_state import STATE_TAG
 from flowops.deploy.releases import read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
@@ -29,7 +30,7 @@ def test_rollback_from_a_fresh_directory_restores_the_previous_release(
     empty.mkdir()
     monkeypatch.chdir(empty)  # no repository, no files
     client = rb_client(sandbox)
-    report = rollback(client, lock_settle=0)
+    report = rollback(client)
     assert report.ok and report.release_id == 3
     assert [(o.step.name, o.result) for o in report.outcomes] == [
         (name, "restored") for name in FLOWS
@@ -37,7 +38,8 @@ def test_rollback_from_a_fresh_directory_restores_the_previous_release(
     assert live(reader) == first
     # One content write and one version per flow, no more.
     assert client.calls["UpdateContactFlowContent"] == 3
-    assert client.calls["UpdateContactFlowModuleContent"] == 1  # the ledger record
+    # The ledger: the "running" record before the first write, the final one after.
+    assert client.calls["UpdateContactFlowModuleContent"] == 2
     assert client.calls["CreateContactFlowVersion"] == 3
     record = read_ledger(reader)[-1]
     assert record.message.startswith("rollback of release 2")
@@ -53,7 +55,7 @@ def test_rollback_from_a_fresh_directory_restores_the_previous_release(
             assert "rollback of release 2" in versions[outcome.version].description
 
     # A rollback of the rollback rolls forward.
-    again = rollback(reader, lock_settle=0)
+    again = rollback(reader)
     assert again.ok and again.plan.reverts == ("3",)
     assert live(reader) == second
 
@@ -70,14 +72,14 @@ def test_dry_run_writes_nothing_and_flow_and_version_options(
     assert not client.calls["UpdateContactFlowContent"]
     assert live(reader) == second
 
-    one = rollback(reader, flow="RB Beta", lock_settle=0)
+    one = rollback(reader, flow="RB Beta")
     assert [o.step.name for o in one.outcomes] == ["RB Beta"]
     now = live(reader)
     assert now["flow:RB Beta"] == first["flow:RB Beta"]
     assert now["flow:RB Alpha"] == second["flow:RB Alpha"]
 
     (beta,) = one.outcomes
-    back = rollback(reader, flow="RB Beta", to_version=beta.step.from_version, lock_settle=0)
+    back = rollback(reader, flow="RB Beta", to_version=beta.step.from_version)
     assert back.ok
     assert live(reader)["flow:RB Beta"] == second["flow:RB Beta"]
 
@@ -85,7 +87,7 @@ def test_dry_run_writes_nothing_and_flow_and_version_options(
         rollback(reader, to_version=1)
     reader.calls.clear()
     with pytest.raises(BadInputError, match="RB Beta has no version 99 .*nothing was written"):
-        rollback(reader, flow="RB Beta", to_version=99, lock_settle=0)
+        rollback(reader, flow="RB Beta", to_version=99)
     assert not reader.calls["UpdateContactFlowContent"]
     assert live(reader)["flow:RB Beta"] == second["flow:RB Beta"]
 
@@ -100,7 +102,7 @@ def test_to_release_and_flows_created_by_the_release(
         "RB Alpha": say_then_transfer("alpha three", transfer_to="RB Delta"),
     }
     release(repo, reader, v3)
-    report = rollback(reader, to_release="1", lock_settle=0)
+    report = rollback(reader, to_release="1")
     assert report.ok
     results = {o.step.name: o for o in report.outcomes}
     assert results["RB Delta"].result == "left"
@@ -132,7 +134,7 @@ def test_rollback_under_injected_throttling_completes(
     )
     client = reader
     client.attempts.clear()
-    report = rollback(client, lock_settle=0)
+    report = rollback(client)
     assert report.ok
     # Every throttled request was sent again: 3 flows + 3 throttled attempts.
     assert client.attempts["UpdateContactFlowContent"] == 6
@@ -152,7 +154,7 @@ def test_partial_failure_keeps_going_and_reports_each_flow(
             message="injected failure",
         )
     )
-    report = rollback(reader, lock_settle=0)
+    report = rollback(reader)
     assert not report.ok
     results = {o.step.name: o.result for o in report.outcomes}
     assert results == {"RB Alpha": "restored", "RB Beta": "failed", "RB Gamma": "restored"}
@@ -179,11 +181,11 @@ def test_a_rollback_that_moved_nothing_is_not_the_release_to_undo_next(
             message="injected denial",
         )
     )
-    refused = rollback(reader, lock_settle=0)
+    refused = rollback(reader)
     assert {o.result for o in refused.outcomes} == {"failed"}
     assert live(reader) == second
     sandbox.config.faults.clear()
-    retried = rollback(reader, lock_settle=0)
+    retried = rollback(reader)
     assert retried.plan.reverts == refused.plan.reverts  # release 2 again, not the failure
     assert retried.ok and len(retried.outcomes) == 3
     assert live(reader) == first
@@ -200,12 +202,21 @@ def test_a_flow_running_a_canary_is_refused_until_promoted_or_aborted(
     reader.calls.clear()
     for dry_run in (True, False):
         with pytest.raises(BadInputError, match=r"flow:RB Beta runs a canary .*10% to cafe12"):
-            rollback(reader, dry_run=dry_run, lock_settle=0)
-    assert reader.calls["SearchContactFlows"] == 2
+            rollback(reader, dry_run=dry_run)
+    # Read by id, not found by a search that may lag: no Search, one describe per flow.
+    assert reader.calls["SearchContactFlows"] == 0
     assert not reader.calls["UpdateContactFlowContent"]
     assert live(reader) == canaried
+    # Tags can lag too: a flow whose content is a canary wrapper is refused without its tag.
+    beta = reader.find_by_name("flow", "RB Beta")
+    assert beta is not None
+    state = reader.list_tags(beta.arn)[STATE_TAG]
+    reader.untag(beta.arn, [STATE_TAG])
+    with pytest.raises(BadInputError, match=r"flow:RB Beta runs a canary"):
+        rollback(reader)
+    reader.tag(beta.arn, {STATE_TAG: state})
     abort_canary(reader, "RB Beta")
-    assert rollback(reader, lock_settle=0).ok
+    assert rollback(reader).ok
     assert live(reader) == first
 
 
@@ -217,7 +228,7 @@ def test_unreadable_versions_fall_back_to_git_and_say_so(
         FaultRule(
             operation="DescribeContactFlow",
             error_code="InvalidRequestException",
-            fail_nth=[1],
+            fail_nth=[4],  # after the canary check reads each of the three flows by id
             message="versions are not supported for this flow type",
         )
     )
@@ -229,7 +240,7 @@ def test_unreadable_versions_fall_back_to_git_and_say_so(
             message="versions are not supported for this flow type",
         )
     )
-    report = rollback(reader, repo_path=repo.root, lock_settle=0)
+    report = rollback(reader, repo_path=repo.root)
     assert report.ok
     alpha, beta, gamma = report.outcomes
     assert alpha.result == "restored" and "content from git" in alpha.message
@@ -249,11 +260,11 @@ def test_no_repository_and_no_readable_version_is_a_reported_failure(
         FaultRule(
             operation="DescribeContactFlow",
             error_code="InvalidRequestException",
-            fail_nth=[1],
+            fail_nth=[4],  # after the canary check reads each of the three flows by id
             message="versions are not supported",
         )
     )
-    report = rollback(reader, lock_settle=0)
+    report = rollback(reader)
     (failed,) = report.failed
     assert failed.step.name == "RB Alpha" and "not inside a git repository" in failed.message
     now = live(reader)
@@ -270,7 +281,7 @@ def test_alias_environments_repoint_the_entry_alias_without_rewriting_content(
             latest = reader.list_versions("flow", flow.id)[-1].version
             reader.create_alias("flow", flow.id, "live", latest)
     client = rb_client(sandbox, use_aliases=True)
-    report = rollback(client, lock_settle=0)
+    report = rollback(client)
     assert report.ok
     assert {o.result for o in report.outcomes} == {"repointed"}
     assert client.calls["UpdateContactFlowAlias"] == 3
@@ -282,7 +293,7 @@ def test_alias_environments_repoint_the_entry_alias_without_rewriting_content(
         assert alias["Version"] == outcome.step.to_version
     assert live(reader) == second  # $LATEST untouched: entry points follow the alias
     released_versions = {o.step.name: o.step.from_version for o in report.outcomes}
-    forward = rollback(client, lock_settle=0)  # roll forward: back to the release versions
+    forward = rollback(client)  # roll forward: back to the release versions
     assert forward.ok
     for outcome in forward.outcomes:
         (alias,) = client.list_aliases("flow", outcome.step.flow_id)

@@ -81,13 +81,13 @@ def test_promote_canary_rollback_and_roll_forward_compose(
 
     candidate = FlowDocument(FlowInfo(name="RB Beta"), parse_content(CANDIDATE))
     start_canary(client, "RB Beta", candidate, 20, ref="feature-x")
-    promoted = promote_canary(client, "RB Beta", lock_settle=0)
+    promoted = promote_canary(client, "RB Beta")
     assert promoted.release_id == 3
     beta_canary = expected(CANDIDATE, reader)
     assert served(reader, "RB Beta", aliases) == beta_canary
 
     client.calls.clear()
-    back = rollback(client, lock_settle=0)
+    back = rollback(client)
     assert back.ok and back.release_id == 4 and back.plan.reverts == ("3",)
     assert [(o.step.name, o.result) for o in back.outcomes] == [
         ("RB Beta", "repointed" if aliases else "restored")
@@ -98,7 +98,7 @@ def test_promote_canary_rollback_and_roll_forward_compose(
         assert client.calls["UpdateContactFlowAlias"] == 1
         assert not client.calls["ListContactFlowAliases"]
 
-    forward = rollback(client, lock_settle=0)
+    forward = rollback(client)
     assert forward.ok and forward.release_id == 5 and forward.plan.reverts == ("4",)
     assert served(reader, "RB Beta", aliases) == beta_canary
 

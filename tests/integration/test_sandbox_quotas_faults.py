@@ -197,6 +197,33 @@ def test_dropped_connection(sandbox: SandboxServer, connect_client: ClientFactor
     assert sandbox.request_log.outcomes()[(DEV, "ListInstances", "dropped")] == 1
 
 
+def test_answer_lost_after_the_call_was_applied(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    client = connect_client()
+    instance = client.list_instances()["InstanceSummaryList"][0]["Id"]
+    seeded_sandbox.config.faults = [
+        FaultRule(operation="CreateContactFlowModule", fail_nth=1, after_apply=True)
+    ]
+    content = json.dumps(
+        {
+            "Version": "2019-10-30",
+            "StartAction": "end",
+            "Actions": [{"Identifier": "end", "Type": "EndFlowModuleExecution", "Transitions": {}}],
+        }
+    )
+    with pytest.raises(botocore.exceptions.HTTPClientError):
+        client.create_contact_flow_module(InstanceId=instance, Name="lost", Content=content)
+    names = [
+        m["Name"]
+        for m in client.list_contact_flow_modules(InstanceId=instance)[
+            "ContactFlowModulesSummaryList"
+        ]
+    ]
+    assert "lost" in names  # applied, although the caller never heard back
+    assert seeded_sandbox.request_log.outcomes()[(DEV, "CreateContactFlowModule", "dropped")] == 1
+
+
 def test_request_log(sandbox: SandboxServer, connect_client: ClientFactory) -> None:
     connect_client(DEV).list_instances()
     connect_client(DEV).list_instances()

@@ -253,7 +253,7 @@ def _release(project: Project, monkeypatch: pytest.MonkeyPatch, *names: str) -> 
     monkeypatch.chdir(project.repo)
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     for name in names:
-        result = promote(load_environment(name), "HEAD", project.repo, yes=True, lock_settle=0.0)
+        result = promote(load_environment(name), "HEAD", project.repo, yes=True)
         assert result.applied is not None and result.applied.release is not None, name
 
 

@@ -49,7 +49,7 @@ MAIN = "Main Inbound"
 def release(repo: FlowRepo, client: ConnectClient, flows: dict[str, dict[str, Any]]) -> int:
     """Commit ``flows`` and promote them to the client's environment; the release id."""
     sha = repo.commit(flows, f"release {len(flows)}")
-    result = promote(client.env, sha, repo.root, client=client, tag=False, lock_settle=0)
+    result = promote(client.env, sha, repo.root, client=client, tag=False)
     assert result.applied is not None and result.applied.release is not None
     return result.applied.release.id
 

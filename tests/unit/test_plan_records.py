@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flowops.deploy.apply import placeholder_content
-from flowops.deploy.lock import LockInfo
+from flowops.deploy.lock import Holder, LockInfo
 from flowops.deploy.releases import (
     LEDGER_BUDGET,
     FlowRelease,
@@ -21,6 +24,7 @@ from flowops.deploy.releases import (
 )
 from flowops.errors import BadInputError
 from flowops.model.parse import parse_content
+from tests.support.releases import dead_pid
 
 
 def record(n: int, flows: int = 2) -> ReleaseRecord:
@@ -68,14 +72,45 @@ def test_version_descriptions_parse_back() -> None:
     assert parse_release_description("edited in the console") is None
 
 
-def test_lock_tag_round_trips_and_fits_a_tag_value() -> None:
+#: What AWS accepts in a tag value (botocore's TagValue: <= 256; Connect's documented set).
+TAG_VALUE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
+
+
+@pytest.mark.parametrize(
+    "user",
+    ["x" * 500, "José Ñúñez", "张伟", 'Ωμέγα {"json": 1}, \t\n', "", "a" * 40 + "é" * 300],
+)
+def test_lock_tag_fits_a_tag_value_whatever_the_holder_and_round_trips(user: str) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    info = LockInfo("x" * 500, "tok", now, now + timedelta(minutes=30))
+    holder = Holder(user, "build-host-" + "h" * 80, 4_194_304, "octo-org/" + "r" * 90 + "/9/3")
+    info = LockInfo(holder, "a1b2c3d4", now, now + timedelta(minutes=30))
     value = info.to_tag()
-    assert len(value) <= 256
+    assert TAG_VALUE.match(value), value
     back = LockInfo.from_tag(value)
-    assert back is not None and back.token == "tok" and back.expires == info.expires
+    assert back is not None and back.token == "a1b2c3d4"
+    assert (back.started, back.expires) == (info.started, info.expires)
+    assert back.holder.pid == 4_194_304 and back.holder.github.endswith("/9/3")
     assert LockInfo.from_tag("garbage") is None
+
+
+def test_a_github_holder_names_repository_run_and_attempt() -> None:
+    holder = Holder("octocat", "runner-1", 77, "octo-org/flows/123456789/2")
+    assert holder.describe() == (
+        "GitHub Actions octo-org/flows run 123456789 attempt 2 (octocat@runner-1 pid 77)"
+    )
+
+
+def test_a_lock_of_a_dead_process_on_this_host_is_stale_and_an_expired_one_too() -> None:
+    pid = dead_pid()
+    now = datetime.now(UTC)
+    here = socket.gethostname()
+    gone = LockInfo(Holder("a", here, pid), "t", now, now + timedelta(minutes=5))
+    assert "no longer runs" in (gone.stale_reason(now) or "")
+    alive = LockInfo(Holder("a", here, os.getppid()), "t", now, now + timedelta(minutes=5))
+    assert alive.stale_reason(now) is None
+    elsewhere = LockInfo(Holder("a", "other-host", pid), "t", now, now + timedelta(minutes=5))
+    assert elsewhere.stale_reason(now) is None  # cannot know: only expiry frees it
+    assert "expired" in (elsewhere.stale_reason(now + timedelta(minutes=6)) or "")
 
 
 def test_placeholders_are_valid_reference_free_content() -> None:
@@ -83,3 +118,50 @@ def test_placeholders_are_valid_reference_free_content() -> None:
         flow = parse_content(json.loads(placeholder_content(kind)))
         assert flow.is_module == (kind == "module")
         assert "arn:" not in placeholder_content(kind)
+
+
+def test_a_lock_of_a_finished_github_run_is_stale_when_github_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import http.server
+    import threading
+
+    runs = {"/repos/octo-org/flows/actions/runs/123/attempts/2": "completed"}
+    runs["/repos/octo-org/flows/actions/runs/124/attempts/1"] = "in_progress"
+    seen: list[str] = []
+
+    class GitHub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization", ""))
+            status = runs.get(self.path)
+            body = json.dumps({"status": status}).encode()
+            self.send_response(200 if status else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), GitHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        now = datetime.now(UTC)
+
+        def lock_of(run: str) -> LockInfo:
+            holder = Holder("octocat", "runner", 5, f"octo-org/flows/{run}")
+            return LockInfo(holder, "t", now, now + timedelta(minutes=30))
+
+        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+        monkeypatch.delenv("GH_TOKEN", raising=False)
+        assert lock_of("123/2").stale_reason(now) is None  # no token: cannot know
+        monkeypatch.setenv("GITHUB_TOKEN", "secret")
+        monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{server.server_port}")
+        assert "run 123 attempt 2 of octo-org/flows has finished" in (
+            lock_of("123/2").stale_reason(now) or ""
+        )
+        assert lock_of("124/1").stale_reason(now) is None  # still running
+        assert lock_of("999/1").stale_reason(now) is None  # unknown run
+        assert seen and all(h == "Bearer secret" for h in seen)
+    finally:
+        server.shutdown()

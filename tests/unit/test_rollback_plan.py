@@ -38,6 +38,24 @@ def test_default_undoes_only_the_last_release() -> None:
     ]
 
 
+def test_incomplete_attempts_are_undone_with_the_release_and_a_failed_rollback_is_finished() -> (
+    None
+):
+    from dataclasses import replace
+
+    failed = replace(R2, incomplete=True)  # R2 failed; R3 is the re-run that completed it
+    plan = plan_rollback([R1, failed, R3])
+    assert plan.reverts == ("r3", "r2")
+    assert {(s.name, s.to_version) for s in plan.steps if s.action == "restore"} == {
+        ("Main", 3),
+        ("Sales", 5),
+    }
+    half = ReleaseView("r4", "rollback", (change("Main", 6, 8),), reverts="r3", incomplete=True)
+    again = plan_rollback([R1, R2, R3, half])
+    assert again.reverts == ("r3",)  # finishes the rollback of r3, does not undo r4
+    assert [(s.name, s.to_version) for s in again.steps] == [("Main", 5), ("Sales", 6)]
+
+
 def test_to_release_goes_back_to_the_oldest_before_version_of_each_flow() -> None:
     plan = plan_rollback(HISTORY, to_release="r1")
     assert plan.reverts == ("r3", "r2")

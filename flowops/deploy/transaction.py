@@ -1,0 +1,299 @@
+"""One release transaction for every command that writes to an environment.
+
+Promote, rollback, the canary commands and unlock all write through :func:`transaction`:
+
+1. take the environment lock (``flowops.deploy.lock``), inside the ``try`` whose
+   ``finally`` gives it back, so nothing between taking and releasing can leave it held;
+2. read the ledger fresh, by id (``flowops.deploy.releases``), and repair what a killed
+   run left: its ``running`` record becomes ``interrupted``, with every flow it touched
+   and that flow's restore point, found in the flows' own versions (:func:`repair`);
+3. allocate the release id (the ledger's next id: only the lock holder writes it);
+4. the command writes its ``running`` record (:meth:`Transaction.begin`: what it is
+   about to touch), runs its steps, calling :meth:`Transaction.checkpoint` between them,
+   and writes the final record (:meth:`Transaction.finish`); every record is read back;
+5. give the lock back; if that fails, the transaction says so (``warnings``) with the
+   command that clears it, never silently.
+
+Signals: while a transaction runs in the main thread, the first SIGINT or SIGTERM only
+asks it to stop: the next :meth:`~Transaction.checkpoint` raises :class:`CancelledError`
+(exit 130 or 143) and the command's failure policy runs (restore what this release
+changed, record the release as ``cancelled``, release the lock). A second signal aborts at
+once (``KeyboardInterrupt``): the lock stays, and ``flowops unlock`` clears it; the next
+run records the release as interrupted.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import FlowKind
+from flowops.connect.errors import ConnectError, NotFoundError
+from flowops.deploy.lock import (
+    DEFAULT_TTL,
+    Holder,
+    LockInfo,
+    acquire,
+    break_lock,
+    release,
+    unlock_command,
+)
+from flowops.deploy.releases import (
+    FlowRelease,
+    Ledger,
+    ReleaseRecord,
+    append_record,
+    ensure_ledger,
+    parse_release_description,
+)
+from flowops.errors import ExitCode, FlowopsError
+
+_SIGNALS = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
+
+
+def signal_name(signum: int) -> str:
+    return signal.Signals(signum).name
+
+
+class CancelledError(FlowopsError):
+    """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143)."""
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        self.signum = signum
+        self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
+        name = signal.Signals(signum).name
+        super().__init__(message or f"cancelled by {name}")
+
+
+class AbortedError(KeyboardInterrupt):
+    """A second signal: the run stopped at once; the lock is left for ``flowops unlock``."""
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        self.signum = signum
+        self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
+        super().__init__(message or f"aborted by a second {signal_name(signum)}")
+
+
+@dataclass
+class Transaction:
+    """A running release: the lock, the ledger as read under it, the release id."""
+
+    client: ConnectClient
+    holder: Holder
+    lock: LockInfo | None = None
+    ledger: Ledger | None = None
+    release_id: int = 0
+    #: What the next run must know: a lock not given back, a record not verified.
+    warnings: list[str] = field(default_factory=list)
+    #: Notes about earlier runs repaired on the way in.
+    repaired: list[str] = field(default_factory=list)
+    signum: int | None = None
+    on_signal: Callable[[int], None] | None = None
+
+    @property
+    def who(self) -> str:
+        return self.holder.describe()
+
+    def now(self) -> str:
+        return datetime.now(UTC).isoformat(timespec="seconds")
+
+    def checkpoint(self) -> None:
+        """Raise ``CancelledError`` if a signal asked the run to stop."""
+        if self.signum is not None:
+            raise CancelledError(self.signum)
+
+    def write(self, record: ReleaseRecord) -> ReleaseRecord:
+        """Write ``record`` (replacing one of the same id) and read it back."""
+        assert self.ledger is not None
+        self.ledger = append_record(self.client, self.ledger, record)
+        return record
+
+    def begin(self, record: ReleaseRecord) -> ReleaseRecord:
+        """The ``running`` record, written before the first write of the release."""
+        return self.write(replace(record, status="running"))
+
+    def finish(self, record: ReleaseRecord) -> ReleaseRecord:
+        """The final record of the release (read back; a failure is a warning, not lost:
+        the ``running`` record stays and the next run repairs it from the flows)."""
+        try:
+            return self.write(record)
+        except FlowopsError as exc:
+            self.warnings.append(
+                f"release {record.id} could not be recorded ({exc}); the next run records "
+                "it from the flows' versions"
+            )
+            return record
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is not None:
+            raise AbortedError(signum)  # second signal: stop now, leave the lock
+        self.signum = signum
+        if self.on_signal is not None:
+            self.on_signal(signum)
+
+
+@contextmanager
+def _signals(tx: Transaction) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, tx._handle) for s in _SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@contextmanager
+def transaction(
+    client: ConnectClient,
+    *,
+    who: str | None = None,
+    ttl: timedelta = DEFAULT_TTL,
+    on_signal: Callable[[int], None] | None = None,
+) -> Iterator[Transaction]:
+    """Lock, fresh ledger, repair, release id; the lock is given back however it ends."""
+    tx = Transaction(client, Holder.current(who), on_signal=on_signal)
+    with _signals(tx):
+        try:
+            tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
+            tx.checkpoint()
+            ledger = ensure_ledger(client)
+            ledger, tx.repaired = repair(client, ledger)
+            tx.ledger = ledger
+            tx.release_id = ledger.next_id
+            yield tx
+        except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
+            if tx.lock is None:
+                raise
+            held, tx.lock = tx.lock, None
+            raise _aborted(tx, exc, held) from None
+        finally:
+            client.refresh_flows()
+            if tx.lock is not None:
+                try:
+                    release(client, tx.lock)
+                except FlowopsError as exc:
+                    env = client.env.name
+                    tx.warnings.append(
+                        f"the lock of {env!r} was not given back ({exc}); clear it with "
+                        f"`{unlock_command(env, tx.lock)}`"
+                    )
+                except KeyboardInterrupt as exc:  # a second signal while giving it back
+                    raise _aborted(tx, exc, tx.lock) from None
+
+
+def _aborted(tx: Transaction, exc: KeyboardInterrupt, held: LockInfo) -> AbortedError:
+    signum = getattr(exc, "signum", signal.SIGINT)
+    env = tx.client.env.name
+    return AbortedError(
+        signum,
+        f"aborted by {signal_name(signum)}: release {tx.release_id or '?'} stopped at once "
+        f"and the lock of {env!r} may stay; check with `flowops history --env {env}`, then "
+        f"`{unlock_command(env, held)}` (the next run records the release as interrupted)",
+    )
+
+
+def unlock(client: ConnectClient, lock_id: str, *, who: str | None = None) -> ReleaseRecord:
+    """``flowops unlock``: clear the lock ``lock_id`` (left by a killed run) and record it.
+
+    The lock is deleted only if it is still ``lock_id``; then a transaction of its own
+    records the unlock in the history (kind ``unlock``) and repairs what the killed run
+    left (its release recorded as interrupted).
+    """
+    broken = break_lock(client, lock_id)
+    with transaction(client, who=who) as tx:
+        record = ReleaseRecord(
+            id=tx.release_id,
+            env=client.env.name,
+            commit=None,
+            ref=None,
+            who=tx.who,
+            when=tx.now(),
+            message=(
+                f"unlock of lock {broken.token} held by {broken.holder.describe()} since "
+                f"{broken.started.isoformat(timespec='seconds')}"
+                + (f"; {'; '.join(tx.repaired)}" if tx.repaired else "")
+            ),
+            kind="unlock",
+        )
+        return tx.finish(record)
+
+
+# --- repairing what a killed run left ------------------------------------------------
+
+
+def _restore_point(description: str, release_id: int) -> bool:
+    return description.strip() == f"flowops:restore-point release={release_id}"
+
+
+def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
+    """Where a flow a killed release planned to change is, from its versions and content."""
+    kind: FlowKind = "module" if flow.kind == "module" else "flow"
+    flow_id = flow.id
+    try:
+        if not flow_id:  # a create: found by name, if it got that far
+            found = client.find_by_name(kind, flow.name)
+            if found is None:
+                return replace(flow, outcome="untouched")  # never created
+            flow_id = found.id
+        versions = client.list_versions(kind, flow_id)
+        live = client.describe(kind, flow_id)
+    except NotFoundError:
+        return replace(flow, outcome="deleted" if flow.action == "create" else "failed")
+    before, after = flow.version_before, None
+    for v in versions:
+        parsed = parse_release_description(v.description)
+        if parsed is not None and parsed[0] == release_id:
+            after = v.version
+        elif _restore_point(v.description, release_id):
+            before = v.version
+    fixed = replace(flow, id=flow_id, version_before=before, version_after=after)
+    if flow.sha_before and live.sha256 == flow.sha_before:  # at the content it had before
+        return replace(fixed, outcome="restored" if after or before else "untouched")
+    if after is not None and client.describe(kind, flow_id, after).sha256 == live.sha256:
+        return replace(fixed, outcome="released", sha256=live.sha256)
+    return replace(fixed, outcome="partial", version_after=None, sha256=live.sha256)
+
+
+def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
+    """Record every ``running`` release (its run is gone: we hold the lock) as interrupted,
+    with where each flow it planned to touch is now."""
+    notes: list[str] = []
+    for record in [r for r in ledger.records if r.status == "running"]:
+        try:
+            flows = tuple(
+                repair_flow(client, f, record.id) if f.outcome == "planned" else f
+                for f in record.flows
+            )
+        except ConnectError as exc:
+            notes.append(f"release {record.id} was interrupted; not repaired yet ({exc})")
+            continue
+        touched = tuple(f for f in flows if f.outcome != "untouched")
+        fixed = replace(record, status="interrupted", flows=touched)
+        ledger = append_record(client, ledger, fixed)
+        moved = [f.key for f in touched if f.outcome in ("released", "partial")]
+        notes.append(
+            f"release {record.id} ({record.kind} by {record.who}) was interrupted; recorded "
+            f"as interrupted: {len(moved)} flow(s) left at its content"
+            + (f" ({', '.join(moved[:5])}{' ...' if len(moved) > 5 else ''})" if moved else "")
+        )
+    return ledger, notes
+
+
+__all__ = [
+    "AbortedError",
+    "CancelledError",
+    "signal_name",
+    "unlock",
+    "Transaction",
+    "repair",
+    "transaction",
+]
