@@ -39,6 +39,13 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Replace documents with other content.")
         ] = False,
+        layout: Annotated[
+            bool,
+            typer.Option(
+                "--layout",
+                help="Lay out every imported flow (flows missing positions always are).",
+            ),
+        ] = False,
         flows: FlowsOption = Path(FLOWS_DIR),
         environments: EnvironmentsOption = None,
         fmt: FormatOption = OutputFormat.text,
@@ -53,7 +60,7 @@ def register(app: typer.Typer) -> None:
         Example: flowops import ~/Downloads/Main-IVR.json --env dev
         """
         environment = load_environment(env, environments)
-        result = import_files(environment, files, flows, force=force)
+        result = import_files(environment, files, flows, force=force, layout=layout)
         if fmt == OutputFormat.json:
             emit(
                 json.dumps(

@@ -21,6 +21,7 @@ from flowops.connect import ConnectClient
 from flowops.deploy.export import SourceIdsError, existing_documents
 from flowops.deploy.live import own_tags_removed
 from flowops.errors import BadInputError
+from flowops.layout import laid_out, positions_of
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.model.parse import load_document, parse_content
@@ -43,12 +44,16 @@ def import_files(
     root: str | Path = "flows",
     *,
     force: bool = False,
+    layout: bool = False,
     client: ConnectClient | None = None,
 ) -> ImportResult:
     """Turn raw flow files from ``env`` into documents under ``root`` (see module doc).
 
     An existing document of the same flow whose content differs is only replaced with
-    ``force`` (or when it is the raw file being imported itself).
+    ``force`` (or when it is the raw file being imported itself). A flow with blocks
+    that have no designer position (API output, hand-written files) is given the
+    layered layout, so it opens readable in the designer; ``layout`` lays out every
+    imported flow, replacing positions the author chose.
     """
     client = client or ConnectClient.for_environment(env)
     catalog = client.catalog(with_content=False)
@@ -71,9 +76,10 @@ def import_files(
             name=git_name(raw.info.kind, raw.info.name, env.overrides),
             tags=own_tags_removed(raw.info.tags),
         )
-        doc = FlowDocument(
-            info=info, flow=parse_content(symbolic, source=str(file)), source=str(file)
-        )
+        flow = parse_content(symbolic, source=str(file))
+        if layout or len(positions_of(flow)) < len(flow.actions):
+            flow = laid_out(flow)
+        doc = FlowDocument(info=info, flow=flow, source=str(file))
         key = flow_key(info)
         leaks.extend((f"{key} ({file})", u) for u in unresolved)
         path = existing.get(key) or root / flow_relpath(info)

@@ -287,3 +287,40 @@ def test_import_says_what_it_wrote_in_stamped_json(
     assert data["written"] == [{"key": "flow:Console Flow", "path": "flows/Console-Flow.json"}]
     again = json.loads(CliRunner().invoke(app, args).stdout)
     assert again["written"] == [] and again["unchanged"] == ["flow:Console Flow"]
+
+
+def test_import_lays_out_flows_missing_positions_and_keeps_an_authors_layout(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowops.layout import layout_metrics, positions_of
+    from flowops.model.parse import load_document
+
+    monkeypatch.chdir(tmp_path)
+    dev_file = sandbox_environment_file(tmp_path, seeded_sandbox.url, "dev")
+    partial = _console_export(seeded_sandbox)  # only "queue" has a designer position
+    complete = _console_export(seeded_sandbox)
+    complete["Metadata"]["name"] = "Placed Flow"
+    placed = {a["Identifier"]: {"x": 300 * i, "y": 40} for i, a in enumerate(complete["Actions"])}
+    complete["Metadata"]["ActionMetadata"] = {k: {"position": v} for k, v in placed.items()}
+    for name, content in (("partial", partial), ("complete", complete)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(content), encoding="utf-8")
+    args = ["import", "partial.json", "complete.json", "--env", str(dev_file)]
+    assert (done := CliRunner().invoke(app, args)).exit_code == 0, done.output
+
+    laid = load_document(tmp_path / "flows" / "Console-Flow.json").flow
+    assert len(positions_of(laid)) == len(laid.actions)
+    assert layout_metrics(laid).overlaps == 0
+    assert positions_of(laid)["queue"] != (1.0, 2.0)  # the lone position was replaced too
+    assert laid.action_metadata("queue")["queue"]["text"] == "Support"  # mirrors kept
+    kept = load_document(tmp_path / "flows" / "Placed-Flow.json").flow
+    assert positions_of(kept) == {k: (float(v["x"]), float(v["y"])) for k, v in placed.items()}
+
+    again = CliRunner().invoke(app, ["import", "complete.json", "--env", str(dev_file)])
+    assert again.exit_code == 0 and "unchanged flow:Placed Flow" in again.output, again.output
+    relaid = CliRunner().invoke(
+        app, ["import", "complete.json", "--env", str(dev_file), "--layout", "--force"]
+    )
+    assert relaid.exit_code == 0, relaid.output
+    moved = load_document(tmp_path / "flows" / "Placed-Flow.json").flow
+    assert positions_of(moved) != positions_of(kept)
+    assert moved.actions == kept.actions  # layout only: the flow itself is untouched
