@@ -42,6 +42,12 @@ def _realflows() -> int:
     return main([])
 
 
+def _simulate() -> int:
+    from bench.simulate_bench import main
+
+    return main()
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
@@ -49,6 +55,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "rollback": _rollback,
     "diff": _diff,
     "realflows": _realflows,
+    "simulate": _simulate,
 }
 
 

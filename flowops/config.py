@@ -99,6 +99,8 @@ class Environment:
     source: Path = Path("<memory>")
     rate_limit: RateLimit = field(default_factory=RateLimit)
     description: str = ""
+    #: ``testing`` section: compile settings for ``flowops test --env`` (docs/native-tests.md).
+    testing: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_sandbox(self) -> bool:
@@ -234,6 +236,7 @@ def parse_environment(data: Any, source: Path) -> Environment:
         source=source,
         rate_limit=_rate_limit(data.get("rate_limit")),
         description=data.get("description", ""),
+        testing=MappingProxyType(dict(data.get("testing") or {})),
     )
 
 

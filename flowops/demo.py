@@ -34,6 +34,7 @@ from flowops.deploy.history import history
 from flowops.deploy.plan import Step
 from flowops.deploy.promote import PromoteResult, desired_state, promote
 from flowops.deploy.rollback import rollback
+from flowops.deploy.testcases import NativeStats, run_native
 from flowops.diff.compare import compare_sides
 from flowops.diff.render_text import render_text
 from flowops.diff.sources import SourceContext, default_sides
@@ -43,6 +44,11 @@ from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
 from flowops.repo import FLOWS_DIR
 from flowops.scaffold import environment_yaml, sandbox_environments
+from flowops.simulate.generate import generate, write_generated
+from flowops.simulate.report import render_markdown
+from flowops.simulate.scenario import load_scenarios
+from flowops.simulate.suite import run_scenarios
+from flowops.simulate.world import load_flowset
 
 #: The flow the story edits: its balance lookup is a Lambda call with a timeout.
 STORY_FLOW = "Billing Self Service"
@@ -295,6 +301,11 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         return _outcome(diff.outcome, *diff.details, ok=lint.ok and diff.ok)
 
     story.step("Fix it and read the diff", "flowops diff", fix_flow)
+    story.step(
+        "Test your flows: one scenario fails",
+        "flowops test --generate  # then: flowops test --coverage-fail-under 100",
+        lambda: _test_offline(workdir),
+    )
 
     def promote_staging() -> DemoStep:
         first = promote(
@@ -321,6 +332,37 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
         )
 
     story.step("Promote to staging (twice)", "flowops promote --env staging", promote_staging)
+
+    def native_tests() -> DemoStep:
+        first = run_native(
+            story.env("staging"),
+            flows,
+            workdir / "scenarios",
+            poll=0.1,
+            client=story.client("staging"),
+        )
+        again = NativeStats()
+        run_native(
+            story.env("staging"),
+            flows,
+            workdir / "scenarios",
+            poll=0.1,
+            client=story.client("staging"),
+            stats=again,
+        )
+        rows = [
+            f"{r.status.upper()} {r.scenario.name}" for r in first.results if r.status != "skipped"
+        ]
+        writes = len(again.created) + len(again.updated)
+        return _outcome(
+            f"{first.passed} passed, {first.failed} failed as Connect test cases "
+            f"({first.skipped} skipped: no native form); run again: "
+            + ("no test case rewritten" if not writes else f"{writes} rewritten!"),
+            *rows,
+            ok=first.failed == 0 and first.passed > 0 and not writes,
+        )
+
+    story.step("Scenarios as test cases in staging", "flowops test --env staging", native_tests)
 
     def prod_before() -> DemoStep:
         result = promote(
@@ -386,6 +428,69 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
 
     story.step("History, from Connect itself", "flowops history --env prod", show_history)
     return story.finish()
+
+
+#: Two hand-written scenarios; the author of the second got the menu wrong: pressing 1
+#: reaches Sales, not Support.
+SCENARIOS = """\
+scenarios:
+  - name: press 2 for Support
+    flow: Main Inbound
+    given:
+      lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
+      hours: open
+      inputs: ["2"]
+    expect:
+      prompts: [Welcome, Main Menu]
+      attributes: {customerTier: gold}
+      queue: queue:Support
+  - name: press 1 for Support (wrong on purpose)
+    flow: Main Inbound
+    given:
+      lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
+      hours: open
+      inputs: ["1"]
+    expect:
+      queue: queue:Support
+"""
+
+
+def _test_offline(workdir: Path) -> DemoStep:
+    """Scenarios beside flows/: the wrong one fails with its path; ``--generate`` writes
+    one for every branch the others miss; without the wrong one, every branch is covered.
+    They stay out of the demo's git history (``.git/info/exclude``), so the story's
+    HEAD~1 is still the export."""
+    folder = workdir / "scenarios"
+    folder.mkdir(exist_ok=True)
+    with (workdir / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
+        exclude.write("scenarios/\n")
+    mine = folder / "main-inbound.yaml"
+    mine.write_text(SCENARIOS, encoding="utf-8")
+    flows = load_flowset(workdir / FLOWS_DIR)
+    failing = run_scenarios(flows, load_scenarios(folder))
+    bad = [r for r in failing.results if not r.passed]
+    mine.write_text(SCENARIOS.split("  - name: press 1")[0], encoding="utf-8")
+    taken = {b for r in failing.results if r.passed for b in r.run.branches}
+    written = write_generated(generate(flows, taken), folder / "generated")
+    passing = run_scenarios(flows, load_scenarios(folder))
+    report = workdir / ".flowops" / "coverage.md"
+    report.write_text(render_markdown(passing), encoding="utf-8")
+    cov = passing.coverage
+    details = [f"FAIL {r.scenario.name}: {r.message}" for r in bad]
+    details += [
+        f"  {s.flow} / {s.type} -> {s.branch}"
+        for r in bad
+        for s in r.run.steps[max(0, r.divergence - 2) : r.divergence + 1]
+    ]
+    details.append(f"flowops test --generate wrote {len(written)} scenarios to review")
+    details += [f"{f.percent:5.1f}%  {f.name}" for f in cov.flows]
+    details.append(f"coverage report with Mermaid pictures: {report}")
+    return _outcome(
+        f"{len(bad)} of {len(failing.results)} scenarios failed; without the wrong one and "
+        f"with the generated ones {passing.passed} passed, branch coverage {cov.percent:.1f}%",
+        *details,
+        ok=len(bad) == 1 and passing.ok and cov.percent == 100.0,
+    )
 
 
 def _release_id(result: PromoteResult) -> int | None:

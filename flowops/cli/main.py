@@ -42,6 +42,7 @@ COMMANDS = {
     "rollback": "rollback",
     "sandbox": "sandbox",
     "demo": "demo",
+    "test": "test",
     "init": "init",
     "completion": "completion",
 }

@@ -896,6 +896,78 @@ class ConnectClient:
         out = self._call("ListTagsForResource", resourceArn=arn)
         return dict(out.get("tags") or {})
 
+    # --- test cases (Testing and simulation) ---------------------------------------------
+
+    def create_hours_of_operation(self, name: str, config: list[dict[str, Any]]) -> CatalogEntry:
+        """Create hours (UTC) and add them to the cached catalog."""
+        out = self._call(
+            "CreateHoursOfOperation",
+            InstanceId=self.instance_id,
+            Name=name,
+            TimeZone="UTC",
+            Config=config,
+        )
+        entry = CatalogEntry(
+            "hours", name, str(out["HoursOfOperationId"]), str(out["HoursOfOperationArn"])
+        )
+        if self._resources is not None:
+            self._resources.append(entry)
+        if self._catalog is not None:
+            self._catalog.add(entry)
+        return entry
+
+    def list_test_cases(self) -> list[dict[str, Any]]:
+        """Summaries (Id, Arn, Name, Status...) of every test case of the instance."""
+        return list(
+            self._pages("ListTestCases", "TestCaseSummaryList", InstanceId=self.instance_id)
+        )
+
+    def describe_test_case(self, test_case_id: str) -> dict[str, Any]:
+        """One test case (its published version when it has one)."""
+        out = self._call("DescribeTestCase", InstanceId=self.instance_id, TestCaseId=test_case_id)
+        return dict(out["TestCase"])
+
+    def create_test_case(self, **params: Any) -> str:
+        """Create a test case (CreateTestCase parameters); returns its id."""
+        out = self._call("CreateTestCase", InstanceId=self.instance_id, **params)
+        return str(out["TestCaseId"])
+
+    def update_test_case(self, test_case_id: str, **params: Any) -> None:
+        """Replace a test case's content, entry point, data or status."""
+        self._call("UpdateTestCase", InstanceId=self.instance_id, TestCaseId=test_case_id, **params)
+
+    def start_test_case_execution(self, test_case_id: str, client_token: str) -> dict[str, Any]:
+        """Start (queue) an execution of a published test case."""
+        return self._call(
+            "StartTestCaseExecution",
+            InstanceId=self.instance_id,
+            TestCaseId=test_case_id,
+            ClientToken=client_token,
+        )
+
+    def test_case_execution_summary(self, test_case_id: str, execution_id: str) -> dict[str, Any]:
+        """Status, times and observation counts of an execution."""
+        return self._call(
+            "GetTestCaseExecutionSummary",
+            InstanceId=self.instance_id,
+            TestCaseId=test_case_id,
+            TestCaseExecutionId=execution_id,
+        )
+
+    def test_case_execution_records(
+        self, test_case_id: str, execution_id: str
+    ) -> list[dict[str, Any]]:
+        """Every record of an execution, oldest first."""
+        return list(
+            self._pages(
+                "ListTestCaseExecutionRecords",
+                "ExecutionRecords",
+                InstanceId=self.instance_id,
+                TestCaseId=test_case_id,
+                TestCaseExecutionId=execution_id,
+            )
+        )
+
 
 def _as_datetime(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None

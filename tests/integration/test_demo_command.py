@@ -26,7 +26,9 @@ CHAPTERS = [
     "Lint",
     "Break a flow: lint catches it",
     "Fix it and read the diff",
+    "Test your flows: one scenario fails",
     "Promote to staging (twice)",
+    "Scenarios as test cases in staging",
     "Prod runs the previous release",
     "Canary in prod",
     "Roll prod back",
@@ -48,6 +50,11 @@ def test_demo_tells_the_story_and_runs_again(tmp_path: Path) -> None:
     assert not any("FL204" in d for d in steps["Lint"].details)
     assert any("'3' -> '8'" in d for d in steps["Fix it and read the diff"].details)
     assert "no writes" in steps["Promote to staging (twice)"].outcome
+    tests = steps["Test your flows: one scenario fails"]
+    assert tests.outcome.startswith("1 of ") and "branch coverage 100.0%" in tests.outcome
+    assert any("expected queue 'queue:Support', reached 'queue:Sales'" in d for d in tests.details)
+    native = steps["Scenarios as test cases in staging"].outcome
+    assert " 0 failed as Connect test cases" in native and "no test case rewritten" in native
     assert steps["Export dev into git"].api_calls > 0
     assert result.sandbox_db.parent == (workdir / ".flowops").resolve()
     assert result.sandbox_db.exists()

@@ -141,6 +141,7 @@ def test_readme_tour_runs_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "FL204" in text
     assert "'3' -> '8'" in text
     assert "restored" in text
+    assert "branch coverage 100.0%" in text  # flowops test --coverage-fail-under 100
     assert (tmp_path / "tour" / "flows" / "Billing-Self-Service.json").is_file()
 
 

@@ -162,7 +162,8 @@ def test_deploy_promotes_every_stage_and_fans_out_over_the_fleet(
     run = run_workflow("deploy.yml", project.repo, project.env)
 
     assert results(run, "fleet") == ["success"]
-    for stage in ("dev", "staging", "prod"):
+    assert results(run, "test") == ["success"], failures(run)  # scenarios before any promote
+    for stage in ("dev", "staging", "staging-tests", "prod"):
         assert set(results(run, stage)) == {"success"}, failures(run)
     promoted = [r.name for r in run.jobs["prod"]]
     assert len(promoted) == 2
@@ -231,7 +232,9 @@ def test_flows_pr_reports_lint_diff_and_plan(project: Project) -> None:
     assert "```mermaid" in comment
     assert "now in a pull request" in comment
     assert "github/codeql-action/upload-sarif" in run.external
-    assert run.external.count("marocchino/sticky-pull-request-comment") == 2
+    assert run.external.count("marocchino/sticky-pull-request-comment") == 3
+    tests = (project.repo / "flowops-coverage.md").read_text(encoding="utf-8")
+    assert tests.startswith("## flowops test") and "branch coverage" in tests
     # Connect would refuse the broken flow on publish: the plan gate fails, after posting.
     assert results(run, "plan") == (["failure"] if broken else ["success"]), failures(run)
     plan = (project.repo / "flowops-plan.md").read_text(encoding="utf-8")

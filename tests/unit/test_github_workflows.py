@@ -224,6 +224,7 @@ EXPECTED_COMMANDS = {
     "promote",
     "rollback",
     "drift",
+    "test",
 }
 
 

@@ -17,6 +17,7 @@ from flowops.sandbox.backend.common import KINDS, Family, Handler, Kind, Output,
 from flowops.sandbox.backend.flows import Flows
 from flowops.sandbox.backend.instances import Instances
 from flowops.sandbox.backend.tags import Tags
+from flowops.sandbox.backend.testcases import TestCases
 from flowops.sandbox.backend.versions import Versions
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.consistency import Consistency
@@ -31,6 +32,7 @@ FAMILIES: dict[str, type[Family]] = {
     "versions": Versions,
     "catalog": Catalog,
     "tags": Tags,
+    "test_cases": TestCases,
 }
 
 #: Operation name template (``{}`` is the kind's noun) -> (family, method taking a Kind).
@@ -107,6 +109,11 @@ class Backend:
     def catalog(self) -> Catalog:
         """The catalog family."""
         return cast(Catalog, self.families["catalog"])
+
+    @property
+    def test_cases(self) -> TestCases:
+        """The test cases family (its ``run_seconds`` sets an execution's simulated time)."""
+        return cast(TestCases, self.families["test_cases"])
 
     def call(self, caller: Caller, operation: str, params: Params) -> Output:
         """Run one operation in one transaction."""

@@ -11,9 +11,10 @@ from flowops.sandbox.store.catalog import CatalogTables
 from flowops.sandbox.store.database import Database
 from flowops.sandbox.store.flows import FlowTables
 from flowops.sandbox.store.records import Alias, Flow, Instance, LexAlias, LexBot, Resource, Version
+from flowops.sandbox.store.testcases import TestCaseTables
 
 
-class Store(FlowTables, CatalogTables):
+class Store(FlowTables, CatalogTables, TestCaseTables):
     """Every table of the sandbox over one :class:`Database` connection."""
 
 

@@ -1,0 +1,248 @@
+"""``flowops test --env NAME``: scenarios as Amazon Connect test cases in an environment.
+
+1. Each scenario runs offline first (its path decides the order of the test's events).
+2. It compiles into a test case for the environment (:mod:`flowops.simulate.compile`):
+   references resolved to the environment's ARNs, overrides for Lambda, hours, Lex and
+   queues, ending at the queue transfer so no live agent is ever rung. Scenarios with no
+   native form (forced outcomes, percentage draws, queue metrics) are skipped with the
+   reason.
+3. Test cases are created or updated idempotently: flowops owns the names with its
+   prefix (``flowops-`` by default) and writes only those whose content, entry point,
+   initialization data or description changed.
+4. Executions start with at most 5 running at once (Connect's limit), are polled until
+   they finish (5 minutes each at most), and their records become the same report as
+   an offline run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowops.config import Environment, load_environment
+from flowops.connect import ConnectClient
+from flowops.errors import BadInputError
+from flowops.refs import parse_symbol
+from flowops.simulate.compile import (
+    CompiledTestCase,
+    CompileSettings,
+    Uncompilable,
+    compile_scenario,
+)
+from flowops.simulate.coverage import compute_coverage
+from flowops.simulate.expect import Failure
+from flowops.simulate.scenario import load_scenarios
+from flowops.simulate.suite import SuiteReport, run_scenario
+from flowops.simulate.world import load_flowset
+
+MAX_RUNNING = 5
+EXECUTION_LIMIT_SECONDS = 300
+DONE = ("PASSED", "FAILED", "STOPPED")
+
+
+@dataclass
+class NativeStats:
+    """What the native run did in Connect (for idempotence checks and reports)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    executions: dict[str, str] = field(default_factory=dict)  # test case name -> execution id
+    max_running: int = 0
+
+
+def resolver(client: ConnectClient, env: Environment) -> Callable[[str], str]:
+    """Symbolic reference -> ARN in ``env`` (ARNs and other values pass unchanged)."""
+    catalog = client.catalog(with_content=False)
+
+    def resolve(value: str) -> str:
+        parsed = parse_symbol(value)
+        if parsed is None:
+            return value
+        kind, name = parsed
+        entry = catalog.by_name(kind, env.override(kind, name))
+        if entry is None:
+            raise BadInputError(
+                f"environment {env.name!r} has no {kind} named {env.override(kind, name)!r} "
+                f"(scenario reference {value!r})"
+            )
+        return entry.arn
+
+    return resolve
+
+
+def _same(existing: dict[str, Any], case: CompiledTestCase) -> bool:
+    try:
+        content = json.loads(existing.get("Content") or "{}")
+    except ValueError:
+        return False
+    return (
+        existing.get("Status") == "PUBLISHED"
+        and content == case.content
+        and existing.get("EntryPoint") == case.entry_point
+        and json.loads(existing.get("InitializationData") or "{}")
+        == json.loads(case.initialization_data)
+        and existing.get("Description", "") == case.description
+    )
+
+
+def sync_test_cases(
+    client: ConnectClient, cases: list[CompiledTestCase], stats: NativeStats
+) -> dict[str, str]:
+    """Create or update the test cases flowops owns; returns name -> test case id."""
+    existing = {str(s["Name"]): str(s["Id"]) for s in client.list_test_cases()}
+    ids: dict[str, str] = {}
+    for case in cases:
+        params = {
+            "Content": case.content_text,
+            "EntryPoint": case.entry_point,
+            "InitializationData": case.initialization_data,
+            "Description": case.description,
+            "Status": "PUBLISHED",
+        }
+        if case.name in existing:
+            ident = existing[case.name]
+            if _same(client.describe_test_case(ident), case):
+                stats.unchanged.append(case.name)
+            else:
+                client.update_test_case(ident, **params)
+                stats.updated.append(case.name)
+        else:
+            ident = client.create_test_case(Name=case.name, Tags=dict(case.tags), **params)
+            stats.created.append(case.name)
+        ids[case.name] = ident
+    return ids
+
+
+def _failure(records: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    for record in reversed(records):
+        try:
+            body = json.loads(record.get("Record") or "{}")
+        except ValueError:
+            continue
+        if body.get("Type") == "COMPLETION":
+            reason = body.get("CompletionReason") or {}
+            return str(reason.get("Message") or body.get("Status"))
+    return f"execution ended {summary.get('Status')}"
+
+
+def execute_all(
+    client: ConnectClient,
+    ids: dict[str, str],
+    stats: NativeStats,
+    *,
+    poll: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, tuple[str, str]]:
+    """Run every test case, at most 5 at once; name -> (status, failure message)."""
+    waiting = list(ids)
+    running: dict[str, tuple[str, float]] = {}
+    out: dict[str, tuple[str, str]] = {}
+    while waiting or running:
+        while waiting and len(running) < MAX_RUNNING:
+            name = waiting.pop(0)
+            started = client.start_test_case_execution(ids[name], str(uuid.uuid4()))
+            running[name] = (str(started["TestCaseExecutionId"]), clock())
+            stats.executions[name] = running[name][0]
+            stats.max_running = max(stats.max_running, len(running))
+        for name, (execution, since) in list(running.items()):
+            summary = client.test_case_execution_summary(ids[name], execution)
+            status = str(summary.get("Status"))
+            if status in DONE:
+                records = client.test_case_execution_records(ids[name], execution)
+                out[name] = (status, "" if status == "PASSED" else _failure(records, summary))
+                del running[name]
+                if progress is not None:
+                    progress(f"{status} {name} ({len(out)}/{len(ids)})")
+            elif clock() - since > EXECUTION_LIMIT_SECONDS + 60:
+                out[name] = ("FAILED", f"no result after {EXECUTION_LIMIT_SECONDS} s")
+                del running[name]
+        if running:
+            sleep(poll)
+    return out
+
+
+#: The hours flowops creates when an environment lacks them (names it owns).
+_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_ALWAYS_OPEN = [
+    {"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}
+    for d in _WEEK
+]
+
+
+def ensure_test_hours(
+    client: ConnectClient, env: Environment, settings: CompileSettings
+) -> list[str]:
+    """Create the substitute hours (always open / always closed) flowops owns, if missing.
+
+    Only names starting with ``flowops-`` are created (an empty schedule is always
+    closed); any other configured name must exist. Returns the names created.
+    """
+    if settings.hours != "substitute":
+        return []
+    created = []
+    catalog = client.catalog(with_content=False)
+    for ref, config in (
+        (settings.always_open_hours, _ALWAYS_OPEN),
+        (settings.always_closed_hours, []),
+    ):
+        name = env.override("hours", ref.split(":", 1)[1])
+        if catalog.by_name("hours", name) is None and name.startswith("flowops-"):
+            client.create_hours_of_operation(name, config)
+            created.append(name)
+    return created
+
+
+def run_native(
+    env: Environment | str,
+    flows_dir: str | Path = "flows",
+    scenarios_dir: str | Path = "scenarios",
+    *,
+    poll: float = 1.0,
+    stats: NativeStats | None = None,
+    client: ConnectClient | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SuiteReport:
+    """Compile, sync and run every scenario as a test case in ``env``."""
+    start = time.perf_counter()
+    env = load_environment(env) if isinstance(env, str) else env
+    settings = CompileSettings.from_mapping(env.testing)
+    flows = load_flowset(flows_dir)
+    scenarios = load_scenarios(scenarios_dir) if Path(scenarios_dir).exists() else []
+    client = client or ConnectClient.for_environment(env)
+    results = {s.name: run_scenario(flows, s) for s in scenarios}
+    if any(kind == "hours" for r in results.values() for kind, _, _ in r.run.mocks):
+        ensure_test_hours(client, env, settings)
+    resolve = resolver(client, env)
+    stats = stats if stats is not None else NativeStats()
+    cases: list[CompiledTestCase] = []
+    for scenario in scenarios:
+        offline = results[scenario.name]
+        try:
+            flow_id = resolve(f"flow:{flows.entry_flow(scenario.flow).name}")
+            cases.append(compile_scenario(scenario, offline.run, resolve, flow_id, settings))
+        except Uncompilable as exc:
+            offline.skipped = str(exc)
+    ids = sync_test_cases(client, cases, stats)
+    if progress is not None:
+        progress(
+            f"{len(stats.created)} test case(s) created, {len(stats.updated)} updated, "
+            f"{len(stats.unchanged)} unchanged in {env.name}"
+        )
+    verdicts = execute_all(client, ids, stats, poll=poll, progress=progress)
+    for case in cases:
+        result = results[case.scenario]
+        status, message = verdicts[case.name]
+        result.failures = (
+            [] if status == "PASSED" else [Failure("native", message, len(result.run.steps))]
+        )
+    ordered = [results[s.name] for s in scenarios]
+    taken = {b for r in ordered for b in r.run.branches}
+    return SuiteReport(ordered, compute_coverage(flows, taken), time.perf_counter() - start)

@@ -1,0 +1,394 @@
+"""Scenario -> Amazon Connect test case (the Testing language), for one environment.
+
+The compiler reads the scenario *and its offline run*: the run says in which order the
+caller hears prompts and answers them, which Lambda, Lex, hours and queue answers the
+flow asks for, and how the contact ends. From it the test case gets
+
+- one ``TestInitiated`` group that installs every override, in the order the run used
+  them (overrides are single-use and FIFO per resource in Connect);
+- one ``MessageReceived`` group per prompt the caller answers (with the key presses or
+  utterance as a SendInstruction) and per prompt the scenario expects;
+- a last group with the scenario's attribute and queue checks and ``EndTest``: on the
+  ``FlowActionStarted TransferContactToQueue`` event when the contact is queued, so the
+  test always ends before the queue transfer and no live agent is ever rung.
+
+References are resolved by a caller-supplied function (symbolic -> the environment's ARN),
+so this module stays free of any AWS client. Where AWS's docs disagree (reference
+section 4), each choice is one :class:`CompileSettings` field with the default the
+evidence favours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from flowops.errors import BadInputError
+from flowops.simulate.engine import RunResult
+from flowops.simulate.expect import text_matches
+from flowops.simulate.scenario import Scenario
+
+Resolver = Callable[[str], str]
+"""Symbolic reference (``queue:Support``) -> this environment's ARN; raises when unknown."""
+
+
+@dataclass(frozen=True)
+class CompileSettings:
+    """The choices AWS's docs leave open (docs/native-tests.md), with their defaults."""
+
+    #: Testing-language Version: "2019-10-30" (devguide, three independent builders) or
+    #: "2025-06-21" (API Reference pages).
+    version: str = "2019-10-30"
+    #: Customer speech: "TextUtterance" with Text and LanguageCode (AWS docs) or
+    #: "Utterance" with Value (one third-party compiler's live finding).
+    utterance: str = "TextUtterance"
+    #: Lambda mock payload key: "LoadedData" (AWS docs) or "Value" (a third-party note).
+    lambda_payload: str = "LoadedData"
+    #: Hours results: "substitute" (SubstituteResource with always-open / always-closed
+    #: hours; the reference's advice, as hours MockResponses were reported rejected) or
+    #: "mock" (MockResponse InHours/OutOfHours, as documented).
+    hours: str = "substitute"
+    always_open_hours: str = "hours:flowops-always-open"
+    always_closed_hours: str = "hours:flowops-always-closed"
+    #: How MessageReceived matches: "Inclusion" (contains; deterministic) or "Similarity".
+    matching: str = "Inclusion"
+    name_prefix: str = "flowops-"
+    language: str = "en-US"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> CompileSettings:
+        """Settings from an environment's ``testing`` section."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data or {}) - known
+        if unknown:
+            raise BadInputError(f"testing: unknown setting(s) {', '.join(sorted(unknown))}")
+        return cls(**dict(data or {}))
+
+
+class Uncompilable(BadInputError):
+    """A scenario that has no native equivalent (reported as skipped, with the reason)."""
+
+
+@dataclass(frozen=True)
+class CompiledTestCase:
+    """What CreateTestCase / UpdateTestCase take."""
+
+    name: str
+    scenario: str
+    content: dict[str, Any]
+    entry_point: dict[str, Any]
+    initialization_data: str
+    description: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def content_text(self) -> str:
+        """Content as sent: canonical JSON, so unchanged scenarios compare equal."""
+        return json.dumps(self.content, sort_keys=True, separators=(",", ":"))
+
+
+@cache
+def testing_language_schema() -> dict[str, Any]:
+    """JSON Schema of test-case Content (the shapes of the reference, section 3)."""
+    text = resources.files("flowops.simulate").joinpath("testcase.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def content_problems(content: Any) -> list[str]:
+    """Why Content is not valid Testing language ([] when it is)."""
+    validator = Draft202012Validator(testing_language_schema())
+    out = []
+    for err in sorted(validator.iter_errors(content), key=lambda e: list(map(str, e.path))):
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.path)
+        out.append(f"{where}: {err.message}"[:256])
+    return out
+
+
+def owned_name(scenario: str, prefix: str = "flowops-") -> str:
+    """The name flowops owns for a scenario's test case."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario).strip("-")
+    return (prefix + slug)[:127]
+
+
+class _Builder:
+    def __init__(self, settings: CompileSettings, resolve: Resolver) -> None:
+        self.settings = settings
+        self.resolve = resolve
+        self.observations: list[dict[str, Any]] = []
+
+    def observation(self, event_type: str, properties: dict[str, Any]) -> dict[str, Any]:
+        ident = "setup" if event_type == "TestInitiated" else f"step-{len(self.observations)}"
+        obs: dict[str, Any] = {
+            "Identifier": ident,
+            "Event": {
+                "Identifier": f"{ident}-event",
+                "Type": event_type,
+                "Actor": "System",
+                "Properties": properties,
+            },
+            "Actions": [],
+            "Transitions": {"NextObservations": []},
+        }
+        if self.observations:
+            self.observations[-1]["Transitions"]["NextObservations"] = [ident]
+        self.observations.append(obs)
+        return obs
+
+    @staticmethod
+    def add(obs: dict[str, Any], action_type: str, parameters: dict[str, Any]) -> None:
+        actions = obs["Actions"]
+        ident = f"{obs['Identifier']}-{len(actions) + 1}"
+        if actions:
+            actions[-1]["Transitions"] = {"NextAction": ident}
+        actions.append(
+            {"Identifier": ident, "Type": action_type, "Parameters": parameters, "Transitions": {}}
+        )
+
+    def override(
+        self,
+        obs: dict[str, Any],
+        action_type: str,
+        params: dict[str, Any],
+        strategy: dict[str, Any],
+    ) -> None:
+        self.add(
+            obs,
+            "OverrideSystemBehavior",
+            {
+                "ActionType": "OverrideSystemBehavior",
+                "Behavior": {
+                    "Type": "FlowAction",
+                    "Properties": {
+                        "ActionType": action_type,
+                        "ActionParameters": params,
+                        "Strategy": strategy,
+                    },
+                },
+            },
+        )
+
+    def mock(
+        self, result: dict[str, Any] | None = None, error: str | None = None
+    ) -> dict[str, Any]:
+        if error is not None:
+            return {
+                "Type": "MockResponse",
+                "Response": {"Type": "Error", "Error": {"Value": error}},
+            }
+        return {
+            "Type": "MockResponse",
+            "Response": {"Type": "ExecutionResult", "ExecutionResult": result or {}},
+        }
+
+    def payload(self, data: Any) -> dict[str, Any]:
+        return {"DelaySeconds": 0, self.settings.lambda_payload: json.dumps(data, sort_keys=True)}
+
+    def overrides(self, setup: dict[str, Any], run: RunResult) -> None:
+        for kind, resource, answer in run.mocks:
+            arn = self.resolve(resource)
+            if kind == "lambda":
+                params: dict[str, Any] = {"LambdaFunctionARN": arn}
+                if "error" in answer:
+                    strategy = self.mock(error=answer["error"])
+                else:
+                    strategy = self.mock(self.payload(answer["result"]))
+                self.override(setup, "InvokeLambdaFunction", params, strategy)
+            elif kind == "lex":
+                params = {"LexV2Bot": {"AliasArn": arn}}
+                if "error" in answer:
+                    error = (
+                        "TimeLimitExceeded"
+                        if answer["error"] != "NoMatchingError"
+                        else "NoMatchingError"
+                    )
+                    strategy = self.mock(error=error)
+                else:
+                    data = {"IntentName": answer["intent"], "Slots": answer.get("slots") or {}}
+                    strategy = self.mock(self.payload(data))
+                self.override(setup, "ConnectParticipantWithLexBot", params, strategy)
+            elif kind == "hours":
+                params = {"HoursOfOperationId": arn}
+                if answer == "error":
+                    strategy = self.mock(error="NoMatchingError")
+                elif self.settings.hours == "mock":
+                    strategy = self.mock({"Value": "InHours" if answer else "OutOfHours"})
+                else:
+                    ref = (
+                        self.settings.always_open_hours
+                        if answer
+                        else self.settings.always_closed_hours
+                    )
+                    strategy = {"Type": "SubstituteResource", "SubstituteArn": self.resolve(ref)}
+                self.override(setup, "CheckHoursOfOperation", params, strategy)
+            elif kind == "queue":
+                self.override(
+                    setup, "TransferContactToQueue", {"QueueId": arn}, self.mock(error=answer)
+                )
+
+    def instruction(self, value: str) -> dict[str, Any]:
+        if value.startswith("say:"):
+            text = value[4:]
+            if self.settings.utterance == "Utterance":
+                instruction = {
+                    "Type": "Utterance",
+                    "Properties": {"Value": text, "LanguageCode": self.settings.language},
+                }
+            else:
+                instruction = {
+                    "Type": "TextUtterance",
+                    "Properties": {"Text": text, "LanguageCode": self.settings.language},
+                }
+        else:
+            instruction = {"Type": "DtmfInput", "Properties": {"Value": value}}
+        return {"ActionType": "SendInstruction", "Actor": "Customer", "Instruction": instruction}
+
+    def message(self, text: str, prompt: str) -> dict[str, Any]:
+        criteria = {"MatchingCriteria": {"Type": self.settings.matching}}
+        if prompt:
+            return {"PromptId": self.resolve(prompt), **criteria}
+        return {"Text": text, **criteria}
+
+
+_QUEUE_TYPES = ("TransferContactToQueue", "DequeueContactAndTransferToQueue")
+
+
+def _unsupported(scenario: Scenario) -> str | None:
+    given = scenario.given
+    if given.get("outcomes"):
+        return "given.outcomes forces results native test cases cannot override"
+    if given.get("distribute"):
+        return "a Distribute by percentage draw cannot be fixed in a native test case"
+    if any(isinstance(q, Mapping) and "metrics" in q for q in (given.get("queues") or {}).values()):
+        return "queue metrics cannot be overridden in a native test case"
+    return None
+
+
+def compile_scenario(
+    scenario: Scenario,
+    run: RunResult,
+    resolve: Resolver,
+    flow_id: str,
+    settings: CompileSettings | None = None,
+) -> CompiledTestCase:
+    """The test case of one scenario, from its offline run, for one environment."""
+    settings = settings or CompileSettings()
+    reason = _unsupported(scenario)
+    if reason is None and run.needs is not None:
+        reason = f"the scenario stops offline: {run.needs.message}"
+    if reason is None and run.end is None:
+        reason = "the offline run did not end"
+    if reason is not None:
+        raise Uncompilable(f"{scenario.source}:{scenario.line}: {scenario.name!r}: {reason}")
+    assert run.end is not None
+    b = _Builder(settings, resolve)
+    setup = b.observation("TestInitiated", {})
+    b.overrides(setup, run)
+
+    # The test ends when the contact is queued: what queue and whisper flows play after
+    # that is checked offline only (a native test never waits for an agent).
+    cut = len(run.steps)
+    if run.end.kind == "queue":
+        cut = max(
+            (
+                i
+                for i, s in enumerate(run.steps)
+                if s.type in _QUEUE_TYPES and s.branch == "success"
+            ),
+            default=cut,
+        )
+    heard = [i for i, e in enumerate(run.transcript) if e.kind == "play"]
+    plays = [i for i in heard if run.transcript[i].step <= cut]
+    wanted: dict[int, str] = {}
+    pos = 0
+    missing: list[str] = []  # expected prompts the offline run did not hear
+    for spec in scenario.expect.get("prompts", ()):
+        text = str(spec if isinstance(spec, str) else next(iter(spec.values())))
+        found = next(
+            (
+                n
+                for n in range(pos, len(heard))
+                if text_matches(spec, run.transcript[heard[n]].text)
+            ),
+            None,
+        )
+        if found is None or missing:
+            missing.append(text)
+            continue
+        if heard[found] in plays:  # what is heard after the queue transfer: offline only
+            wanted[heard[found]] = text
+        pos = found + 1
+    answers: dict[int, str] = {}
+    for i, event in enumerate(run.transcript):
+        if event.kind != "input":
+            continue
+        prompt = next(
+            (j for j in reversed(plays) if j < i and run.transcript[j].action == event.action),
+            None,
+        )
+        if prompt is not None:
+            answers[prompt] = event.ref
+    last = setup
+    for i in sorted(set(wanted) | set(answers)):
+        event = run.transcript[i]
+        text = wanted.get(i, event.text)
+        last = b.observation("MessageReceived", b.message(text, event.ref))
+        if i in answers and answers[i] != "timeout":
+            b.add(last, "SendInstruction", b.instruction(answers[i]))
+    # Still expected: the native run fails on them as the offline run does.
+    for text in missing:
+        last = b.observation("MessageReceived", b.message(text, ""))
+    if run.end.kind == "queue":
+        queue = run.state["Queue"].get("ARN", "")
+        last = b.observation(
+            "FlowActionStarted",
+            {
+                "ActionType": "TransferContactToQueue",
+                "ActionParameters": {"QueueId": resolve(queue)},
+            },
+        )
+        if scenario.expect.get("queue"):
+            name = str(scenario.expect["queue"]).split(":", 1)[-1]
+            b.add(
+                last, "Assert", {"Namespace": "$.Queue.Name", "Operator": "Equals", "Operand": name}
+            )
+    for key, value in (scenario.expect.get("attributes") or {}).items():
+        if value is not None:
+            operand = value if isinstance(value, str) else json.dumps(value)
+            b.add(
+                last,
+                "Assert",
+                {"Namespace": f"$.Attributes.{key}", "Operator": "Equals", "Operand": operand},
+            )
+    b.add(last, "TestControl", {"ActionType": "TestControl", "Command": {"Type": "EndTest"}})
+    content = {"Version": settings.version, "Metadata": {}, "Observations": b.observations}
+    problems = content_problems(content)
+    if problems:  # a compiler bug, never the user's fault: fail loudly
+        raise AssertionError(f"compiled test case does not validate: {problems}")
+    channel = "CHAT" if scenario.channel == "CHAT" else "VOICE_CALL"
+    params_key = (
+        "ChatEntryPointParameters" if channel == "CHAT" else "VoiceCallEntryPointParameters"
+    )
+    attributes = {k: str(v) for k, v in (scenario.given.get("attributes") or {}).items()}
+    return CompiledTestCase(
+        name=owned_name(scenario.name, settings.name_prefix),
+        scenario=scenario.name,
+        content=content,
+        entry_point={"Type": channel, params_key: {"FlowId": flow_id}},
+        initialization_data=json.dumps(
+            {"Attributes": attributes, "SegmentAttributes": {}}, sort_keys=True
+        ),
+        description=f"flowops scenario {scenario.name!r} ({scenario.source})"[:500],
+        # Tag values allow letters, digits, spaces and _.:/=+-@ only.
+        tags={
+            "flowops:managed": "true",
+            "flowops:scenario": re.sub(r"[^\w\s.:/=+\-@]", "-", scenario.name)[:256],
+        },
+    )

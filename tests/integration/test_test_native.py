@@ -1,0 +1,104 @@
+"""``flowops test --env``: scenarios compiled into test cases and run in the sandbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.deploy.testcases import NativeStats, run_native
+from flowops.sandbox import SandboxServer
+from tests.support import sandbox_environment_file
+from tests.support.clients import ClientFactory
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(
+    seeded_sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A repository with the seeded flows, hand-written scenarios and a dev environment
+    on the sandbox."""
+    seeded_sandbox.backend.test_cases.run_seconds = 0
+    shutil.copytree(REPO / "flows", tmp_path / "flows")
+    (tmp_path / "scenarios").mkdir()
+    for name in ("main-inbound.yaml", "billing.yaml"):
+        shutil.copy(REPO / "scenarios" / name, tmp_path / "scenarios")
+    sandbox_environment_file(tmp_path / "environments", seeded_sandbox.url, "dev")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_scenarios_pass_as_test_cases_and_a_rerun_writes_nothing(
+    project: Path, connect_client: ClientFactory
+) -> None:
+    stats = NativeStats()
+    report = run_native("dev", poll=0.01, stats=stats)
+    assert [r.status for r in report.results] == ["passed"] * len(report.results)
+    assert len(stats.created) == 9 and not stats.updated
+    assert stats.max_running == 5
+    again = NativeStats()
+    run_native("dev", poll=0.01, stats=again)
+    assert not again.created and not again.updated and len(again.unchanged) == 9
+    edited = project / "scenarios" / "billing.yaml"
+    edited.write_text(edited.read_text().replace('balance: "42"', 'balance: "43"'))
+    edited.write_text(edited.read_text().replace("Your balance is 42", "Your balance is 43"))
+    third = NativeStats()
+    run_native("dev", poll=0.01, stats=third)
+    assert third.updated == ["flowops-balance-question-reads-the-balance"]
+    names = {
+        s["Name"]
+        for s in connect_client().list_test_cases(
+            InstanceId=connect_client().list_instances()["InstanceSummaryList"][0]["Id"]
+        )["TestCaseSummaryList"]
+    }
+    assert all(n.startswith("flowops-") for n in names) and len(names) == 9
+    hours = connect_client().list_hours_of_operations(
+        InstanceId=connect_client().list_instances()["InstanceSummaryList"][0]["Id"]
+    )["HoursOfOperationSummaryList"]
+    # hours results substitute hours flowops created once: always open, always closed
+    names_of_hours = [h["Name"] for h in hours]
+    assert names_of_hours.count("flowops-always-closed") == 1
+    assert names_of_hours.count("flowops-always-open") == 1
+
+
+def test_a_flow_changed_in_the_environment_fails_natively(
+    project: Path, connect_client: ClientFactory
+) -> None:
+    client = connect_client()
+    iid = client.list_instances()["InstanceSummaryList"][0]["Id"]
+    flows = client.list_contact_flows(InstanceId=iid)["ContactFlowSummaryList"]
+    billing = next(f for f in flows if f["Name"] == "Billing Self Service")
+    content = client.describe_contact_flow(InstanceId=iid, ContactFlowId=billing["Id"])
+    text = content["ContactFlow"]["Content"].replace("Your balance is", "Balance:")
+    client.update_contact_flow_content(InstanceId=iid, ContactFlowId=billing["Id"], Content=text)
+    result = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    failed = [s for s in data["scenarios"] if s["status"] == "failed"]
+    assert [s["name"] for s in failed] == ["balance question reads the balance"]
+    assert "did not occur" in failed[0]["message"]
+    # offline the scenario still passes: the environment drifted from git
+    assert runner.invoke(app, ["test"]).exit_code == 0
+
+
+def test_scenarios_without_a_native_form_are_skipped(project: Path) -> None:
+    (project / "scenarios" / "forced.yaml").write_text(
+        "name: forced\nflow: Callback Request\ngiven:\n  outcomes:\n"
+        "    cf81c1e0-f6ca-5782-8b48-9342d074cf1a: [{error: NoMatchingError}]\n"
+        "expect:\n  prompts: [could not schedule]\n"
+    )
+    result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml"])
+    assert result.exit_code == 0, result.stdout
+    assert "SKIP forced" in result.stdout and "given.outcomes" in result.stdout
+    assert "9 test case(s) created" in result.stderr and "PASSED flowops-" in result.stderr
+    assert "<skipped" in (project / "junit.xml").read_text()

@@ -1,0 +1,175 @@
+"""Scenario -> test case: valid Testing language, the documented settings, one verdict."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowops.errors import BadInputError
+from flowops.simulate.compile import (
+    CompileSettings,
+    Uncompilable,
+    compile_scenario,
+    content_problems,
+    owned_name,
+)
+from flowops.simulate.native import execute
+from flowops.simulate.scenario import Scenario, load_scenarios, parse_scenarios
+from flowops.simulate.suite import run_scenario
+from flowops.simulate.world import load_flowset
+
+REPO = Path(__file__).resolve().parents[2]
+FLOWS = load_flowset(REPO / "flows")
+SCENARIOS = load_scenarios(REPO / "scenarios")
+
+
+def identity(ref: str) -> str:
+    return ref
+
+
+def hours(ref: str) -> bool | None:
+    return {"hours:flowops-always-open": True, "hours:flowops-always-closed": False}.get(ref)
+
+
+def compiled(scenario: Scenario, settings: CompileSettings | None = None) -> Any:
+    run = run_scenario(FLOWS, scenario).run
+    return compile_scenario(scenario, run, identity, f"flow:{scenario.flow}", settings)
+
+
+def compilable() -> list[Scenario]:
+    out = []
+    for scenario in SCENARIOS:
+        try:
+            compiled(scenario)
+        except Uncompilable:
+            continue
+        out.append(scenario)
+    return out
+
+
+@pytest.mark.parametrize("scenario", compilable(), ids=lambda s: s.name[:60])
+def test_committed_scenarios_compile_to_valid_content_that_passes(scenario: Scenario) -> None:
+    case = compiled(scenario)
+    assert content_problems(case.content) == []
+    assert case.name == owned_name(scenario.name) and case.name.startswith("flowops-")
+    assert case.entry_point["VoiceCallEntryPointParameters"] == {"FlowId": f"flow:{scenario.flow}"}
+    assert json.loads(case.initialization_data)["SegmentAttributes"] == {}
+    attributes = scenario.given.get("attributes") or {}
+    outcome = execute(
+        case.content, FLOWS, FLOWS.entry_flow(scenario.flow), attributes=attributes, hours=hours
+    )
+    assert outcome.status == "PASSED", outcome.message
+
+
+def test_most_committed_scenarios_have_a_native_form() -> None:
+    names = {s.name for s in compilable()}
+    assert {"open hours, press 2, reach Support", "balance question reads the balance"} <= names
+    assert len(names) >= 15
+
+
+def _find(content: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [a for o in content["Observations"] for a in o["Actions"] if a["Type"] == kind]
+
+
+PRESS = next(s for s in SCENARIOS if s.name == "open hours, press 2, reach Support")
+SAYS = next(s for s in SCENARIOS if s.name == "balance question reads the balance")
+SUNDAY = next(s for s in SCENARIOS if s.name.startswith("after hours on a Sunday"))
+
+
+def test_default_settings_follow_the_evidence() -> None:
+    content = compiled(PRESS).content
+    assert content["Version"] == "2019-10-30"
+    overrides = _find(content, "OverrideSystemBehavior")
+    lam = overrides[0]["Parameters"]["Behavior"]["Properties"]
+    assert lam["ActionType"] == "InvokeLambdaFunction"
+    result = lam["Strategy"]["Response"]["ExecutionResult"]
+    assert json.loads(result["LoadedData"]) == {"name": "Ann", "tier": "gold"}
+    hours_override = overrides[1]["Parameters"]["Behavior"]["Properties"]
+    assert hours_override["Strategy"] == {
+        "Type": "SubstituteResource",
+        "SubstituteArn": "hours:flowops-always-open",
+    }
+    dtmf = _find(content, "SendInstruction")[0]["Parameters"]["Instruction"]
+    assert dtmf == {"Type": "DtmfInput", "Properties": {"Value": "2"}}
+    last = content["Observations"][-1]
+    assert last["Event"]["Type"] == "FlowActionStarted"  # ends before the queue transfer
+    assert last["Event"]["Properties"]["ActionParameters"] == {"QueueId": "queue:Support"}
+    assert last["Actions"][-1]["Parameters"]["Command"] == {"Type": "EndTest"}
+    assert all("Usage" not in o for o in content["Observations"])
+    for obs in content["Observations"]:
+        props = obs["Event"]["Properties"]
+        if obs["Event"]["Type"] == "MessageReceived":
+            assert props["MatchingCriteria"] == {"Type": "Inclusion"}
+
+
+def test_each_setting_changes_what_it_says() -> None:
+    settings = CompileSettings.from_mapping(
+        {
+            "version": "2025-06-21",
+            "utterance": "Utterance",
+            "lambda_payload": "Value",
+            "hours": "mock",
+            "matching": "Similarity",
+            "name_prefix": "qa-",
+        }
+    )
+    case = compiled(SAYS, settings)
+    assert case.content["Version"] == "2025-06-21" and case.name.startswith("qa-")
+    utterance = _find(case.content, "SendInstruction")[0]["Parameters"]["Instruction"]
+    assert utterance == {
+        "Type": "Utterance",
+        "Properties": {"Value": "what is my balance", "LanguageCode": "en-US"},
+    }
+    lam = [
+        o["Parameters"]["Behavior"]["Properties"]
+        for o in _find(case.content, "OverrideSystemBehavior")
+        if o["Parameters"]["Behavior"]["Properties"]["ActionType"] == "InvokeLambdaFunction"
+    ][0]
+    assert "Value" in lam["Strategy"]["Response"]["ExecutionResult"]
+    closed = compiled(SUNDAY, settings).content
+    mock = _find(closed, "OverrideSystemBehavior")[1]["Parameters"]["Behavior"]["Properties"]
+    assert mock["Strategy"]["Response"]["ExecutionResult"] == {"Value": "OutOfHours"}
+    default_text = compiled(SAYS).content
+    said = _find(default_text, "SendInstruction")[0]["Parameters"]["Instruction"]
+    assert said["Type"] == "TextUtterance" and said["Properties"]["Text"] == "what is my balance"
+    with pytest.raises(BadInputError, match="unknown setting"):
+        CompileSettings.from_mapping({"versoin": "x"})
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("  outcomes: {UpdateContactTextToSpeechVoice: [success]}\n", "given.outcomes"),
+        ("  distribute: [5]\n", "Distribute by percentage"),
+        ("", "stops offline"),
+    ],
+)
+def test_scenarios_without_a_native_form(given: str, reason: str) -> None:
+    text = "name: x\nflow: Main Inbound\ngiven:\n" + (given or "  attributes: {}\n")
+    scenario = parse_scenarios(text, "s.yaml")[0]
+    with pytest.raises(Uncompilable, match=reason):
+        compiled(scenario)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda c: c["Observations"][0]["Event"].update(Actor="Agent"),
+        lambda c: c["Observations"][1]["Event"].update(MatchingCriteria="Similarity"),
+        lambda c: c["Observations"][1]["Event"]["Properties"].update(Text="x"),
+        lambda c: c.update(Version="2024-01-01"),
+        lambda c: c["Observations"][0]["Actions"][0]["Parameters"]["Behavior"]["Properties"].update(
+            ActionParameters={}
+        ),
+        lambda c: _find(c, "Assert")[0]["Parameters"].pop("Operand"),
+        lambda c: c["Observations"][0].pop("Transitions"),
+    ],
+)
+def test_the_schema_rejects_shapes_the_reference_says_fail(breakage: Any) -> None:
+    content = copy.deepcopy(compiled(PRESS).content)
+    breakage(content)
+    assert content_problems(content)
