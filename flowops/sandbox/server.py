@@ -215,6 +215,32 @@ class SandboxServer:
 
         return seed(self.store, **kwargs)
 
+    def traffic(
+        self,
+        instance_id: str,
+        flow: str,
+        contacts: int,
+        seed: int = 0,
+        channel: str = "VOICE",
+        given: dict[str, Any] | None = None,
+        at: float | None = None,
+        spread: float = 0.0,
+    ) -> dict[str, Any]:
+        """Send ``contacts`` simulated contacts into ``flow`` of an instance and record what
+        its flows did (see :meth:`~flowops.sandbox.backend.metrics.Metrics.send_traffic`);
+        also the admin route ``POST /_sandbox/traffic`` with these keys."""
+        with self.store.transaction(write=True):
+            return self.backend.metrics.send_traffic(
+                instance_id,
+                flow,
+                int(contacts),
+                seed=int(seed),
+                channel=channel,
+                given=given,
+                at=at,
+                spread=float(spread),
+            )
+
     # --- request handling --------------------------------------------------------------
 
     def handle(
@@ -360,4 +386,11 @@ class SandboxServer:
             return 200, {"ok": True}
         if route == "seed" and method == "POST":
             return 200, self.seed()
+        if route == "traffic" and method == "POST":
+            try:
+                return 200, self.traffic(**data)
+            except TypeError as exc:
+                return 400, {"error": str(exc)}
+            except SandboxError as exc:
+                return 404, {"error": exc.message}
         return 404, {"error": f"no admin route {method} {path}"}
