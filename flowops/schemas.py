@@ -22,6 +22,7 @@ SCHEMAS = {
     "canary-status": "flowops-canary-status/1",
     "graph": "flowops-graph/1",
     "sandbox-seed": "flowops-sandbox-seed/1",
+    "measure": "flowops-measure/1",
 }
 
 

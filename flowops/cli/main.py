@@ -43,6 +43,7 @@ COMMANDS = {
     "sandbox": "sandbox",
     "demo": "demo",
     "test": "test",
+    "measure": "measure",
     "init": "init",
     "completion": "completion",
 }
