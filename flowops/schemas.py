@@ -23,6 +23,7 @@ SCHEMAS = {
     "graph": "flowops-graph/1",
     "sandbox-seed": "flowops-sandbox-seed/1",
     "measure": "flowops-measure/1",
+    "canary-watch": "flowops-canary-watch/1",
 }
 
 

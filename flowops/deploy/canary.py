@@ -414,11 +414,14 @@ def abort_canary(client: ConnectClient, name: str) -> CanaryResult:
     )
 
 
-def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0) -> CanaryResult:
+def promote_canary(
+    client: ConnectClient, name: str, *, lock_settle: float = 1.0, note: str = ""
+) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
     The release's "before" version is the pre-canary restore point, so ``flowops
-    rollback`` after a promote restores the stable content.
+    rollback`` after a promote restores the stable content. ``note`` is added to the
+    release's message (a criteria override's reason).
     """
     entry, state = _require_state(client, name)
     cand = _helper(client, state.candidate_id)
@@ -460,7 +463,8 @@ def promote_canary(client: ConnectClient, name: str, *, lock_settle: float = 1.0
                     alias_id=alias_id,
                 ),
             ),
-            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
+            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})"
+            + (f"; {note}" if note else ""),
             kind="canary-promote",
         )
         append_record(client, ledger, record)
