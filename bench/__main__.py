@@ -48,6 +48,12 @@ def _simulate() -> int:
     return main()
 
 
+def _measure() -> int:
+    from bench.measure_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
@@ -56,6 +62,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "diff": _diff,
     "realflows": _realflows,
     "simulate": _simulate,
+    "measure": _measure,
 }
 
 
