@@ -215,31 +215,12 @@ class SandboxServer:
 
         return seed(self.store, **kwargs)
 
-    def traffic(
-        self,
-        instance_id: str,
-        flow: str,
-        contacts: int,
-        seed: int = 0,
-        channel: str = "VOICE",
-        given: dict[str, Any] | None = None,
-        at: float | None = None,
-        spread: float = 0.0,
-    ) -> dict[str, Any]:
+    def traffic(self, instance_id: str, flow: str, contacts: int, **options: Any) -> dict[str, Any]:
         """Send ``contacts`` simulated contacts into ``flow`` of an instance and record what
-        its flows did (see :meth:`~flowops.sandbox.backend.metrics.Metrics.send_traffic`);
-        also the admin route ``POST /_sandbox/traffic`` with these keys."""
+        its flows did; ``options`` as :meth:`~flowops.sandbox.backend.metrics.Metrics.
+        send_traffic` takes them. Also the admin route ``POST /_sandbox/traffic``."""
         with self.store.transaction(write=True):
-            return self.backend.metrics.send_traffic(
-                instance_id,
-                flow,
-                int(contacts),
-                seed=int(seed),
-                channel=channel,
-                given=given,
-                at=at,
-                spread=float(spread),
-            )
+            return self.backend.metrics.send_traffic(instance_id, flow, int(contacts), **options)
 
     # --- request handling --------------------------------------------------------------
 
