@@ -54,6 +54,12 @@ def _measure() -> int:
     return main([])
 
 
+def _doctor() -> int:
+    from bench.doctor_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "connect": _connect,
     "lint": _lint,
@@ -63,6 +69,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "realflows": _realflows,
     "simulate": _simulate,
     "measure": _measure,
+    "doctor": _doctor,
 }
 
 

@@ -24,6 +24,7 @@ SCHEMAS = {
     "sandbox-seed": "flowops-sandbox-seed/1",
     "measure": "flowops-measure/1",
     "canary-watch": "flowops-canary-watch/1",
+    "doctor": "flowops-doctor/1",
 }
 
 

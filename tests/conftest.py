@@ -8,6 +8,12 @@ an EC2 endpoint. Tests that need a variable set it with ``monkeypatch``.
 
 Every test under ``tests/integration`` is marked ``integration``, whether or not its
 module says so, so ``make unit`` (``-m "not integration"``) runs the fast tests only.
+
+One flowops variable is set instead: every flowops client the suite makes (in-process and
+in CLI subprocesses) checks each request against botocore's model constraints before
+sending it (``FLOWOPS_CHECK_MODEL``, see :mod:`flowops.connect.constraints`), so a call
+that Connect would refuse for a length, pattern, enum or range fails the test that made
+it, even where the sandbox is more lenient than the service.
 """
 
 from __future__ import annotations
@@ -17,8 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from flowops.connect.session import CHECK_MODEL_ENV
+
 ISOLATED_PREFIXES = ("AWS_", "FLOWOPS_")
 INTEGRATION = Path(__file__).resolve().parent / "integration"
+
+os.environ[CHECK_MODEL_ENV] = "1"  # for settings built when test modules are imported
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,3 +48,4 @@ def isolated_environment(
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv(CHECK_MODEL_ENV, "1")

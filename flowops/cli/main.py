@@ -46,6 +46,7 @@ COMMANDS = {
     "measure": "measure",
     "init": "init",
     "completion": "completion",
+    "doctor": "doctor",
 }
 
 

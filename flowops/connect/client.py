@@ -45,6 +45,7 @@ from flowops.connect.catalog import (
     lex_v2_ids,
     strip_qualifier,
 )
+from flowops.connect.constraints import violations
 from flowops.connect.errors import (
     AccessDeniedError,
     ConditionFailedError,
@@ -52,6 +53,8 @@ from flowops.connect.errors import (
     ConnectionFailedError,
     CredentialsError,
     InvalidRequestError,
+    ModelViolationError,
+    NotFoundError,
     from_client_error,
     is_retryable,
 )
@@ -73,6 +76,11 @@ _client_ids_lock = threading.Lock()
 
 #: Tries before an endpoint that accepts no connection is reported unreachable.
 UNREACHABLE_ATTEMPTS = 3
+
+#: Seconds after this client created a resource during which a ResourceNotFoundException
+#: about it is taken for Connect's eventual consistency and retried (bounded by
+#: ``ClientSettings.not_found_attempts``); later, NotFound means what it says.
+FRESH_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class _Family:
     version_param: str
     delete: str
     single_key: str
+    arn_segment: str
 
 
 FAMILIES: dict[str, _Family] = {
@@ -127,6 +136,7 @@ FAMILIES: dict[str, _Family] = {
         version_param="ContactFlowVersion",
         delete="DeleteContactFlow",
         single_key="ContactFlow",
+        arn_segment="contact-flow",
     ),
     "module": _Family(
         kind="module",
@@ -151,6 +161,7 @@ FAMILIES: dict[str, _Family] = {
         version_param="ContactFlowModuleVersion",
         delete="DeleteContactFlowModule",
         single_key="ContactFlowModule",
+        arn_segment="flow-module",
     ),
 }
 
@@ -172,6 +183,11 @@ def _family(kind: str) -> _Family:
 def bare_id(flow_id: str) -> str:
     """A flow/module id from an id or ARN (a ``:qualifier`` is kept)."""
     return flow_id.rsplit("/", 1)[-1] if flow_id.startswith("arn:") else flow_id
+
+
+def _blank(text: str | None) -> bool:
+    """Empty or whitespace only: what Connect's ``.*\\S.*`` description pattern refuses."""
+    return text is None or not text.strip()
 
 
 def partition_for(region: str) -> str:
@@ -258,6 +274,8 @@ class ConnectClient:
         rng: random.Random | None = None,
         client_id: str = "",
         lex_client: Callable[[str], Any] | None = None,
+        clock: Clock = time.monotonic,
+        service_client: Callable[[str, str], Any] | None = None,
     ) -> None:
         self.env = env
         self.account_id = env.account_id
@@ -268,7 +286,13 @@ class ConnectClient:
         self._metric_cache: dict[str, list[dict[str, Any]]] = {}
         self.attempts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        #: Retries of ResourceNotFoundException about a resource this client had just
+        #: created (also counted in ``retries``): what eventual consistency cost.
+        self.not_found_retries: Counter[str] = Counter()
         self.warnings: list[str] = []
+        #: Decisions that rested on a read that may lag (Search is eventually consistent):
+        #: each says what was read and what it may have missed.
+        self.lagging_reads: list[str] = []
         #: Called with the operation name before each HTTP request (progress displays).
         self.on_request: Callable[[str], None] | None = None
         self._client = boto_client
@@ -282,7 +306,13 @@ class ConnectClient:
         self._catalog: Catalog | None = None
         self._lex_client = lex_client
         self._lex_clients: dict[str, Any] = {}
+        self._clock = clock
+        self._service_client = service_client
+        #: Bare ids of resources this client created, with the clock time of creation.
+        self._fresh: dict[str, float] = {}
         boto_client.meta.events.register("before-send.connect", self._before_send)
+        if self.settings.check_model:
+            boto_client.meta.events.register("before-parameter-build.connect", self._check_model)
 
     # --- construction ----------------------------------------------------------------
 
@@ -311,10 +341,13 @@ class ConnectClient:
         else:
             pacer = Pacer(env.rate_limit, clock=clock, sleep=sleep)
 
-        def lex_client(region: str) -> Any:
+        def service_client(service: str, region: str) -> Any:
             return make_service_client(
-                session, "lexv2-models", region, endpoint, settings, user_agent(client_id)
+                session, service, region, endpoint, settings, user_agent(client_id)
             )
+
+        def lex_client(region: str) -> Any:
+            return service_client("lexv2-models", region)
 
         return cls(
             env,
@@ -324,6 +357,8 @@ class ConnectClient:
             sleep=sleep,
             client_id=client_id,
             lex_client=lex_client if settings.resolve_lex_names else None,
+            clock=clock,
+            service_client=service_client,
         )
 
     @property
@@ -351,6 +386,13 @@ class ConnectClient:
             self.on_request(operation)
         self._pacer.acquire(operation)
 
+    @staticmethod
+    def _check_model(params: Mapping[str, Any], model: Any, **_: Any) -> None:
+        """Refuse a request that breaks the model's constraints before it is sent."""
+        found = violations(model, params)
+        if found:
+            raise ModelViolationError("ModelViolation", "; ".join(found), operation=str(model.name))
+
     def _count_lex_attempt(self, event_name: str = "", **_: Any) -> None:
         """Count Lex V2 requests (not paced: Lex has its own quotas, not Connect's)."""
         self.attempts["lexv2:" + event_name.rsplit(".", 1)[-1]] += 1
@@ -359,24 +401,44 @@ class ConnectClient:
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
 
+    def _is_fresh(self, resource: str) -> bool:
+        """Did this client create ``resource`` (an id or ARN) moments ago?"""
+        created = self._fresh.get(strip_qualifier(bare_id(resource))) if resource else None
+        return created is not None and self._clock() - created <= FRESH_SECONDS
+
     def _call(
-        self, operation: str, *, _via: Any = None, _label: str = "", **params: Any
+        self,
+        operation: str,
+        *,
+        _via: Any = None,
+        _label: str = "",
+        _resource: str = "",
+        **params: Any,
     ) -> dict[str, Any]:
         """Call one Connect operation, retrying throttles and 5xx, translating errors.
 
         ``_via`` sends it through another AWS client (Lex names), counted as ``_label``.
+        ``_resource`` names the flow or module the call is about: if this client created it
+        moments ago, ResourceNotFoundException is retried (``not_found_attempts`` tries in
+        all), since Connect may not show a new resource to every reader at once.
         """
         method = getattr(_via if _via is not None else self._client, xform_name(operation))
         self.calls[_label or operation] += 1
+        not_found = 0
         for attempt in itertools.count(1):
             try:
                 result: dict[str, Any] = method(**params)
                 return result
             except ClientError as exc:
                 error = from_client_error(exc, operation)
-                if not is_retryable(error.code, error.status):
+                if isinstance(error, NotFoundError) and self._is_fresh(_resource):
+                    not_found += 1
+                    if not_found >= self.settings.not_found_attempts:
+                        raise error from None
+                    self.not_found_retries[operation] += 1
+                elif not is_retryable(error.code, error.status):
                     raise error from None
-                if attempt >= self.settings.max_attempts:
+                elif attempt >= self.settings.max_attempts:
                     raise error from None
             except (BotoConnectionError, HTTPClientError) as exc:
                 # Nothing listening (refused, no such host) is rarely cured by waiting:
@@ -437,6 +499,30 @@ class ConnectClient:
             f"({self.region}); found: {', '.join(seen) or 'none'}"
         )
 
+    def describe_instance(self) -> dict[str, Any]:
+        """DescribeInstance of this environment's instance (its ``Instance`` member, plus
+        ``ResponseMetadata``)."""
+        out = self._call("DescribeInstance", InstanceId=self.instance_id)
+        return {**dict(out.get("Instance") or {}), "ResponseMetadata": out.get("ResponseMetadata")}
+
+    def caller_identity(self) -> dict[str, Any]:
+        """STS GetCallerIdentity with these credentials (Account, Arn, UserId, and the
+        ``ResponseMetadata`` whose HTTP ``date`` header tells the server's clock)."""
+        return self.probe("GetCallerIdentity", service="sts")
+
+    def probe(self, operation: str, *, service: str = "connect", **params: Any) -> dict[str, Any]:
+        """One call of ``operation`` as given, paced, retried and counted like every other
+        (``flowops doctor``'s harmless probes). ``service`` another botocore service with
+        the same credentials and endpoint (``sts``, ``lexv2-models``), counted as
+        ``sts:<Operation>`` / ``lexv2:<Operation>``."""
+        if service == "connect":
+            return self._call(operation, **params)
+        if self._service_client is None:
+            raise CredentialsError(f"this client was built without access to {service}")
+        via = self._service_client(service, self.region)
+        label = f"{'lexv2' if service == 'lexv2-models' else service}:{operation}"
+        return self._call(operation, _via=via, _label=label, **params)
+
     @property
     def instance_id(self) -> str:
         """The instance id (an alias is resolved with one ListInstances call, once)."""
@@ -480,10 +566,7 @@ class ConnectClient:
     def _read_flows(self, kind: FlowKind, *, with_content: bool) -> list[RemoteFlow]:
         family = _family(kind)
         if not with_content:
-            return [
-                self._summary_flow(kind, s)
-                for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
-            ]
+            return self.list_flows(kind)
         try:
             items = list(self._pages(family.search, family.search_key, InstanceId=self.instance_id))
         except ConnectError as error:
@@ -505,6 +588,15 @@ class ConnectClient:
                 flow = replace(described, tags=flow.tags or described.tags)
             flows.append(flow)
         return flows
+
+    def list_flows(self, kind: FlowKind) -> list[RemoteFlow]:
+        """Every flow (or module) of the instance from List, without content or tags
+        (strongly consistent, unlike Search)."""
+        family = _family(kind)
+        return [
+            self._summary_flow(kind, s)
+            for s in self._pages(family.list, family.list_key, InstanceId=self.instance_id)
+        ]
 
     @staticmethod
     def _summary_flow(kind: FlowKind, summary: Mapping[str, Any]) -> RemoteFlow:
@@ -644,11 +736,28 @@ class ConnectClient:
     ) -> RemoteFlow:
         """One flow or module; ``version`` reads a published version or the saved draft."""
         family = _family(kind)
-        ident = bare_id(flow_id)
-        if version is not None:
-            ident = f"{strip_qualifier(ident)}:{version}"
-        out = self._call(family.describe, InstanceId=self.instance_id, **{family.id_param: ident})
+        ident = bare_id(flow_id) if version is None else self.qualified_arn(kind, flow_id, version)
+        out = self._call(
+            family.describe,
+            _resource=flow_id,
+            InstanceId=self.instance_id,
+            **{family.id_param: ident},
+        )
         return remote_flow(kind, out[family.single_key])
+
+    def flow_arn(self, kind: FlowKind, flow_id: str) -> str:
+        """The ARN of a flow or module of this instance from its id (or ARN), unqualified."""
+        if flow_id.startswith("arn:"):
+            return strip_qualifier(flow_id)
+        segment = _family(kind).arn_segment
+        return f"{self.instance_arn}/{segment}/{strip_qualifier(flow_id)}"
+
+    def qualified_arn(
+        self, kind: FlowKind, flow_id: str, qualifier: int | Literal["$SAVED"]
+    ) -> str:
+        """``arn:...:contact-flow/<id>:<qualifier>`` (``flow-module`` for modules): the
+        form Connect documents for a version or the saved draft, never ``<id>:$SAVED``."""
+        return f"{self.flow_arn(kind, flow_id)}:{qualifier}"
 
     def find_by_name(self, kind: FlowKind, name: str) -> RemoteFlow | None:
         """One flow or module by exact name, with content, without listing the catalog.
@@ -689,6 +798,10 @@ class ConnectClient:
                     described = self.describe(kind, flow.id)
                     flow = replace(described, tags=flow.tags or described.tags)
                 return flow
+        self.lagging_reads.append(
+            f"{family.search} found no {kind} named {name!r}; Search is eventually "
+            "consistent, so one created in the last seconds may not show yet"
+        )
         return None
 
     def flows_tagged(self, key: str) -> list[RemoteFlow] | None:
@@ -704,11 +817,17 @@ class ConnectClient:
                 InstanceId=self.instance_id,
                 SearchFilter=search_filter,
             )
-            return [remote_flow("flow", item) for item in items]
+            flows = [remote_flow("flow", item) for item in items]
         except ConnectError as error:
             if not _unavailable(error):
                 raise
             return None
+        if not flows:
+            self.lagging_reads.append(
+                f"{family.search} found no flow tagged {key!r}; Search is eventually "
+                "consistent, so a tag added in the last seconds may not show yet"
+            )
+        return flows
 
     def create(
         self,
@@ -724,7 +843,7 @@ class ConnectClient:
         """Create a flow (or module) and add it to the cached catalog."""
         family = _family(kind)
         params: dict[str, Any] = {"InstanceId": self.instance_id, "Name": name, "Content": content}
-        if description:
+        if not _blank(description):
             params["Description"] = description
         if tags:
             params["Tags"] = dict(tags)
@@ -733,9 +852,11 @@ class ConnectClient:
         else:
             params.update(split_module_settings(content))
         out = self._call(family.create, **params)
+        flow_id = str(out.get("ContactFlowId") or out.get("Id"))
+        self._fresh[flow_id] = self._clock()
         flow = RemoteFlow(
             kind=kind,
-            id=str(out.get("ContactFlowId") or out.get("Id")),
+            id=flow_id,
             arn=str(out.get("ContactFlowArn") or out.get("Arn")),
             name=name,
             type=type if kind == "flow" else "MODULE",
@@ -757,10 +878,11 @@ class ConnectClient:
     ) -> None:
         """Replace the content; ``publish=False`` updates ``:$SAVED`` only (no validation)."""
         family = _family(kind)
-        ident = bare_id(flow_id) if publish else f"{bare_id(flow_id)}:$SAVED"
+        ident = bare_id(flow_id) if publish else self.qualified_arn(kind, flow_id, "$SAVED")
         settings = split_module_settings(content) if kind == "module" else {}
         self._call(
             family.update_content,
+            _resource=flow_id,
             InstanceId=self.instance_id,
             **{family.id_param: ident, "Content": content, **settings},
         )
@@ -774,16 +896,26 @@ class ConnectClient:
         description: str | None = None,
         state: str | None = None,
     ) -> None:
-        """Rename, re-describe or (de)activate a flow or module."""
+        """Rename, re-describe or (de)activate a flow or module.
+
+        A module's description cannot be cleared (Connect's model requires a non-blank
+        character): a blank one is not sent, and ``warnings`` says the old one stays.
+        """
         family = _family(kind)
         params: dict[str, Any] = {"InstanceId": self.instance_id, family.id_param: bare_id(flow_id)}
         if name is not None:
             params["Name"] = name
-        if description is not None and (description or kind == "flow"):
-            params["Description"] = description  # a module's cannot be empty (.*\S.*)
+        if description is not None and kind == "module" and _blank(description):
+            self.warnings.append(
+                f"module {name or flow_id}: Connect cannot clear a module's description "
+                "(it must hold a non-blank character); the old description stays"
+            )
+        elif description is not None:
+            params["Description"] = description
         if state is not None:
             params[family.state_param] = state
-        self._call(family.update_metadata, **params)
+        if len(params) > 2:
+            self._call(family.update_metadata, _resource=flow_id, **params)
 
     def create_version(
         self, kind: FlowKind, flow_id: str, description: str, *, expected_sha256: str | None = None
@@ -794,12 +926,12 @@ class ConnectClient:
         """
         family = _family(kind)
         params: dict[str, Any] = {"InstanceId": self.instance_id, family.id_param: bare_id(flow_id)}
-        if description:
+        if not _blank(description):
             params["Description"] = description
         if expected_sha256:
             params[family.sha_param] = expected_sha256
         try:
-            out = self._call(family.create_version, **params)
+            out = self._call(family.create_version, _resource=flow_id, **params)
         except ConnectError as error:
             stale = expected_sha256 and error.code in (
                 "InvalidRequestException",
@@ -827,6 +959,7 @@ class ConnectClient:
             for item in self._pages(
                 family.list_versions,
                 family.versions_key,
+                _resource=flow_id,
                 InstanceId=self.instance_id,
                 **{family.id_param: bare_id(flow_id)},
             )
@@ -844,9 +977,9 @@ class ConnectClient:
             "AliasName": name,
             family.version_param: version,
         }
-        if description:
+        if not _blank(description):
             params["Description"] = description
-        out = self._call(family.create_alias, **params)
+        out = self._call(family.create_alias, _resource=flow_id, **params)
         return str(out["Id"])
 
     def update_alias(self, kind: FlowKind, flow_id: str, alias_id: str, version: int) -> None:
@@ -858,7 +991,7 @@ class ConnectClient:
             "AliasId": alias_id,
             family.version_param: version,
         }
-        self._call(family.update_alias, **params)
+        self._call(family.update_alias, _resource=flow_id, **params)
 
     def list_aliases(self, kind: FlowKind, flow_id: str) -> list[dict[str, Any]]:
         """Alias summaries as Connect returns them (AliasId, AliasName, Version, Arn...)."""
@@ -868,6 +1001,7 @@ class ConnectClient:
             for item in self._pages(
                 family.list_aliases,
                 family.aliases_key,
+                _resource=flow_id,
                 InstanceId=self.instance_id,
                 **{family.id_param: bare_id(flow_id)},
             )
@@ -877,24 +1011,28 @@ class ConnectClient:
         """Delete a flow or module."""
         family = _family(kind)
         self._call(
-            family.delete, InstanceId=self.instance_id, **{family.id_param: bare_id(flow_id)}
+            family.delete,
+            _resource=flow_id,
+            InstanceId=self.instance_id,
+            **{family.id_param: bare_id(flow_id)},
         )
+        self._fresh.pop(strip_qualifier(bare_id(flow_id)), None)
 
     # --- tags --------------------------------------------------------------------------
 
     def tag(self, arn: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite tags on a resource."""
         if tags:
-            self._call("TagResource", resourceArn=arn, tags=dict(tags))
+            self._call("TagResource", _resource=arn, resourceArn=arn, tags=dict(tags))
 
     def untag(self, arn: str, keys: Sequence[str]) -> None:
         """Remove tags by key."""
         if keys:
-            self._call("UntagResource", resourceArn=arn, tagKeys=list(keys))
+            self._call("UntagResource", _resource=arn, resourceArn=arn, tagKeys=list(keys))
 
     def list_tags(self, arn: str) -> dict[str, str]:
         """A resource's tags."""
-        out = self._call("ListTagsForResource", resourceArn=arn)
+        out = self._call("ListTagsForResource", _resource=arn, resourceArn=arn)
         return dict(out.get("tags") or {})
 
     # --- test cases (Testing and simulation) ---------------------------------------------

@@ -55,6 +55,11 @@ class InvalidRequestError(ConnectError):
     """InvalidParameterException / InvalidRequestException."""
 
 
+class ModelViolationError(InvalidRequestError):
+    """A request flowops was about to send breaks a constraint of Connect's model (found
+    client-side with ``ClientSettings.check_model``; nothing was sent). A flowops bug."""
+
+
 class NotPublishedError(ConnectError):
     """ContactFlowNotPublishedException: a version of an unpublished flow was requested."""
 

@@ -8,7 +8,8 @@ is the account id, which the sandbox maps to that account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,9 @@ from flowops.connect.errors import CredentialsError
 from flowops.endpoints import sandbox_url
 
 SANDBOX_SECRET = "flowops-sandbox-secret"
+#: Set (to anything but ``0``/empty) to refuse, before sending, any request that breaks a
+#: constraint of botocore's model (``ClientSettings.check_model``); the test suite sets it.
+CHECK_MODEL_ENV = "FLOWOPS_CHECK_MODEL"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 
@@ -49,6 +53,18 @@ class ClientSettings:
     #: Ask Lex V2 (DescribeBot, DescribeBotAlias) for bot and alias names, which are what
     #: match across accounts; where Lex cannot answer, ``BOTID/ALIASID`` is used instead.
     resolve_lex_names: bool = True
+    #: Check every request against the model's lengths, patterns, enums and ranges before
+    #: sending it (botocore does not; Connect does): a request that breaks one raises
+    #: ``ModelViolationError`` naming the member. Default: ``$FLOWOPS_CHECK_MODEL``.
+    check_model: bool = field(default_factory=lambda: _env_flag(CHECK_MODEL_ENV))
+    #: Tries of a Describe/Update/Version/Alias/Tag of a resource this client created
+    #: itself that answers ``ResourceNotFoundException`` (Connect is eventually
+    #: consistent: a read right after a create may not find it yet), with the backoff above.
+    not_found_attempts: int = 6
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def is_local_endpoint(url: str | None) -> bool:

@@ -8,12 +8,17 @@ from pathlib import Path
 import boto3
 import pytest
 
+from flowops.connect.session import CHECK_MODEL_ENV
+
 
 def test_no_aws_or_flowops_settings_leak_in() -> None:
+    """Only the suite's own: the model check of every client (tests/conftest.py)."""
+    assert os.environ[CHECK_MODEL_ENV] == "1"
     leaked = [
         n
         for n in os.environ
-        if n.startswith(("AWS_", "FLOWOPS_")) and n != "AWS_EC2_METADATA_DISABLED"
+        if n.startswith(("AWS_", "FLOWOPS_"))
+        and n not in ("AWS_EC2_METADATA_DISABLED", CHECK_MODEL_ENV)
     ]
     assert leaked == []
 
