@@ -111,6 +111,8 @@ ROLLBACK_ACTIONS: tuple[str, ...] = (
     "connect:UntagResource",
 )
 CANARY_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlow",)
+#: ``measure``, ``canary watch`` and the canary gates: flow metrics.
+METRICS_ACTIONS: tuple[str, ...] = ("connect:GetMetricDataV2",)
 #: What ``--write-probe`` needs beyond promote and canary: deleting its scratch module.
 PROBE_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlowModule",)
 
@@ -123,6 +125,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "RollbackFlows": ROLLBACK_ACTIONS,
     "CanaryHelpers": CANARY_ACTIONS,
     "DoctorWriteProbe": PROBE_ACTIONS,
+    "FlowMetrics": METRICS_ACTIONS,
 }
 _READ = ("ReadFlowsAndCatalog",)
 #: Command -> the statements that grant everything it needs.
@@ -134,7 +137,8 @@ COMMAND_STATEMENTS: dict[str, tuple[str, ...]] = {
     "history": _READ,
     "promote": (*_READ, "PromoteFlowsAndModules"),
     "rollback": (*_READ, "RollbackFlows"),
-    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers"),
+    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers", "FlowMetrics"),
+    "measure": (*_READ, "FlowMetrics"),
 }
 #: Command -> the IAM actions it needs (the read-only ones included).
 COMMAND_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -197,6 +201,15 @@ PROBES: dict[str, Probe] = {
     "lex:DescribeBot": lambda c: c.probe("DescribeBot", service="lexv2-models", botId="FLOWOPSDR0"),
     "lex:DescribeBotAlias": lambda c: c.probe(
         "DescribeBotAlias", service="lexv2-models", botId="FLOWOPSDR0", botAliasId="FLOWOPSDR0"
+    ),
+    # Flow metrics of a flow that does not exist, over a past minute: nothing to read.
+    "connect:GetMetricDataV2": lambda c: c.probe(
+        "GetMetricDataV2",
+        ResourceArn=c.instance_arn,
+        StartTime=time.time() - 600,
+        EndTime=time.time() - 540,
+        Filters=[{"FilterKey": "FLOWS_RESOURCE_ID", "FilterValues": [_flow_arn(c)]}],
+        Metrics=[{"Name": "FLOWS_STARTED"}],
     ),
     # Writes: refused content, or a resource that does not exist.
     "connect:CreateContactFlow": lambda c: c.probe(
