@@ -24,14 +24,13 @@ pytestmark = pytest.mark.integration
 SUCCESS = {"defaults": {"min_contacts": 60, "outcomes": {"DROPPED": {"at_most": 5}}}}
 
 
-def workspace(sandbox: SandboxServer, root: Path, candidate_drops: bool = True) -> None:
+def workspace(sandbox: SandboxServer, root: Path) -> None:
     """A repo whose candidate is :func:`dropping_candidate_doc`, an env with criteria."""
     canary_workspace(root, sandbox)
-    if candidate_drops:
-        (root / "flows" / "Main-Inbound.json").write_text(dump_document(dropping_candidate_doc()))
-        repo = git.Repo(root)
-        repo.git.add("-A")
-        repo.index.commit("dropping candidate")
+    (root / "flows" / "Main-Inbound.json").write_text(dump_document(dropping_candidate_doc()))
+    repo = git.Repo(root)
+    repo.git.add("-A")
+    repo.index.commit("dropping candidate")
     sandbox_environment_file(root / "environments", sandbox.url, success=SUCCESS)
 
 
