@@ -30,7 +30,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -m "not integration"
 
-# make bench [BENCH=lint|diff|deploy|rollback|connect]; all of them by default (minutes).
+# make bench [BENCH=lint|diff|deploy|rollback|connect|peer]; all of them by default (minutes).
 bench: $(STAMP)
 	$(BIN)/python -m bench $(or $(BENCH),all)
 

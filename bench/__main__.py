@@ -42,6 +42,12 @@ def _realflows() -> int:
     return main([])
 
 
+def _peer() -> int:
+    from bench.peer_bench import main
+
+    return main()
+
+
 def _simulate() -> int:
     from bench.simulate_bench import main
 
@@ -66,6 +72,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "deploy": _deploy,
     "rollback": _rollback,
     "diff": _diff,
+    "peer": _peer,
     "realflows": _realflows,
     "simulate": _simulate,
     "measure": _measure,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import RESULTS, replace_section
-from flowops.graph import build_flow_graph
+from flowops.graph import action_graph
 from flowops.lint import lint_paths
 from flowops.model import load_document
 
@@ -172,7 +172,7 @@ Timing = tuple[float, float]
 
 def parse_and_graph_all(paths: list[Path]) -> None:
     for path in paths:
-        build_flow_graph(load_document(path).flow)
+        action_graph(load_document(path).flow)
 
 
 def measure(paths: list[Path]) -> tuple[Timing, Timing, Timing, int]:
@@ -198,7 +198,7 @@ def section(rows: list[tuple[str, int, Timing, Timing, Timing, int]]) -> str:
         f"Load average when measured: {os.getloadavg()[0]:.1f} (wall-clock times grow with it;",
         "CPU times do not).",
         "",
-        "Parse + graph is `load_document` + `build_flow_graph` alone (no rules): the floor",
+        "Parse + graph is `load_document` + `action_graph` alone (no rules): the floor",
         "under any lint, set by flowops.model and flowops.graph.",
         "",
         "Earlier runs: 6.4x (corpus) and 6.5x (generated). What took it under 5x, same",

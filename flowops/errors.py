@@ -22,6 +22,15 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected exception (a bug in flowops) is reported with."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return (
+        f"internal error: {detail} (a bug in flowops; `flowops --debug ...` shows the "
+        f"traceback; exit {int(ExitCode.INTERNAL_ERROR)})"
+    )
+
+
 class FlowopsError(Exception):
     """Base of every error flowops reports to a user; carries its exit code."""
 

@@ -1,7 +1,8 @@
 """Canonical formatting of flow files (``flowops fmt``): plan first, then write.
 
-Every file is parsed before anything is written, so one file that does not parse
-leaves the whole tree untouched (exit 2). Documents stay documents and raw
+With ``layout``, designer positions are rewritten too (``flowops fmt --layout``,
+``flowops.layout``). Every file is parsed before anything is written, so one file that
+does not parse leaves the whole tree untouched (exit 2). Documents stay documents and raw
 flow-language files stay raw (``dump_in_own_format``).
 """
 
@@ -13,20 +14,28 @@ from pathlib import Path
 
 from flowops.errors import BadInputError, FlowParseError
 from flowops.files import collect_files
+from flowops.layout import laid_out
 from flowops.model.canonical import dump_in_own_format
 from flowops.model.parse import parse_document_text
+from flowops.model.types import Flow
 
 
 @dataclass(frozen=True, slots=True)
 class FormatChange:
-    """A file whose canonical text differs from what is on disk."""
+    """A file whose canonical text differs from what is on disk (with ``layout``, the
+    flow before and after, so positions can be compared)."""
 
     path: Path
     canonical: str
+    old: Flow | None = None
+    new: Flow | None = None
 
 
-def plan_format(paths: Iterable[str | Path]) -> list[FormatChange]:
-    """Files that would change; raises ``FlowParseError`` naming every unparseable file."""
+def plan_format(paths: Iterable[str | Path], *, layout: bool = False) -> list[FormatChange]:
+    """Files that would change; raises ``FlowParseError`` naming every unparseable file.
+
+    With ``layout``, each flow is laid out (``flowops.layout.laid_out``) as well.
+    """
     changes: list[FormatChange] = []
     failures: list[str] = []
     for path in collect_files(paths):
@@ -39,6 +48,12 @@ def plan_format(paths: Iterable[str | Path]) -> list[FormatChange]:
             doc = parse_document_text(text, source=str(path))
         except FlowParseError as exc:
             failures.append(str(exc))
+            continue
+        if layout:
+            new = doc.with_flow(laid_out(doc.flow))
+            canonical = dump_in_own_format(new)
+            if canonical != text:
+                changes.append(FormatChange(path, canonical, doc.flow, new.flow))
             continue
         canonical = dump_in_own_format(doc)
         if canonical != text:

@@ -22,7 +22,13 @@ from rich.console import Console
 from rich.text import Text
 from typer.exceptions import TyperException
 
-from flowops.errors import BadInputError, CheckFailedError, ExitCode, FlowopsError
+from flowops.errors import (
+    BadInputError,
+    CheckFailedError,
+    ExitCode,
+    FlowopsError,
+    internal_error_line,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,15 +48,6 @@ class State:
     """Global options set by the root callback (``--debug``)."""
 
     debug: bool = False
-
-
-def internal_error_line(exc: BaseException) -> str:
-    """The one line an unexpected exception (a bug in flowops) is reported with."""
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return (
-        f"internal error: {detail} (a bug in flowops; `flowops --debug ...` shows the "
-        f"traceback; exit {int(ExitCode.INTERNAL_ERROR)})"
-    )
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -10,7 +10,19 @@ import typer
 from flowops.cli.common import emit, err_console, handle_errors
 from flowops.errors import CheckFailedError
 from flowops.files import collect_files
-from flowops.fmt import apply_format, plan_format
+from flowops.fmt import FormatChange, apply_format, plan_format
+from flowops.layout import layout_metrics
+
+
+def _moved(change: FormatChange) -> str:
+    """`` (overlapping blocks 3 -> 0, crossing edges 35 -> 2)`` for a laid-out flow."""
+    if change.old is None or change.new is None:
+        return ""
+    old, new = layout_metrics(change.old), layout_metrics(change.new)
+    return (
+        f" (overlapping blocks {old.overlaps} -> {new.overlaps}, "
+        f"crossing edges {old.crossings} -> {new.crossings})"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +42,20 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--check", help="Write nothing; exit 1 listing files that would change."),
         ] = False,
+        layout: Annotated[
+            bool,
+            typer.Option(
+                "--layout",
+                help="Also rewrite designer positions into a readable layered layout "
+                "(docs/layout.md); never a semantic change.",
+            ),
+        ] = False,
     ) -> None:
         """Rewrite flow files in canonical form (documents stay documents, raw stays raw).
+
+        With --layout, designer positions too: entry at the left, happy path left to
+        right, conditions and error branches below, no overlapping blocks; `flowops
+        diff` reports it as layout only (docs/layout.md).
 
         Exit codes: 0 done (or nothing to change), 1 with --check when a file would
         change, 2 when a file does not parse (then nothing is written).
@@ -47,9 +71,9 @@ def register(app: typer.Typer) -> None:
                 soft_wrap=True,
             )
             return
-        changes = plan_format(targets)
+        changes = plan_format(targets, layout=layout)
         for change in changes:
-            emit(f"{'would reformat' if check else 'reformatted'} {change.path}")
+            emit(f"{'would reformat' if check else 'reformatted'} {change.path}{_moved(change)}")
         if check:
             if changes:
                 raise CheckFailedError(f"{len(changes)} file(s) would be reformatted")

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from flowops.cli.common import emit, err_console, handle_errors
-from flowops.errors import CheckFailedError, FlowParseError
-from flowops.lint import (
-    Severity,
-    lint_paths,
-    load_config,
-    render_github,
-    render_json,
-    render_sarif,
-    render_text,
-)
+from flowops.cli.lint_fast import CONFIG_ENV, LintFormat, lint_command
+from flowops.lint import Severity
 from flowops.lint.docs import render_rules_markdown, render_rules_text
-from flowops.lint.engine import LintReport
-
-
-class LintFormat(StrEnum):
-    """Output formats of ``flowops lint``."""
-
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-
-
-_RENDERERS = {
-    LintFormat.text: render_text,
-    LintFormat.json: render_json,
-    LintFormat.sarif: render_sarif,
-    LintFormat.github: render_github,
-}
 
 LINT_HELP = """Check flow files for structural faults, unhandled errors and risky patterns.
 
@@ -62,13 +35,9 @@ Example: flowops lint flows --format sarif > flowops.sarif
 """
 
 
-def run_lint(
-    paths: list[Path], fmt: LintFormat, config_path: Path | None
-) -> tuple[LintReport, str]:
-    """Lint and render; the report decides the exit code."""
-    config = load_config(config_path)
-    report = lint_paths(paths, config)
-    return report, _RENDERERS[fmt](report)
+def _say(level: str, message: str) -> None:
+    colour = "bold red" if level == "error" else "yellow"
+    err_console.print(f"[{colour}]{level}:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -95,31 +64,11 @@ def register(app: typer.Typer) -> None:
                 metavar="PATH",
                 help="flowops.yaml or pyproject.toml to read (default: found from the "
                 "current directory up to the repository root).",
-                envvar="FLOWOPS_LINT_CONFIG",
+                envvar=CONFIG_ENV,
             ),
         ] = None,
     ) -> None:
-        targets = paths or [Path("flows")]
-        report, text = run_lint(targets, fmt, config)
-        emit(text)
-        if not report.files:
-            where = ", ".join(str(p) for p in targets)
-            err_console.print(
-                f"[yellow]warning:[/] no flow files (*.json) under {where}",
-                highlight=False,
-                soft_wrap=True,
-            )
-        for failure in report.errors:
-            err_console.print(
-                f"[bold red]error:[/] {failure.message}", highlight=False, soft_wrap=True
-            )
-        if report.errors:
-            raise FlowParseError(f"{len(report.errors)} file(s) could not be parsed")
-        failing = report.at_or_above(fail_on)
-        if failing:
-            raise CheckFailedError(
-                f"{len(failing)} finding(s) at or above {fail_on.value} (--fail-on)"
-            )
+        lint_command(paths, fmt, fail_on, config, _say)
 
     @app.command("rules")
     @handle_errors

@@ -21,9 +21,9 @@ from typing import Annotated
 import typer
 
 from flowops import __version__
-from flowops.cli.common import State, internal_error_line, start_embedded_sandbox
+from flowops.cli.common import State, start_embedded_sandbox
 from flowops.endpoints import set_sandbox_starter
-from flowops.errors import ExitCode
+from flowops.errors import ExitCode, internal_error_line
 
 #: Command name -> the ``flowops.cli`` module that registers it.
 COMMANDS = {

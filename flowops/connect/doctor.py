@@ -113,6 +113,18 @@ ROLLBACK_ACTIONS: tuple[str, ...] = (
 CANARY_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlow",)
 #: ``measure``, ``canary watch`` and the canary gates: flow metrics.
 METRICS_ACTIONS: tuple[str, ...] = ("connect:GetMetricDataV2",)
+#: ``flowops test --env``: the test cases it owns, and the substitute hours it may create
+#: (not probed by doctor yet).
+TEST_CASE_ACTIONS: tuple[str, ...] = (
+    "connect:ListTestCases",
+    "connect:DescribeTestCase",
+    "connect:CreateTestCase",
+    "connect:UpdateTestCase",
+    "connect:StartTestCaseExecution",
+    "connect:GetTestCaseExecutionSummary",
+    "connect:ListTestCaseExecutionRecords",
+    "connect:CreateHoursOfOperation",
+)
 #: What ``--write-probe`` needs beyond promote and canary: deleting its scratch module.
 PROBE_ACTIONS: tuple[str, ...] = ("connect:DeleteContactFlowModule",)
 
@@ -126,6 +138,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "CanaryHelpers": CANARY_ACTIONS,
     "DoctorWriteProbe": PROBE_ACTIONS,
     "FlowMetrics": METRICS_ACTIONS,
+    "TestCases": TEST_CASE_ACTIONS,
 }
 _READ = ("ReadFlowsAndCatalog",)
 #: Command -> the statements that grant everything it needs.

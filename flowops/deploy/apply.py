@@ -48,6 +48,7 @@ from flowops.deploy.releases import (
     restore_point_description,
 )
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError, shorten
+from flowops.layout import layout_content
 from flowops.model.canonical import canonical_content
 from flowops.model.parse import parse_content
 from flowops.model.templates import empty_content
@@ -136,7 +137,7 @@ class ApplyFailedError(CheckFailedError):
 
 def placeholder_content(kind: str) -> str:
     """Valid content with no references: what a cycle member holds until it is filled."""
-    return json.dumps(empty_content(kind))
+    return json.dumps(layout_content(empty_content(kind)))
 
 
 @dataclass

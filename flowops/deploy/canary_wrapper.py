@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowops.errors import BadInputError
+from flowops.layout import layout_content
 from flowops.model.types import NO_MATCHING_CONDITION, NO_MATCHING_ERROR
 
 #: Contact attribute telling which variant a contact took: candidate | stable | fallback.
@@ -121,20 +122,11 @@ def percent_from_threshold(operand: str) -> int:
 
 
 def _layout(spec: WrapperSpec) -> dict[str, Any]:
-    """Designer positions and display mirrors, so the wrapper reads well in the console."""
-    columns = {
-        SPLIT: (240, 200),
-        MARK_CANDIDATE: (520, 60),
-        TO_CANDIDATE: (800, 60),
-        MARK_FALLBACK: (1080, 60),
-        MARK_STABLE: (520, 340),
-        TO_STABLE: (800, 340),
-        APOLOGY: (1080, 340),
-        DISCONNECT: (1360, 340),
-    }
+    """Display mirrors; ``wrapper_content`` adds the positions (``flowops.layout``)."""
     meta: dict[str, Any] = {
-        ident: {"position": {"x": x, "y": y}, "isFriendlyName": True}
-        for ident, (x, y) in columns.items()
+        ident: {"isFriendlyName": True}
+        for ident in (SPLIT, MARK_CANDIDATE, TO_CANDIDATE, MARK_FALLBACK)
+        + (MARK_STABLE, TO_STABLE, APOLOGY, DISCONNECT)
     }
     meta[SPLIT]["conditionMetadata"] = [
         {
@@ -195,12 +187,14 @@ def wrapper_content(spec: WrapperSpec) -> dict[str, Any]:
             "Transitions": {},
         },
     ]
-    return {
-        "Version": "2019-10-30",
-        "StartAction": SPLIT,
-        "Actions": actions,
-        "Metadata": _layout(spec),
-    }
+    return layout_content(
+        {
+            "Version": "2019-10-30",
+            "StartAction": SPLIT,
+            "Actions": actions,
+            "Metadata": _layout(spec),
+        }
+    )
 
 
 def wrapper_percent(content: Any) -> int | None:

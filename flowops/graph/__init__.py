@@ -1,7 +1,11 @@
-"""Flow graphs: one networkx MultiDiGraph per flow, and a cross-flow dependency graph.
+"""Flow graphs: each flow's action graph, and a cross-flow dependency graph.
 
-Every lint rule reads the same per-flow graph; promote orders its steps and diff finds
-impact with the cross-flow graph. Parse once, build once, read many times.
+``action_graph`` is the plain-Python graph of one flow (edges with their branch types, runtime
+successors, dangling transitions) that lint and layout read: it imports nothing, so
+``flowops lint`` starts fast. ``build_flow_graph`` turns it into a networkx
+MultiDiGraph for the renderers and diff; promote orders its steps and diff finds impact
+with the cross-flow graph. networkx is imported by the functions that build one.
+Parse once, build once, read many times.
 """
 
 from __future__ import annotations
@@ -10,9 +14,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import networkx as nx
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from flowops.model.action_types import (
     FLOW_REFERENCE_CONTAINERS,
@@ -20,8 +23,11 @@ from flowops.model.action_types import (
     LEAVES_FLOW_ON_SUCCESS,
 )
 from flowops.model.document import FlowDocument
-from flowops.model.types import Flow
+from flowops.model.types import Action, Flow
 from flowops.schemas import stamp
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: How a transition leaves an action: its Success/NextAction, a condition, or an error.
 BranchType = Literal["next", "condition", "error"]
@@ -37,48 +43,83 @@ class Dangling:
     label: str
 
 
-def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
-    """Nodes are action identifiers (attribute ``action``); edges carry their branch type.
+class Edge(NamedTuple):
+    """A transition between two actions of a flow (a named tuple: cheap to build).
 
-    Edge attributes: ``branch`` (next, condition, error), ``label``,
-    ``operator``/``operands``/``index`` for conditions, ``error_type`` for errors, and
-    ``after_exit`` for the NextAction of actions that leave the flow on success
-    (TransferContactToQueue, TransferToFlow), which exports keep but which only repeats
-    an error path. ``graph.graph`` holds ``start`` (the StartAction), ``dangling``
-    (transitions to missing actions) and ``successors``: each action's runtime
-    successors (targets of edges without ``after_exit``, first occurrence order, no
-    repeats), the table every reachability walk reads. An empty target (``""``,
-    unconnected in the designer) makes no edge.
+    ``key`` is the transition's position among all transitions of the flow (action
+    order; NextAction, then conditions, then errors). ``attrs`` are the edge attributes
+    of ``build_flow_graph``: ``branch``, ``label``, ``operator``/``operands``/``index``
+    for conditions, ``error_type`` for errors, ``after_exit`` for NextAction.
     """
-    graph = nx.MultiDiGraph(start=flow.start_action, dangling=[])
-    dangling: list[Dangling] = graph.graph["dangling"]
-    # Nodes and edges go straight into networkx's dicts, exactly as add_nodes_from and
-    # MultiDiGraph.add_edge store them (succ[u][v][key] and pred[v][u] share one key
-    # dict): their per-item checks and view objects cost more than parsing the flow.
-    # The first action with an identifier owns the node, as Flow.action() does.
-    nodes, succ, pred = graph._node, graph._succ, graph._pred
-    runtime: dict[str, dict[str, None]] = {}
+
+    key: int
+    source: str
+    target: str
+    attrs: Mapping[str, Any]
+
+    @property
+    def branch(self) -> BranchType:
+        branch: BranchType = self.attrs["branch"]
+        return branch
+
+
+@dataclass(frozen=True, slots=True)
+class ActionGraph:
+    """One flow's action graph in plain Python (no networkx).
+
+    ``nodes`` maps each identifier to the first action that has it (as ``Flow.action``
+    does), in file order; ``edges`` are the transitions between existing actions;
+    ``successors`` gives each action's runtime successors (targets of edges without
+    ``after_exit``, first occurrence order, no repeats), the table every reachability
+    walk reads; ``dangling`` are transitions to missing actions. An empty target
+    (``""``, unconnected in the designer) makes no edge and is not dangling.
+    """
+
+    start: str
+    nodes: Mapping[str, Action]
+    edges: tuple[Edge, ...]
+    successors: Mapping[str, tuple[str, ...]]
+    dangling: tuple[Dangling, ...]
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.nodes
+
+
+# Attributes shared by every edge of a branch type (read-only: build_flow_graph copies them).
+_NEXT: Mapping[str, Any] = MappingProxyType(
+    {"after_exit": False, "branch": "next", "label": "Success"}
+)
+_AFTER_EXIT: Mapping[str, Any] = MappingProxyType(
+    {"after_exit": True, "branch": "next", "label": "Success"}
+)
+_ERRORS: dict[str, Mapping[str, Any]] = {}
+
+
+def _error_attrs(error_type: str) -> Mapping[str, Any]:
+    return MappingProxyType({"error_type": error_type, "branch": "error", "label": error_type})
+
+
+def action_graph(flow: Flow) -> ActionGraph:
+    """The plain action graph of ``flow`` (see ``ActionGraph``).
+
+    A NextAction of an action that leaves the flow on success (TransferContactToQueue,
+    TransferToFlow) is an edge with ``after_exit``: exports keep it, but it only repeats
+    an error path, so it is not a runtime successor.
+    """
+    nodes: dict[str, Action] = {}
     for action in flow.actions:
-        ident = action.identifier
-        if ident not in nodes:
-            nodes[ident] = {"action": action}
-            succ[ident] = {}
-            pred[ident] = {}
-            runtime[ident] = {}
-    # Every transition as (source, target, attributes), in action order.
-    edges: list[tuple[str, str, dict[str, Any]]] = []
-    add = edges.append
+        nodes.setdefault(action.identifier, action)
+    runtime: dict[str, dict[str, None]] = {ident: {} for ident in nodes}
+    edges: list[Edge] = []
+    dangling: list[Dangling] = []
+    key = 0
     for action in flow.actions:
         source = action.identifier
         t = action.transitions
+        out: list[tuple[str, Mapping[str, Any]]] = []
         if t.next_action is not None:
-            after_exit = action.type in LEAVES_FLOW_ON_SUCCESS
-            add(
-                (
-                    source,
-                    t.next_action,
-                    {"after_exit": after_exit, "branch": "next", "label": "Success"},
-                )
+            out.append(
+                (t.next_action, _AFTER_EXIT if action.type in LEAVES_FLOW_ON_SUCCESS else _NEXT)
             )
         for i, cond in enumerate(t.conditions):
             label = f"{cond.operator} {', '.join(map(str, cond.operands))}".strip()
@@ -89,28 +130,56 @@ def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
                 "branch": "condition",
                 "label": label,
             }
-            add((source, cond.next_action, condition))
+            out.append((cond.next_action, condition))
         for err in t.errors:
-            error_type = err.error_type
-            add(
-                (
-                    source,
-                    err.next_action,
-                    {"error_type": error_type, "branch": "error", "label": error_type},
-                )
-            )
-    for key, (source, target, attrs) in enumerate(edges):
-        if target not in nodes:
-            if target != "":
-                dangling.append(Dangling(source, target, attrs["branch"], attrs["label"]))
-            continue
-        if not attrs.get("after_exit"):
-            runtime[source][target] = None
-        keydict = succ[source].get(target)
+            attrs = _ERRORS.get(err.error_type)
+            if attrs is None:
+                attrs = _ERRORS[err.error_type] = _error_attrs(err.error_type)
+            out.append((err.next_action, attrs))
+        successors = runtime[source]
+        for target, attrs in out:
+            key += 1
+            if target not in nodes:
+                if target != "":
+                    dangling.append(Dangling(source, target, attrs["branch"], attrs["label"]))
+                continue
+            if attrs is not _AFTER_EXIT:
+                successors[target] = None
+            edges.append(Edge(key - 1, source, target, attrs))
+    return ActionGraph(
+        start=flow.start_action,
+        nodes=nodes,
+        edges=tuple(edges),
+        successors={node: tuple(targets) for node, targets in runtime.items()},
+        dangling=tuple(dangling),
+    )
+
+
+def build_flow_graph(flow: Flow) -> nx.MultiDiGraph:
+    """``action_graph`` as a networkx MultiDiGraph: nodes are action identifiers
+    (attribute ``action``); edges carry the ``Edge.attrs`` of the transitions, keyed by
+    ``Edge.key``. ``graph.graph`` holds ``start`` (the StartAction), ``dangling``
+    (transitions to missing actions) and ``successors`` (runtime successors).
+    """
+    import networkx as nx
+
+    plain = action_graph(flow)
+    graph = nx.MultiDiGraph(
+        start=plain.start, dangling=list(plain.dangling), successors=plain.successors
+    )
+    # Nodes and edges go straight into networkx's dicts, exactly as add_nodes_from and
+    # MultiDiGraph.add_edge store them (succ[u][v][key] and pred[v][u] share one key
+    # dict): their per-item checks and view objects cost more than parsing the flow.
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    for ident, action in plain.nodes.items():
+        nodes[ident] = {"action": action}
+        succ[ident] = {}
+        pred[ident] = {}
+    for edge in plain.edges:
+        keydict = succ[edge.source].get(edge.target)
         if keydict is None:
-            keydict = succ[source][target] = pred[target][source] = {}
-        keydict[key] = attrs
-    graph.graph["successors"] = {node: tuple(targets) for node, targets in runtime.items()}
+            keydict = succ[edge.source][edge.target] = pred[edge.target][edge.source] = {}
+        keydict[edge.key] = dict(edge.attrs)
     return graph
 
 
@@ -214,6 +283,8 @@ def build_dependency_graph(
     reference, placeholder) to a key of ``docs`` or None (an external or unknown
     target, recorded on the node as ``unresolved``).
     """
+    import networkx as nx
+
     resolver = resolve or default_resolver(docs)
     graph = nx.MultiDiGraph()
     for key, doc in docs.items():
@@ -236,6 +307,8 @@ def dependency_order(graph: nx.MultiDiGraph) -> list[list[str]]:
     A group with more than one member is a cycle of transfers; promote creates its
     missing members first and fills their content afterwards.
     """
+    import networkx as nx
+
     condensed = nx.condensation(graph)
     order: list[list[str]] = []
     for component in reversed(list(nx.topological_sort(condensed))):
@@ -246,6 +319,8 @@ def dependency_order(graph: nx.MultiDiGraph) -> list[list[str]]:
 
 def impacted_by(graph: nx.MultiDiGraph, changed: Iterable[str]) -> set[str]:
     """Flows that transfer to or invoke any changed flow, directly or indirectly."""
+    import networkx as nx
+
     out: set[str] = set()
     for node in changed:
         if node in graph:

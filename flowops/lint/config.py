@@ -21,14 +21,11 @@ typo must not silently switch a check off.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from flowops.errors import BadInputError
 from flowops.lint.finding import Finding, Severity
@@ -163,6 +160,8 @@ def config_from_data(data: Any, source: str | None = None) -> LintConfig:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml  # only when there is a flowops.yaml: lint without one never pays for it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -174,8 +173,16 @@ def _read_yaml(path: Path) -> Any:
 
 def _read_pyproject(path: Path) -> tuple[bool, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _bad(str(path), f"cannot read: {exc}") from None
+    if "flowops" not in text:
+        return (False, None)  # no [tool.flowops] table: spare lint the TOML parser
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise _bad(str(path), f"cannot read: {exc}") from None
     tool = data.get("tool", {}).get("flowops", {})
     return ("lint" in tool, tool.get("lint"))

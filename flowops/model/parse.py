@@ -22,7 +22,7 @@ from flowops.model.document import (
     Kind,
     flow_type_from_designer,
 )
-from flowops.model.quickcheck import quick_build
+from flowops.model.quickcheck import quick_build, quick_document_valid
 from flowops.model.schema import DOCUMENT_SCHEMA, FLOW_LANGUAGE_SCHEMA, first_error, json_path
 from flowops.model.types import Flow
 
@@ -151,7 +151,7 @@ _HEADER_KEYS = ("flowops", "name", "kind", "type", "description", "state", "stat
 
 
 def _from_document(doc: Mapping[str, Any], source: str | None) -> FlowDocument:
-    error = first_error(DOCUMENT_SCHEMA, doc)
+    error = None if quick_document_valid(doc) else first_error(DOCUMENT_SCHEMA, doc)
     if error is not None:
         raise FlowParseError(
             error.message,

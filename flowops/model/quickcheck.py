@@ -156,3 +156,27 @@ def quick_build(content: Any) -> Flow | None:
 def quick_valid(content: Any) -> bool:
     """True when ``content`` conforms to the flow-language schema."""
     return quick_build(content) is not None
+
+
+_DOCUMENT_STRINGS = ("type", "description", "state", "status")
+
+
+def quick_document_valid(doc: Any) -> bool:
+    """True when ``doc`` conforms to ``document.schema.json`` (the header and the shapes
+    of ``content`` and ``layout``; the content itself is checked by ``quick_build``)."""
+    if not isinstance(doc, dict):
+        return False
+    fmt = doc.get("flowops")
+    if type(fmt) not in (int, float) or fmt != 1:  # "const": 1 (True is not 1 in JSON)
+        return False
+    name = doc.get("name")
+    if not isinstance(name, str) or not name or doc.get("kind") not in ("flow", "module"):
+        return False
+    if not isinstance(doc.get("content", None), dict):
+        return False
+    if any(key in doc and not isinstance(doc[key], str) for key in _DOCUMENT_STRINGS):
+        return False
+    if "layout" in doc and not (doc["layout"] is None or isinstance(doc["layout"], dict)):
+        return False
+    tags = doc.get("tags", _EMPTY)
+    return isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())

@@ -1,4 +1,8 @@
-"""The JSON Schemas shipped with flowops, and validation that names where a file is wrong."""
+"""The JSON Schemas shipped with flowops, and validation that names where a file is wrong.
+
+jsonschema is imported on first use: files that pass ``flowops.model.quickcheck`` (every
+valid file) never need it, and its import costs more than linting a flow.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 FLOW_LANGUAGE_SCHEMA = "flow-language.schema.json"
 DOCUMENT_SCHEMA = "document.schema.json"
@@ -25,6 +30,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name))
 
 

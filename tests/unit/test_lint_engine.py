@@ -322,7 +322,8 @@ def test_context_successors_and_reachability_match_the_graph_module() -> None:
     for path in _all_flows():
         doc = load_document(path)
         graph = build_flow_graph(doc.flow)
-        ctx = RuleContext(doc, graph)
+        ctx = RuleContext(doc)
+        assert set(ctx.graph.nodes) == set(graph)
         for node in graph:
             assert set(ctx.successors[node]) == set(runtime_successors(graph, node)), path
         assert ctx.reachable == reachable_from_start(graph), path

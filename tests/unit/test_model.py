@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from flowops.errors import FlowParseError
 from flowops.model import dump_content, dump_document, load_document, parse_document_text
 from flowops.model.canonical import dump_in_own_format, semantic_content
-from flowops.model.quickcheck import quick_valid
-from flowops.model.schema import FLOW_LANGUAGE_SCHEMA, first_error
+from flowops.model.quickcheck import quick_document_valid, quick_valid
+from flowops.model.schema import DOCUMENT_SCHEMA, FLOW_LANGUAGE_SCHEMA, first_error
 from tests.corpus import corpus_params
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
@@ -271,3 +271,49 @@ def test_property_quickcheck_agrees_with_schema(
     elif where != "noop":
         mutated[where] = value
     assert quick_valid(mutated) == (first_error(FLOW_LANGUAGE_SCHEMA, mutated) is None)
+
+
+_JSON_VALUES = st.sampled_from(
+    [None, True, False, 0, 1, 1.0, 2, -1, "", "x", "flow", "module", [], ["a"], {}, {"k": "v"}]
+)
+_DOCUMENT_KEYS = st.sampled_from(
+    [
+        "flowops",
+        "name",
+        "kind",
+        "type",
+        "description",
+        "state",
+        "status",
+        "tags",
+        "content",
+        "layout",
+        "extra",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_DOCUMENT_KEYS, _JSON_VALUES | st.dictionaries(st.just("k"), _JSON_VALUES))),
+    st.sets(_DOCUMENT_KEYS),
+)
+def test_property_document_quickcheck_agrees_with_schema(
+    changes: list[tuple[str, Any]], removed: set[str]
+) -> None:
+    """The quick document check that spares lint the jsonschema import says exactly what
+    document.schema.json says, on valid documents with keys changed or removed."""
+    doc: dict[str, Any] = {
+        "flowops": 1,
+        "name": "Main",
+        "kind": "flow",
+        "type": "CONTACT_FLOW",
+        "tags": {"team": "support"},
+        "content": {"StartAction": "a"},
+        "layout": None,
+    }
+    for key, value in changes:
+        doc[key] = value
+    for key in removed:
+        doc.pop(key, None)
+    assert quick_document_valid(doc) == (first_error(DOCUMENT_SCHEMA, doc) is None), doc

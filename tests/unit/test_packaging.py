@@ -26,7 +26,8 @@ def test_distribution_name_and_version_come_from_one_place() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == DISTRIBUTION == "flowops-connect"
     assert project["dynamic"] == ["version"] and "version" not in project
-    assert project["scripts"] == {"flowops": "flowops.cli.main:main"}
+    # The console script parses `flowops lint` without typer first (flowops.cli.entry).
+    assert project["scripts"] == {"flowops": "flowops.cli.entry:main"}
     assert project["license"] == "Apache-2.0"
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License" in licence and "Version 2.0, January 2004" in licence

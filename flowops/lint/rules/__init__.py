@@ -13,6 +13,7 @@ from flowops.lint.rules.fl103_duplicate_identifier import DuplicateIdentifier
 from flowops.lint.rules.fl104_unreachable_action import UnreachableAction
 from flowops.lint.rules.fl105_dead_end import DeadEnd
 from flowops.lint.rules.fl106_loop_without_exit import LoopWithoutExit
+from flowops.lint.rules.fl107_loop_exits_only_on_error import LoopExitsOnlyOnError
 from flowops.lint.rules.fl201_unhandled_error import UnhandledError
 from flowops.lint.rules.fl202_missing_default import MissingDefault
 from flowops.lint.rules.fl203_distribute_by_percentage import DistributeByPercentage
@@ -31,6 +32,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnreachableAction,
     DeadEnd,
     LoopWithoutExit,
+    LoopExitsOnlyOnError,
     UnhandledError,
     MissingDefault,
     DistributeByPercentage,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flowops.graph import Dangling
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext
 
@@ -27,8 +26,7 @@ class DanglingTransition(Rule):
     severity = Severity.error
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        dangling: list[Dangling] = ctx.graph.graph.get("dangling", [])
-        for item in dangling:
+        for item in ctx.graph.dangling:
             yield ctx.finding(
                 self,
                 item.source,

@@ -4,31 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flowops.graph.cycles import strongly_connected_components
 from flowops.lint.finding import Finding, Severity
-from flowops.lint.rule import Rule, RuleContext
-from flowops.model.action_types import (
-    DEFAULT_BRANCH_TYPES,
-    KNOWN_TYPES,
-    LEAVES_FLOW_ON_SUCCESS,
-    OPEN_ENDED_TYPES,
-    RESULT_BRANCHES,
-    SERVICE_TYPES,
-    WAITING_FLOW_TYPES,
-)
-from flowops.model.types import Action
-
-
-def _is_exit(action: Action) -> bool:
-    """Say whether the action can end or leave the flow without following a branch."""
-    if action.type not in KNOWN_TYPES:
-        return True  # unknown: assume it may leave
-    if action.type in LEAVES_FLOW_ON_SUCCESS | SERVICE_TYPES | OPEN_ENDED_TYPES:
-        return True
-    branching = action.type in DEFAULT_BRANCH_TYPES or action.type in RESULT_BRANCHES
-    return (
-        not branching and not action.transitions.conditions and not action.transitions.next_action
-    )
+from flowops.lint.rule import Rule, RuleContext, loop_names
 
 
 class LoopWithoutExit(Rule):
@@ -53,26 +30,11 @@ class LoopWithoutExit(Rule):
     severity = Severity.error
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if ctx.doc.info.type in WAITING_FLOW_TYPES:
-            return
         succ = ctx.successors
-        for component in strongly_connected_components(succ):
-            members = set(component)
-            if len(members) == 1:
-                (only,) = members
-                if only not in succ.get(only, ()):
-                    continue
+        for members, actions in ctx.closed_loops:
             if any(t not in members for m in members for t in succ.get(m, ())):
                 continue
-            actions = [a for m in members if (a := ctx.flow.action(m)) is not None]
-            if len(actions) < len(members) or any(_is_exit(a) for a in actions):
-                continue
-            ordered = sorted(actions, key=lambda a: a.index)
-            first = ordered[0]
-            names = ", ".join(repr(a.identifier) for a in ordered[:5])
-            more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+            first, names = loop_names(actions)
             yield ctx.finding(
-                self,
-                first.identifier,
-                f"loop of {len(members)} action(s) with no way out: {names}{more}",
+                self, first, f"loop of {len(members)} action(s) with no way out: {names}"
             )
