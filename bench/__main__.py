@@ -36,6 +36,12 @@ def _connect() -> int:
     return main(["--paced"])
 
 
+def _realflows() -> int:
+    from bench.realflows_bench import main
+
+    return main([])
+
+
 def _peer() -> int:
     from bench.peer_bench import main
 
@@ -54,8 +60,8 @@ def _simulate() -> int:
     return main()
 
 
-def _realflows() -> int:
-    from bench.realflows_bench import main
+def _measure() -> int:
+    from bench.measure_bench import main
 
     return main([])
 
@@ -74,8 +80,9 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "rollback": _rollback,
     "diff": _diff,
     "peer": _peer,
-    "simulate": _simulate,
     "realflows": _realflows,
+    "simulate": _simulate,
+    "measure": _measure,
     "doctor": _doctor,
 }
 

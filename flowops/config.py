@@ -73,6 +73,30 @@ class RateLimit:
     operations: Mapping[str, OperationRate] = field(default_factory=lambda: MappingProxyType({}))
 
 
+#: Key of the environment-wide criteria in :attr:`Environment.success`.
+DEFAULTS_KEY = "*"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A flows outcome type's share of contacts must stay within these percents."""
+
+    outcome: str
+    at_most: float | None = None
+    at_least: float | None = None
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a change must meet to count as a success (``success`` in an environment)."""
+
+    where: str  # the field that set them, for messages: "$.success.flows['Main']"
+    min_contacts: int = 100
+    confidence: float = 0.95
+    avg_flow_time_at_most: float | None = None
+    outcomes: tuple[Bound, ...] = ()
+
+
 @dataclass(frozen=True)
 class Environment:
     """One deployment target: an Amazon Connect instance in one account and Region."""
@@ -101,6 +125,12 @@ class Environment:
     description: str = ""
     #: ``testing`` section: compile settings for ``flowops test --env`` (docs/native-tests.md).
     testing: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``success`` section: criteria per entry flow, else the defaults (docs/measure.md).
+    success: Mapping[str, Criteria] = field(default_factory=lambda: MappingProxyType({}))
+
+    def criteria_for(self, flow: str) -> Criteria | None:
+        """The success criteria of entry flow ``flow`` (its own, else the defaults)."""
+        return self.success.get(flow) or self.success.get(DEFAULTS_KEY)
 
     @property
     def is_sandbox(self) -> bool:
@@ -190,6 +220,33 @@ def _rate_limit(raw: Mapping[str, Any] | None) -> RateLimit:
     )
 
 
+def _criteria(raw: Mapping[str, Any], where: str, source: Path) -> Criteria:
+    bounds = []
+    for outcome, limits in sorted((raw.get("outcomes") or {}).items()):
+        low, high = limits.get("at_least"), limits.get("at_most")
+        if low is not None and high is not None and low > high:
+            raise BadInputError(
+                f"{source}: {where}.outcomes.{outcome}: at_least {low} is above at_most {high}"
+            )
+        bounds.append(Bound(outcome, high, low))
+    return Criteria(
+        where=where,
+        min_contacts=int(raw.get("min_contacts", 100)),
+        confidence=float(raw.get("confidence", 0.95)),
+        avg_flow_time_at_most=raw.get("avg_flow_time_at_most"),
+        outcomes=tuple(bounds),
+    )
+
+
+def _success(raw: Mapping[str, Any] | None, source: Path) -> Mapping[str, Criteria]:
+    out: dict[str, Criteria] = {}
+    if raw and raw.get("defaults") is not None:
+        out[DEFAULTS_KEY] = _criteria(raw["defaults"], "$.success.defaults", source)
+    for flow, criteria in ((raw or {}).get("flows") or {}).items():
+        out[flow] = _criteria(criteria, f"$.success.flows[{flow!r}]", source)
+    return MappingProxyType(out)
+
+
 def parse_environment(data: Any, source: Path) -> Environment:
     """Validate the parsed YAML ``data`` of ``source`` and build its Environment."""
     if not isinstance(data, dict):
@@ -237,6 +294,7 @@ def parse_environment(data: Any, source: Path) -> Environment:
         rate_limit=_rate_limit(data.get("rate_limit")),
         description=data.get("description", ""),
         testing=MappingProxyType(dict(data.get("testing") or {})),
+        success=_success(data.get("success"), source),
     )
 
 

@@ -25,12 +25,20 @@ from pathlib import Path
 import git
 import yaml
 
-from flowops.config import Environment, load_environment
+from flowops.config import DEFAULTS_KEY, Bound, Criteria, Environment, load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.apply import Outcome
-from flowops.deploy.canary import promote_canary, ramp_canary, start_canary
+from flowops.deploy.canary import (
+    canary_status,
+    find_entry,
+    promote_canary,
+    ramp_canary,
+    start_canary,
+)
+from flowops.deploy.canary_gate import watch
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
+from flowops.deploy.measure_report import measurement_text
 from flowops.deploy.plan import Step
 from flowops.deploy.promote import PromoteResult, desired_state, promote
 from flowops.deploy.rollback import rollback
@@ -42,13 +50,42 @@ from flowops.endpoints import set_sandbox_starter
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
+from flowops.model import FlowDocument, FlowInfo, parse_content
 from flowops.repo import FLOWS_DIR
+from flowops.sandbox.embedded import admin_post
 from flowops.scaffold import environment_yaml, sandbox_environments
 from flowops.simulate.generate import generate, write_generated
 from flowops.simulate.report import render_markdown
 from flowops.simulate.scenario import load_scenarios
 from flowops.simulate.suite import run_scenarios
 from flowops.simulate.world import load_flowset
+
+#: The demo's success criteria for prod: at most 5 % of callers dropped by a flow.
+DEMO_CRITERIA = {
+    DEFAULTS_KEY: Criteria("demo", min_contacts=100, outcomes=(Bound("DROPPED", at_most=5),))
+}
+
+
+def dropping_candidate(name: str, content: str) -> FlowDocument:
+    """``content`` with a menu in front whose timeout has no branch: a caller who does not
+    press a key is cut off (the demo's bad change)."""
+    data = json.loads(content)
+    start = data["StartAction"]
+    ask = {
+        "Identifier": "demo-menu",
+        "Type": "GetParticipantInput",
+        "Parameters": {"Text": "Press 1 to continue", "StoreInput": "False"},
+        "Transitions": {
+            "NextAction": start,
+            "Conditions": [
+                {"NextAction": start, "Condition": {"Operator": "Equals", "Operands": ["1"]}}
+            ],
+            "Errors": [{"NextAction": start, "ErrorType": "NoMatchingCondition"}],
+        },
+    }
+    data = {**data, "StartAction": "demo-menu", "Actions": [ask, *data["Actions"]]}
+    return FlowDocument(FlowInfo(name=name), parse_content(data))
+
 
 #: The flow the story edits: its balance lookup is a Lambda call with a timeout.
 STORY_FLOW = "Billing Self Service"
@@ -408,6 +445,35 @@ def run_demo(workdir: Path, report: Report | None = None, *, quotas: bool = Fals
             *rows,
             ok=report_.ok,
         )
+
+    def watched_canary() -> DemoStep:
+        client = ConnectClient.for_environment(replace(story.env("prod"), success=DEMO_CRITERIA))
+        story.clients["prod (watch)"] = client
+        live = client.describe("flow", find_entry(client, STORY_FLOW).id)
+        candidate = dropping_candidate(STORY_FLOW, live.content or "")
+        start_canary(client, STORY_FLOW, candidate, 30)
+        sent = admin_post(
+            client.endpoint_url,
+            "traffic",
+            {"instance_id": client.instance_id, "flow": STORY_FLOW, "contacts": 600, "seed": 17},
+        )
+        (cycle,) = watch(client, STORY_FLOW)
+        m = cycle.measurement
+        base, new = m.base.share("DROPPED") or 0.0, m.new.share("DROPPED") or 0.0
+        return _outcome(
+            f"{sent['contacts']} simulated calls; the candidate dropped {new:.0f} % of its callers"
+            f" (stable {base:.0f} %): "
+            + ("aborted automatically" if cycle.aborted else "NOT aborted"),
+            *measurement_text(m).splitlines()[1:],
+            ok=cycle.aborted is not None and not canary_status(client, STORY_FLOW).running,
+        )
+
+    story.step(
+        "A canary that drops callers is stopped",
+        f'flowops sandbox traffic --env prod --flow "{STORY_FLOW}" --contacts 600; '
+        "flowops canary watch --env prod --yes",
+        watched_canary,
+    )
 
     story.step("Roll prod back", "flowops rollback --env prod --yes", roll_back)
 

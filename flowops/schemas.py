@@ -22,6 +22,8 @@ SCHEMAS = {
     "canary-status": "flowops-canary-status/1",
     "graph": "flowops-graph/1",
     "sandbox-seed": "flowops-sandbox-seed/1",
+    "measure": "flowops-measure/1",
+    "canary-watch": "flowops-canary-watch/1",
     "doctor": "flowops-doctor/1",
 }
 

@@ -69,6 +69,15 @@ PercentOption = Annotated[
     ),
 ]
 
+OverrideOption = Annotated[
+    str | None,
+    typer.Option(
+        "--override-criteria",
+        metavar="REASON",
+        help="Go ahead although the success criteria say no (the reason is recorded).",
+    ),
+]
+
 canary_app = typer.Typer(
     name="canary",
     help="Send a share of an entry flow's contacts to new content, then promote or abort.",
@@ -217,16 +226,23 @@ def ramp_cmd(
     flow: FlowOption = None,
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
+    override: OverrideOption = None,
 ) -> None:
     """Change the candidate's share of contacts (1-99).
 
+    With success criteria in the environment, refuses (exit 1) when the candidate breaches
+    them, unless --override-criteria gives a reason.
+
     Example: flowops canary ramp --env prod --percent 50 --yes
     """
+    from flowops.deploy.canary_gate import check_gate
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes)
-    _render_result(ramp_canary(client, pick_flow(client, flow), percent, on_signal=on_signal), fmt)
+    name = pick_flow(client, flow)
+    check_gate(client, name, "ramp", override)
+    _render_result(ramp_canary(client, name, percent, on_signal=on_signal), fmt)
 
 
 @canary_app.command("promote")
@@ -236,13 +252,22 @@ def promote_cmd(
     flow: FlowOption = None,
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
+    override: OverrideOption = None,
 ) -> None:
     """Make the candidate the entry flow's content (a release), remove the helpers.
 
+    With success criteria in the environment, refuses (exit 1) unless the candidate meets
+    them, unless --override-criteria gives a reason (recorded in the release).
+
     Example: flowops canary promote --env prod --yes
     """
+    from flowops.deploy.canary_gate import check_gate
+
     client = _client(env, "promote the canary", yes)
-    _render_result(promote_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
+    name = pick_flow(client, flow)
+    check_gate(client, name, "promote", override)
+    note = f"success criteria overridden: {override}" if override else ""
+    _render_result(promote_canary(client, name, on_signal=on_signal, note=note), fmt)
 
 
 @canary_app.command("abort")
@@ -286,6 +311,51 @@ def status_cmd(
         console.print(text, highlight=False, markup=False)
     if any(s.problems for s in statuses):
         raise CheckFailedError("a canary has problems (see its status)", reported=True)
+
+
+@canary_app.command("watch")
+@handle_errors
+def watch_cmd(
+    env: EnvOption,
+    flow: FlowOption = None,
+    yes: YesOption = False,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Measure running canaries against the success criteria; abort those that breach them.
+
+    One cycle, for a scheduled workflow. The reason is recorded on the entry flow (tag
+    flowops:canary-aborted). Exit codes: 0 nothing breached, 1 a canary was aborted,
+    2 bad input, 3 Amazon Connect error.
+
+    Example: flowops canary watch --env prod --yes
+    """
+    from flowops.deploy.canary_gate import watch
+    from flowops.deploy.measure_report import measurement_dict, measurement_text
+
+    client = _client(env, "abort canaries that breach the success criteria", yes)
+    results = watch(client, flow)
+    if fmt == OutputFormat.json:
+        rows = [
+            {
+                **measurement_dict(r.measurement),
+                "aborted": r.aborted is not None,
+                "reason": r.reason,
+            }
+            for r in results
+        ]
+        emit(
+            json.dumps(stamp("canary-watch", {"env": client.env.name, "canaries": rows}), indent=2)
+        )
+    else:
+        if not results:
+            console.print(f"{client.env.name}: no canary with success criteria running")
+        for r in results:
+            console.print(measurement_text(r.measurement), highlight=False, markup=False)
+            if r.aborted is not None:
+                console.print(f"  ABORTED: {r.reason}", highlight=False, markup=False)
+    aborted = [r.measurement.flow for r in results if r.aborted is not None]
+    if aborted:
+        raise CheckFailedError(f"canary aborted on {', '.join(aborted)}", reported=True)
 
 
 @canary_app.command("generate")

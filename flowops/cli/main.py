@@ -45,6 +45,7 @@ COMMANDS = {
     "sandbox": "sandbox",
     "demo": "demo",
     "test": "test",
+    "measure": "measure",
     "init": "init",
     "completion": "completion",
     "doctor": "doctor",

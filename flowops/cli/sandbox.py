@@ -1,4 +1,4 @@
-"""CLI commands: ``flowops sandbox serve`` and ``flowops sandbox seed``."""
+"""CLI commands: ``flowops sandbox serve``, ``seed`` and ``traffic``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import emit, handle_errors
+from flowops.cli.common import EnvOption, emit, handle_errors
 from flowops.errors import BadInputError
 from flowops.sandbox.embedded import DEFAULT_DB
 
@@ -109,6 +109,45 @@ def seed_command(db: DbOption = DEFAULT_DB) -> None:
     from flowops.schemas import stamp
 
     emit(json.dumps(stamp("sandbox-seed", dict(summary)), indent=2))
+
+
+@sandbox_app.command("traffic")
+@handle_errors
+def traffic_command(
+    env: EnvOption,
+    flow: Annotated[str, typer.Option("--flow", metavar="NAME", help="The entry flow.")],
+    contacts: Annotated[
+        int, typer.Option("--contacts", "-n", metavar="N", min=1, help="Contacts to send.")
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+) -> None:
+    """Send simulated contacts through an entry flow of a sandbox environment.
+
+    Each contact runs the flows as deployed (flowops' simulator): callers' key presses,
+    Lambda answers and percentage draws are random (seeded); what each flow did is what
+    GetMetricDataV2's flow metrics then report (flowops measure). Prints a JSON summary.
+
+    Example: flowops sandbox traffic --env dev --flow "Main Inbound" --contacts 500
+    """
+    import json
+
+    from flowops.config import load_environment
+    from flowops.connect import ConnectClient
+    from flowops.sandbox.embedded import admin_post
+
+    environment = load_environment(env)
+    if environment.endpoint_url is None:
+        raise BadInputError(
+            f"{environment.source}: environment {environment.name!r} is not a sandbox"
+            " (endpoint_url): simulated traffic goes to a sandbox only"
+        )
+    client = ConnectClient.for_environment(environment)
+    payload = {"instance_id": client.instance_id, "flow": flow, "contacts": contacts, "seed": seed}
+    try:
+        summary = admin_post(client.endpoint_url, "traffic", payload)
+    except (ValueError, OSError) as exc:
+        raise BadInputError(f"sandbox traffic to {flow!r} in {environment.name!r}: {exc}") from None
+    emit(json.dumps(summary, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -118,6 +118,8 @@ LOCK_ACTIONS: tuple[str, ...] = (
     "connect:UpdateContactFlowModuleContent",
     "connect:TagResource",
 )
+#: ``measure``, ``canary watch`` and the canary gates: flow metrics.
+METRICS_ACTIONS: tuple[str, ...] = ("connect:GetMetricDataV2",)
 #: ``flowops test --env``: the test cases it owns, and the substitute hours it may create
 #: (not probed by doctor yet).
 TEST_CASE_ACTIONS: tuple[str, ...] = (
@@ -143,6 +145,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
     "CanaryHelpers": CANARY_ACTIONS,
     "EnvironmentLock": LOCK_ACTIONS,
     "DoctorWriteProbe": PROBE_ACTIONS,
+    "FlowMetrics": METRICS_ACTIONS,
     "TestCases": TEST_CASE_ACTIONS,
 }
 _READ = ("ReadFlowsAndCatalog",)
@@ -155,7 +158,8 @@ COMMAND_STATEMENTS: dict[str, tuple[str, ...]] = {
     "history": _READ,
     "promote": (*_READ, "PromoteFlowsAndModules", "EnvironmentLock"),
     "rollback": (*_READ, "RollbackFlows", "EnvironmentLock"),
-    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers", "EnvironmentLock"),
+    "canary": (*_READ, "PromoteFlowsAndModules", "CanaryHelpers", "EnvironmentLock", "FlowMetrics"),
+    "measure": (*_READ, "FlowMetrics"),
 }
 #: Command -> the IAM actions it needs (the read-only ones included).
 COMMAND_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -218,6 +222,15 @@ PROBES: dict[str, Probe] = {
     "lex:DescribeBot": lambda c: c.probe("DescribeBot", service="lexv2-models", botId="FLOWOPSDR0"),
     "lex:DescribeBotAlias": lambda c: c.probe(
         "DescribeBotAlias", service="lexv2-models", botId="FLOWOPSDR0", botAliasId="FLOWOPSDR0"
+    ),
+    # Flow metrics of a flow that does not exist, over a past minute: nothing to read.
+    "connect:GetMetricDataV2": lambda c: c.probe(
+        "GetMetricDataV2",
+        ResourceArn=c.instance_arn,
+        StartTime=time.time() - 600,
+        EndTime=time.time() - 540,
+        Filters=[{"FilterKey": "FLOWS_RESOURCE_ID", "FilterValues": [_flow_arn(c)]}],
+        Metrics=[{"Name": "FLOWS_STARTED"}],
     ),
     # Writes: refused content, or a resource that does not exist.
     "connect:CreateContactFlow": lambda c: c.probe(

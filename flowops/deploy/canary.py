@@ -460,12 +460,17 @@ def _abort(client: ConnectClient, name: str) -> CanaryResult:
 
 
 def promote_canary(
-    client: ConnectClient, name: str, *, on_signal: Callable[[int], None] | None = None
+    client: ConnectClient,
+    name: str,
+    *,
+    on_signal: Callable[[int], None] | None = None,
+    note: str = "",
 ) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
     One release transaction; the release's "before" version is the pre-canary restore
-    point, so ``flowops rollback`` after a promote restores the stable content.
+    point, so ``flowops rollback`` after a promote restores the stable content. ``note``
+    is added to the release's message (a criteria override's reason).
     """
     with transaction(client, on_signal=on_signal) as tx:
         assert tx.ledger is not None
@@ -495,7 +500,8 @@ def promote_canary(
             who=tx.who,
             when=tx.now(),
             flows=(planned,),
-            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})",
+            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})"
+            + (f"; {note}" if note else ""),
             kind="canary-promote",
         )
         tx.begin(record)

@@ -9,8 +9,12 @@ each has its own server, request log and token buckets.
 from __future__ import annotations
 
 import atexit
+import json
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.server import SandboxServer
@@ -65,3 +69,21 @@ def stop_all() -> None:
 
 
 atexit.register(stop_all)
+
+
+def admin_post(url: str, route: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST ``payload`` to a sandbox's admin route ``/_sandbox/<route>`` at ``url`` (this
+    process's or another's); its JSON answer. A refusal is a ``ValueError`` with its
+    message; an unreachable sandbox an ``OSError``."""
+    request = urllib.request.Request(
+        url.rstrip("/") + "/_sandbox/" + route,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=600) as answer:
+            data: dict[str, Any] = json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        raise ValueError(json.loads(exc.read() or b"{}").get("error") or str(exc)) from None
+    return data

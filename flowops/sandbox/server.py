@@ -215,6 +215,13 @@ class SandboxServer:
 
         return seed(self.store, **kwargs)
 
+    def traffic(self, instance_id: str, flow: str, contacts: int, **options: Any) -> dict[str, Any]:
+        """Send ``contacts`` simulated contacts into ``flow`` of an instance and record what
+        its flows did; ``options`` as :meth:`~flowops.sandbox.backend.metrics.Metrics.
+        send_traffic` takes them. Also the admin route ``POST /_sandbox/traffic``."""
+        with self.store.transaction(write=True):
+            return self.backend.metrics.send_traffic(instance_id, flow, int(contacts), **options)
+
     # --- request handling --------------------------------------------------------------
 
     def handle(
@@ -366,4 +373,11 @@ class SandboxServer:
             return 200, {"ok": True}
         if route == "seed" and method == "POST":
             return 200, self.seed()
+        if route == "traffic" and method == "POST":
+            try:
+                return 200, self.traffic(**data)
+            except TypeError as exc:
+                return 400, {"error": str(exc)}
+            except SandboxError as exc:
+                return 404, {"error": exc.message}
         return 404, {"error": f"no admin route {method} {path}"}

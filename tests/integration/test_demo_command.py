@@ -31,6 +31,7 @@ CHAPTERS = [
     "Scenarios as test cases in staging",
     "Prod runs the previous release",
     "Canary in prod",
+    "A canary that drops callers is stopped",
     "Roll prod back",
     "History, from Connect itself",
 ]
@@ -56,6 +57,9 @@ def test_demo_tells_the_story_and_runs_again(tmp_path: Path) -> None:
     native = steps["Scenarios as test cases in staging"].outcome
     assert " 0 failed as Connect test cases" in native and "no test case rewritten" in native
     assert steps["Export dev into git"].api_calls > 0
+    stopped = steps["A canary that drops callers is stopped"]
+    assert "aborted automatically" in stopped.outcome
+    assert any("[fail] DROPPED at most 5%" in d for d in stopped.details)
     assert result.sandbox_db.parent == (workdir / ".flowops").resolve()
     assert result.sandbox_db.exists()
     # Every API the story used is allowed by the IAM policies in docs/aws.md.

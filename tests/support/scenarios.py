@@ -139,3 +139,28 @@ def set_text(text: str) -> Any:
         )
 
     return edit
+
+
+def dropping_candidate_doc() -> FlowDocument:
+    """New content for :data:`MAIN` that drops callers: a menu whose timeout has no branch
+    (about one simulated caller in three times out and is cut off), else the queue."""
+    content = candidate_doc().flow.raw
+    actions = [dict(a) for a in content["Actions"]]
+    ask = {
+        "Identifier": "ask",
+        "Type": "GetParticipantInput",
+        "Parameters": {
+            "Text": "Press 1 for support",
+            "StoreInput": "False",
+            "InputTimeLimitSeconds": "5",
+        },
+        "Transitions": {
+            "NextAction": "queue",
+            "Conditions": [
+                {"NextAction": "queue", "Condition": {"Operator": "Equals", "Operands": ["1"]}}
+            ],
+            "Errors": [{"NextAction": "queue", "ErrorType": "NoMatchingCondition"}],
+        },
+    }
+    actions[0] = {**actions[0], "Transitions": {**actions[0]["Transitions"], "NextAction": "ask"}}
+    return flow_document(MAIN, {**content, "Actions": [actions[0], ask, *actions[1:]]})

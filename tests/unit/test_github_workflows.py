@@ -35,6 +35,7 @@ WORKFLOW_NAMES = (
     "promote-stage.yml",
     "rollback.yml",
     "drift.yml",
+    "canary-watch.yml",
 )
 
 
@@ -208,6 +209,19 @@ def test_drift_is_scheduled_per_environment() -> None:
     assert any(c[:1] == ["drift"] for c in flowops_commands(doc))
 
 
+def test_canary_watch_is_scheduled_and_shares_the_promote_queue() -> None:
+    doc = load_yaml(WORKFLOWS / "canary-watch.yml")
+    assert doc["on"]["schedule"][0]["cron"]
+    job = doc["jobs"]["watch"]
+    promote = load_yaml(WORKFLOWS / "promote-stage.yml")["jobs"]
+    groups = {j.get("concurrency", {}).get("group") for j in promote.values()}
+    assert job["concurrency"]["group"] in groups
+    assert job["strategy"]["fail-fast"] is False
+    assert ["canary", "watch", "--env", "$FLOWOPS_ENV", "--yes"] in [
+        c[:5] for c in flowops_commands(doc)
+    ]
+
+
 def test_composite_action_installs_and_runs() -> None:
     action = load_yaml(ACTIONS / "flowops" / "action.yml")
     assert action["runs"]["using"] == "composite"
@@ -225,6 +239,7 @@ EXPECTED_COMMANDS = {
     "rollback",
     "drift",
     "test",
+    "canary",
 }
 
 
@@ -241,14 +256,21 @@ def _options_by_command() -> dict[str, set[str]]:
         for argv in flowops_commands(load_yaml(path)):
             if argv and not argv[0].startswith("-"):
                 options = {a for a in argv[1:] if a.startswith("--")}
-                found.setdefault(argv[0], set()).update(options)
+                key = " ".join(argv[:2]) if argv[0] in GROUPS else argv[0]
+                found.setdefault(key, set()).update(options)
     return found
 
 
-@pytest.mark.parametrize("command", sorted(EXPECTED_COMMANDS))
+#: Command groups: a workflow's options belong to the subcommand (``canary watch``).
+GROUPS = {"canary"}
+
+
+@pytest.mark.parametrize(
+    "command", sorted({c for c in EXPECTED_COMMANDS if c not in GROUPS} | {"canary watch"})
+)
 def test_every_command_and_option_a_workflow_runs_exists(command: str) -> None:
     """``flowops <command> --help`` works and lists every option the workflows pass."""
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for option in _options_by_command()[command]:
         assert option in result.output, f"flowops {command} has no {option}"

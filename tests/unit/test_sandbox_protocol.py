@@ -95,7 +95,7 @@ def _minimal(shape: Any) -> Any:
     enum = getattr(shape, "enum", None)
     if enum:
         return enum[-1]
-    return {"integer": 1, "long": 1, "boolean": True}.get(kind, "x1")
+    return {"integer": 1, "long": 1, "boolean": True, "timestamp": 1700000000}.get(kind, "x1")
 
 
 @pytest.mark.parametrize("operation", sorted(SUPPORTED_OPERATIONS))

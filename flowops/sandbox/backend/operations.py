@@ -16,6 +16,7 @@ from flowops.sandbox.backend.catalog import Catalog
 from flowops.sandbox.backend.common import KINDS, Family, Handler, Kind, Output, Params
 from flowops.sandbox.backend.flows import Flows
 from flowops.sandbox.backend.instances import Instances
+from flowops.sandbox.backend.metrics import Metrics
 from flowops.sandbox.backend.tags import Tags
 from flowops.sandbox.backend.testcases import TestCases
 from flowops.sandbox.backend.versions import Versions
@@ -33,6 +34,7 @@ FAMILIES: dict[str, type[Family]] = {
     "catalog": Catalog,
     "tags": Tags,
     "test_cases": TestCases,
+    "metrics": Metrics,
 }
 
 #: Operation name template (``{}`` is the kind's noun) -> (family, method taking a Kind).
@@ -114,6 +116,11 @@ class Backend:
     def test_cases(self) -> TestCases:
         """The test cases family (its ``run_seconds`` sets an execution's simulated time)."""
         return cast(TestCases, self.families["test_cases"])
+
+    @property
+    def metrics(self) -> Metrics:
+        """Simulated traffic and the flow metrics of ``GetMetricDataV2``."""
+        return cast(Metrics, self.families["metrics"])
 
     def call(self, caller: Caller, operation: str, params: Params) -> Output:
         """Run one operation in one transaction."""

@@ -28,7 +28,7 @@ from flowops.model.parse import parse_content
 from flowops.sandbox.backend.common import Family, Output, Params, now, paged, sha256, with_token
 from flowops.sandbox.backend.search import matches_tags
 from flowops.sandbox.protocol import Caller, SandboxError, not_found
-from flowops.sandbox.store import Instance
+from flowops.sandbox.store import Instance, Store
 from flowops.sandbox.store.testcases import Execution, TestCase
 from flowops.simulate.compile import content_problems
 from flowops.simulate.native import execute
@@ -89,6 +89,24 @@ def _string_match(out: dict[str, Any], cond: dict[str, Any] | None) -> bool:
         }.get(str(string.get("ComparisonType", "EXACT")), False)
     status = cond.get("StatusCondition")
     return not status or out.get("Status") == status
+
+
+def instance_flowset(store: Store, instance: Instance) -> FlowSet:
+    """The flows and modules of an instance as the simulator runs them (published content,
+    else saved; a flow Connect would not run either is left out)."""
+    flows = FlowSet()
+    for kind in ("flow", "module"):
+        for record in store.flows(instance.id, kind):
+            text = record.published or record.saved
+            if not text:
+                continue
+            try:
+                flow = parse_content(json.loads(text), flow_name=record.name)
+            except (ValueError, FlowopsError):
+                continue
+            key = f"{kind}:{record.name}"
+            flows.add(FlowEntry(key, record.name, kind, record.type, flow), record.arn, record.id)
+    return flows
 
 
 class TestCases(Family):
@@ -260,20 +278,7 @@ class TestCases(Family):
     # --- executions ------------------------------------------------------------------
 
     def _flowset(self, instance: Instance) -> FlowSet:
-        flows = FlowSet()
-        for kind in ("flow", "module"):
-            for record in self.store.flows(instance.id, kind):
-                text = record.published or record.saved
-                if not text:
-                    continue
-                try:
-                    flow = parse_content(json.loads(text), flow_name=record.name)
-                except (ValueError, FlowopsError):  # a flow Connect would not run either
-                    continue
-                key = f"{kind}:{record.name}"
-                entry = FlowEntry(key, record.name, kind, record.type, flow)
-                flows.add(entry, record.arn, record.id)
-        return flows
+        return instance_flowset(self.store, instance)
 
     def _run(self, execution: Execution) -> dict[str, Any]:
         version = execution.data["test_case"]

@@ -10,11 +10,12 @@ private in-memory database. Only this package writes SQL.
 from flowops.sandbox.store.catalog import CatalogTables
 from flowops.sandbox.store.database import Database
 from flowops.sandbox.store.flows import FlowTables
+from flowops.sandbox.store.metrics import FlowRun, MetricTables
 from flowops.sandbox.store.records import Alias, Flow, Instance, LexAlias, LexBot, Resource, Version
 from flowops.sandbox.store.testcases import TestCaseTables
 
 
-class Store(FlowTables, CatalogTables, TestCaseTables):
+class Store(FlowTables, CatalogTables, TestCaseTables, MetricTables):
     """Every table of the sandbox over one :class:`Database` connection."""
 
 
@@ -22,6 +23,7 @@ __all__ = [
     "Alias",
     "Database",
     "Flow",
+    "FlowRun",
     "Instance",
     "LexAlias",
     "LexBot",
