@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from flowops.cli.common import (
+    EnvironmentsOption,
     EnvOption,
     FormatOption,
     OutputFormat,
@@ -85,9 +86,11 @@ canary_app = typer.Typer(
 )
 
 
-def _client(env: str, what: str | None = None, yes: bool = True) -> ConnectClient:
+def _client(
+    env: str, what: str | None = None, yes: bool = True, environments: Path | None = None
+) -> ConnectClient:
     """The environment's client; a protected environment asks before ``what`` is done."""
-    environment = load_environment(env)
+    environment = load_environment(env, environments)
     if what and environment.protected and not yes:
         if not err_console.is_terminal:
             raise BadInputError(
@@ -199,6 +202,7 @@ def start_cmd(
     flows: RootOption = Path(FLOWS_DIR),
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Put the live content aside as stable, the content at --ref as candidate, and split.
 
@@ -213,7 +217,7 @@ def start_cmd(
 
     check_percent(percent)
     doc, sha = _candidate(flow, ref, flows)
-    client = _client(env, f"start a canary of {flow!r} at {percent}%", yes)
+    client = _client(env, f"start a canary of {flow!r} at {percent}%", yes, environments)
     result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal)
     _render_result(result, fmt)
 
@@ -227,6 +231,7 @@ def ramp_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
     override: OverrideOption = None,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Change the candidate's share of contacts (1-99).
 
@@ -239,7 +244,7 @@ def ramp_cmd(
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
-    client = _client(env, f"ramp the canary to {percent}%", yes)
+    client = _client(env, f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
     check_gate(client, name, "ramp", override)
     _render_result(ramp_canary(client, name, percent, on_signal=on_signal), fmt)
@@ -253,6 +258,7 @@ def promote_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
     override: OverrideOption = None,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Make the candidate the entry flow's content (a release), remove the helpers.
 
@@ -263,7 +269,7 @@ def promote_cmd(
     """
     from flowops.deploy.canary_gate import check_gate
 
-    client = _client(env, "promote the canary", yes)
+    client = _client(env, "promote the canary", yes, environments)
     name = pick_flow(client, flow)
     check_gate(client, name, "promote", override)
     note = f"success criteria overridden: {override}" if override else ""
@@ -277,19 +283,23 @@ def abort_cmd(
     flow: FlowOption = None,
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Put the pre-canary content back exactly, remove the helpers.
 
     Example: flowops canary abort --env prod --yes
     """
-    client = _client(env, "abort the canary", yes)
+    client = _client(env, "abort the canary", yes, environments)
     _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
 
 
 @canary_app.command("status")
 @handle_errors
 def status_cmd(
-    env: EnvOption, flow: FlowOption = None, fmt: FormatOption = OutputFormat.text
+    env: EnvOption,
+    flow: FlowOption = None,
+    fmt: FormatOption = OutputFormat.text,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Show the canary on a flow (or every running canary), read from Connect.
 
@@ -298,7 +308,7 @@ def status_cmd(
 
     Example: flowops canary status --env prod --format json
     """
-    client = _client(env)
+    client = _client(env, environments=environments)
     names = [flow] if flow else [f.name for f in running_canaries(client)]
     statuses = [canary_status(client, name) for name in names]
     if fmt == OutputFormat.json:
@@ -320,6 +330,7 @@ def watch_cmd(
     flow: FlowOption = None,
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Measure running canaries against the success criteria; abort those that breach them.
 
@@ -332,7 +343,7 @@ def watch_cmd(
     from flowops.deploy.canary_gate import watch
     from flowops.deploy.measure_report import measurement_dict, measurement_text
 
-    client = _client(env, "abort canaries that breach the success criteria", yes)
+    client = _client(env, "abort canaries that breach the success criteria", yes, environments)
     results = watch(client, flow)
     if fmt == OutputFormat.json:
         rows = [

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from flowops.cli.common import (
+    EnvironmentsOption,
     EnvOption,
     FormatOption,
     OutputFormat,
@@ -59,6 +60,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         fmt: FormatOption = OutputFormat.text,
+        environments: EnvironmentsOption = None,
     ) -> None:
         from flowops.config import load_environment
         from flowops.connect import ConnectClient
@@ -69,7 +71,7 @@ def register(app: typer.Typer) -> None:
             measurements_json,
         )
 
-        client = ConnectClient.for_environment(load_environment(env))
+        client = ConnectClient.for_environment(load_environment(env, environments))
         found = measure(client, flow, release)
         if fmt == OutputFormat.json:
             emit(json.dumps(measurements_json(found), indent=2))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import EnvOption, emit, handle_errors
+from flowops.cli.common import EnvironmentsOption, EnvOption, emit, handle_errors
 from flowops.errors import BadInputError
 from flowops.sandbox.embedded import DEFAULT_DB
 
@@ -120,6 +120,7 @@ def traffic_command(
         int, typer.Option("--contacts", "-n", metavar="N", min=1, help="Contacts to send.")
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+    environments: EnvironmentsOption = None,
 ) -> None:
     """Send simulated contacts through an entry flow of a sandbox environment.
 
@@ -135,7 +136,7 @@ def traffic_command(
     from flowops.connect import ConnectClient
     from flowops.sandbox.embedded import admin_post
 
-    environment = load_environment(env)
+    environment = load_environment(env, environments)
     if environment.endpoint_url is None:
         raise BadInputError(
             f"{environment.source}: environment {environment.name!r} is not a sandbox"

@@ -63,6 +63,8 @@ def test_every_command_finds_environments_in_the_same_folder(repo: Path) -> None
     env = {"FLOWOPS_ENV": "staging", "FLOWOPS_ENVIRONMENTS": "envs"}
     status = runner.invoke(app, ["canary", "status"], env=env)
     assert status.exit_code == 0 and "staging: no canary running" in status.output
+    flag = runner.invoke(app, ["canary", "status", "--environments", "envs", "-e", "staging"])
+    assert flag.exit_code == 0 and "staging: no canary running" in flag.output, flag.output
     history = runner.invoke(app, ["history"], env=env)
     assert history.exit_code == 0, history.output
     dry = runner.invoke(app, ["rollback", "--environments", "envs", "--dry-run"], env=env)

@@ -50,7 +50,7 @@ def test_one_option_vocabulary() -> None:
         assert "-h, --help" in text, name
         if "flows folder" in text:
             assert "--flows PATH" in text, name
-    for name in ("flowops plan", "flowops promote", "flowops export", "flowops drift"):
+    for name in with_env:  # every command that reads an environment finds it the same way
         assert "--environments PATH" in sections[name], name
 
 
