@@ -108,7 +108,8 @@ class OutputFormat(StrEnum):
 
 #: Environment variables every command reads (docs/cli.md).
 ENVIRONMENT_VARIABLES = {
-    "FLOWOPS_ENV": "the environment (--env) of every command that takes one",
+    "FLOWOPS_ENV": "the environment (--env) of every command that takes one, except `flowops test` "
+    "(offline unless --env is given)",
     "FLOWOPS_FLOWS": "the flows folder (--flows)",
     "FLOWOPS_ENVIRONMENTS": "the environments folder (--environments)",
     "FLOWOPS_DEBUG": "1: tracebacks instead of one-line errors (like --debug)",

@@ -10,8 +10,8 @@ import typer
 
 from flowops.cli.common import (
     EnvironmentsOption,
-    EnvOrNoneOption,
     FlowsOption,
+    complete_environment,
     emit,
     err_console,
     handle_errors,
@@ -89,7 +89,18 @@ def register(app: typer.Typer) -> None:
                 "(under <scenarios>/generated/), and list the branches none reaches.",
             ),
         ] = False,
-        env: EnvOrNoneOption = None,
+        env: Annotated[
+            str | None,
+            typer.Option(
+                "--env",
+                "-e",
+                metavar="ENV",
+                help="Run the scenarios as test cases in this environment (a name under "
+                "environments/ or a YAML file). Unlike other commands, FLOWOPS_ENV is not "
+                "read here: a shell's default environment never turns an offline run live.",
+                autocompletion=complete_environment,
+            ),
+        ] = None,
         environments: EnvironmentsOption = None,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Paths and uncovered branches.")

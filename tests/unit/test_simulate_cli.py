@@ -40,6 +40,18 @@ def test_committed_scenarios_pass_exit_0() -> None:
     assert "0 failed" in out and "branch coverage 100.0%" in out
 
 
+def test_a_shells_default_environment_never_makes_the_run_live() -> None:
+    result = runner.invoke(
+        app,
+        ["test", "--flows", str(FLOWS), "--scenarios", str(REPO / "scenarios")],
+        env={"FLOWOPS_ENV": "no-such-environment"},
+    )
+    assert result.exit_code == 0, result.output  # offline: the variable is not read
+    assert "0 failed" in result.stdout
+    live = runner.invoke(app, ["test", "--flows", str(FLOWS), "--env", "no-such-environment"])
+    assert live.exit_code == 2 and "no-such-environment" in live.output
+
+
 def test_failure_exits_1_with_path_and_first_divergence(tmp_path: Path) -> None:
     (tmp_path / "f.yaml").write_text(FAILING)
     code, out, _ = _invoke("--scenarios", str(tmp_path))
