@@ -2,7 +2,7 @@
 
 Loads corpus flows (``../shared/corpus``) into the sandbox's dev account with every
 resource they name recreated there, and same-named resources in staging and prod
-(``flowops.sandbox.realflows``); then ``export --env dev``, a commit, ``promote`` to
+(``tests.support.realflows``); then ``export --env dev``, a commit, ``promote`` to
 staging and to prod, and checks with plain boto3 that in each target:
 
 * every flow and module is there, with the same name and type;
@@ -36,10 +36,10 @@ from flowops.deploy.export import export_env
 from flowops.deploy.promote import promote
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import Limits
-from flowops.sandbox.realflows import PREFIX, Corpus, Loaded, expected_in, load, prepare
 from flowops.sandbox.seed import ACCOUNTS, instance_id_for
 from tests.support import WRITE_PREFIXES, git_repo, sandbox_environment
 from tests.support.clients import make_client
+from tests.support.realflows import PREFIX, Corpus, Loaded, expected_in, load, prepare
 
 TARGETS = ("staging", "prod")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
