@@ -177,10 +177,13 @@ def test_bad_criteria_exit_2_naming_file_and_field(
 
 def test_release_measured_before_and_after(seeded_sandbox: SandboxServer) -> None:
     client = started_canary(seeded_sandbox)
+    sent_before = time.monotonic()
     seeded_sandbox.traffic(client.instance_id, MAIN, 80, seed=6)
     time.sleep(1.1)  # release times are to the second
     promoted = promote_canary(client, MAIN)
-    time.sleep(1.1)
+    # Both windows are as wide as the time since the release (recorded when it ends): wait
+    # longer than the traffic before it is old, however long the promote took under load.
+    time.sleep(time.monotonic() - sent_before + 1.1)
     seeded_sandbox.traffic(client.instance_id, MAIN, 80, seed=7)
     m = measure_release(client, MAIN)
     assert m.kind == "release" and m.release_id == promoted.release_id
