@@ -51,6 +51,7 @@ CHECKED_TYPES = {
     "flow-module": "flow module",
     "operating-hours": "hours of operation",
     "transfer-destination": "quick connect",
+    "view": "view",
 }
 
 

@@ -5,6 +5,7 @@ the wire (:mod:`flowops.sandbox.protocol` and :mod:`flowops.sandbox.server`).
 * :mod:`.flows`: flows and flow modules (one implementation, the differences in ``Kind``);
 * :mod:`.versions`: versions and aliases of both;
 * :mod:`.catalog`: queues, prompts, hours, quick connects, users, Lambda, Lex, phone numbers;
+* :mod:`.views`: views (customer-managed with versions, and the AWS-managed ones);
 * :mod:`.tags`: tags;
 * :mod:`.search`: Search criteria and filters; :mod:`.shapes`: records as output shapes;
 * :mod:`.operations`: the operation table (the flow/module twins generated from one

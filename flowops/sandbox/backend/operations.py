@@ -20,6 +20,7 @@ from flowops.sandbox.backend.metrics import Metrics
 from flowops.sandbox.backend.tags import Tags
 from flowops.sandbox.backend.testcases import TestCases
 from flowops.sandbox.backend.versions import Versions
+from flowops.sandbox.backend.views import Views
 from flowops.sandbox.config import SandboxConfig
 from flowops.sandbox.consistency import Consistency
 from flowops.sandbox.constraints import check_input
@@ -35,6 +36,7 @@ FAMILIES: dict[str, type[Family]] = {
     "tags": Tags,
     "test_cases": TestCases,
     "metrics": Metrics,
+    "views": Views,
 }
 
 #: Operation name template (``{}`` is the kind's noun) -> (family, method taking a Kind).

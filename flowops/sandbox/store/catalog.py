@@ -141,6 +141,14 @@ class CatalogTables(Database):
             arn,
         )
 
+    def rename_resource(self, arn: str, name: str, modified: float) -> None:
+        """Give a resource a new name."""
+        self.run("UPDATE resources SET name = ?, modified = ? WHERE arn = ?", name, modified, arn)
+
+    def delete_resource(self, arn: str) -> None:
+        """Remove one resource (its tags are the caller's to clear)."""
+        self.run("DELETE FROM resources WHERE arn = ?", arn)
+
     def delete_resources_named(self, instance_id: str, kind: str, name: str, keep: str) -> None:
         """Remove same-named resources of a kind other than ``keep`` (seed repairs)."""
         self.run(
