@@ -2,7 +2,8 @@
 
 A flow file in git must name no account. Export replaces every ARN or id the account's
 catalog knows with a *symbolic reference* (``queue:Support``, ``flow:Main IVR``,
-``module:Survey``, ``lambda:lookup-customer``, ``lexbot:OrderBot/Prod``); promote
+``module:Survey``, ``lambda:lookup-customer``, ``lexbot:OrderBot/Prod``, ``view:Details``);
+promote
 resolves them against the target environment's catalog. Names in git are the *git
 names*; an environment may rename a resource through its ``overrides``
 (``{"queue": {"Support": "Support-EU"}}``): resolve maps git name -> environment name,
@@ -53,6 +54,7 @@ ResourceKind = Literal[
     "quickconnect",
     "phonenumber",
     "agent",
+    "view",
     "literal",
 ]
 KINDS: tuple[str, ...] = get_args(ResourceKind)
@@ -75,6 +77,7 @@ _CONNECT_TYPES = {
     "operating-hours": "hours",
     "transfer-destination": "quickconnect",
     "agent": "agent",
+    "view": "view",
 }
 _CONNECT_ARN = re.compile(
     r"^arn:aws[a-z-]*:connect:[^:]*:(?P<account>[^:]*):instance/[^/:]+/"

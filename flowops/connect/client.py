@@ -167,7 +167,7 @@ FAMILIES: dict[str, _Family] = {
 
 #: Catalog kinds that may legitimately be unavailable (no permission, not in the sandbox);
 #: their absence is a warning, not a failure.
-_OPTIONAL_KINDS = frozenset({"phonenumber", "agent", "lexbot_v1"})
+_OPTIONAL_KINDS = frozenset({"phonenumber", "agent", "lexbot_v1", "view"})
 
 #: Codes that mean "this operation is not available here" (so use the fallback path).
 _UNAVAILABLE_CODES = frozenset({"UnknownOperationException", "UnsupportedOperationException"})
@@ -637,6 +637,18 @@ class ConnectClient:
             ("lexbot_v1", self._list_lex_v1),
             ("phonenumber", self._list_phone_numbers),
             ("agent", partial(self._list_named, "ListUsers", "UserSummaryList", "agent")),
+            # Customer-managed views only: AWS-managed ones (``arn:aws:connect:<region>:aws:
+            # view/form``) name no account and stay as written.
+            (
+                "view",
+                partial(
+                    self._list_named,
+                    "ListViews",
+                    "ViewsSummaryList",
+                    "view",
+                    Type="CUSTOMER_MANAGED",
+                ),
+            ),
         ]
         for kind, lister in listers:
             try:

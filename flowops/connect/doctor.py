@@ -77,6 +77,7 @@ READ_ACTIONS: tuple[str, ...] = (
     "connect:ListLexBots",
     "connect:ListBots",
     "connect:ListPhoneNumbersV2",
+    "connect:ListViews",
     "connect:ListTagsForResource",
 )
 #: Only needed when ``instance:`` is an alias; ``ds:`` cannot be probed through Connect.
@@ -216,6 +217,7 @@ PROBES: dict[str, Probe] = {
     "connect:ListPhoneNumbersV2": lambda c: c.probe(
         "ListPhoneNumbersV2", TargetArn=c.instance_arn, MaxResults=1
     ),
+    "connect:ListViews": _lists("ListViews", Type="CUSTOMER_MANAGED"),
     "connect:ListTagsForResource": lambda c: c.probe(
         "ListTagsForResource", resourceArn=c.instance_arn
     ),

@@ -56,6 +56,7 @@ CATALOG_LISTS = (
     "ListLexBots",
     "ListPhoneNumbersV2",
     "ListUsers",
+    "ListViews",
 )
 #: The operations that read flows and modules.
 FLOW_READS = (

@@ -20,6 +20,7 @@ def _catalog(account: str, s: str) -> Catalog:
             CatalogEntry("queue", "Callback", f"q-{s}", f"{inst}/queue/q-{s}"),
             CatalogEntry("flow", "Main", f"f-{s}", f"{inst}/contact-flow/f-{s}"),
             CatalogEntry("module", "Survey", f"m-{s}", f"{inst}/flow-module/m-{s}"),
+            CatalogEntry("view", "Details", f"v-{s}", f"{inst}/view/v-{s}"),
             CatalogEntry("lambda", "routing", f"{fn}:live", f"{fn}:live"),
             CatalogEntry(
                 "lambda", "plain", "plain", f"arn:aws:lambda:us-east-1:{account}:function:plain"
@@ -68,6 +69,32 @@ CASES = [
         "module#arn:Survey",
         f"arn:aws:connect:us-east-1:{STG}:instance/i-stg/flow-module/m-stg",
     ),
+    (
+        {"ViewResource": {"Id": f"arn:aws:connect:us-east-1:{DEV}:instance/i-dev/view/v-dev"}},
+        "view:Details",
+        f"arn:aws:connect:us-east-1:{STG}:instance/i-stg/view/v-stg",
+    ),
+    (
+        {
+            "ViewResource": {
+                "Id": f"arn:aws:connect:us-east-1:{DEV}:instance/i-dev/view/v-dev:$LATEST"
+            }
+        },
+        "view@$LATEST:Details",
+        f"arn:aws:connect:us-east-1:{STG}:instance/i-stg/view/v-stg:$LATEST",
+    ),
+    (
+        {"ViewResource": {"Id": f"arn:aws:connect:us-east-1:{DEV}:instance/i-dev/view/v-dev:4"}},
+        "view@4:Details",
+        f"arn:aws:connect:us-east-1:{STG}:instance/i-stg/view/v-stg:4",
+    ),
+    # AWS-managed views name no account: the same in every environment, kept as written.
+    (
+        {"ViewResource": {"Id": "arn:aws:connect:us-east-1:aws:view/form:1"}},
+        "arn:aws:connect:us-east-1:aws:view/form:1",
+        "arn:aws:connect:us-east-1:aws:view/form:1",
+    ),
+    ({"ViewResource": {"Id": "detail"}}, "detail", "detail"),
 ]
 
 

@@ -155,9 +155,7 @@ class Views(Family):
         self.store.insert_resource(instance.id, KIND, rid, p["Name"], arn, now(), data)
         if p.get("Tags"):
             self.set_tags(arn, dict(p["Tags"]))
-        record = self.store.resource(arn)
-        assert record is not None
-        return {"View": self._out(record)}
+        return {"View": self._out(self._reread(arn))}
 
     def DescribeView(self, caller: Caller, p: Params) -> Output:
         instance = self.instance(caller, p["InstanceId"])
@@ -188,7 +186,7 @@ class Views(Family):
         if qualifier not in (None, LATEST):
             raise invalid_param("A published view version cannot be changed")
         self._save(record, Status=p["Status"], Content=_content(p["Content"], p["Status"]))
-        return {"View": self._out(self._reread(record))}
+        return {"View": self._out(self._reread(record.arn))}
 
     def UpdateViewMetadata(self, caller: Caller, p: Params) -> Output:
         record, _ = self._customer_view(caller, p)
@@ -198,7 +196,7 @@ class Views(Family):
                 raise duplicate(f"View {name!r}")
             self.store.rename_resource(record.arn, name, now())
         if p.get("Description") is not None:
-            self._save(self._reread(record), Description=p["Description"])
+            self._save(self._reread(record.arn), Description=p["Description"])
         return {}
 
     def CreateViewVersion(self, caller: Caller, p: Params) -> Output:
@@ -213,7 +211,7 @@ class Views(Family):
         if p.get("VersionDescription"):
             version["VersionDescription"] = p["VersionDescription"]
         self._save(record, Versions=[*versions, version])
-        return {"View": self._out(self._reread(record), str(number))}
+        return {"View": self._out(self._reread(record.arn), str(number))}
 
     def ListViewVersions(self, caller: Caller, p: Params) -> Output:
         record, _ = self._customer_view(caller, p)
@@ -252,7 +250,7 @@ class Views(Family):
             raise SandboxError("AccessDeniedException", "AWS-managed views cannot be changed")
         return self._view(self.instance(caller, p["InstanceId"]), p["ViewId"])
 
-    def _reread(self, record: Resource) -> Resource:
-        fresh = self.store.resource(record.arn)
+    def _reread(self, arn: str) -> Resource:
+        fresh = self.store.resource(arn)
         assert fresh is not None
         return fresh
