@@ -405,3 +405,21 @@ def test_plan_reports_a_view_the_target_lacks_and_the_catalog_lists_views(world:
     staging = ConnectClient.for_environment(sandbox_environment(server.url, "staging"))
     (entry,) = staging.catalog(with_content=False).entries("view")
     assert (entry.name, entry.arn) == (VIEW, world.staging.arn("view", VIEW))
+
+
+def test_a_denied_list_views_leaves_views_out_of_the_catalog_with_a_warning(
+    world: World,
+) -> None:
+    from flowops.sandbox.config import FaultRule
+
+    rule = FaultRule(
+        operation="ListViews", error_code="AccessDeniedException", fail_nth=1, account=STAGING
+    )
+    world.server.config.faults.append(rule)
+    try:
+        env = sandbox_environment(world.server.url, "staging")
+        catalog = ConnectClient.for_environment(env).catalog(with_content=False)
+    finally:
+        world.server.config.faults.remove(rule)
+    assert catalog.entries("view") == [] and catalog.by_name("queue", "Support") is not None
+    assert [w for w in catalog.warnings if w.startswith("view: not listed")] != []

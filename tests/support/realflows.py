@@ -13,8 +13,9 @@ modules in dev (promote creates them elsewhere); values no Connect list can name
 ``overrides.literal``.
 
 Flows that cannot be loaded are left out with the reason: drafts Connect refuses to
-publish, template placeholders (``${X}``, ``%%X%%``) where a resource would be, views of
-the instance (which the sandbox does not model).
+publish, template placeholders (``${X}``, ``%%X%%``) where a resource would be. Views of
+the instance are created like any other resource (AWS-managed views name no account and
+stay as they are).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ _RTYPES = {
     "flow-module": "module",
     "agent": "agent",
     "transfer-destination": "quickconnect",
+    "view": "view",
 }
 #: A bare id's kind from words in its parameter key.
 _KEY_WORDS = (
@@ -89,9 +91,8 @@ FLOW_TYPES = {
 class Ref:
     """One resource a corpus flow names: its kind, the name it gets, how it was written."""
 
-    kind: (
-        str  # queue, prompt, hours, flow, module, agent, quickconnect, lambda, lexbot(_v1), literal
-    )
+    #: queue, prompt, hours, flow, module, agent, quickconnect, view, lambda, lexbot(_v1), literal
+    kind: str
     name: str  # the same in every account
     original: str  # the value as the corpus file has it
 
@@ -275,7 +276,6 @@ def prepare(files: Iterable[Path]) -> Corpus:
             )
             continue
         refs: list[Ref] = []
-        reason = None
         templated = False
         for action in actions:
             if isinstance(action.get("Transitions"), dict):
@@ -295,20 +295,12 @@ def prepare(files: Iterable[Path]) -> Corpus:
                 key = keys[-1] if keys else ""
                 if key in ("Text", "SSML") or _PLACEHOLDER.search(value):
                     continue
-                if "/view/" in value and ":aws:view/" not in value:
-                    reason = "shows a view of its own instance (views are not in the sandbox)"
-                    break
                 if keys[-2:] == ("LexBot", "Name"):  # Lex V1: a bot named, not an ARN
                     refs.append(Ref("lexbot_v1", value, value))
                     continue
                 ref = classify(value, key)
                 if ref is not None:
                     refs.append(ref)
-            if reason:
-                break
-        if reason:
-            left_out[path.name] = reason
-            continue
         meta = content.get("Metadata") if isinstance(content.get("Metadata"), dict) else {}
         kind = "module" if "Settings" in content else "flow"
         ftype = (
@@ -502,6 +494,14 @@ def _create(
             },
         )
         return r["QuickConnectId"], r["QuickConnectARN"]
+    if ref.kind == "view":
+        r = client.create_view(
+            InstanceId=instance_id,
+            Name=name,
+            Status="PUBLISHED",
+            Content={"Template": json.dumps({"Body": []}), "Actions": []},
+        )
+        return r["View"]["Id"], r["View"]["Arn"]
     if ref.kind == "lambda":
         found = _LAMBDA.match(ref.original)
         arn = f"arn:aws:lambda:{REGION}:{account}:function:{name}"
