@@ -14,7 +14,16 @@ import re
 import uuid
 from typing import Any
 
-from flowops.sandbox.backend.common import Family, Output, Params, duplicate, now, paged, with_token
+from flowops.sandbox.backend.common import (
+    Family,
+    Output,
+    Params,
+    duplicate,
+    now,
+    paged,
+    split_qualified,
+    with_token,
+)
 from flowops.sandbox.protocol import Caller, SandboxError, invalid_param, not_found
 from flowops.sandbox.store import Instance, Resource
 
@@ -35,17 +44,6 @@ _AWS_VIEW = re.compile(r"^arn:aws[a-z-]*:connect:[^:]*:aws:view/(?P<id>[^:/]+)(?
 def aws_view_arn(region: str, view_id: str) -> str:
     """The ARN of an AWS-managed view (no account: the same for every account)."""
     return f"arn:aws:connect:{region}:aws:view/{view_id}"
-
-
-def _split(identifier: str) -> tuple[str, str | None]:
-    """A view id or ARN, qualified or not -> (id, qualifier)."""
-    if identifier.startswith("arn:"):
-        marker = f"/{SEGMENT}/"
-        if marker not in identifier:
-            raise not_found(f"View {identifier}")
-        identifier = identifier.split(marker, 1)[1]
-    ident, sep, qualifier = identifier.partition(":")
-    return ident, (qualifier if sep else None)
 
 
 def _content(given: Params, status: str) -> dict[str, Any]:
@@ -69,7 +67,7 @@ class Views(Family):
     # --- records -------------------------------------------------------------------------
 
     def _view(self, instance: Instance, identifier: str) -> tuple[Resource, str | None]:
-        ident, qualifier = _split(identifier)
+        ident, qualifier = split_qualified(identifier, SEGMENT)
         record = self.store.resource_by_id(instance.id, KIND, ident)
         if record is None:
             raise not_found(f"View {identifier}")
