@@ -51,6 +51,9 @@ class Account:
     def arn(self, kind: str, name: str) -> str:
         return self.ids[(kind, name)][1]
 
+    def lex_v1(self, name: str) -> str:
+        return f"arn:aws:lex:{REGION}:{self.account}:bot:{name}"
+
     def fn(self, name: str, qualifier: str | None = None) -> str:
         arn = f"arn:aws:lambda:{REGION}:{self.account}:function:{name}"
         return f"{arn}:{qualifier}" if qualifier else arn
@@ -130,6 +133,7 @@ def _dev_flows(client: Any, dev: Account) -> None:
                     "NextFlowId": target["ContactFlowId"],
                     "SurveyModule": mod,
                     "ViewVersion": f"{view}:1",
+                    "LegacyBot": dev.lex_v1("OrderFlowersLegacy"),
                 }
             },
         ),
@@ -322,6 +326,12 @@ CASES: list[tuple[str, tuple[str, ...], str, Callable[[Account], str]]] = [
         ("lex1", "LexBot", "Name"),
         "OrderFlowersLegacy",
         lambda a: "OrderFlowersLegacy",
+    ),
+    (
+        "Lex V1 bot ARN in an attribute",
+        ("attrs", "Attributes", "LegacyBot"),
+        "lexbot_v1:OrderFlowersLegacy",
+        lambda a: a.lex_v1("OrderFlowersLegacy"),
     ),
     (
         "Lex V1 alias (a name)",
