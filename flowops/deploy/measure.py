@@ -520,7 +520,10 @@ def measure(
                 " name a flow with --flow to measure its release"
             )
         return [measure_canary(client, f.name, routing=True) for f in running]
+    before = Counter(client.calls)
     status = canary_status(client, flow) if release is None else None
     if status is not None and status.running:
-        return [measure_canary(client, flow, routing=True, status=status)]
-    return [measure_release(client, flow, release, routing=True)]
+        m = measure_canary(client, flow, routing=True, status=status)
+    else:
+        m = measure_release(client, flow, release, routing=True)
+    return [replace(m, calls=dict(client.calls - before))]  # with the status read
