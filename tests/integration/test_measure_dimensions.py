@@ -19,9 +19,10 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import promote_canary, start_canary
-from flowops.deploy.measure import measure_release
+from flowops.deploy.measure import measure, measure_release
 from flowops.deploy.releases import read_ledger
 from flowops.sandbox import SandboxServer
+from flowops.sandbox.config import FaultRule
 from flowops.sandbox.store.metrics import FlowRun, MetricTables
 from tests.support import sandbox_environment_file
 from tests.support.clients import ClientFactory, client_for
@@ -202,3 +203,23 @@ def test_an_older_flow_runs_table_gains_the_new_columns(tmp_path: Path) -> None:
     first, second = new.flow_runs("i", 0, 10)
     assert first.resource_type == "flow" and first.next_queue == "" and first.outcome == "DROPPED"
     assert second.next_queue == "arn:q"
+
+
+def test_measure_goes_on_when_connect_refuses_the_queue_grouping(
+    seeded_sandbox: SandboxServer,
+) -> None:
+    client = client_for(seeded_sandbox)
+    start_canary(client, MAIN, dropping_candidate_doc(), 50)
+    seeded_sandbox.traffic(client.instance_id, MAIN, 100, seed=41)
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="GetMetricDataV2",
+            error_code="InvalidParameterException",
+            fail_nth=2,  # the second request: contacts per queue
+            message="FLOWS_NEXT_RESOURCE_QUEUE_ID is not a valid grouping",
+        )
+    )
+    (m,) = measure(client, MAIN)
+    assert m.base.contacts + m.new.contacts == 100
+    assert m.base.queues == {} and m.new.queues == {}
+    assert any(n.startswith("contacts per queue unavailable") for n in m.notes)
