@@ -5,9 +5,9 @@ drops callers, send simulated contacts through it (timed: the sandbox's traffic
 simulation). Then, with the sandbox enforcing Connect's default API quota and flowops'
 default client-side pacing, each a fresh client as a new process would have: one
 ``measure`` (the library's ``measure_canary``, what a gate costs), one ``flowops measure
---flow`` (the command: with contacts per queue), one ``watch`` cycle that keeps the canary (too little data), one that aborts
-it. Measured: calls per operation (client side), requests the sandbox answered, throttles,
-wall time.
+--flow`` (the command: with contacts per queue), one ``watch`` cycle that keeps the
+canary (too little data), one that aborts it. Measured: calls per operation (client
+side), requests the sandbox answered, throttles, wall time.
 
 Run: ``python -m bench measure`` (``--contacts N``). Prints Markdown; exit 1 when a call
 was throttled or the watch did not abort the breaching canary.
