@@ -260,10 +260,18 @@ class _Builder:
 _QUEUE_TYPES = ("TransferContactToQueue", "DequeueContactAndTransferToQueue")
 
 
-def _unsupported(scenario: Scenario) -> str | None:
+def _unsupported(scenario: Scenario, run: RunResult) -> str | None:
     given = scenario.given
-    if given.get("outcomes"):
-        return "given.outcomes forces results native test cases cannot override"
+    blocked = [
+        (flow, action, kind, item) for flow, action, kind, item, native in run.forced if not native
+    ]
+    if blocked:
+        flow, action, kind, item = blocked[0]
+        what = "success" if item == "success" else next(iter(item.values()), item)
+        return (
+            f"given.outcomes forces {kind} {what} (flow {flow!r}, block {action[:8]}): "
+            f"a test case can override only Lambda, hours, Lex and queue-transfer results"
+        )
     if given.get("distribute"):
         return "a Distribute by percentage draw cannot be fixed in a native test case"
     if any(isinstance(q, Mapping) and "metrics" in q for q in (given.get("queues") or {}).values()):
@@ -280,7 +288,7 @@ def compile_scenario(
 ) -> CompiledTestCase:
     """The test case of one scenario, from its offline run, for one environment."""
     settings = settings or CompileSettings()
-    reason = _unsupported(scenario)
+    reason = _unsupported(scenario, run)
     if reason is None and run.needs is not None:
         reason = f"the scenario stops offline: {run.needs.message}"
     if reason is None and run.end is None:

@@ -37,6 +37,10 @@ CLOSED_VALUE_TYPES = frozenset(
     }
 )
 
+#: Errors a test case can mock for a Lambda and for a queue transfer (the reference, 3.5).
+LAMBDA_ERRORS = ("TimeLimitExceeded", "NoMatchingError")
+QUEUE_ERRORS = ("QueueAtCapacity", "NoMatchingError")
+
 #: Blocks a run may execute before it is stopped as a probable endless loop.
 DEFAULT_STEP_LIMIT = 1000
 DEFAULT_CUSTOMER_NUMBER = "+15555550100"
@@ -65,7 +69,7 @@ class Event:
     text: str
     flow: str
     action: str
-    ref: str = ""  # a played prompt's PromptId; an input's raw value
+    ref: str = ""  # a played prompt's PromptId; an input's raw value; a queue's reference
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,10 @@ class RunResult:
     #: Mocked answers in the order the run used them: (kind, resource, answer), kind one
     #: of lambda, lex, hours, queue (what a native test case must override, in order).
     mocks: list[tuple[str, str, Any]] = field(default_factory=list)
+    #: Forced outcomes (``given.outcomes``) in the order the run used them: (flow, action
+    #: id, action type, item, native); native when the result is one a test case can
+    #: override (a Lambda, hours, Lex or queue-transfer result; it is also in ``mocks``).
+    forced: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -438,6 +446,12 @@ class Simulator:
 
     def _apply_forced(self, frame: _Frame, action: Action, item: Any) -> Outcome:
         self.event("forced", f"{action.type}: {item}", frame, action)
+        mock = self._native_mock(frame, action, item)
+        if mock is not None:
+            self.result.mocks.append(mock)
+        self.result.forced.append(
+            (frame.entry.name, action.identifier, action.type, item, mock is not None)
+        )
         if item == "success":
             if action.type == "TransferToFlow":
                 return _transfer_flow(self, frame, action)
@@ -454,6 +468,42 @@ class Simulator:
         if isinstance(data, Mapping):
             self.state.setdefault("External", {}).update(data)
         return Outcome("value", as_text(item["value"]))
+
+    def _native_mock(self, frame: _Frame, action: Action, item: Any) -> tuple[str, str, Any] | None:
+        """The test-case override a forced outcome amounts to (None: Connect has none)."""
+        params = action.parameters
+        if action.type == "InvokeLambdaFunction":
+            ref = as_text(self.value(params.get("LambdaFunctionARN"), frame))
+            if item == "success":
+                return ("lambda", ref, {"result": {}})
+            if "error" in item and item["error"] in LAMBDA_ERRORS:
+                return ("lambda", ref, {"error": item["error"]})
+            if "result" in item:
+                return ("lambda", ref, {"result": dict(item["result"])})
+            return None
+        if action.type == "CheckHoursOfOperation" and isinstance(item, Mapping):
+            ref = as_text(self.value(params.get("HoursOfOperationId"), frame))
+            if "error" in item:
+                return ("hours", ref, "error") if ref else None
+            value = as_text(item.get("value")).lower()
+            return ("hours", ref, value == "true") if ref and value in ("true", "false") else None
+        if action.type == "ConnectParticipantWithLexBot" and isinstance(item, Mapping):
+            bot = params.get("LexV2Bot")
+            alias = (
+                as_text(self.value(bot.get("AliasArn"), frame)) if isinstance(bot, Mapping) else ""
+            )
+            if not alias:
+                return None
+            if "error" in item:
+                return ("lex", alias, {"error": item["error"]})
+            return ("lex", alias, {"intent": as_text(item.get("value"))})
+        if action.type in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
+            queue = as_text(self.value(params.get("QueueId"), frame)) or as_text(
+                self.state["Queue"].get("ARN")
+            )
+            if isinstance(item, Mapping) and item.get("error") in QUEUE_ERRORS and queue:
+                return ("queue", queue, item["error"])
+        return None
 
     def _record(self, frame: _Frame, action: Action, branch: str | None) -> None:
         self.result.steps.append(Step(frame.entry.name, action.identifier, action.type, branch))
@@ -903,11 +953,16 @@ def _enqueue(sim: Simulator, frame: _Frame, action: Action, queue: str) -> Outco
     if not queue:
         sim.event("error", "no target queue set", frame, action)
         return Outcome("error", NO_MATCHING_ERROR)
-    if _queue_state(sim.given, queue).get("at_capacity"):
+    state = _queue_state(sim.given, queue)
+    if state.get("at_capacity"):
         sim.result.mocks.append(("queue", queue, "QueueAtCapacity"))
-        sim.event("queue", f"{queue} is at capacity", frame, action)
+        sim.event("queue", f"{queue} is at capacity", frame, action, queue)
         return Outcome("error", "QueueAtCapacity")
-    sim.event("queue", f"queued in {queue}", frame, action)
+    if state.get("error"):
+        sim.result.mocks.append(("queue", queue, str(state["error"])))
+        sim.event("queue", f"the transfer to {queue} failed", frame, action, queue)
+        return Outcome("error", str(state["error"]))
+    sim.event("queue", f"queued in {queue}", frame, action, queue)
     return Outcome("leave", "queue", queue)
 
 

@@ -4,10 +4,13 @@ A breadth-first search over scenario ``given`` values. Every run that stops for 
 (:class:`~flowops.simulate.engine.NeedsInput`) offers the options to try next (each key
 press a menu tests, each hours result, each Lex intent, Lambda result or error...); a
 Compare that reads an unset ``$.External`` or ``$.Attributes`` value suggests the values
-its conditions test; a block whose error branch is still uncovered gets that error forced
-(``given.outcomes``). Runs and input length are bounded, so loops end. Each run that
-covers a new branch becomes a scenario whose expectation is what was observed, for the
-author to review; branches no input reaches are listed with the reason.
+its conditions test; a queue transfer whose error branch is still uncovered gets its
+queue's state (at capacity, failing), which a native test case can override; any other
+block whose error branch is still uncovered gets that error forced (``given.outcomes``),
+the last resort, as a native test case cannot force it. Runs and input length are
+bounded, so loops end. Each run that covers a new branch becomes a scenario whose
+expectation is what was observed, for the author to review; branches no input reaches
+are listed with the reason.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 from flowops.simulate.branches import branches_of
 from flowops.simulate.coverage import BranchId, BranchInfo, compute_coverage, reachable_actions
-from flowops.simulate.engine import Patch, RunResult, Simulator
+from flowops.simulate.engine import QUEUE_ERRORS, Patch, RunResult, Simulator
 from flowops.simulate.scenario import dump_scenario
 from flowops.simulate.world import FlowEntry, FlowSet
 
@@ -251,9 +254,40 @@ def _force_errors(
                 ):
                     continue
                 purpose = None
+            native = _native_given(given, run, flow_name, action_id, branch.key)
+            if native is not None:
+                todo.append((native, purpose))
+                continue
             item = sim.outcome_item(action, branch)
             if item is not None:
                 todo.append((_apply(given, [(("outcomes", action_id), item)]), purpose))
+
+
+def _native_given(
+    given: Mapping[str, Any], run: RunResult, flow_name: str, action_id: str, key: str
+) -> dict[str, Any] | None:
+    """``given`` that takes a queue transfer's error branch through the queue's state (which
+    a test case can override), rather than a forced outcome (which it cannot)."""
+    error = key.split(":", 1)[1] if key.startswith("error:") else ""
+    if error not in QUEUE_ERRORS:
+        return None
+    queue = next(
+        (
+            e.ref
+            for e in run.transcript
+            if e.kind == "queue" and e.flow == flow_name and e.action == action_id and e.ref
+        ),
+        None,
+    )
+    if queue is None:
+        return None
+    out = copy.deepcopy(dict(given))
+    state = out.setdefault("queues", {}).setdefault(queue, {})
+    if error == "QueueAtCapacity":
+        state["at_capacity"] = True
+    else:
+        state["error"] = error
+    return out
 
 
 def _reason(flows: FlowSet, b: BranchInfo, visited: set[tuple[str, str]], sim: Simulator) -> str:

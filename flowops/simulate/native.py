@@ -162,6 +162,8 @@ def given_from_test(
                     substitutes[queue] = str(substitute)
                 elif error == "QueueAtCapacity":
                     given.setdefault("queues", {}).setdefault(queue, {})["at_capacity"] = True
+                elif error:
+                    given.setdefault("queues", {}).setdefault(queue, {})["error"] = error
     return given, substitutes
 
 
