@@ -136,6 +136,8 @@ def render_json(report: SuiteReport, generated: GenerateReport | None = None) ->
         "scenarios": [result_json(r) for r in report.results],
         "coverage": coverage_json(report.coverage),
     }
+    if report.native:
+        data["native"] = report.native
     if generated is not None:
         data["generated"] = {
             "written": generated.written,
