@@ -176,30 +176,34 @@ class _Builder:
         )
 
     def mock(
-        self, result: dict[str, Any] | None = None, error: str | None = None
+        self, result: dict[str, Any] | None = None, error: str | None = None, delay: float = 0
     ) -> dict[str, Any]:
         if error is not None:
-            return {
-                "Type": "MockResponse",
-                "Response": {"Type": "Error", "Error": {"Value": error}},
-            }
+            failure: dict[str, Any] = {"Value": error}
+            if delay:
+                failure["DelaySeconds"] = delay
+            return {"Type": "MockResponse", "Response": {"Type": "Error", "Error": failure}}
         return {
             "Type": "MockResponse",
             "Response": {"Type": "ExecutionResult", "ExecutionResult": result or {}},
         }
 
-    def payload(self, data: Any) -> dict[str, Any]:
-        return {"DelaySeconds": 0, self.settings.lambda_payload: json.dumps(data, sort_keys=True)}
+    def payload(self, data: Any, delay: float = 0) -> dict[str, Any]:
+        return {
+            "DelaySeconds": delay,
+            self.settings.lambda_payload: json.dumps(data, sort_keys=True),
+        }
 
     def overrides(self, setup: dict[str, Any], run: RunResult) -> None:
         for kind, resource, answer in run.mocks:
             arn = self.resolve(resource)
             if kind == "lambda":
                 params: dict[str, Any] = {"LambdaFunctionARN": arn}
+                delay = answer.get("delay", 0)
                 if "error" in answer:
-                    strategy = self.mock(error=answer["error"])
+                    strategy = self.mock(error=answer["error"], delay=delay)
                 else:
-                    strategy = self.mock(self.payload(answer["result"]))
+                    strategy = self.mock(self.payload(answer["result"], delay))
                 self.override(setup, "InvokeLambdaFunction", params, strategy)
             elif kind == "lex":
                 params = {"LexV2Bot": {"AliasArn": arn}}
