@@ -679,7 +679,14 @@ class Simulator:
         name, entry = self.pending_hooks.pop(0)
         self.frames.append(_Frame(entry, "hook"))
         self.result.transcript.append(
-            Event(len(self.result.steps), "hook", f"{name} flow {entry.name}", entry.name, "")
+            Event(
+                len(self.result.steps),
+                "hook",
+                f"{name} flow {entry.name}",
+                entry.name,
+                "",
+                at=round(self.clock, 3),
+            )
         )
         return entry.flow.start_action
 

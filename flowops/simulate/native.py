@@ -178,7 +178,7 @@ def given_from_test(
 def _default(given: dict[str, Any], run: RunResult, hours: HoursLookup) -> bool:
     """Extend ``given`` with the sandbox's answer to what the run needs; False if none."""
     needs = run.needs
-    if needs is None:
+    if needs is None or run.seconds > TIMEOUT_SECONDS:  # past the limit: the test is over
         return False
     if needs.input == "given.inputs":
         given.setdefault("inputs", []).append("timeout")
