@@ -324,6 +324,7 @@ def run_native(
     verdicts = {} if dry_run else execute_all(client, ids, stats, poll=poll, progress=progress)
     for case in cases:
         result = results[case.scenario]
+        result.offline_only = list(case.offline_only)
         if case.name not in verdicts:  # a dry run: the offline verdict stands
             continue
         status, message = verdicts[case.name]

@@ -87,6 +87,8 @@ class CompiledTestCase:
     initialization_data: str
     description: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: Expectations the Testing language cannot express, and why: checked offline only.
+    offline_only: tuple[str, ...] = ()
 
     @property
     def content_text(self) -> str:
@@ -263,6 +265,156 @@ class _Builder:
 
 _QUEUE_TYPES = ("TransferContactToQueue", "DequeueContactAndTransferToQueue")
 
+#: FlowActionStarted events (besides the queue transfer) and the resource each names.
+_OBSERVABLE = {
+    "InvokeLambdaFunction": ("lambda", "LambdaFunctionARN"),
+    "CheckHoursOfOperation": ("hours", "HoursOfOperationId"),
+    "ConnectParticipantWithLexBot": ("lex", "LexV2Bot"),
+}
+
+#: Expectation kinds the Testing language cannot express, and why (docs/native-tests.md).
+_OFFLINE_ONLY = {
+    "ends": "only a queue transfer ends a test case observably; a disconnect, a transfer "
+    "to a flow or number, or an agent has no event",
+    "transfers": "a transfer to a flow or a number has no test-case event",
+    "not_prompts": "an observation waits for an event; none fails when one happens "
+    "(unmatched groups at EndTest are undocumented)",
+    "never": "no test-case event fails when a block runs",
+    "max_blocks": "test cases do not count blocks",
+}
+
+
+def _observable(run: RunResult, cut: int) -> dict[int, tuple[str, str]]:
+    """Steps (before the cut) a FlowActionStarted event names: step -> (type, resource).
+    The n-th Lambda (hours, Lex) step used the n-th Lambda (hours, Lex) answer."""
+    answers: dict[str, list[str]] = {}
+    for kind, resource, _ in run.mocks:
+        answers.setdefault(kind, []).append(resource)
+    used: dict[str, int] = {}
+    out: dict[int, tuple[str, str]] = {}
+    for i, step in enumerate(run.steps):
+        if step.type not in _OBSERVABLE or step.branch is None:
+            continue
+        kind = _OBSERVABLE[step.type][0]
+        n = used.get(kind, 0)
+        used[kind] = n + 1
+        if i < cut and n < len(answers.get(kind, ())):
+            out[i] = (step.type, answers[kind][n])
+    return out
+
+
+def _last_set(run: RunResult, key: str) -> int:
+    """The step that last set ``$.Attributes.<key>`` (-1: the run never set it)."""
+    prefix = f"$.Attributes.{key} = "
+    return max(
+        (e.step for e in run.transcript if e.kind == "set" and e.text.startswith(prefix)),
+        default=-1,
+    )
+
+
+@dataclass
+class _Point:
+    """One observation to be: where on the offline path (step, transcript line; -1 for a
+    block's start), what event, the Asserts it carries and the caller's answer."""
+
+    where: tuple[int, int]
+    kind: str  # message | action | queue
+    text: str = ""
+    ref: str = ""
+    action: str = ""
+    asserts: list[dict[str, Any]] = field(default_factory=list)
+    answer: str | None = None
+
+    def emit(self, b: _Builder) -> dict[str, Any]:
+        if self.kind == "message":
+            obs = b.observation("MessageReceived", b.message(self.text, self.ref))
+        elif self.kind == "queue":
+            params = {"QueueId": b.resolve(self.ref)}
+            obs = b.observation(
+                "FlowActionStarted",
+                {"ActionType": "TransferContactToQueue", "ActionParameters": params},
+            )
+        else:
+            resource = b.resolve(self.ref)
+            key = _OBSERVABLE[self.action][1]
+            value: Any = {"AliasArn": resource} if key == "LexV2Bot" else resource
+            obs = b.observation(
+                "FlowActionStarted",
+                {"ActionType": self.action, "ActionParameters": {key: value}},
+            )
+        if self.answer is not None and self.answer != "timeout":
+            b.add(obs, "SendInstruction", b.instruction(self.answer))
+        for check in self.asserts:
+            b.add(obs, "Assert", check)
+        return obs
+
+
+class _Points:
+    """The observations of a test case's path, kept in the offline run's order."""
+
+    def __init__(
+        self, run: RunResult, plays: list[int], observable: dict[int, tuple[str, str]]
+    ) -> None:
+        self.run = run
+        self.plays = plays
+        self.observable = observable
+        self.points: dict[tuple[int, int], _Point] = {}
+
+    def ordered(self) -> list[_Point]:
+        return [self.points[k] for k in sorted(self.points)]
+
+    def message(self, line: int, text: str | None = None) -> _Point:
+        event = self.run.transcript[line]
+        where = (event.step, line)
+        if where not in self.points:
+            self.points[where] = _Point(where, "message", text or event.text, event.ref)
+        return self.points[where]
+
+    def action(self, step: int) -> _Point:
+        where = (step, -1)
+        if where not in self.points:
+            kind, resource = self.observable[step]
+            self.points[where] = _Point(where, "action", ref=resource, action=kind)
+        return self.points[where]
+
+    def visit(self, spec: str, cut: int) -> _Point | None:
+        for i, s in enumerate(self.run.steps[:cut]):
+            if spec in (s.action, s.type, f"{s.flow}/{s.action}") and i in self.observable:
+                return self.action(i)
+        return None
+
+    def _signature(self, where: tuple[int, int]) -> tuple[str, str, str]:
+        if where[1] < 0:
+            return ("action", *self.observable[where[0]])
+        event = self.run.transcript[where[1]]
+        return ("message", event.text, event.ref)
+
+    def _unambiguous(self, where: tuple[int, int]) -> bool:
+        """No same event between the previous observation and this one (Connect matches
+        the first occurrence after the previous observation)."""
+        before = max((k for k in self.points if k < where), default=(0, -1))
+        mine = self._signature(where)
+        candidates = [(self.run.transcript[n].step, n) for n in self.plays]
+        candidates += [(i, -1) for i in self.observable]
+        return not any(before < c < where and self._signature(c) == mine for c in candidates)
+
+    def after(self, step: int, queue: _Point | None) -> _Point | None:
+        """The first observation at which the state set by ``step`` is visible: an existing
+        one, else a new one on the next prompt or observable block, else the queue."""
+        existing = [p for k, p in sorted(self.points.items()) if k[0] > step]
+        if existing:
+            return existing[0]
+        candidates = sorted(
+            [(self.run.transcript[n].step, n) for n in self.plays]
+            + [(i, -1) for i in self.observable]
+        )
+        for where in candidates:
+            if where[0] > step and self._unambiguous(where):
+                return self.message(where[1]) if where[1] >= 0 else self.action(where[0])
+        if queue is not None and queue.where[0] > step:
+            return queue
+        return None
+
 
 def _unsupported(scenario: Scenario, run: RunResult) -> str | None:
     given = scenario.given
@@ -347,38 +499,52 @@ def compile_scenario(
         )
         if prompt is not None:
             answers[prompt] = event.ref
-    last = setup
+    points = _Points(run, plays, _observable(run, cut))
     for i in sorted(set(wanted) | set(answers)):
-        event = run.transcript[i]
-        text = wanted.get(i, event.text)
-        last = b.observation("MessageReceived", b.message(text, event.ref))
-        if i in answers and answers[i] != "timeout":
-            b.add(last, "SendInstruction", b.instruction(answers[i]))
+        point = points.message(i, wanted.get(i))
+        point.answer = answers.get(i)
+    expect = scenario.expect
+    offline_only: list[str] = []
+    for spec in expect.get("visits", ()):
+        if points.visit(str(spec), cut) is None:
+            offline_only.append(f"visits {spec}: no test-case event for this block")
+    queue_point: _Point | None = None
+    if run.end.kind == "queue":
+        queue_point = _Point((cut, -1), "queue", ref=str(run.state["Queue"].get("ARN", "")))
+    elif expect.get("ends") == "queue" and expect.get("queue"):
+        # Expected but not queued offline: the native test waits for it and fails too.
+        queue_point = _Point((len(run.steps), -1), "queue", ref=str(expect["queue"]))
+    if expect.get("queue") and queue_point is not None:
+        name = str(expect["queue"]).split(":", 1)[-1]
+        queue_point.asserts.append(
+            {"Namespace": "$.Queue.Name", "Operator": "Equals", "Operand": name}
+        )
+    elif "queue" in expect:
+        offline_only.append("queue: only a queue reached is a test-case event")
+    for key, value in (expect.get("attributes") or {}).items():
+        if value is None:
+            offline_only.append(f"attributes.{key}: an unset attribute has no Assert")
+            continue
+        operand = value if isinstance(value, str) else json.dumps(value)
+        check = {"Namespace": f"$.Attributes.{key}", "Operator": "Equals", "Operand": operand}
+        anchor = points.after(_last_set(run, key), queue_point)
+        if anchor is None:
+            offline_only.append(
+                f"attributes.{key}: set after the last event a test case can observe"
+            )
+        else:
+            anchor.asserts.append(check)
+    for kind, why in _OFFLINE_ONLY.items():
+        if kind in expect and not (kind == "ends" and expect[kind] == "queue"):
+            offline_only.append(f"{kind}: {why}")
+    last = setup
+    for point in points.ordered():
+        last = point.emit(b)
     # Still expected: the native run fails on them as the offline run does.
     for text in missing:
         last = b.observation("MessageReceived", b.message(text, ""))
-    if run.end.kind == "queue":
-        queue = run.state["Queue"].get("ARN", "")
-        last = b.observation(
-            "FlowActionStarted",
-            {
-                "ActionType": "TransferContactToQueue",
-                "ActionParameters": {"QueueId": resolve(queue)},
-            },
-        )
-        if scenario.expect.get("queue"):
-            name = str(scenario.expect["queue"]).split(":", 1)[-1]
-            b.add(
-                last, "Assert", {"Namespace": "$.Queue.Name", "Operator": "Equals", "Operand": name}
-            )
-    for key, value in (scenario.expect.get("attributes") or {}).items():
-        if value is not None:
-            operand = value if isinstance(value, str) else json.dumps(value)
-            b.add(
-                last,
-                "Assert",
-                {"Namespace": f"$.Attributes.{key}", "Operator": "Equals", "Operand": operand},
-            )
+    if queue_point is not None:
+        last = queue_point.emit(b)
     b.add(last, "TestControl", {"ActionType": "TestControl", "Command": {"Type": "EndTest"}})
     content = {"Version": settings.version, "Metadata": {}, "Observations": b.observations}
     problems = content_problems(content)
@@ -398,6 +564,7 @@ def compile_scenario(
             {"Attributes": attributes, "SegmentAttributes": {}}, sort_keys=True
         ),
         description=f"flowops scenario {scenario.name!r} ({scenario.source})"[:500],
+        offline_only=tuple(offline_only),
         # Tag values allow letters, digits, spaces and _.:/=+-@ only.
         tags={
             "flowops:managed": "true",

@@ -119,6 +119,7 @@ def result_json(r: ScenarioResult) -> dict[str, Any]:
         "attributes": dict(run.state.get("Attributes", {})),
         "queue": run.state.get("Queue", {}).get("ARN"),
         "milliseconds": round(r.seconds * 1000, 3),
+        **({"offline_only": r.offline_only} if r.offline_only else {}),
     }
 
 

@@ -26,6 +26,8 @@ class ScenarioResult:
     seconds: float
     #: Why the scenario did not run (a native run of a scenario with no native form).
     skipped: str | None = None
+    #: In a native run: the expectations its test case cannot express (checked offline).
+    offline_only: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
