@@ -364,7 +364,7 @@ def execute(
             {"Type": "EXECUTION_START", "ContactId": contact_id},
         )
     )
-    cursor: tuple[int, int] = (0, 0)
+    cursor: tuple[int, int] = (0, -1)  # before the first block starts
     ended, failure, clock = False, "", 0.0
     reason, reason_type = "OBSERVE_EVENT", "TIMEOUT"
     for obs in observations:
