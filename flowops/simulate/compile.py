@@ -5,12 +5,19 @@ caller hears prompts and answers them, which Lambda, Lex, hours and queue answer
 flow asks for, and how the contact ends. From it the test case gets
 
 - one ``TestInitiated`` group that installs every override, in the order the run used
-  them (overrides are single-use and FIFO per resource in Connect);
-- one ``MessageReceived`` group per prompt the caller answers (with the key presses or
-  utterance as a SendInstruction) and per prompt the scenario expects;
-- a last group with the scenario's attribute and queue checks and ``EndTest``: on the
-  ``FlowActionStarted TransferContactToQueue`` event when the contact is queued, so the
-  test always ends before the queue transfer and no live agent is ever rung.
+  them (overrides are single-use and FIFO per resource in Connect); a forced outcome of
+  a Lambda, hours, Lex or queue-transfer block is such an override too;
+- in path order, one ``MessageReceived`` group per prompt the caller answers (with the
+  key presses or utterance as a SendInstruction) and per prompt the scenario expects, and
+  one ``FlowActionStarted`` group per Lambda, hours or Lex block in ``visits``;
+- each attribute check on the first group after its value is set (an Assert reads the
+  contact when its group matches), adding a group on a later prompt or block if needed;
+- a last group with the queue check and ``EndTest``: on the ``FlowActionStarted
+  TransferContactToQueue`` event when the contact is queued, so the test always ends
+  before the queue transfer and no live agent is ever rung.
+
+Expectations the Testing language cannot express are listed with the reason
+(:attr:`CompiledTestCase.offline_only`); the offline run checks them.
 
 References are resolved by a caller-supplied function (symbolic -> the environment's ARN),
 so this module stays free of any AWS client. Where AWS's docs disagree (reference
