@@ -172,3 +172,20 @@ def test_stale_test_cases_flowops_owns_are_pruned_with_dry_run_and_no_prune(
     again = NativeStats()
     run_native("dev", poll=0.01, stats=again)
     assert not again.pruned and not again.created and not again.updated
+
+
+def test_every_committed_scenario_passes_natively_or_says_why_it_cannot(
+    project: Path,
+) -> None:
+    """The whole committed folder, generated scenarios included: what compiles passes
+    in the sandbox; each skip names the forced block no test case can override."""
+    shutil.rmtree(project / "scenarios")
+    shutil.copytree(REPO / "scenarios", project / "scenarios")
+    report = run_native("dev", poll=0.01)
+    statuses = [r.status for r in report.results]
+    assert "failed" not in statuses and "incomplete" not in statuses
+    assert statuses.count("passed") >= 24
+    for result in report.results:
+        if result.status == "skipped":
+            assert "given.outcomes forces" in result.message
+            assert "a test case can override only Lambda, hours, Lex" in result.message
