@@ -46,6 +46,9 @@ def render_text(report: SuiteReport, *, verbose: bool = False) -> str:
         elif verbose:
             for step in _path(r):
                 lines.append(f"       {step}")
+        if verbose:
+            for why in r.offline_only:
+                lines.append(f"     offline only: {why}")
     cov = report.coverage
     lines.append("")
     lines.append(

@@ -97,8 +97,12 @@ def test_scenarios_without_a_native_form_are_skipped(project: Path) -> None:
         "    cf81c1e0-f6ca-5782-8b48-9342d074cf1a: [{error: NoMatchingError}]\n"
         "expect:\n  prompts: [could not schedule]\n"
     )
-    result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml"])
+    result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml", "--verbose"])
     assert result.exit_code == 0, result.stdout
+    # what a test case cannot express is named, and checked by the offline run
+    assert "offline only: ends: only a queue transfer ends a test case" in " ".join(
+        result.stdout.split()
+    )
     assert "SKIP forced" in result.stdout and "given.outcomes" in result.stdout
     assert "9 test case(s) created" in result.stderr and "PASSED flowops-" in result.stderr
     assert "<skipped" in (project / "junit.xml").read_text()
@@ -153,6 +157,10 @@ def test_stale_test_cases_flowops_owns_are_pruned_with_dry_run_and_no_prune(
     stale = ["flowops-balance-question-reads-the-balance", "flowops-open-hours-press-1-reach-Sales"]
     assert native["pruned"] == stale and native["dry_run"] is True
     assert native["created"] == ["flowops-the-balance-is-read-out"]
+    renamed = next(
+        r for r in json.loads(dry.stdout)["scenarios"] if r["name"] == "the balance is read out"
+    )
+    assert [line.split(":")[0] for line in renamed["offline_only"]] == ["ends"]
     said = " ".join(dry.stderr.split())  # the console wraps long lines
     assert "2 stale would be deleted in dev" in said and "PASSED" not in said
     assert _names(client) == before  # nothing written, nothing deleted
