@@ -435,6 +435,11 @@ def _unsupported(scenario: Scenario, run: RunResult) -> str | None:
             f"given.outcomes forces {kind} {what} (flow {flow!r}, block {action[:8]}): "
             f"a test case can override only Lambda, hours, Lex and queue-transfer results"
         )
+    if given.get("system_number"):
+        return (
+            "the number dialled cannot be set: a test case enters by FlowId or by phone "
+            "numbers, not both"
+        )
     if given.get("distribute"):
         return "a Distribute by percentage draw cannot be fixed in a native test case"
     if any(isinstance(q, Mapping) and "metrics" in q for q in (given.get("queues") or {}).values()):
@@ -562,11 +567,14 @@ def compile_scenario(
         "ChatEntryPointParameters" if channel == "CHAT" else "VoiceCallEntryPointParameters"
     )
     attributes = {k: str(v) for k, v in (scenario.given.get("attributes") or {}).items()}
+    entry: dict[str, Any] = {"FlowId": flow_id}
+    if channel == "VOICE_CALL" and scenario.given.get("customer_number"):
+        entry["SourcePhoneNumber"] = scenario.given["customer_number"]
     return CompiledTestCase(
         name=owned_name(scenario.name, settings.name_prefix),
         scenario=scenario.name,
         content=content,
-        entry_point={"Type": channel, params_key: {"FlowId": flow_id}},
+        entry_point={"Type": channel, params_key: entry},
         initialization_data=json.dumps(
             {"Attributes": attributes, "SegmentAttributes": {}}, sort_keys=True
         ),

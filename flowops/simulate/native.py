@@ -326,6 +326,7 @@ def execute(
     names: NameLookup = lambda _arn: None,
     contact_id: str = "",
     start: float = 0.0,
+    customer_number: str = "",
 ) -> Outcome:
     """Execute a test case against flows; the records Connect would list, in order.
 
@@ -337,6 +338,8 @@ def execute(
     """
     observations = chain(content)
     given, substitutes = given_from_test(observations, attributes or {}, hours)
+    if customer_number:
+        given["customer_number"] = customer_number
 
     def simulate() -> RunResult:
         sim = Simulator(flows, copy.deepcopy(given), channel=channel, keep_states=True)

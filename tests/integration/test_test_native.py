@@ -197,3 +197,24 @@ def test_every_committed_scenario_passes_natively_or_says_why_it_cannot(
         if result.status == "skipped":
             assert "given.outcomes forces" in result.message
             assert "a test case can override only Lambda, hours, Lex" in result.message
+
+
+def test_the_callers_number_reaches_the_test_contact(project: Path) -> None:
+    """given.customer_number is the test case's SourcePhoneNumber: a number the callback
+    block rejects takes its error branch in the sandbox as offline. A dialled number
+    (system_number) has no native form with a FlowId entry point."""
+    (project / "scenarios" / "callback.yaml").write_text(
+        "scenarios:\n"
+        "  - name: a short number gets no callback\n    flow: Callback Request\n"
+        '    given: {customer_number: "+1234"}\n'
+        "    expect: {prompts: [could not schedule a callback]}\n"
+        "  - name: a dialled number\n    flow: Callback Request\n"
+        '    given: {system_number: "+15550100"}\n'
+        "    expect: {prompts: [call you back]}\n"
+    )
+    result = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    by_name = {s["name"]: s for s in json.loads(result.stdout)["scenarios"]}
+    assert by_name["a short number gets no callback"]["status"] == "passed"
+    dialled = by_name["a dialled number"]
+    assert dialled["status"] == "skipped" and "FlowId or by phone numbers" in dialled["message"]

@@ -315,6 +315,7 @@ class TestCases(Family):
             names=names,
             contact_id=execution.data["contact_id"],
             start=float(execution.started or execution.created),
+            customer_number=str(params.get("SourcePhoneNumber") or ""),
         )
         return {
             "status": outcome.status,
