@@ -300,7 +300,7 @@ def _observable(run: RunResult, cut: int) -> dict[int, tuple[str, str]]:
     used: dict[str, int] = {}
     out: dict[int, tuple[str, str]] = {}
     for i, step in enumerate(run.steps):
-        if step.type not in _OBSERVABLE or step.branch is None:
+        if step.type not in _OBSERVABLE:
             continue
         kind = _OBSERVABLE[step.type][0]
         n = used.get(kind, 0)
