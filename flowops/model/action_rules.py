@@ -136,7 +136,9 @@ FORBIDDEN_FLOW_TYPES: dict[str, frozenset[str]] = {
     # to queue.
     "UpdatePreviousContactParticipantState": _only(_INBOUND, _OW, _AT, _QT),
     # API InvokeFlowModule: "only supports Inbound flow types"; block Invoke module: inbound.
-    "InvokeFlowModule": _only(_INBOUND),
+    # Read as the flows an inbound contact runs through (transfer flows included: the
+    # plural leaves them open); queue, hold and whisper flows are refused.
+    "InvokeFlowModule": _only(_INBOUND, _AT, _QT),
     # API MessageParticipantIteratively / block Loop prompts: customer queue, customer
     # hold, agent hold.
     "MessageParticipantIteratively": _only(_CQ, _CH, _AH),
