@@ -261,11 +261,11 @@ class OneOf:
 
 @dataclass(frozen=True)
 class Whole:
-    """``path`` holds a whole number from ``low`` to ``high`` when static."""
+    """``path`` holds a whole number from ``low`` to ``high`` (None: no upper bound)."""
 
     path: tuple[str, ...]
     low: int
-    high: int
+    high: int | None
     static: bool = False
 
 
@@ -297,6 +297,32 @@ VALUE_RULES: dict[str, tuple[Rule, ...]] = {
     # API Loop: "must be between 0 and 100 (inclusive). Must either be fully static or
     # fully dynamic."
     "Loop": (Whole(("LoopCount",), 0, 100),),
+    # API GetParticipantInput: "StoreInput": "True" or "False". Must be statically
+    # defined; the input timeout "Must be defined statically, and must be a valid integer
+    # larger than zero" (the page calls it InputTimeoutSeconds, real flows and the designer
+    # InputTimeLimitSeconds); NumberFormat "Local" or "E164", static.
+    "GetParticipantInput": (
+        OneOf(("StoreInput",), ("True", "False"), static=True),
+        Whole(("InputTimeLimitSeconds",), 1, None, static=True),
+        OneOf(
+            ("InputValidation", "PhoneNumberValidation", "NumberFormat"),
+            ("Local", "E164"),
+            static=True,
+        ),
+    ),
+    # API TransferParticipantToThirdParty: the connection timeout "An integer, between 0
+    # and 600 (inclusive)", static or one JSONPath (ThirdPartyConnectionTimeoutSeconds on
+    # the page, ThirdPartyConnectionTimeLimitSeconds in real flows); ContinueFlowExecution
+    # "True" or "False", static.
+    "TransferParticipantToThirdParty": (
+        Whole(("ThirdPartyConnectionTimeLimitSeconds",), 0, 600),
+        OneOf(("ContinueFlowExecution",), ("True", "False"), static=True),
+    ),
+    # API UpdatePreviousContactParticipantState: One of ["AgentOnHold", "CustomerOnHold",
+    # "OffHold"].
+    "UpdatePreviousContactParticipantState": (
+        OneOf(("PreviousContactParticipantState",), ("AgentOnHold", "CustomerOnHold", "OffHold")),
+    ),
 }
 
 #: Lambda's time limits: synchronous (API InvokeLambdaFunction) and asynchronous.
@@ -402,10 +428,12 @@ def _value_problems(action_type: str, given: Mapping[str, Any]) -> list[str]:
                 out.append(f"{where} {value!r} is not one of: {allowed}")
             elif isinstance(rule, Whole):
                 number = _whole(value)
-                if number is None or not rule.low <= number <= rule.high:
-                    out.append(
-                        f"{where} {value!r} must be a whole number from {rule.low} to {rule.high}"
-                    )
+                above = rule.high is not None and number is not None and number > rule.high
+                if number is None or number < rule.low or above:
+                    bounds = f"from {rule.low} to {rule.high}"
+                    if rule.high is None:
+                        bounds = f"of at least {rule.low}"
+                    out.append(f"{where} {value!r} must be a whole number {bounds}")
     return out
 
 
