@@ -156,8 +156,6 @@ FORBIDDEN_FLOW_TYPES: dict[str, frozenset[str]] = {
     "TransferContactToAgent": _only(_AT, _QT),
     # Block Transfer to phone number: inbound, customer queue, transfer to agent and queue.
     "TransferParticipantToThirdParty": _only(_INBOUND, _CQ, _AT, _QT),
-    # Block Wait: inbound, customer queue.
-    "Wait": _only(_INBOUND, _CQ),
     # Block Amazon Q in Connect (Wisdom): inbound, customer queue, outbound whisper,
     # transfer to agent, transfer to queue.
     "CreateWisdomSession": _only(_INBOUND, _CQ, _OW, _AT, _QT),
@@ -214,6 +212,7 @@ KNOWN_ERROR_TYPES = frozenset(
         "NoneFound",
         "ChannelMismatch",
         "InFlightRedactionConfigurationFailed",
+        "ParticipantNotFound",  # API Wait
     }
     | {error for errors in ERROR_TYPES.values() for error in errors}
 )
@@ -231,6 +230,8 @@ ALLOWED_ERRORS: dict[str, frozenset[str]] = {
     "InvokeFlowModule": frozenset({_NME, _NMC}),
     "UpdateContactMediaStreamingBehavior": frozenset({_NME}),
     "MessageParticipantIteratively": frozenset({_NME}),
+    "UpdateContactRoutingBehavior": frozenset(),  # "Errors: None."
+    "Wait": frozenset({_NME, "ParticipantNotFound"}),
 }
 
 #: Condition operands these types can produce (``Equals`` only): API Loop ("there must be
@@ -261,12 +262,27 @@ class OneOf:
 
 @dataclass(frozen=True)
 class Whole:
-    """``path`` holds a whole number from ``low`` to ``high`` (None: no upper bound)."""
+    """``path`` holds a whole number from ``low`` to ``high`` (None: unbounded)."""
 
     path: tuple[str, ...]
-    low: int
+    low: int | None
     high: int | None
     static: bool = False
+
+    def refuses(self, number: int | None) -> bool:
+        """Whether ``number`` (None: not a whole number) is out of bounds."""
+        if number is None:
+            return True
+        return (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        )
+
+    def bounds(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f" from {self.low} to {self.high}"
+        if self.low is not None:
+            return f" of at least {self.low}"
+        return ""
 
 
 Rule = OneOf | Whole
@@ -323,6 +339,43 @@ VALUE_RULES: dict[str, tuple[Rule, ...]] = {
     "UpdatePreviousContactParticipantState": (
         OneOf(("PreviousContactParticipantState",), ("AgentOnHold", "CustomerOnHold", "OffHold")),
     ),
+    # API CheckMetricData: MetricType "One of [NumberOfAgentsAvailable,
+    # NumberOfAgentsStaffed, NumberOfAgentsOnline, OldestContactInQueueAgeSeconds,
+    # NumberOfContactsInQueue]. Dynamic values are not supported".
+    "CheckMetricData": (
+        OneOf(
+            ("MetricType",),
+            (
+                "NumberOfAgentsAvailable",
+                "NumberOfAgentsStaffed",
+                "NumberOfAgentsOnline",
+                "OldestContactInQueueAgeSeconds",
+                "NumberOfContactsInQueue",
+            ),
+            static=True,
+        ),
+    ),
+    # API UpdateContactRoutingBehavior: QueuePriority "Must be statically defined, must be
+    # larger than zero, and a valid integer value"; QueueTimeAdjustmentSeconds "Must be
+    # statically defined and a valid integer value" (one or the other: EXCLUSIVE).
+    "UpdateContactRoutingBehavior": (
+        Whole(("QueuePriority",), 1, None, static=True),
+        Whole(("QueueTimeAdjustmentSeconds",), None, None, static=True),
+    ),
+    # API Wait: the timeout "either statically defined, or a single valid JSONPath ... a
+    # positive integer value no greater than 604800 (seven days)" (TimeoutSeconds on the
+    # page, TimeLimitSeconds in real flows); Events "CustomerReturned" and
+    # "BotParticipantDisconnected", static.
+    "Wait": (
+        Whole(("TimeLimitSeconds",), 1, 604800),
+        OneOf(("Events", "*"), ("CustomerReturned", "BotParticipantDisconnected"), static=True),
+    ),
+}
+
+#: Parameters of which an action takes at most one: API UpdateContactRoutingBehavior
+#: ("Cannot be specified if ... is specified").
+EXCLUSIVE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "UpdateContactRoutingBehavior": (("QueuePriority", "QueueTimeAdjustmentSeconds"),),
 }
 
 #: Lambda's time limits: synchronous (API InvokeLambdaFunction) and asynchronous.
@@ -427,17 +480,32 @@ def _value_problems(action_type: str, given: Mapping[str, Any]) -> list[str]:
                 allowed = ", ".join(rule.values)
                 out.append(f"{where} {value!r} is not one of: {allowed}")
             elif isinstance(rule, Whole):
-                number = _whole(value)
-                above = rule.high is not None and number is not None and number > rule.high
-                if number is None or number < rule.low or above:
-                    bounds = f"from {rule.low} to {rule.high}"
-                    if rule.high is None:
-                        bounds = f"of at least {rule.low}"
-                    out.append(f"{where} {value!r} must be a whole number {bounds}")
+                if rule.refuses(_whole(value)):
+                    out.append(f"{where} {value!r} must be a whole number{rule.bounds()}")
+    for keys in EXCLUSIVE.get(action_type, ()):
+        present = [k for k in keys if k in given]
+        if len(present) > 1:
+            out.append(f"{action_type} takes only one of Parameters.{', '.join(present)}")
     return out
 
 
-def _condition_problems(action_type: str, conditions: list[Any]) -> list[str]:
+def _results(action_type: str, given: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The result operands ``action_type`` can produce and those that need a condition
+    (empty: not constrained). API Wait: "only the Equals operator ... WaitCompleted is
+    always required operand, and every specified event is also required"."""
+    if action_type == "Wait":
+        events = given.get("Events")
+        named = {e for e in events if isinstance(e, str)} if isinstance(events, list) else set()
+        results = frozenset({"WaitCompleted", *named})
+        return results, results
+    return RESULT_OPERANDS.get(action_type, frozenset()), REQUIRED_RESULTS.get(
+        action_type, frozenset()
+    )
+
+
+def _condition_problems(
+    action_type: str, conditions: list[Any], given: Mapping[str, Any]
+) -> list[str]:
     out: list[str] = []
     seen: list[tuple[Any, list[Any]]] = []
     for i, item in enumerate(conditions):
@@ -449,19 +517,21 @@ def _condition_problems(action_type: str, conditions: list[Any]) -> list[str]:
             out.append(f"Conditions[{i}] needs a non-empty list of Operands")
         else:
             seen.append((condition["Operator"], operands))
-    results = RESULT_OPERANDS.get(action_type)
-    if results is not None:
-        for operator, operands in seen:
-            bad = [o for o in operands if o not in results]
-            if operator != "Equals" or bad:
-                allowed = ", ".join(sorted(results))
-                out.append(f"{action_type} conditions are Equals one of {allowed}")
-                break
-        missing = REQUIRED_RESULTS.get(action_type, frozenset()) - {
-            o for _, operands in seen for o in operands
-        }
-        if missing:
-            out.append(f"{action_type} needs a condition for {', '.join(sorted(missing))}")
+    results, required = _results(action_type, given)
+    for operator, operands in seen if results else ():
+        if operator != "Equals" or any(o not in results for o in operands):
+            allowed = ", ".join(sorted(results))
+            out.append(f"{action_type} conditions are Equals one of {allowed}")
+            break
+    missing = required - {o for _, operands in seen for o in operands}
+    if missing:
+        out.append(f"{action_type} needs a condition for {', '.join(sorted(missing))}")
+    metric = given.get("MetricType")
+    if action_type == "CheckMetricData" and str(metric).startswith("NumberOfAgents"):
+        # API CheckMetricData: "If the MetricType is NumberOfAgents* then the only
+        # supported condition is "NumberGreaterThan 0""
+        if any((operator, operands) != ("NumberGreaterThan", ["0"]) for operator, operands in seen):
+            out.append(f"CheckMetricData on {metric} takes only the condition NumberGreaterThan 0")
     if action_type == "DistributeByPercentage":
         out += _percentages(seen)
     return out
@@ -489,7 +559,7 @@ def _percentages(seen: list[tuple[Any, list[Any]]]) -> list[str]:
     return []
 
 
-def _branch_problems(action_type: str, transitions: Any) -> list[str]:
+def _branch_problems(action_type: str, transitions: Any, given: Mapping[str, Any]) -> list[str]:
     if transitions is None:
         return []
     if not isinstance(transitions, Mapping):
@@ -514,8 +584,8 @@ def _branch_problems(action_type: str, transitions: Any) -> list[str]:
             out.append(f"{action_type} has no error branch {error!r} (it has: {has})")
     if conditions and action_type not in CONDITION_TYPES:
         out.append(f"{action_type} does not support Conditions")
-    elif conditions:
-        out += _condition_problems(action_type, conditions)
+    elif action_type in CONDITION_TYPES:
+        out += _condition_problems(action_type, conditions, given)
     return out
 
 
@@ -538,7 +608,7 @@ def action_problems(
         if not any(key in given for key in group):
             problems.append(f"{action_type} requires Parameters.{' or '.join(group)}")
     problems += _value_problems(action_type, given)
-    problems += _branch_problems(action_type, transitions)
+    problems += _branch_problems(action_type, transitions, given)
     return problems
 
 
