@@ -550,7 +550,7 @@ def _percentages(seen: list[tuple[Any, list[Any]]]) -> list[str]:
             return [
                 f"DistributeByPercentage threshold {number} is over 100 (percentages sum to 100)"
             ]
-        if number <= previous:
+        if number < previous:  # an equal threshold is a 0 % branch: pointless, not refused
             return [
                 f"DistributeByPercentage thresholds must rise ({number} after {previous}): "
                 "each adds its branch's percentage to the previous one"

@@ -171,6 +171,7 @@ CASES: list[tuple[str, dict[str, Any], Any, str | None]] = [
         "Loop conditions are Equals one of ContinueLooping, DoneLooping",
     ),
     ("DistributeByPercentage", {}, _percent("4", "10", "100"), None),
+    ("DistributeByPercentage", {}, _percent("50", "50"), None),  # a 0 % branch
     ("DistributeByPercentage", {}, _percent("40", "10"), "thresholds must rise (10 after 40)"),
     ("DistributeByPercentage", {}, _percent("50", "120"), "threshold 120 is over 100"),
     ("DistributeByPercentage", {}, _percent("50", operator="NumberGreaterThan"), "NumberLessThan"),
