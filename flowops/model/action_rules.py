@@ -29,17 +29,32 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flowops.model.action_types import ERROR_TYPES, KNOWN_TYPES
+from flowops.model.action_types import (
+    ERROR_TYPES,
+    KNOWN_TYPES,
+    LAMBDA_ASYNC_TIMEOUT_MAX,
+    LAMBDA_SYNC_TIMEOUT_MAX,
+)
 from flowops.model.templates import FLOW_LANGUAGE_VERSION
 
 __all__ = [
+    "ALLOWED_ERRORS",
+    "CONDITION_TYPES",
+    "EXCLUSIVE",
     "FLOW_LANGUAGE_VERSION",
     "FORBIDDEN_FLOW_TYPES",
+    "KNOWN_ERROR_TYPES",
     "KNOWN_TYPES",
     "MAX_ACTIONS",
     "MAX_IDENTIFIER",
+    "NO_TRANSITIONS",
     "REQUIRED_PARAMETERS",
+    "REQUIRED_RESULTS",
+    "RESULT_OPERANDS",
+    "VALUE_RULES",
     "ContentProblem",
+    "OneOf",
+    "Whole",
     "action_problems",
     "identifier_problem",
     "publish_problems",
@@ -378,10 +393,6 @@ EXCLUSIVE: dict[str, tuple[tuple[str, ...], ...]] = {
     "UpdateContactRoutingBehavior": (("QueuePriority", "QueueTimeAdjustmentSeconds"),),
 }
 
-#: Lambda's time limits: synchronous (API InvokeLambdaFunction) and asynchronous.
-LAMBDA_SYNC_MAX = 8
-LAMBDA_ASYNC_MAX = 60
-
 _PLACEHOLDER = re.compile(r"\$\{|%%|\{\{|!GetAtt|^<<")
 
 
@@ -466,7 +477,7 @@ def _value_problems(action_type: str, given: Mapping[str, Any]) -> list[str]:
     rules: tuple[Rule, ...] = VALUE_RULES.get(action_type, ())
     if action_type == "InvokeLambdaFunction":
         asynchronous = given.get("InvocationType") == "ASYNCHRONOUS"
-        high = LAMBDA_ASYNC_MAX if asynchronous else LAMBDA_SYNC_MAX
+        high = LAMBDA_ASYNC_TIMEOUT_MAX if asynchronous else LAMBDA_SYNC_TIMEOUT_MAX
         rules = (*rules, Whole(("InvocationTimeLimitSeconds",), 1, high, static=True))
     for rule in rules:
         for where, value in _found(given, rule.path, "Parameters"):
