@@ -175,6 +175,17 @@ FORBIDDEN_FLOW_TYPES: dict[str, frozenset[str]] = {
     # transfer to agent, transfer to queue.
     "CreateWisdomSession": _only(_INBOUND, _CQ, _OW, _AT, _QT),
 }
+# Not restricted, and why. "All flows" on the block or API page: Compare (Check contact
+# attributes), UpdateContactAttributes, Loop, InvokeLambdaFunction, UpdateFlowLoggingBehavior,
+# UpdateContactTextToSpeechVoice (Set voice), CheckOutboundCallStatus (Check call
+# progress), CreateTask, GetMetricData, the Cases and Customer profiles actions.
+# Documents disagree: EndFlowExecution (API: whisper and customer queue flows only; block
+# End flow / Resume: all flows), Wait (API: every flow type; block: inbound and customer
+# queue), ShowView (block: "Contact Flow types", recommended, not exclusive). Several
+# blocks with different lists: UpdateContactEventHooks (Set customer queue / hold /
+# whisper / disconnect / event flow: all together cover every type), UpdateContactData.
+# No page found stating a restriction: the remaining types (TagContact, CreateContact,
+# ResumeContact, RenderMessageTemplate, StartOutbound*Contact, UpdateFlowAttributes, ...).
 
 # --- branches ---------------------------------------------------------------------------
 
