@@ -256,6 +256,9 @@ ALLOWED_ERRORS: dict[str, frozenset[str]] = {
     "InvokeFlowModule": frozenset({_NME, _NMC}),
     "UpdateContactMediaStreamingBehavior": frozenset({_NME}),
     "MessageParticipantIteratively": frozenset({_NME}),
+    "TransferToFlow": frozenset({_NME}),
+    "UpdatePreviousContactParticipantState": frozenset({_NME}),
+    "CheckMetricData": frozenset({_NME, _NMC}),
     "UpdateContactRoutingBehavior": frozenset(),  # "Errors: None."
     "Wait": frozenset({_NME, "ParticipantNotFound"}),
 }
