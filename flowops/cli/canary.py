@@ -236,18 +236,18 @@ def ramp_cmd(
     """Change the candidate's share of contacts (1-99).
 
     With success criteria in the environment, refuses (exit 1) when the candidate breaches
-    them, unless --override-criteria gives a reason.
+    them, unless --override-criteria gives a reason (recorded with the ramp).
 
     Example: flowops canary ramp --env prod --percent 50 --yes
     """
-    from flowops.deploy.canary_gate import check_gate
+    from flowops.deploy.canary_gate import check_gate, override_note
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
-    check_gate(client, name, "ramp", override)
-    _render_result(ramp_canary(client, name, percent, on_signal=on_signal), fmt)
+    note = override_note("ramp", override, check_gate(client, name, "ramp", override))
+    _render_result(ramp_canary(client, name, percent, on_signal=on_signal, note=note), fmt)
 
 
 @canary_app.command("promote")
@@ -267,12 +267,11 @@ def promote_cmd(
 
     Example: flowops canary promote --env prod --yes
     """
-    from flowops.deploy.canary_gate import check_gate
+    from flowops.deploy.canary_gate import check_gate, override_note
 
     client = _client(env, "promote the canary", yes, environments)
     name = pick_flow(client, flow)
-    check_gate(client, name, "promote", override)
-    note = f"success criteria overridden: {override}" if override else ""
+    note = override_note("promote", override, check_gate(client, name, "promote", override))
     _render_result(promote_canary(client, name, on_signal=on_signal, note=note), fmt)
 
 
@@ -334,8 +333,8 @@ def watch_cmd(
 ) -> None:
     """Measure running canaries against the success criteria; abort those that breach them.
 
-    One cycle, for a scheduled workflow. The reason is recorded on the entry flow (tag
-    flowops:canary-aborted). Exit codes: 0 nothing breached, 1 a canary was aborted,
+    One cycle, for a scheduled workflow. The reason is recorded in the canary-abort
+    release record (`flowops history`). Exit codes: 0 nothing breached, 1 a canary was aborted,
     2 bad input, 3 Amazon Connect error.
 
     Example: flowops canary watch --env prod --yes

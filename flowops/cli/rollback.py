@@ -23,6 +23,7 @@ from flowops.cli.common import (
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
+from flowops.deploy.render import calls_text
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, CheckFailedError
@@ -73,6 +74,7 @@ def report_dict(report: RollbackReport) -> dict[str, Any]:
                 for o in report.outcomes
             ],
             "notes": list(report.notes),
+            "planned_calls": [{"call": c, "flow": k} for c, k in report.planned_calls],
         },
     )
 
@@ -105,7 +107,11 @@ def _footer(report: RollbackReport) -> str:
 
 def report_text(report: RollbackReport) -> str:
     """The report as plain aligned columns (``--format text``), readable when piped."""
-    return f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
+    table = f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
+    if not report.dry_run:
+        return table
+    calls = calls_text(f"a rollback of {report.env}", report.planned_calls)
+    return f"{table}\n\n{calls.rstrip()}"
 
 
 def report_markdown(report: RollbackReport) -> str:

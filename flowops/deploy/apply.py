@@ -44,8 +44,11 @@ from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
     LEDGER_NAME,
+    FlowAction,
     FlowRelease,
+    FlowState,
     ReleaseRecord,
+    ReleaseStatus,
     content_sha256,
     latest_released,
     parse_ledger,
@@ -81,8 +84,8 @@ class Outcome:
 
     key: str
     name: str
-    kind: str
-    action: str  # create / update
+    kind: FlowKind
+    action: FlowAction
     happened: str
     now: str
     id: str | None = None
@@ -92,7 +95,7 @@ class Outcome:
     alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
     #: where the flow really is: released, partial (new content, no release version),
     #: restored, deleted, untouched, or failed (unknown)
-    state: str = "released"
+    state: FlowState = "released"
 
 
 @dataclass(frozen=True)
@@ -197,12 +200,16 @@ def placeholder_content(kind: str) -> str:
     return json.dumps(layout_content(empty_content(kind)))
 
 
+#: How far the executor got with one step.
+Stage = Literal["pending", "placeholder", "versioned", "content", "released"]
+
+
 @dataclass
 class _State:
     """Mutable progress of one step during a run."""
 
     step: Step
-    stage: str = "pending"  # pending, placeholder, versioned, content, released
+    stage: Stage = "pending"
     created: RemoteFlow | None = None
     version_before: int | None = None
     version_after: int | None = None
@@ -549,12 +556,14 @@ class _Run:
         return [self._outcome(s) for s in self.states]
 
     @staticmethod
-    def _state_of(s: _State) -> str:
+    def _state_of(s: _State) -> FlowState:
         """released, partial, restored, deleted, untouched or failed (unknown)."""
         if s.stage == "pending" or s.restored == "untouched":
             return "untouched"
-        if s.restored in ("restored", "deleted"):
-            return s.restored
+        if s.restored == "restored":
+            return "restored"
+        if s.restored == "deleted":
+            return "deleted"
         if s.restored is not None and s.restored.startswith(("delete failed", "kept")):
             return "partial" if s.stage != "released" else "released"
         if s.stage == "versioned":
@@ -572,7 +581,7 @@ class _Run:
             key=step.key,
             name=step.name,
             kind=step.kind,
-            action=step.action,
+            action=_flow_action(step),
             happened=happened,
             now=now,
             id=ident,
@@ -603,11 +612,11 @@ class _Run:
             return failed or "placeholder created", f"SAVED placeholder content{why}", False
         return failed or verb, f"new content, no release version ({vb}){why}", False
 
-    def record(self, status: str, now: datetime) -> ReleaseRecord:
+    def record(self, status: ReleaseStatus, now: datetime) -> ReleaseRecord:
         flows = []
         for s in self.states:
             live = s.step.live
-            state = "planned" if status == "running" else self._state_of(s)
+            state: FlowState = "planned" if status == "running" else self._state_of(s)
             if state == "untouched":
                 continue
             released = state == "released"
@@ -617,7 +626,7 @@ class _Run:
                     kind=s.step.kind,
                     name=s.step.name,
                     id=s.flow_id,
-                    action=s.step.action,
+                    action=_flow_action(s.step),
                     version_before=s.version_before,
                     version_after=s.version_after,
                     outcome=state,
@@ -639,11 +648,16 @@ class _Run:
         )
 
 
+def _flow_action(step: Step) -> FlowAction:
+    return "create" if step.action == "create" else "update"
+
+
 class RecordingClient(ConnectClient):
     """The dry run's client: reads go to Connect as usual, writes are recorded, not sent.
 
-    The dry run runs the very executor a promote runs (``_Run``) with this client, so
-    what it lists is what a promote would call, not a prediction made by hand.
+    The dry run runs the very executor a promote runs (``_Run``), or a rollback runs
+    (``flowops.deploy.rollback.run_steps``), with this client, so what it lists is what the
+    command would call, not a prediction made by hand.
     """
 
     recorded: list[tuple[str, str]]
@@ -651,11 +665,18 @@ class RecordingClient(ConnectClient):
 
     @classmethod
     def wrap(cls, real: ConnectClient, plan: Plan) -> RecordingClient:
+        """For a promote's plan: calls named by the flows' git keys."""
+        keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
+        keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        return cls.recording(real, keys)
+
+    @classmethod
+    def recording(cls, real: ConnectClient, keys: Mapping[str, str]) -> RecordingClient:
+        """``real``'s reads, its writes recorded; ``keys`` names targets (id or ARN -> key)."""
         self = cls.__new__(cls)
         self.__dict__.update(real.__dict__)  # same connection, caches and counters
         self.recorded = []
-        self._keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
-        self._keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        self._keys = dict(keys)
         return self
 
     def _record(self, operation: str, target: str, note: str = "") -> None:
@@ -794,7 +815,7 @@ def apply_plan(
             run.read_back()
             if auto_restore:
                 run.restore()
-            status = "cancelled" if isinstance(exc, CancelledError) else "failed"
+            status: ReleaseStatus = "cancelled" if isinstance(exc, CancelledError) else "failed"
             record = tx.finish(run.record(status, now()))
             notes = [*versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(

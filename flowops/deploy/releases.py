@@ -18,10 +18,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
 
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import RemoteFlow
+from flowops.connect.catalog import FlowKind, RemoteFlow
 from flowops.connect.errors import DuplicateError
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.templates import empty_content
@@ -37,9 +37,64 @@ LEDGER_FORMAT = 1
 LEDGER_BUDGET = 200_000
 LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
 
-#: What a release record can be; older records without ``kind`` are promotes (or
-#: rollbacks, recognised by their message: ``flowops.deploy.rollback.view``).
-RELEASE_KINDS = ("promote", "rollback", "canary-promote", "canary", "unlock")
+#: What a release record is. Older records without ``kind`` are promotes (or rollbacks,
+#: recognised by their message: :meth:`ReleaseRecord.resolved_kind`); a kind this
+#: flowops does not know (written by a newer one) reads as ``other``.
+ReleaseKind = Literal[
+    "promote",
+    "rollback",
+    "canary-start",
+    "canary-ramp",
+    "canary-promote",
+    "canary-abort",
+    "unlock",
+    "other",
+]
+RELEASE_KINDS: tuple[ReleaseKind, ...] = get_args(ReleaseKind)
+#: Steps of a running canary: recorded, shown by ``flowops history``, but never undone by
+#: ``flowops rollback`` nor measured as releases (its promote is the release).
+CANARY_STEP_KINDS: frozenset[ReleaseKind] = frozenset(
+    {"canary-start", "canary-ramp", "canary-abort"}
+)
+#: Where a release stands: ``running`` (written before its first write; a run killed
+#: before it ended leaves it and the next run records it as ``interrupted``),
+#: ``released``, ``failed`` / ``cancelled`` (each flow's outcome says where it is),
+#: ``failed-restored`` (older records: failed and put back). Unknown values read as
+#: ``failed``: nothing is assumed to have completed.
+ReleaseStatus = Literal[
+    "running", "released", "failed", "cancelled", "interrupted", "failed-restored"
+]
+#: Where one flow of a release is: ``released`` (at the new content, release version
+#: made), ``partial`` (new content, no release version), ``restored`` / ``deleted``
+#: (undone), ``untouched``, ``failed`` (unknown), ``left`` / ``archived`` (rollback of a
+#: flow the release created), ``planned`` (in a ``running`` record). Unknown values read
+#: as ``failed``.
+FlowState = Literal[
+    "released",
+    "partial",
+    "restored",
+    "deleted",
+    "untouched",
+    "failed",
+    "left",
+    "archived",
+    "planned",
+]
+#: What a release did to a flow.
+FlowAction = Literal["create", "update"]
+
+_T = TypeVar("_T", bound=str)
+
+
+def parse_state(value: object, allowed: tuple[_T, ...], default: _T) -> _T:
+    """``value`` if it is one of ``allowed`` (a Literal's values), else ``default``: records
+    written by another flowops version always read."""
+    for choice in allowed:
+        if value == choice:
+            return choice
+    return default
+
+
 #: How a rollback record's message starts (the only mark of rollbacks in older records).
 ROLLBACK_PREFIX = "rollback of release "
 
@@ -51,16 +106,14 @@ class FlowRelease:
     """What one release did to one flow or module."""
 
     key: str  # git key, "flow:Main IVR"
-    kind: str
+    kind: FlowKind
     name: str  # name in the environment
     id: str
-    action: str  # "create" or "update"
+    action: FlowAction
     version_before: int | None = None  # the restore point (None for a created flow)
     version_after: int | None = None  # the released version
-    #: released (at the new content, release version made), partial (new content, no
-    #: release version), restored / deleted (undone), failed, left, planned (in a record
-    #: of a release still running, or killed: repaired by the next run)
-    outcome: str = "released"
+    #: see :data:`FlowState`
+    outcome: FlowState = "released"
     #: The entry alias moved to ``version_after`` (``use_aliases``); rollback repoints it
     #: by id. None in records written before aliases were recorded, or without aliases.
     alias_id: str | None = None
@@ -73,12 +126,18 @@ class FlowRelease:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        fields["kind"] = parse_state(data.get("kind"), get_args(FlowKind), "flow")
+        fields["action"] = parse_state(data.get("action"), get_args(FlowAction), "update")
+        fields["outcome"] = parse_state(
+            data.get("outcome", "released"), get_args(FlowState), "failed"
+        )
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
 class ReleaseRecord:
-    """One promote to one environment."""
+    """One release to one environment: a promote, rollback, canary step or unlock."""
 
     id: int
     env: str
@@ -86,13 +145,10 @@ class ReleaseRecord:
     ref: str | None
     who: str
     when: str  # ISO 8601, UTC
-    #: released; failed / cancelled (each flow's outcome says where it is); running (the
-    #: record written before the first write: a run killed before it ended leaves it, and
-    #: the next run records it as interrupted); interrupted; failed-restored (older records)
-    status: str = "released"
+    status: ReleaseStatus = "released"  # see ReleaseStatus
     flows: tuple[FlowRelease, ...] = ()
     message: str = ""
-    kind: str = "promote"  # promote, rollback, canary-promote (see RELEASE_KINDS)
+    kind: ReleaseKind = "promote"  # see ReleaseKind
     reverts: int | None = None  # for a rollback: the (newest) release it undid
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,10 +159,31 @@ class ReleaseRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReleaseRecord:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "flows"}
+        fields["status"] = parse_state(
+            data.get("status", "released"), get_args(ReleaseStatus), "failed"
+        )
+        fields["kind"] = parse_state(data.get("kind", "promote"), RELEASE_KINDS, "other")
         flows = tuple(FlowRelease.from_dict(f) for f in data.get("flows") or ())
         return cls(**fields, flows=flows)
 
-    def resolved_kind(self) -> tuple[str, int | None]:
+    @property
+    def moved(self) -> tuple[FlowRelease, ...]:
+        """The flows this release really moved to its content (with a release version, or
+        without one: a run that failed or was killed and not restored)."""
+        return tuple(f for f in self.flows if f.outcome in ("released", "partial"))
+
+    @property
+    def incomplete(self) -> bool:
+        """The release did not complete (failed, cancelled, interrupted): what it left is
+        undone together with the release after it, a re-run of the same change."""
+        return self.status in ("failed", "cancelled", "interrupted")
+
+    @property
+    def canary_step(self) -> bool:
+        """A canary start, ramp or abort: history, never a release to undo or measure."""
+        return self.kind in CANARY_STEP_KINDS
+
+    def resolved_kind(self) -> tuple[ReleaseKind, int | None]:
         """(kind, release reverted), recognising rollbacks recorded before ``kind`` existed."""
         if self.kind != "promote" or self.reverts is not None:
             return self.kind, self.reverts

@@ -43,7 +43,13 @@ def plan_summary(plan: Plan) -> str:
 def render_calls(plan: Plan, calls: Sequence[tuple[str, str]]) -> str:
     """A dry run's write calls (``flowops.deploy.apply.dry_run``: the executor itself, run
     with a recording client), in order; the lock and the two ledger records come on top."""
-    lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
+    return calls_text(f"a promote to {plan.env.name}", calls)
+
+
+def calls_text(what: str, calls: Sequence[tuple[str, str]]) -> str:
+    """Write calls ``what`` would make, in order, as a dry run recorded them (promote's,
+    or rollback's: ``flowops.deploy.rollback.dry_run_calls``)."""
+    lines = [f"Write calls {what} would make (in order):"]
     lines += [f"  {call:<48} {key}" for call, key in calls]
     if not calls:
         lines.append("  none")
