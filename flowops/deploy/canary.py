@@ -27,7 +27,7 @@ abort in the record's message, written under the lock; never undone by rollback)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -294,7 +294,12 @@ def _recorded(
 ) -> tuple[ReleaseRecord, _Written]:
     """Run ``write`` (a content change of the entry flow) as release ``tx.release_id``:
     the ``running`` record first, the final one after; on failure or cancellation the
-    record says where the flow really is (read back from Connect) and the error goes on."""
+    record says where the flow really is (read back from Connect) and the error goes on.
+    ``before`` defaults to the version the newest record left the flow at (a ramp's or an
+    abort's: the wrapper version the start or the last ramp published)."""
+    if before is None:
+        assert tx.ledger is not None
+        before = _last_version(tx.ledger.records, entry.id)
     planned = FlowRelease(
         key=symbol("flow", entry.name),
         kind="flow",
@@ -320,7 +325,9 @@ def _recorded(
     try:
         written = write()
     except FlowopsError as exc:
-        where = repair_flow(client, planned, tx.release_id)
+        # Read back (the version before is not a restore point this release made).
+        where = repair_flow(client, replace(planned, version_before=None), tx.release_id)
+        where = replace(where, version_before=planned.version_before)
         status: ReleaseStatus = "cancelled" if isinstance(exc, CancelledError) else "failed"
         tx.finish(replace(record, status=status, flows=(where,), when=tx.now()))
         raise
@@ -333,6 +340,15 @@ def _recorded(
         sha256=written.sha256,
     )
     return tx.finish(replace(record, flows=(done,), when=tx.now())), written
+
+
+def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:
+    """The version the newest record that released ``flow_id`` moved it to."""
+    for record in reversed(records):
+        for flow in record.flows:
+            if flow.id == flow_id and flow.outcome == "released" and flow.version_after:
+                return flow.version_after
+    return None
 
 
 def _with_note(message: str, note: str) -> str:

@@ -141,9 +141,10 @@ def _release_json(record: ReleaseRecord) -> dict[str, Any]:
     return data
 
 
-def _version(number: int | None) -> str:
-    """``v3``, or ``new`` where a flow had no version yet (created by the release)."""
-    return f"v{number}" if number else "new"
+def _version(number: int | None, created: bool = False) -> str:
+    """``v3``; ``new`` where a flow had no version yet (created by the release); ``-`` where
+    none was recorded (a flow saved without publishing, a canary's ramp or abort)."""
+    return f"v{number}" if number else ("new" if created else "-")
 
 
 def render_history(hist: History, fmt: str = "text") -> str:
@@ -172,7 +173,11 @@ def render_history(hist: History, fmt: str = "text") -> str:
     rows = [("release", "kind", "when", "who", "commit", "status", "flows")]
     for r in hist.releases:
         flows = summarize(
-            [f"{f.name} {_version(f.version_before)}->{_version(f.version_after)}" for f in r.flows]
+            [
+                f"{f.name} {_version(f.version_before, f.action == 'create')}->"
+                f"{_version(f.version_after)}"
+                for f in r.flows
+            ]
         )
         rows.append(
             (str(r.id), release_kind(r), r.when, r.who, (r.commit or "-")[:12], r.status, flows)

@@ -57,6 +57,9 @@ def test_start_ramp_abort_each_append_a_verified_record(seeded_sandbox: SandboxS
         held = client.describe("flow", entry.id, flow.version_after)
         assert held.content is not None and flow.sha256 == content_sha256(held.content)
     assert records[0].flows[0].version_before == started.state.restore_version
+    # A ramp or abort starts from the version the step before it published.
+    assert records[1].flows[0].version_before == started.versions[MAIN]
+    assert records[2].flows[0].version_before == ramped.versions[MAIN]
     # Abort put the pre-canary content back, as its record says.
     assert client.describe("flow", entry.id).sha256 == records[2].flows[0].sha256
 
