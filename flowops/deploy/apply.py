@@ -803,23 +803,26 @@ def apply_plan(
                 f"environment {plan.env.name!r} got a release since this plan was made; "
                 "nothing was written: plan and promote again"
             )
-        run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
-        try:
-            tx.begin(run.record("running", now()))
+        ledger = tx.ledger
+        run = _Run(plan, client, tx.release_id, meta, latest_released(ledger.records))
+
+        def steps() -> None:
             run.run(progress, tx.checkpoint)
             if plan.env.use_aliases:
                 tx.checkpoint()
-                run.move_aliases(known_aliases(tx.ledger.records))
-            record = tx.finish(run.record("released", now()))
-        except Exception as exc:  # cancelled by a signal too: restore, record, unlock
+                run.move_aliases(known_aliases(ledger.records))
+
+        def undo(exc: Exception) -> None:  # cancelled by a signal too
             run.read_back()
             if auto_restore:
                 run.restore()
-            status: ReleaseStatus = "cancelled" if isinstance(exc, CancelledError) else "failed"
-            record = tx.finish(run.record(status, now()))
+
+        try:
+            record = tx.run(lambda status: run.record(status, now()), steps, on_failure=undo)
+        except Exception as exc:
             notes = [*versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), record, auto_restore, notes
+                plan.env.name, exc, run.outcomes(), tx.final, auto_restore, notes
             ) from exc
     return ApplyResult(
         plan.env.name,

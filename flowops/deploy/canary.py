@@ -67,7 +67,7 @@ from flowops.deploy.releases import (
     content_sha256,
     release_description,
 )
-from flowops.deploy.transaction import CancelledError, Transaction, repair_flow, transaction
+from flowops.deploy.transaction import Transaction, repair_flow, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
@@ -310,36 +310,34 @@ def _recorded(
         outcome="planned",
         sha_before=entry.sha256,
     )
-    record = ReleaseRecord(
-        id=tx.release_id,
-        env=client.env.name,
-        commit=commit,
-        ref=commit,
-        who=tx.who,
-        when=tx.now(),
-        flows=(planned,),
-        message=message,
-        kind=kind,
-    )
-    tx.begin(record)
-    try:
+    base = tx.new_record(kind, message, flows=(planned,), commit=commit, ref=commit)
+    done: list[FlowRelease] = []  # where the flow is once the write ran or failed
+    wrote: list[_Written] = []
+
+    def steps() -> None:
         written = write()
-    except FlowopsError as exc:
-        # Read back (the version before is not a restore point this release made).
+        wrote.append(written)
+        done.append(
+            replace(
+                planned,
+                version_before=written.before if written.before is not None else before,
+                version_after=written.version,
+                outcome="released",
+                alias_id=written.alias_id,
+                sha256=written.sha256,
+            )
+        )
+
+    def read_back(exc: Exception) -> None:
+        # The version before is not a restore point this release made: read back without.
         where = repair_flow(client, replace(planned, version_before=None), tx.release_id)
-        where = replace(where, version_before=planned.version_before)
-        status: ReleaseStatus = "cancelled" if isinstance(exc, CancelledError) else "failed"
-        tx.finish(replace(record, status=status, flows=(where,), when=tx.now()))
-        raise
-    done = replace(
-        planned,
-        version_before=written.before if written.before is not None else before,
-        version_after=written.version,
-        outcome="released",
-        alias_id=written.alias_id,
-        sha256=written.sha256,
-    )
-    return tx.finish(replace(record, flows=(done,), when=tx.now())), written
+        done.append(replace(where, version_before=planned.version_before))
+
+    def record(status: ReleaseStatus) -> ReleaseRecord:
+        flows = tuple(done[-1:]) or (planned,)
+        return replace(base, status=status, flows=flows, when=tx.now())
+
+    return tx.run(record, steps, on_failure=read_back), wrote[0]
 
 
 def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:

@@ -282,17 +282,12 @@ def _record(
                 sha256=o.sha256 if o is not None and moved else None,
             )
         )
-    return ReleaseRecord(
-        id=tx.release_id,
-        env=tx.client.env.name,
-        commit=commit,
-        ref=None,
-        who=tx.who,
-        when=tx.now(),
-        status=status,
+    return tx.new_record(
+        "rollback",
+        f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
         flows=tuple(flows),
-        message=f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
-        kind="rollback",
+        commit=commit,
+        status=status,
         reverts=int(plan.reverts[0]) if plan.reverts and plan.reverts[0].isdigit() else None,
     )
 
@@ -484,8 +479,13 @@ def rollback(
         release_id = tx.release_id
         commit = _commit_before(records, plan)
         description = _description(client, plan, release_id, commit)
-        tx.begin(_record(tx, plan, outcomes, commit, "running"))
-        try:
+
+        def record(status: ReleaseStatus) -> ReleaseRecord:
+            if status == "released" and any(o.result == "failed" for o in outcomes):
+                status = "failed"  # every flow was tried; the record says which failed
+            return _record(tx, plan, outcomes, commit, status)
+
+        def steps() -> None:
             run_steps(
                 client,
                 plan,
@@ -495,8 +495,10 @@ def rollback(
                 on_progress=on_progress,
                 repo_path=repo_path,
             )
+
+        try:
+            tx.run(record, steps)
         except CancelledError as exc:
-            tx.finish(_record(tx, plan, outcomes, commit, "cancelled"))
             left = len(plan.steps) - len(outcomes)
             raise CancelledError(
                 exc.signum,
@@ -504,7 +506,4 @@ def rollback(
                 f"{signal_name(exc.signum)}: {len(outcomes)} flow(s) rolled back, {left} "
                 "left as they were; recorded as cancelled (run rollback again to finish)",
             ) from None
-        ok = all(o.result != "failed" for o in outcomes)
-        status: ReleaseStatus = "released" if ok else "failed"
-        tx.finish(_record(tx, plan, outcomes, commit, status))
     return report(outcomes, release_id, [*tx.repaired, *tx.warnings])
