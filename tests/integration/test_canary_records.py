@@ -111,3 +111,23 @@ def test_history_shows_the_whole_canary_and_watch_records_why_it_aborted(
     assert shown.exit_code == 0, shown.output
     for rid, kind in ((3, "canary-abort"), (2, "canary-ramp"), (1, "canary-start")):
         assert re.search(rf"^{rid}\s+{kind}\s.*\sreleased\s", shown.output, re.M), shown.output
+
+
+def test_while_another_run_holds_the_lock_no_canary_step_writes_or_records(
+    seeded_sandbox: SandboxServer,
+) -> None:
+    from flowops.deploy import lock
+
+    client = client_for(seeded_sandbox)
+    start_canary(client, MAIN, candidate_doc(), 10)
+    wrapper = client.describe("flow", find_entry(client, MAIN).id).sha256
+    other = client_for(seeded_sandbox)
+    held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
+    with pytest.raises(lock.LockHeldError):
+        ramp_canary(client, MAIN, 50, note="must not be recorded")
+    with pytest.raises(lock.LockHeldError):
+        abort_canary(client, MAIN, reason="must not be recorded")
+    assert [r.kind for r in read_ledger(other)] == ["canary-start"]
+    assert client.describe("flow", find_entry(client, MAIN).id).sha256 == wrapper
+    lock.release(other, held)
+    assert abort_canary(client, MAIN, reason="after the lock").release_id == 2
