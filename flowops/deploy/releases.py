@@ -295,9 +295,11 @@ def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
 
 
 def latest(client: ConnectClient) -> ReleaseRecord | None:
-    """The newest release record, or None."""
+    """The newest record of a release of content (a promote, rollback or canary promote;
+    not a canary's start, ramp or abort, nor an unlock), or None."""
     records = read_ledger(client)
-    return records[-1] if records else None
+    releases = [r for r in records if not r.canary_step and r.kind != "unlock"]
+    return releases[-1] if releases else None
 
 
 def ensure_ledger(client: ConnectClient) -> Ledger:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.connect.errors import ConnectError
 from flowops.deploy.canary import abort_canary, find_entry, ramp_canary, start_canary
-from flowops.deploy.releases import content_sha256, read_ledger
+from flowops.deploy.releases import content_sha256, latest, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
@@ -66,6 +66,8 @@ def test_start_ramp_abort_each_append_a_verified_record(seeded_sandbox: SandboxS
     # Canary steps are not releases: there is nothing for rollback to undo.
     with pytest.raises(BadInputError, match="nothing to roll back"):
         rollback(client_for(seeded_sandbox), dry_run=True)
+    # ... nor a baseline for drift (the newest release of content): there is none yet.
+    assert latest(client) is None
 
 
 def test_a_failed_ramp_is_recorded_failed_with_where_the_flow_is(
