@@ -418,6 +418,8 @@ class _Run:
             state.version_before = self._version(
                 state, restore_point_description(self.release_id), live.sha256
             )
+        elif state.reused:
+            self._check_unchanged(state)
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
@@ -439,6 +441,20 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _check_unchanged(self, state: _State) -> None:
+        """A reused restore point has no checksum-guarded version: read the flow by id and
+        stop if it is not what the plan saw (a console edit since, a canary started, or a
+        Search copy that predated a write)."""
+        live = state.step.live
+        assert live is not None
+        now = self.client.describe(state.step.kind, live.id)
+        if now.sha256 is not None and now.sha256 != live.sha256:
+            raise CheckFailedError(
+                f"{state.step.key} changed in {self.plan.env.name!r} since the plan was "
+                "made (edited, or the plan read a copy Connect had not updated yet); "
+                "nothing was written to it: plan and promote again"
+            )
 
     def read_back(self) -> None:
         """After a failure or lost answer: what did the service really apply?"""
@@ -779,8 +795,9 @@ def apply_plan(
         assert tx.ledger is not None
         if max((r.id for r in tx.ledger.records), default=None) != seen:
             raise CheckFailedError(
-                f"environment {plan.env.name!r} got a release since this plan was made; "
-                "nothing was written: plan and promote again"
+                f"environment {plan.env.name!r} got a release since this plan was made "
+                "(or Connect's Search did not show its ledger to the plan yet); nothing was "
+                "written: plan and promote again"
             )
         run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
         try:

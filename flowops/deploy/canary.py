@@ -115,8 +115,13 @@ def find_entry(client: ConnectClient, name: str) -> RemoteFlow:
 
 
 def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[str, str]]:
-    """The flow's current content and tags (never the cached catalog: others may act)."""
-    return client.describe("flow", flow.id), client.list_tags(flow.arn)
+    """The flow's current content and tags (never the cached catalog: others may act).
+
+    Tags lag writes; the content read by id does not: a wrapper as content means a canary
+    runs, so its state tag is waited for (and no wrapper, no state tag after an abort)."""
+    live = client.describe("flow", flow.id)
+    wrapped = wrapper_percent(json.loads(live.content) if live.content else None) is not None
+    return live, client.list_tags(flow.arn, settle=lambda tags: (STATE_TAG in tags) == wrapped)
 
 
 def _helper(client: ConnectClient, flow_id: str) -> RemoteFlow | None:
