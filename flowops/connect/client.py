@@ -804,9 +804,7 @@ class ConnectClient:
         form Connect documents for a version or the saved draft, never ``<id>:$SAVED``."""
         return f"{self.flow_arn(kind, flow_id)}:{qualifier}"
 
-    def find_by_name(
-        self, kind: FlowKind, name: str, *, settle: bool = False
-    ) -> RemoteFlow | None:
+    def find_by_name(self, kind: FlowKind, name: str, *, settle: bool = False) -> RemoteFlow | None:
         """One flow or module by exact name, with content, without listing the catalog.
 
         One Search call filtered by name (a page holds every match: names are unique per

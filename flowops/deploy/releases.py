@@ -254,7 +254,12 @@ def settle_catalog(client: ConnectClient, *, now: datetime | None = None) -> Non
     since = (now or datetime.now(UTC)) - SETTLE_WINDOW
     recent = [r for r in parse_ledger(ledger.content) if (_recorded_at(r) or since) >= since]
     client.reread(
-        [("module" if f.kind == "module" else "flow", f.id) for r in recent for f in r.flows if f.id]
+        [
+            ("module" if f.kind == "module" else "flow", f.id)
+            for r in recent
+            for f in r.flows
+            if f.id
+        ]
     )
 
 

@@ -1,0 +1,220 @@
+"""Promote, rollback, the canary cycle and history with the sandbox's eventual consistency
+on from the start (seeded, on a clock driven by requests: ``tests.support.lag``): Search
+and List trail writes by about two commands' worth of calls, tags a little less, and a
+read right after a create may answer ResourceNotFoundException.
+
+Every command runs with a client of its own, as separate ``flowops`` runs would, one
+right after the other (well inside the lag). Results are checked with plain boto3 once
+the sandbox has settled: every flow at the expected content, history complete with no
+lost record and no reused release id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowops.config import Environment
+from flowops.connect import ConnectClient
+from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
+from flowops.deploy.history import history
+from flowops.deploy.promote import promote
+from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
+from flowops.deploy.rollback import rollback
+from flowops.errors import BadInputError, CheckFailedError
+from flowops.model.parse import parse_content
+from flowops.sandbox import SandboxConfig, SandboxServer
+from tests.support import DEV, STAGING, git_repo
+from tests.support.clients import environment, make_client
+from tests.support.flows import flow_text
+from tests.support.lag import LAG, PATIENT, RequestClock, lag_on
+from tests.support.repos import commit_files
+from tests.support.scenarios import MAIN, candidate_doc
+
+pytestmark = [pytest.mark.integration, pytest.mark.lag]
+
+
+@pytest.fixture
+def lagging() -> Iterator[SandboxServer]:
+    with SandboxServer(":memory:", config=SandboxConfig.for_tests(seed=22)) as server:
+        server.seed()
+        lag_on(server)
+        yield server
+
+
+def wait_out(server: SandboxServer) -> None:
+    clock = server.backend.consistency.clock
+    assert isinstance(clock, RequestClock)
+    clock.advance(LAG.search)
+
+
+def fresh(env: Environment) -> ConnectClient:
+    """A client of its own: what a new ``flowops`` process would have."""
+    return ConnectClient.for_environment(env, settings=PATIENT)
+
+
+class Truth:
+    """What an account holds, read with plain boto3 after the sandbox settled."""
+
+    def __init__(self, sandbox: SandboxServer, account: str) -> None:
+        self.sandbox = sandbox
+        self.boto = make_client(sandbox.url, account)
+        self.instance = self.boto.list_instances()["InstanceSummaryList"][0]["Id"]
+
+    def settle(self) -> None:
+        self.sandbox.backend.consistency.reset()
+
+    def flows(self) -> dict[str, str]:
+        """Flow name -> id."""
+        self.settle()
+        found = self.boto.list_contact_flows(InstanceId=self.instance, MaxResults=1000)
+        return {f["Name"]: f["Id"] for f in found["ContactFlowSummaryList"]}
+
+    def modules(self) -> dict[str, str]:
+        self.settle()
+        found = self.boto.list_contact_flow_modules(InstanceId=self.instance, MaxResults=1000)
+        return {m["Name"]: m["Id"] for m in found["ContactFlowModulesSummaryList"]}
+
+    def texts(self, name: str) -> list[str]:
+        """The ``Text`` of every message the flow ``name`` plays, as published."""
+        flow = self.boto.describe_contact_flow(
+            InstanceId=self.instance, ContactFlowId=self.flows()[name]
+        )["ContactFlow"]
+        actions = json.loads(flow["Content"])["Actions"]
+        return [a["Parameters"]["Text"] for a in actions if a["Type"] == "MessageParticipant"]
+
+    def content(self, name: str) -> Any:
+        flow = self.boto.describe_contact_flow(
+            InstanceId=self.instance, ContactFlowId=self.flows()[name]
+        )["ContactFlow"]
+        return json.loads(flow["Content"])
+
+    def records(self) -> list[dict[str, Any]]:
+        """The ledger's release records, oldest first (plain boto3, by id)."""
+        ledger = self.boto.describe_contact_flow_module(
+            InstanceId=self.instance, ContactFlowModuleId=self.modules()[LEDGER_NAME]
+        )["ContactFlowModule"]
+        releases: list[dict[str, Any]] = json.loads(ledger["Content"])["Metadata"]["flowops"][
+            "releases"
+        ]
+        return releases
+
+
+def check_history(env: Environment, truth: Truth, kinds: list[str]) -> None:
+    """History read now (lag still on) lists every record, ids 1.. never reused, and the
+    ledger (plain boto3) agrees."""
+    shown = history(env, client=fresh(env)).releases
+    assert [r.id for r in shown] == list(range(len(kinds), 0, -1))
+    assert [r.kind for r in reversed(shown)] == kinds
+    assert all(r.status == "released" for r in shown), [(r.id, r.status) for r in shown]
+    stored = truth.records()
+    assert [r["id"] for r in stored] == list(range(1, len(kinds) + 1))
+    assert LOCK_NAME not in truth.modules()
+
+
+def commit(repo: Any, version: str, *, with_n: bool) -> None:
+    files = {
+        "A.json": flow_text("A", module="module:M", text=f"A {version}"),
+        "B.json": flow_text("B", transfer="flow:N" if with_n else "flow:A", text=f"B {version}"),
+        "modules/M.json": flow_text("M", kind="module", queue=None, text=f"M {version}"),
+    }
+    if with_n:
+        files["N.json"] = flow_text("N", queue="queue:Sales", text=f"N {version}")
+    commit_files(repo, files)
+
+
+def released(env: Environment, repo: Path) -> int:
+    done = promote(env, "HEAD", repo, client=fresh(env), tag=False)
+    assert done.applied is not None and done.applied.release is not None, done
+    return done.applied.release.id
+
+
+def test_promote_promote_rollback_promote_under_lag(lagging: SandboxServer, tmp_path: Path) -> None:
+    staging = environment(lagging, "staging", STAGING)
+    truth = Truth(lagging, STAGING)
+    repo = git_repo(tmp_path, "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path) == 1
+    wait_out(lagging)  # the new ledger is indexed (the test below: before it is)
+    commit(repo, "v2", with_n=True)
+    assert released(staging, tmp_path) == 2
+    # At once: Search and List still show release 1's flows, and no N.
+    report = rollback(fresh(staging))
+    assert report.ok and report.release_id == 3, report
+    # At once again: Search shows release 2's content; the plan must not believe it.
+    assert released(staging, tmp_path) == 4
+    assert truth.texts("A") == ["A v2"] and truth.texts("B") == ["B v2"]
+    assert truth.texts("N") == ["N v2"]
+    check_history(staging, truth, ["promote", "promote", "rollback", "promote"])
+    # And once more at once: nothing to change (read by id), no release recorded.
+    again = promote(staging, "HEAD", tmp_path, client=fresh(staging), tag=False)
+    assert again.applied is not None and again.applied.release is None
+    assert [r["id"] for r in truth.records()] == [1, 2, 3, 4]
+
+
+def test_a_promote_right_after_the_first_one_writes_nothing_or_all(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    """The ledger created by the first promote may not be searchable yet: the second
+    promote then finds it under the lock (Connect refuses a second ledger) and refuses a
+    plan made without it; nothing is written and no id is reused."""
+    staging = environment(lagging, "staging", STAGING)
+    truth = Truth(lagging, STAGING)
+    repo = git_repo(tmp_path, "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path) == 1
+    commit(repo, "v2", with_n=True)
+    client = fresh(staging)
+    try:
+        done = promote(staging, "HEAD", tmp_path, client=client, tag=False)
+        assert done.applied is not None and done.applied.release is not None
+        assert done.applied.release.id == 2
+    except CheckFailedError as exc:
+        assert "got a release since this plan was made" in str(exc)
+        assert truth.texts("A") == ["A v1"] and "N" not in truth.flows()
+        assert [r["id"] for r in truth.records()] == [1]
+        wait_out(lagging)
+        assert released(staging, tmp_path) == 2
+    assert truth.texts("A") == ["A v2"] and truth.texts("N") == ["N v2"]
+    check_history(staging, truth, ["promote", "promote"])
+
+
+def test_canary_start_ramp_promote_abort_and_rollback_under_lag(
+    lagging: SandboxServer,
+) -> None:
+    dev = environment(lagging, "dev", DEV)
+    truth = Truth(lagging, DEV)
+    stable = truth.content(MAIN)
+    start_canary(fresh(dev), MAIN, candidate_doc(), 10, ref="abc123")
+    # At once: the state tag lags, the wrapper (read by id) does not.
+    ramped = ramp_canary(fresh(dev), MAIN, 50)
+    assert ramped.percent == 50
+    done = promote_canary(fresh(dev), MAIN)
+    assert done.release_id == 1
+    after = truth.content(MAIN)
+    texts = [a.get("Parameters", {}).get("Text") for a in after["Actions"]]
+    assert "Welcome to the new menu" in texts
+    helpers = [n for n in truth.flows() if n.startswith(MAIN) and n != MAIN]
+    assert helpers == [], helpers
+    # A second canary, and at once a rollback: refused though Search and tags lag.
+    doc = candidate_doc()
+    newer = parse_content(
+        json.loads(json.dumps(doc.flow.raw).replace("Welcome to the new menu", "Newer menu"))
+    )
+    start_canary(fresh(dev), MAIN, replace(doc, flow=newer), 10, ref="def456")
+    with pytest.raises(BadInputError, match="runs a canary"):
+        rollback(fresh(dev))
+    abort_canary(fresh(dev), MAIN)
+    assert truth.content(MAIN) == after
+    assert [n for n in truth.flows() if n.startswith(MAIN) and n != MAIN] == []
+    # At once: roll the canary's promote back to the content before it.
+    report = rollback(fresh(dev))
+    assert report.ok and report.release_id == 2, report
+    restored = truth.content(MAIN)
+    assert [a["Type"] for a in restored["Actions"]] == [a["Type"] for a in stable["Actions"]]
+    check_history(dev, truth, ["canary-promote", "rollback"])
