@@ -23,6 +23,7 @@ from flowops.cli.common import (
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
+from flowops.deploy.render import lag_line
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, CheckFailedError
@@ -46,8 +47,8 @@ def plan_text(plan: RollbackPlan) -> str:
     return "\n".join(lines)
 
 
-def report_dict(report: RollbackReport) -> dict[str, Any]:
-    """JSON-ready report (``--format json``)."""
+def report_dict(report: RollbackReport, lag: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-ready report (``--format json``); ``lag``: ``ConnectClient.lag_report()``."""
     return stamp(
         "rollback",
         {
@@ -73,6 +74,7 @@ def report_dict(report: RollbackReport) -> dict[str, Any]:
                 for o in report.outcomes
             ],
             "notes": list(report.notes),
+            "lag": lag or {},
         },
     )
 
@@ -196,12 +198,15 @@ def register(app: typer.Typer) -> None:
         if text:
             console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
+            waited = lag_line(client.lag_report())
+            if waited:
+                console.print(waited, highlight=False, markup=False)
             for note in report.notes:
                 err_console.print(f"warning: {note}", highlight=False, markup=False)
         elif fmt == OutputFormat.markdown:
             emit(report_markdown(report))
         else:
-            emit(json.dumps(report_dict(report), indent=2))
+            emit(json.dumps(report_dict(report, client.lag_report()), indent=2))
         if not report.ok:
             names = ", ".join(o.step.key for o in report.failed)
             raise CheckFailedError(f"rollback incomplete, failed: {names}")

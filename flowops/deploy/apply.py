@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
@@ -108,6 +108,8 @@ class ApplyResult:
     dry_run: bool = False
     #: Earlier interrupted runs recorded on the way in; a lock not given back.
     warnings: tuple[str, ...] = ()
+    #: What eventual consistency cost the run (``ConnectClient.lag_report``).
+    lag: dict[str, Any] = field(default_factory=dict)
 
 
 def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
@@ -786,7 +788,7 @@ def apply_plan(
     unchanged = tuple(s.key for s in plan.by_action("unchanged"))
     extra = tuple(s.key for s in plan.by_action("extra"))
     if not plan.changes:
-        return ApplyResult(plan.env.name, None, (), unchanged, extra, {})
+        return ApplyResult(plan.env.name, None, (), unchanged, extra, {}, lag=client.lag_report())
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
@@ -825,6 +827,7 @@ def apply_plan(
         extra,
         dict(client.calls - start),
         warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+        lag=client.lag_report(),
     )
 
 

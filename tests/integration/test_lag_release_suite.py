@@ -18,21 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from flowops.cli.main import app
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
 from flowops.deploy.history import history
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
+from flowops.deploy.render import render_history
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.parse import parse_content
 from flowops.sandbox import SandboxConfig, SandboxServer
-from tests.support import DEV, STAGING, git_repo
+from tests.support import DEV, PROD, STAGING, git_repo, sandbox_environment_file
 from tests.support.clients import environment, make_client
 from tests.support.flows import flow_text
 from tests.support.lag import LAG, PATIENT, RequestClock, lag_on
+from tests.support.releases import released_once
 from tests.support.repos import commit_files
 from tests.support.scenarios import MAIN, candidate_doc
 
@@ -41,7 +45,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.lag]
 
 @pytest.fixture
 def lagging() -> Iterator[SandboxServer]:
-    with SandboxServer(":memory:", config=SandboxConfig.for_tests(seed=22)) as server:
+    with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as server:
         server.seed()
         lag_on(server)
         yield server
@@ -157,29 +161,26 @@ def test_promote_promote_rollback_promote_under_lag(lagging: SandboxServer, tmp_
     assert [r["id"] for r in truth.records()] == [1, 2, 3, 4]
 
 
-def test_a_promote_right_after_the_first_one_writes_nothing_or_all(
+def test_a_promote_right_after_the_first_one_writes_nothing(
     lagging: SandboxServer, tmp_path: Path
 ) -> None:
-    """The ledger created by the first promote may not be searchable yet: the second
-    promote then finds it under the lock (Connect refuses a second ledger) and refuses a
-    plan made without it; nothing is written and no id is reused."""
+    """The ledger created by the first promote is not searchable yet: the second promote
+    finds it under the lock (Connect refuses a second ledger, so it waits for it to show)
+    and refuses a plan made without it; nothing is written and no id is reused."""
     staging = environment(lagging, "staging", STAGING)
     truth = Truth(lagging, STAGING)
     repo = git_repo(tmp_path, "Test")
     commit(repo, "v1", with_n=False)
     assert released(staging, tmp_path) == 1
     commit(repo, "v2", with_n=True)
-    client = fresh(staging)
-    try:
-        done = promote(staging, "HEAD", tmp_path, client=client, tag=False)
-        assert done.applied is not None and done.applied.release is not None
-        assert done.applied.release.id == 2
-    except CheckFailedError as exc:
-        assert "got a release since this plan was made" in str(exc)
-        assert truth.texts("A") == ["A v1"] and "N" not in truth.flows()
-        assert [r["id"] for r in truth.records()] == [1]
-        wait_out(lagging)
-        assert released(staging, tmp_path) == 2
+    with pytest.raises(CheckFailedError, match="got a release since this plan was made"):
+        promote(staging, "HEAD", tmp_path, client=fresh(staging), tag=False)
+    assert truth.texts("A") == ["A v1"] and "N" not in truth.flows()
+    assert [r["id"] for r in truth.records()] == [1]
+    # The refused promote waited for the ledger to show: history lists release 1 now.
+    assert [r.id for r in history(staging, client=fresh(staging)).releases] == [1]
+    wait_out(lagging)
+    assert released(staging, tmp_path) == 2
     assert truth.texts("A") == ["A v2"] and truth.texts("N") == ["N v2"]
     check_history(staging, truth, ["promote", "promote"])
 
@@ -218,3 +219,47 @@ def test_canary_start_ramp_promote_abort_and_rollback_under_lag(
     restored = truth.content(MAIN)
     assert [a["Type"] for a in restored["Actions"]] == [a["Type"] for a in stable["Actions"]]
     check_history(dev, truth, ["canary-promote", "rollback"])
+
+
+def _not_found_answers(server: SandboxServer, account: str) -> int:
+    return sum(
+        n
+        for (acct, _, outcome), n in server.request_log.outcomes().items()
+        if acct == account and outcome == "ResourceNotFoundException"
+    )
+
+
+def test_promote_and_rollback_say_how_many_reads_waited_for_connect(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released_once(seeded_sandbox, tmp_path)  # the ledger exists and is indexed
+    # Every read within 3 requests of a create answers NotFound (the CLI's own retries).
+    lag_on(seeded_sandbox, replace(LAG, not_found=0.15, not_found_rate=1.0))
+    env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging", STAGING)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    before = _not_found_answers(seeded_sandbox, STAGING)
+    shown = runner.invoke(app, ["promote", "--env", str(env_file)])
+    assert shown.exit_code == 0, shown.output
+    waited = _not_found_answers(seeded_sandbox, STAGING) - before
+    assert waited > 0, shown.output  # N's version and the lock's delete met the window
+    assert f"{waited} read(s) waited for Connect to catch up" in shown.stdout
+    progress = [line for line in shown.stderr.splitlines() if line.startswith("promote staging:")]
+    assert any("waited for Connect to catch up" in line for line in progress), progress
+    before = _not_found_answers(seeded_sandbox, STAGING)
+    undone = runner.invoke(app, ["rollback", "--env", str(env_file), "--yes", "--format", "json"])
+    assert undone.exit_code == 0, undone.output
+    lag = json.loads(undone.stdout)["lag"]
+    assert lag["waited"] == _not_found_answers(seeded_sandbox, STAGING) - before
+    assert lag["reread"] == 0  # rollback reads the ledger by id; it plans from nothing else
+
+
+def test_history_without_a_ledger_says_search_may_not_show_one_yet(
+    seeded_sandbox: SandboxServer,
+) -> None:
+    prod = environment(seeded_sandbox, "prod", PROD)
+    shown = history(prod, client=fresh(prod))
+    assert shown.releases == ()
+    assert any(LEDGER_NAME in note and "eventually consistent" in note for note in shown.notes)
+    text = render_history(shown)
+    assert "(none)" in text and "note: " in text

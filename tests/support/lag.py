@@ -8,7 +8,7 @@ as reproducible as the seeded NotFound draws, and as fast as the calls themselve
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from flowops.sandbox import Lag, SandboxServer
 from tests.support import FAST_RETRIES
@@ -40,9 +40,12 @@ class RequestClock:
         self.extra += seconds
 
 
-def lag_on(server: SandboxServer, lag: Lag = LAG, step: float = STEP) -> RequestClock:
-    """Turn ``lag`` on, on a :class:`RequestClock`; returns the clock."""
+def lag_on(
+    server: SandboxServer, lag: Lag = LAG, step: float = STEP, seed: int = 22
+) -> RequestClock:
+    """Turn ``lag`` on, on a :class:`RequestClock`, its NotFound draws seeded with ``seed``;
+    returns the clock."""
     clock = RequestClock(server, step)
     server.backend.consistency.clock = clock
-    server.config.lag = lag
+    server.config.update({"seed": seed, "lag": asdict(lag)})
     return clock
