@@ -72,6 +72,12 @@ def _doctor() -> int:
     return main([])
 
 
+def _lag() -> int:
+    from bench.lag_bench import main
+
+    return main([])
+
+
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "faults": _faults,
     "connect": _connect,
@@ -84,6 +90,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "simulate": _simulate,
     "measure": _measure,
     "doctor": _doctor,
+    "lag": _lag,
 }
 
 
