@@ -17,7 +17,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.connect.errors import NotFoundError
 from flowops.deploy.preflight import instance_id_of
-from flowops.deploy.releases import RESERVED_NAMES
+from flowops.deploy.releases import RESERVED_NAMES, settle_catalog
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument, FlowInfo
 from flowops.model.parse import parse_content
@@ -95,6 +95,8 @@ def is_managed(env: Environment, kind: str, name_in_env: str, flow_type: str) ->
 
 def live_tree(env: Environment, client: ConnectClient) -> tuple[FlowTree, list[str]]:
     """The managed flows of ``env`` as documents, and warnings for unresolved ARNs."""
+    client.catalog()
+    settle_catalog(client)  # what flowops released here lately: read by id
     catalog = client.catalog()
     tree: FlowTree = {}
     warnings: list[str] = list(catalog.warnings)

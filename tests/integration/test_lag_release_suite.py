@@ -24,6 +24,7 @@ from flowops.cli.main import app
 from flowops.config import Environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
+from flowops.deploy.export import export_env
 from flowops.deploy.history import history
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
@@ -31,6 +32,7 @@ from flowops.deploy.render import render_history
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.parse import parse_content
+from flowops.repo import load_document
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import DEV, PROD, STAGING, git_repo, sandbox_environment_file
 from tests.support.clients import environment, make_client
@@ -263,3 +265,22 @@ def test_history_without_a_ledger_says_search_may_not_show_one_yet(
     assert any(LEDGER_NAME in note and "eventually consistent" in note for note in shown.notes)
     text = render_history(shown)
     assert "(none)" in text and "note: " in text
+
+
+def test_export_right_after_a_promote_writes_what_was_released(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(lagging, "staging", STAGING)
+    repo = git_repo(tmp_path / "repo", "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path / "repo") == 1
+    wait_out(lagging)
+    commit(repo, "v2", with_n=True)
+    assert released(staging, tmp_path / "repo") == 2
+    # At once: Search still shows release 1's content and no N.
+    out = tmp_path / "export"
+    export_env(staging, out, client=fresh(staging))
+    actions = load_document(out / "A.json").flow.raw["Actions"]
+    texts = [a["Parameters"]["Text"] for a in actions if a["Type"] == "MessageParticipant"]
+    assert texts == ["A v2"]
+    assert load_document(out / "N.json").info.name == "N"
