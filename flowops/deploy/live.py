@@ -71,18 +71,24 @@ def document_for(
 
 
 def find_flow(client: ConnectClient, name: str) -> RemoteFlow:
-    """A flow or module by key (``flow:Main``), git name or environment name."""
-    catalog = client.catalog(with_content=False)
+    """A flow or module by key (``flow:Main``), git name or environment name.
+
+    Not in the listing (which lags writes): looked for again among the flows recent
+    releases touched, read by id (``settle_catalog``)."""
     overrides = client.env.overrides
     kind, sep, bare = name.partition(":")
     candidates = (
         [(kind, bare)] if sep and kind in ("flow", "module") else [("flow", name), ("module", name)]
     )
-    for k, n in candidates:
-        for candidate in (env_name(k, n, overrides), n):
-            found = catalog.flow(k, candidate)
-            if found is not None:
-                return found
+    for attempt in range(2):
+        if attempt:
+            settle_catalog(client)
+        catalog = client.catalog(with_content=False)
+        for k, n in candidates:
+            for candidate in (env_name(k, n, overrides), n):
+                found = catalog.flow(k, candidate)
+                if found is not None:
+                    return found
     raise BadInputError(f"no flow or module named {name!r} in environment {client.env.name!r}")
 
 

@@ -244,11 +244,11 @@ def settle_catalog(client: ConnectClient, *, now: datetime | None = None) -> Non
     one just deleted still there). A ledger Search does not show yet (created in the last
     seconds) cannot be read here; the release transaction finds it under the lock.
     """
-    found = client.catalog().flow("module", LEDGER_NAME)
+    found = client.catalog(with_content=False).flow("module", LEDGER_NAME)  # as cached
     if found is None:
         return
     client.reread([("module", found.id)])
-    ledger = client.catalog().flow("module", LEDGER_NAME)
+    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
     if ledger is None:
         return
     since = (now or datetime.now(UTC)) - SETTLE_WINDOW

@@ -31,8 +31,7 @@ from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
 from flowops.deploy.render import render_history
 from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError, CheckFailedError
-from flowops.model.parse import parse_content
-from flowops.repo import load_document
+from flowops.model.parse import load_document, parse_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import DEV, PROD, STAGING, git_repo, sandbox_environment_file
 from tests.support.clients import environment, make_client
