@@ -48,7 +48,7 @@ from flowops.deploy.rollback import rollback
 from flowops.model.parse import parse_content
 from flowops.sandbox import Lag, SandboxConfig, SandboxServer
 from tests.support import DEV, STAGING, git_repo, sandbox_environment
-from tests.support.flows import flow_text
+from tests.support.lag import release_files
 from tests.support.repos import commit_files
 from tests.support.scenarios import MAIN, candidate_doc
 
@@ -56,17 +56,6 @@ from tests.support.scenarios import MAIN, candidate_doc
 #: read right after a create (half of them, seeded).
 LAG = Lag(search=2.0, list=2.0, tags=1.0, not_found=1.0, not_found_rate=0.5)
 SEED = 22
-
-
-def _files(version: str, with_n: bool) -> dict[str, str]:
-    files = {
-        "A.json": flow_text("A", module="module:M", text=f"A {version}"),
-        "B.json": flow_text("B", transfer="flow:N" if with_n else "flow:A", text=f"B {version}"),
-        "modules/M.json": flow_text("M", kind="module", queue=None, text=f"M {version}"),
-    }
-    if with_n:
-        files["N.json"] = flow_text("N", queue="queue:Sales", text=f"N {version}")
-    return files
 
 
 class _Run:
@@ -128,9 +117,9 @@ def _pass(lag: Lag | None) -> tuple[list[dict[str, Any]], float]:
         server.seed()
         root = Path(tmp)
         repo: git.Repo = git_repo(root, "Bench")
-        commit_files(repo, _files("v1", with_n=False))
+        commit_files(repo, release_files("v1", with_n=False))
         promote(sandbox_environment(server.url, "staging", STAGING), "HEAD", root, tag=False)
-        commit_files(repo, _files("v2", with_n=True))
+        commit_files(repo, release_files("v2", with_n=True))
         if lag is not None:
             server.config.lag = lag
         run = _Run(server, root)

@@ -35,8 +35,7 @@ from flowops.model.parse import load_document, parse_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import DEV, PROD, STAGING, git_repo, sandbox_environment_file
 from tests.support.clients import environment, make_client
-from tests.support.flows import flow_text
-from tests.support.lag import LAG, PATIENT, RequestClock, lag_on
+from tests.support.lag import LAG, PATIENT, RequestClock, lag_on, release_files
 from tests.support.releases import released_once
 from tests.support.repos import commit_files
 from tests.support.scenarios import MAIN, candidate_doc
@@ -123,14 +122,7 @@ def check_history(env: Environment, truth: Truth, kinds: list[str]) -> None:
 
 
 def commit(repo: Any, version: str, *, with_n: bool) -> None:
-    files = {
-        "A.json": flow_text("A", module="module:M", text=f"A {version}"),
-        "B.json": flow_text("B", transfer="flow:N" if with_n else "flow:A", text=f"B {version}"),
-        "modules/M.json": flow_text("M", kind="module", queue=None, text=f"M {version}"),
-    }
-    if with_n:
-        files["N.json"] = flow_text("N", queue="queue:Sales", text=f"N {version}")
-    commit_files(repo, files)
+    commit_files(repo, release_files(version, with_n=with_n))
 
 
 def released(env: Environment, repo: Path) -> int:

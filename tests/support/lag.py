@@ -12,6 +12,7 @@ from dataclasses import asdict, replace
 
 from flowops.sandbox import Lag, SandboxServer
 from tests.support import FAST_RETRIES
+from tests.support.flows import flow_text
 
 #: Seconds of the consistency clock per request received.
 STEP = 0.05
@@ -49,3 +50,16 @@ def lag_on(
     server.backend.consistency.clock = clock
     server.config.update({"seed": seed, "lag": asdict(lag)})
     return clock
+
+
+def release_files(version: str, *, with_n: bool) -> dict[str, str]:
+    """Flows A and B and module M (A invokes M) at ``version``; ``with_n`` adds flow N,
+    which B transfers to (else B transfers to A): a release that creates and updates."""
+    files = {
+        "A.json": flow_text("A", module="module:M", text=f"A {version}"),
+        "B.json": flow_text("B", transfer="flow:N" if with_n else "flow:A", text=f"B {version}"),
+        "modules/M.json": flow_text("M", kind="module", queue=None, text=f"M {version}"),
+    }
+    if with_n:
+        files["N.json"] = flow_text("N", queue="queue:Sales", text=f"N {version}")
+    return files
