@@ -17,16 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.config import Environment
 from flowops.connect import ConnectClient
+from flowops.deploy.apply import ApplyFailedError, apply_plan
 from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
-from flowops.deploy.promote import promote
+from flowops.deploy.plan import make_plan
+from flowops.deploy.promote import desired_state, promote
 from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
 from flowops.deploy.render import render_history
 from flowops.deploy.rollback import rollback
@@ -38,7 +41,7 @@ from tests.support.clients import environment, make_client
 from tests.support.lag import LAG, PATIENT, RequestClock, lag_on, release_files
 from tests.support.releases import released_once
 from tests.support.repos import commit_files
-from tests.support.scenarios import MAIN, candidate_doc
+from tests.support.scenarios import MAIN, candidate_doc, console_edit, set_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.lag]
 
@@ -275,3 +278,21 @@ def test_export_right_after_a_promote_writes_what_was_released(
     texts = [a["Parameters"]["Text"] for a in actions if a["Type"] == "MessageParticipant"]
     assert texts == ["A v2"]
     assert load_document(out / "N.json").info.name == "N"
+
+
+def test_a_flow_changed_after_the_plan_is_not_overwritten_when_its_restore_point_is_reused(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The restore point is the previous release's version (no checksum-guarded version is
+    made), so the flow is read by id before its write: a console edit since the plan, a
+    canary started since, or a Search copy older than the flow, stops the promote."""
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    desired, sha = desired_state(git.Repo(repo), "HEAD", "flows")
+    plan = make_plan(staging, desired, client, commit=sha)
+    assert plan.changes
+    console_edit(staging, "A", set_text("edited in the console"))
+    with pytest.raises(ApplyFailedError, match="changed in 'staging' since the plan"):
+        apply_plan(plan, client)
+    truth = Truth(seeded_sandbox, STAGING)
+    assert truth.texts("A") == ["edited in the console"]
+    assert [r["status"] for r in truth.records()] == ["released", "failed"]
