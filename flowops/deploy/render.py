@@ -79,15 +79,11 @@ def _outcome_rows(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str]]:
 
 
 def lag_line(lag: Mapping[str, Any]) -> str:
-    """What eventual consistency cost a run, for people (empty when nothing): ``3 reads
-    waited for Connect to catch up; 4 flows read again by id``
-    (``ConnectClient.lag_report``)."""
-    parts = []
-    if lag.get("waited"):
-        parts.append(f"{lag['waited']} read(s) waited for Connect to catch up")
-    if lag.get("reread"):
-        parts.append(f"{lag['reread']} flow(s) read again by id (Search may lag)")
-    return "; ".join(parts)
+    """What eventual consistency cost a run, for people (empty when nothing waited):
+    ``3 read(s) waited for Connect to catch up`` (``ConnectClient.lag_report``; flows read
+    again by id as a matter of course are in ``--format json`` only)."""
+    waited = lag.get("waited")
+    return f"{waited} read(s) waited for Connect to catch up" if waited else ""
 
 
 def render_apply(result: ApplyResult, fmt: str = "text") -> str:
