@@ -118,10 +118,25 @@ def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[st
     """The flow's current content and tags (never the cached catalog: others may act).
 
     Tags lag writes; the content read by id does not: a wrapper as content means a canary
-    runs, so its state tag is waited for (and no wrapper, no state tag after an abort)."""
+    runs, so its state tag is waited for. A state tag without a wrapper whose helper flows
+    are both gone (read by id) is an ended canary's tag that has not caught up: left out.
+    (With its helpers, it is a start that was interrupted: ``canary abort`` finishes it.)"""
     live = client.describe("flow", flow.id)
     wrapped = wrapper_percent(json.loads(live.content) if live.content else None) is not None
-    return live, client.list_tags(flow.arn, settle=lambda tags: (STATE_TAG in tags) == wrapped)
+    tags = client.list_tags(flow.arn, settle=(lambda t: STATE_TAG in t) if wrapped else None)
+    if not wrapped and STATE_TAG in tags:
+        try:
+            state = state_from_tags(tags)
+        except BadInputError:
+            state = None
+        if state is not None and not any(
+            _helper(client, h) for h in (state.stable_id, state.candidate_id)
+        ):
+            client.lagging_reads.append(
+                f"the canary tag of {flow.name!r} outlived its canary (tags lag writes)"
+            )
+            tags = {k: v for k, v in tags.items() if k != STATE_TAG}
+    return live, tags
 
 
 def _helper(client: ConnectClient, flow_id: str) -> RemoteFlow | None:
