@@ -176,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         " write showed; 'reread by id' are flows a release of the last 10 minutes touched,"
         " read by id before a plan, with or without lag (the price of not trusting a Search"
         " copy; the same in both runs, so not in 'extra'). Default"
-        " client settings (backoff 0.5 s doubling), no quota. Wall: "
+        " client settings (backoff 0.5 s doubling), no quota. The windows are wall-clock"
+        " seconds, so which reads meet them, and the extra requests, vary by a few from run"
+        " to run; the lag suite (tests/integration/test_lag_release_suite.py) runs the same"
+        " commands on a clock driven by requests, exactly repeatable. Not in the table: a"
+        " promote right after an environment's very first release is refused, nothing"
+        " written, until the new ledger is searchable (run it again). Wall: "
         f"{wall_off:.1f} s without lag, {wall_on:.1f} s with. Machine: "
         f"{platform.machine()}, Python {platform.python_version()}.",
         width=90,
