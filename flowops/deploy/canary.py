@@ -129,9 +129,10 @@ def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[st
             state = state_from_tags(tags)
         except BadInputError:
             state = None
-        if state is not None and not any(
-            _helper(client, h) for h in (state.stable_id, state.candidate_id)
-        ):
+        helpers = (state.stable_id, state.candidate_id) if state is not None else ()
+        client.lag_rereads["DescribeContactFlow"] += len(helpers)
+        found = [_helper(client, h) for h in helpers]
+        if helpers and not any(found):
             client.lagging_reads.append(
                 f"the canary tag of {flow.name!r} outlived its canary (tags lag writes)"
             )
