@@ -19,6 +19,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
@@ -197,7 +198,7 @@ def register(app: typer.Typer) -> None:
             console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
             for note in report.notes:
-                err_console.print(f"warning: {note}", highlight=False, markup=False)
+                say("warning", note)
         elif fmt == OutputFormat.markdown:
             emit(report_markdown(report))
         else:

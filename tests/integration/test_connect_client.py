@@ -331,21 +331,36 @@ def test_instance_id_needs_no_lookup(seeded_sandbox: SandboxServer) -> None:
 
 
 def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowops.endpoints import set_sandbox_starter
-    from flowops.sandbox.embedded import embedded_server, ensure_sandbox
+    """``endpoint_url: sandbox`` starts the starter declared as an entry point, with no
+    set-up; an installed starter wins; with none declared, the error names the entry point."""
+    from flowops import endpoints
+    from flowops.sandbox.embedded import embedded_server
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
     env = sandbox_environment("sandbox", sandbox_db=db)
-    previous = set_sandbox_starter(None)
+    previous = endpoints.set_sandbox_starter(None)
     try:
-        with pytest.raises(BadInputError, match="needs the embedded sandbox"):
-            ConnectClient.for_environment(env)
+        with monkeypatch.context() as undeclared:
+            undeclared.setattr(endpoints, "ENTRY_POINT_GROUP", "flowops.no-such-group")
+            with pytest.raises(BadInputError, match="flowops.no-such-group:starter"):
+                ConnectClient.for_environment(env)
         assert embedded_server(db) is None
-        set_sandbox_starter(ensure_sandbox)
         client = ConnectClient.for_environment(env)
+        started: list[str] = []
+
+        def other(db_path: str) -> str:
+            started.append(db_path)
+            return client.endpoint_url or ""
+
+        endpoints.set_sandbox_starter(other)
+        other_db = str(tmp_path / "other.db")
+        assert ConnectClient.for_environment(replace(env, sandbox_db=other_db)).endpoint_url == (
+            client.endpoint_url
+        )
     finally:
-        set_sandbox_starter(previous)
+        endpoints.set_sandbox_starter(previous)
+    assert started == [other_db] and embedded_server(other_db) is None
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
     assert server is not None and client.endpoint_url == server.url
