@@ -30,7 +30,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -m "not integration"
 
-# make bench [BENCH=lint|diff|deploy|rollback|connect|peer]; all of them by default (minutes).
+# make bench [BENCH=NAME]; all of them by default (minutes). NAME: one of bench/__main__.py's
+# BENCHMARKS (connect deploy diff doctor faults lint measure peer realflows rollback simulate).
 bench: $(STAMP)
 	$(BIN)/python -m bench $(or $(BENCH),all)
 
