@@ -24,6 +24,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.common import FlowsOption as RootOption
 from flowops.cli.progress import on_signal
@@ -153,7 +154,7 @@ def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClien
     if waited:
         console.print(f"  {waited}", highlight=False, markup=False)
     for note in result.notes:
-        err_console.print(f"warning: {note}", highlight=False, markup=False)
+        say("warning", note)
 
 
 def _status_dict(status: CanaryStatus) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
@@ -202,7 +203,7 @@ def register(app: typer.Typer) -> None:
             if waited:
                 console.print(waited, highlight=False, markup=False)
             for note in report.notes:
-                err_console.print(f"warning: {note}", highlight=False, markup=False)
+                say("warning", note)
         elif fmt == OutputFormat.markdown:
             emit(report_markdown(report))
         else:
