@@ -19,11 +19,12 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
-from flowops.deploy.render import calls_text
+from flowops.deploy.render import calls_text, lag_line
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, CheckFailedError
@@ -47,8 +48,8 @@ def plan_text(plan: RollbackPlan) -> str:
     return "\n".join(lines)
 
 
-def report_dict(report: RollbackReport) -> dict[str, Any]:
-    """JSON-ready report (``--format json``)."""
+def report_dict(report: RollbackReport, lag: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-ready report (``--format json``); ``lag``: ``ConnectClient.lag_report()``."""
     return stamp(
         "rollback",
         {
@@ -75,6 +76,7 @@ def report_dict(report: RollbackReport) -> dict[str, Any]:
             ],
             "notes": list(report.notes),
             "planned_calls": [{"call": c, "flow": k} for c, k in report.planned_calls],
+            "lag": lag or {},
         },
     )
 
@@ -202,12 +204,15 @@ def register(app: typer.Typer) -> None:
         if text:
             console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
+            waited = lag_line(client.lag_report())
+            if waited:
+                console.print(waited, highlight=False, markup=False)
             for note in report.notes:
-                err_console.print(f"warning: {note}", highlight=False, markup=False)
+                say("warning", note)
         elif fmt == OutputFormat.markdown:
             emit(report_markdown(report))
         else:
-            emit(json.dumps(report_dict(report), indent=2))
+            emit(json.dumps(report_dict(report, client.lag_report()), indent=2))
         if not report.ok:
             names = ", ".join(o.step.key for o in report.failed)
             raise CheckFailedError(f"rollback incomplete, failed: {names}")

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
@@ -111,6 +111,8 @@ class ApplyResult:
     dry_run: bool = False
     #: Earlier interrupted runs recorded on the way in; a lock not given back.
     warnings: tuple[str, ...] = ()
+    #: What eventual consistency cost the run (``ConnectClient.lag_report``).
+    lag: dict[str, Any] = field(default_factory=dict)
 
 
 def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
@@ -425,6 +427,8 @@ class _Run:
             state.version_before = self._version(
                 state, restore_point_description(self.release_id), live.sha256
             )
+        elif state.reused:
+            self._check_unchanged(state)
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
@@ -446,6 +450,20 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _check_unchanged(self, state: _State) -> None:
+        """A reused restore point has no checksum-guarded version: read the flow by id and
+        stop if it is not what the plan saw (a console edit since, a canary started, or a
+        Search copy that predated a write)."""
+        live = state.step.live
+        assert live is not None
+        now = self.client.describe(state.step.kind, live.id)
+        if now.sha256 is not None and now.sha256 != live.sha256:
+            raise CheckFailedError(
+                f"{state.step.key} changed in {self.plan.env.name!r} since the plan was "
+                "made (edited, or the plan read a copy Connect had not updated yet); "
+                "nothing was written to it: plan and promote again"
+            )
 
     def read_back(self) -> None:
         """After a failure or lost answer: what did the service really apply?"""
@@ -791,7 +809,7 @@ def apply_plan(
     unchanged = tuple(s.key for s in plan.by_action("unchanged"))
     extra = tuple(s.key for s in plan.by_action("extra"))
     if not plan.changes:
-        return ApplyResult(plan.env.name, None, (), unchanged, extra, {})
+        return ApplyResult(plan.env.name, None, (), unchanged, extra, {}, lag=client.lag_report())
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
@@ -800,8 +818,9 @@ def apply_plan(
         assert tx.ledger is not None
         if max((r.id for r in tx.ledger.records), default=None) != seen:
             raise CheckFailedError(
-                f"environment {plan.env.name!r} got a release since this plan was made; "
-                "nothing was written: plan and promote again"
+                f"environment {plan.env.name!r} got a release since this plan was made "
+                "(or Connect's Search did not show its ledger to the plan yet); nothing was "
+                "written: plan and promote again"
             )
         ledger = tx.ledger
         run = _Run(plan, client, tx.release_id, meta, latest_released(ledger.records))
@@ -832,6 +851,7 @@ def apply_plan(
         extra,
         dict(client.calls - start),
         warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+        lag=client.lag_report(),
     )
 
 

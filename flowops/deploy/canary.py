@@ -134,8 +134,29 @@ def find_entry(client: ConnectClient, name: str) -> RemoteFlow:
 
 
 def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[str, str]]:
-    """The flow's current content and tags (never the cached catalog: others may act)."""
-    return client.describe("flow", flow.id), client.list_tags(flow.arn)
+    """The flow's current content and tags (never the cached catalog: others may act).
+
+    Tags lag writes; the content read by id does not: a wrapper as content means a canary
+    runs, so its state tag is waited for. A state tag without a wrapper whose helper flows
+    are both gone (read by id) is an ended canary's tag that has not caught up: left out.
+    (With its helpers, it is a start that was interrupted: ``canary abort`` finishes it.)"""
+    live = client.describe("flow", flow.id)
+    wrapped = wrapper_percent(json.loads(live.content) if live.content else None) is not None
+    tags = client.list_tags(flow.arn, settle=(lambda t: STATE_TAG in t) if wrapped else None)
+    if not wrapped and STATE_TAG in tags:
+        try:
+            state = state_from_tags(tags)
+        except BadInputError:
+            state = None
+        helpers = (state.stable_id, state.candidate_id) if state is not None else ()
+        client.lag_rereads["DescribeContactFlow"] += len(helpers)
+        found = [_helper(client, h) for h in helpers]
+        if helpers and not any(found):
+            client.lagging_reads.append(
+                f"the canary tag of {flow.name!r} outlived its canary (tags lag writes)"
+            )
+            tags = {k: v for k, v in tags.items() if k != STATE_TAG}
+    return live, tags
 
 
 def _helper(client: ConnectClient, flow_id: str) -> RemoteFlow | None:

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar, get_args
 
 from flowops.connect import ConnectClient
@@ -36,6 +37,9 @@ LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000
 LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
+#: Flows a release recorded this recently are read again by id before a plan: Search and
+#: List copies of them may predate the release (Amazon Connect is eventually consistent).
+SETTLE_WINDOW = timedelta(minutes=10)
 
 #: What a release record is. Older records without ``kind`` are promotes (or rollbacks,
 #: recognised by their message: :meth:`ReleaseRecord.resolved_kind`); a kind this
@@ -302,6 +306,42 @@ def latest(client: ConnectClient) -> ReleaseRecord | None:
     return releases[-1] if releases else None
 
 
+def _recorded_at(record: ReleaseRecord) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(record.when)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def settle_catalog(client: ConnectClient, *, now: datetime | None = None) -> None:
+    """Make the client's catalog (built with Search, or List) current where flowops wrote.
+
+    The ledger is read again by id, and so is every flow a release recorded in the last
+    :data:`SETTLE_WINDOW` touched: a copy an eventually consistent Search or List gave may
+    show a flow as it was before that release (old content, a flow just created missing,
+    one just deleted still there). A ledger Search does not show yet (created in the last
+    seconds) cannot be read here; the release transaction finds it under the lock.
+    """
+    found = client.catalog(with_content=False).flow("module", LEDGER_NAME)  # as cached
+    if found is None:
+        return
+    client.reread([("module", found.id)])
+    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+    if ledger is None:
+        return
+    since = (now or datetime.now(UTC)) - SETTLE_WINDOW
+    recent = [r for r in parse_ledger(ledger.content) if (_recorded_at(r) or since) >= since]
+    client.reread(
+        [
+            ("module" if f.kind == "module" else "flow", f.id)
+            for r in recent
+            for f in r.flows
+            if f.id
+        ]
+    )
+
+
 def ensure_ledger(client: ConnectClient) -> Ledger:
     """Read the ledger (by id), creating it on the first release to an environment."""
     found = find_ledger(client)
@@ -317,9 +357,9 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
             # By id: Search may not index a module created a moment ago.
             found = client.describe("module", created.id)
         except DuplicateError:
-            # Created by another run at the same moment (or not yet searchable).
-            client.refresh_flows()
-            listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+            # It exists: created by another run, or moments ago and not yet shown by
+            # Search or List (both lag writes): asked again until it shows.
+            listed = client.find_by_name("module", LEDGER_NAME, settle=True)
             found = client.describe("module", listed.id) if listed is not None else None
         client.refresh_flows()
         if found is None:

@@ -6,7 +6,7 @@ Pure functions from results to strings, shared by the CLI, the demo and CI comme
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -84,6 +84,14 @@ def _outcome_rows(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def lag_line(lag: Mapping[str, Any]) -> str:
+    """What eventual consistency cost a run, for people (empty when nothing waited):
+    ``3 read(s) waited for Connect to catch up`` (``ConnectClient.lag_report``; flows read
+    again by id as a matter of course are in ``--format json`` only)."""
+    waited = lag.get("waited")
+    return f"{waited} read(s) waited for Connect to catch up" if waited else ""
+
+
 def render_apply(result: ApplyResult, fmt: str = "text") -> str:
     """What a promote did."""
     if fmt == "json":
@@ -94,19 +102,22 @@ def render_apply(result: ApplyResult, fmt: str = "text") -> str:
             "unchanged": list(result.unchanged),
             "extra": list(result.extra),
             "calls": result.calls,
+            "lag": result.lag,
         }
         return json.dumps(stamp("promote", payload), indent=2, ensure_ascii=False)
+    waited = lag_line(result.lag)
+    tail = f"\n{waited}\n" if waited else ""
     if result.release is None:
         head = f"Nothing to change in {result.env}: {len(result.unchanged)} flow(s) up to date."
-        return head + "\n"
+        return head + "\n" + tail
     rel = result.release
     head = (
         f"Release {rel.id} to {rel.env}: {len(result.outcomes)} flow(s) changed, "
         f"{len(result.unchanged)} unchanged (commit {(rel.commit or '-')[:12]})"
     )
     if fmt == "markdown":
-        return f"### {head}\n\n{markdown_table(_outcome_rows(result.outcomes))}\n"
-    return f"{head}\n\n{text_table(_outcome_rows(result.outcomes))}\n"
+        return f"### {head}\n\n{markdown_table(_outcome_rows(result.outcomes))}\n{tail}"
+    return f"{head}\n\n{text_table(_outcome_rows(result.outcomes))}\n{tail}"
 
 
 def render_export(result: ExportResult, fmt: str = "text") -> str:
@@ -165,6 +176,7 @@ def render_history(hist: History, fmt: str = "text") -> str:
                         }
                         for v in hist.versions
                     ],
+                    "notes": list(hist.notes),
                 },
             ),
             indent=2,
@@ -193,4 +205,5 @@ def render_history(hist: History, fmt: str = "text") -> str:
         ]
         parts.append(f"Versions of {hist.flow}")
         parts.append(table(vrows) if hist.versions else "(none)")
+    parts += [f"note: {note}" for note in hist.notes]
     return "\n\n".join(parts) + "\n"
