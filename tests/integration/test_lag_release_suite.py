@@ -192,7 +192,7 @@ def test_canary_start_ramp_promote_abort_and_rollback_under_lag(
     ramped = ramp_canary(fresh(dev), MAIN, 50)
     assert ramped.percent == 50
     done = promote_canary(fresh(dev), MAIN)
-    assert done.release_id == 1
+    assert done.release_id == 3  # after the start's and the ramp's records
     after = truth.content(MAIN)
     texts = [a.get("Parameters", {}).get("Text") for a in after["Actions"]]
     assert "Welcome to the new menu" in texts
@@ -211,10 +211,21 @@ def test_canary_start_ramp_promote_abort_and_rollback_under_lag(
     assert [n for n in truth.flows() if n.startswith(MAIN) and n != MAIN] == []
     # At once: roll the canary's promote back to the content before it.
     report = rollback(fresh(dev))
-    assert report.ok and report.release_id == 2, report
+    assert report.ok and report.release_id == 6, report
     restored = truth.content(MAIN)
     assert [a["Type"] for a in restored["Actions"]] == [a["Type"] for a in stable["Actions"]]
-    check_history(dev, truth, ["canary-promote", "rollback"])
+    check_history(
+        dev,
+        truth,
+        [
+            "canary-start",
+            "canary-ramp",
+            "canary-promote",
+            "canary-start",
+            "canary-abort",
+            "rollback",
+        ],
+    )
 
 
 def _not_found_answers(server: SandboxServer, account: str) -> int:
