@@ -21,7 +21,6 @@ from bench.release_faults import (
     KINDS,
     PREFIX,
     SETTINGS,
-    boto,
     check_record,
     commit,
     run_trial,
@@ -36,6 +35,7 @@ from flowops.deploy.transaction import unlock
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support import STAGING, git_repo, sandbox_environment, sandbox_environment_file
+from tests.support.clients import make_client
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -60,7 +60,7 @@ class Story:
             tmp_path / "envs", sandbox.url, "staging", STAGING, managed={"names": [f"{PREFIX}*"]}
         )
         self.client = ConnectClient.for_environment(self.env, settings=SETTINGS)
-        self.plain = boto(sandbox.url)
+        self.plain = make_client(sandbox.url, STAGING)
         promote(self.env, commit(self.repo, 1), self.repo_path, client=self.fresh(), tag=False)
         self.old = snapshot(self.plain, self.client)
         self.v2 = commit(self.repo, 2)
