@@ -274,12 +274,39 @@ def _share_check(
     return Check(name, share, "unclear", interval + ", past the bound but not beyond doubt")
 
 
+#: The outcome types flowops' sandbox reports (Connect's own list is unconfirmed: see
+#: docs/measure.md). Criteria may name others (Connect's system and custom outcomes).
+SANDBOX_OUTCOMES = frozenset(
+    {
+        "TRANSFERRED_TO_QUEUE",
+        "TRANSFERRED_TO_AGENT",
+        "TRANSFERRED_TO_PHONE_NUMBER",
+        "TRANSFERRED_TO_FLOW",
+        "DISCONNECTED_IN_FLOW",
+        "ENDED_FLOW",
+        "DROPPED",
+        "FLOW_ERROR",
+    }
+)
+
+
+def _unseen(bound: str, new: Variant) -> bool:
+    """A name outside the known list that no contact reported: a typo, or a name Connect
+    does not use. Never a pass: 0 % of a misspelt outcome would meet any "at most"."""
+    return bound not in SANDBOX_OUTCOMES and not new.outcomes.get(bound)
+
+
 def _checks(new: Variant, criteria: Criteria) -> tuple[Check, ...]:
     checks: list[Check] = []
     enough = new.contacts >= criteria.min_contacts
     short = f"{new.contacts} of {criteria.min_contacts} contacts needed"
     for bound in criteria.outcomes:
         share = new.share(bound.outcome)
+        if enough and _unseen(bound.outcome, new):
+            seen = ", ".join(sorted(new.outcomes)) or "none"
+            detail = f"no contact reported outcome {bound.outcome!r} (reported: {seen})"
+            checks.append(Check(f"{bound.outcome} known", None, "unclear", detail))
+            continue
         low, high = wilson(new.outcomes.get(bound.outcome, 0), new.contacts, criteria.confidence)
         interval = f"{share or 0:.1f}% ({low:.1f}-{high:.1f}% at {criteria.confidence:.0%})"
         for word, limit in (("at most", bound.at_most), ("at least", bound.at_least)):
