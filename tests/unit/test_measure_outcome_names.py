@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flowops.config import Bound, Criteria, load_environment
+from flowops.config import Bound, Criteria, load_environment_file
 from flowops.deploy.measure import Variant, _checks, _verdict
 from flowops.errors import BadInputError
 
@@ -52,9 +52,9 @@ def _env_file(tmp_path: Path, outcome: str) -> Path:
 def test_config_accepts_an_outcome_name_of_connects_and_refuses_a_malformed_one(
     tmp_path: Path,
 ) -> None:
-    env = load_environment(_env_file(tmp_path, "SOME_CONNECT_OUTCOME"))
+    env = load_environment_file(_env_file(tmp_path, "SOME_CONNECT_OUTCOME"))
     criteria = env.criteria_for("Main")
     assert criteria is not None
     assert [b.outcome for b in criteria.outcomes] == ["SOME_CONNECT_OUTCOME"]
     with pytest.raises(BadInputError, match="outcomes"):
-        load_environment(_env_file(tmp_path, "'not a name!'"))
+        load_environment_file(_env_file(tmp_path, "'not a name!'"))
