@@ -7,7 +7,8 @@ Order of writes (design promise 2, "no data loss"):
    validated by Connect, so it may exist before its targets);
 3. for each step, dependencies first: version the live content (the *restore point*,
    guarded by the plan's ``FlowContentSha256`` so a flow edited since the plan is not
-   overwritten), write the resolved content and publish, update description, state and
+   overwritten; where the live content is the previous release's version, that version
+   is the restore point, once one read of ``$SAVED`` shows no edit since), write the resolved content and publish, update description, state and
    tags, then create a version described with the release id (the *release version*);
    new flows are created with their content and versioned;
 4. where the environment routes through aliases (``use_aliases``), once every flow has
@@ -248,6 +249,8 @@ class _Run:
         self.known = dict(known or {})
         #: flow types whose versions Connect refused in this run -> its answer
         self.versionless: dict[str, str] = {}
+        #: what the user should know about this run (a flow edited since the plan)
+        self.notes: list[str] = []
         for state in self.states:
             live = state.step.live
             prev = self.known.get(live.id) if live is not None else None
@@ -414,9 +417,12 @@ class _Run:
         step, live = state.step, state.step.live
         assert step.desired is not None and live is not None
         info = step.desired.info
+        expected = live.sha256
+        if state.reused and not self._still_released(state):
+            state.reused, state.version_before, expected = False, None, None
         if live.status.upper() == "PUBLISHED" and not state.reused:
             state.version_before = self._version(
-                state, restore_point_description(self.release_id), live.sha256
+                state, restore_point_description(self.release_id), expected
             )
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
@@ -439,6 +445,23 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _still_released(self, state: _State) -> bool:
+        """Is the flow still at the previous release's content (its version the restore
+        point)? One read of ``$SAVED`` (the draft, or the published content when there
+        is none): a console edit since the plan is not lost under the reused version."""
+        live = state.step.live
+        assert live is not None
+        now = self.client.describe(state.step.kind, live.id, "$SAVED")
+        sha = now.sha256 or content_sha256(now.content or "")
+        if sha == live.sha256:
+            return True
+        self.notes.append(
+            f"{state.step.key} was edited in Connect since the plan (content {sha[:12]}, not "
+            f"release version v{state.version_before}'s): a restore point of the edited "
+            "content was created (3 writes), so `flowops rollback` returns the edit"
+        )
+        return False
 
     def read_back(self) -> None:
         """After a failure or lost answer: what did the service really apply?"""
@@ -796,7 +819,7 @@ def apply_plan(
                 run.restore()
             status = "cancelled" if isinstance(exc, CancelledError) else "failed"
             record = tx.finish(run.record(status, now()))
-            notes = [*versionless_notes(run.versionless), *tx.warnings]
+            notes = [*run.notes, *versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
                 plan.env.name, exc, run.outcomes(), record, auto_restore, notes
             ) from exc
@@ -807,7 +830,7 @@ def apply_plan(
         unchanged,
         extra,
         dict(client.calls - start),
-        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+        warnings=(*tx.repaired, *run.notes, *versionless_notes(run.versionless), *tx.warnings),
     )
 
 

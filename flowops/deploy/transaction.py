@@ -38,9 +38,11 @@ from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy.lock import (
     DEFAULT_TTL,
     Holder,
+    LockHeldError,
     LockInfo,
     acquire,
     break_lock,
+    legacy_lock,
     release,
     unlock_command,
 )
@@ -166,7 +168,9 @@ def transaction(
             tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
             tx.checkpoint()
             ledger = ensure_ledger(client)
+            legacy = _legacy_lock_cleared(client, ledger)
             ledger, tx.repaired = repair(client, ledger)
+            tx.repaired[:0] = legacy
             tx.ledger = ledger
             tx.release_id = ledger.next_id
             yield tx
@@ -188,6 +192,19 @@ def transaction(
                     )
                 except KeyboardInterrupt as exc:  # a second signal while giving it back
                     raise _aborted(tx, exc, tx.lock) from None
+
+
+def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
+    """A lock an older flowops left on the ledger (its ``flowops:lock`` tag): held, it
+    stops this run (``LockHeldError`` with the unlock command); expired, it is removed,
+    as the older flowops took expired locks over. Returns what was done."""
+    old = legacy_lock(ledger.flow)
+    if old is None:
+        return []
+    if old.stale_reason(datetime.now(UTC)) is None:
+        raise LockHeldError(client.env.name, old)
+    release(client, old)
+    return [f"an expired lock of an older flowops (lock {old.token}, {old.holder.describe()}) was removed"]
 
 
 def _aborted(tx: Transaction, exc: KeyboardInterrupt, held: LockInfo) -> AbortedError:

@@ -1,0 +1,177 @@
+"""Recovery paths of the release engine, each driven through real boto3 against the sandbox:
+
+* a console edit between plan and apply, where the restore point would be the previous
+  release's version (the 2-writes path): caught, a restore point of the edit is made, and
+  rollback returns the edit;
+* locks written by the previous flowops (a ``flowops:lock`` tag on the ledger) are
+  recognised, reported with the unlock command, and cleared by ``flowops unlock``;
+* versionless environments (Connect refusing versions for non-campaign flows): rollback
+  restores from the content kept in Connect, without the git repository.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flowops.cli.main import app
+from flowops.connect import ConnectClient
+from flowops.connect.catalog import RemoteFlow
+from flowops.deploy import lock
+from flowops.deploy.apply import apply_plan
+from flowops.deploy.plan import make_plan
+from flowops.deploy.promote import desired_state, promote
+from flowops.deploy.releases import LEDGER_NAME, read_ledger
+from flowops.deploy.rollback import rollback
+from flowops.model.canonical import semantic_content
+from flowops.model.parse import parse_content
+from flowops.repo import open_repo
+from flowops.sandbox import SandboxServer
+from tests.support import STAGING, sandbox_environment_file
+from tests.support.clients import make_client
+from tests.support.flows import say_then_transfer
+from tests.support.releases import live_state, lock_modules, released_once
+from tests.support.scenarios import write_calls
+
+
+def _instance(boto: object) -> str:
+    return str(boto.list_instances()["InstanceSummaryList"][0]["Id"])  # type: ignore[attr-defined]
+
+
+def test_a_console_edit_between_plan_and_apply_gets_a_restore_point_and_rollback_returns_it(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    client.refresh_flows()
+    desired, sha = desired_state(open_repo(repo), "HEAD", "flows")
+    plan = make_plan(staging, desired, client, ref="HEAD", commit=sha)
+    a = plan.catalog.flow("flow", "A")
+    assert a is not None
+    # Someone edits A in the console after the plan was made (plain boto3, published).
+    boto = make_client(seeded_sandbox.url, STAGING)
+    edited = json.dumps(say_then_transfer("edited in the console"))
+    boto.update_contact_flow_content(
+        InstanceId=_instance(boto), ContactFlowId=a.id, Content=edited
+    )
+    before = client.calls.get("CreateContactFlowVersion", 0)
+    result = apply_plan(plan, client)
+    assert result.release is not None
+    assert any("flow:A was edited in Connect since the plan" in w for w in result.warnings)
+    flow_a = result.release.flow("flow:A")
+    assert flow_a is not None and flow_a.version_before is not None
+    # A: restore point of the edit + release version; B (not edited): release version only.
+    versions = client.calls.get("CreateContactFlowVersion", 0) - before
+    assert versions == 4  # A 2, B 1, N 1
+    report = rollback(client)
+    assert report.ok, report
+    back = ConnectClient.for_environment(staging).catalog().flow("flow", "A")
+    assert back is not None and back.content is not None
+    assert semantic_content(parse_content(json.loads(back.content))) == semantic_content(
+        parse_content(json.loads(edited))
+    )
+
+
+def test_without_an_edit_the_previous_release_version_is_the_restore_point(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    client.refresh_flows()
+    first = live_state(client)
+    desired, sha = desired_state(open_repo(repo), "HEAD", "flows")
+    plan = make_plan(staging, desired, client, ref="HEAD", commit=sha)
+    start = dict(client.calls)
+    result = apply_plan(plan, client)
+    assert result.release is not None
+    assert not any("edited in Connect" in w for w in result.warnings)
+    writes = write_calls({k: v - start.get(k, 0) for k, v in client.calls.items()})
+    assert writes["CreateContactFlowVersion"] == 3  # release versions of A, B, N only
+    assert rollback(client).ok
+    after = live_state(client)
+    assert {k: after[k] for k in first} == first
+    assert read_ledger(client)[-1].kind == "rollback"
+
+
+def _tag_ledger(sandbox: SandboxServer, client: ConnectClient, value: str) -> None:
+    """Put a lock tag on the ledger as the older flowops did, with plain boto3."""
+    ledger = client.find_by_name("module", LEDGER_NAME)
+    assert ledger is not None
+    boto = make_client(sandbox.url, STAGING)
+    boto.tag_resource(resourceArn=ledger.arn, tags={lock.LOCK_TAG: value})
+
+
+def test_a_lock_left_by_an_older_flowops_is_reported_and_unlock_clears_it(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    now = datetime.now(UTC).replace(microsecond=0)
+    later = now + timedelta(minutes=30)
+    _tag_ledger(
+        seeded_sandbox,
+        client,
+        f"h=alice@laptop_pid_4242 k=0123abcd4567ef89 s={now.isoformat()} x={later.isoformat()}",
+    )
+    client.refresh_flows()
+    before = live_state(client)
+    with pytest.raises(lock.LockHeldError) as info:
+        promote(staging, "HEAD", repo, client=client, tag=False)
+    message = str(info.value)
+    assert "locked by an older flowops" in message and "alice@laptop_pid_4242" in message
+    assert "flowops unlock --env staging 0123abcd4567ef89" in message
+    assert live_state(client) == before and lock_modules(seeded_sandbox) == []
+    assert [r.id for r in read_ledger(client)] == [1]
+
+    env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging", STAGING)
+    runner = CliRunner()
+    done = runner.invoke(app, ["unlock", "--env", str(env_file), "0123abcd4567ef89", "--yes"])
+    assert done.exit_code == 0, done.output
+    ledger = client.find_by_name("module", LEDGER_NAME)
+    assert ledger is not None
+    assert lock.LOCK_TAG not in make_client(seeded_sandbox.url, STAGING).list_tags_for_resource(
+        resourceArn=ledger.arn
+    )["tags"]
+    record = read_ledger(client)[-1]
+    assert record.kind == "unlock" and "alice@laptop_pid_4242" in record.message
+    client.refresh_flows()
+    again = promote(staging, "HEAD", repo, client=client, tag=False)
+    assert again.applied is not None and again.applied.release is not None
+
+
+def test_an_expired_lock_of_an_older_flowops_is_removed_by_the_next_run(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    then = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    _tag_ledger(
+        seeded_sandbox,
+        client,
+        f"h=ci k=feedface s={then.isoformat()} x={(then + timedelta(minutes=30)).isoformat()}",
+    )
+    done = promote(staging, "HEAD", repo, client=client, tag=False)
+    assert done.applied is not None and done.applied.release is not None
+    assert any("expired lock of an older flowops (lock feedface" in w for w in done.applied.warnings)
+    assert lock.read_lock(client) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"holder": "bob@ci pid 7", "token": "abc", "started": "2026-01-01T00:00:00+00:00", '
+        '"expires": "2026-01-01T00:30:00+00:00"}',
+        "h=bob@ci k=abc s=2026-01-01T00:00:00+00:00 x=2026-01-01T00:30:00+00:00",
+    ],
+)
+def test_both_formats_of_the_older_lock_tag_are_read(value: str) -> None:
+    ledger = RemoteFlow("module", "L1", "arn:x/flow-module/L1", LEDGER_NAME, "MODULE")
+    found = lock.legacy_lock(replace(ledger, tags={lock.LOCK_TAG: value}))
+    assert found is not None and found.legacy and found.token == "abc"
+    assert found.holder.describe().startswith("bob@ci")
+    assert found.expires == datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
+    assert found.stale_reason(datetime(2026, 1, 2, tzinfo=UTC)) is not None
+    assert lock.legacy_lock(ledger) is None
+    garbled = lock.legacy_lock(replace(ledger, tags={lock.LOCK_TAG: "nonsense"}))
+    assert garbled is not None and garbled.stale_reason(datetime.now(UTC)) is None
