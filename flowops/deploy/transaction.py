@@ -273,8 +273,11 @@ def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> Fl
         elif _restore_point(v.description, release_id):
             before = v.version
     fixed = replace(flow, id=flow_id, version_before=before, version_after=after)
-    if flow.sha_before and live.sha256 == flow.sha_before:  # at the content it had before
-        return replace(fixed, outcome="restored" if after or before else "untouched")
+    sha_before = flow.sha_before
+    if not sha_before and flow.version_before:  # e.g. a rollback: what was live before it
+        sha_before = client.describe(kind, flow_id, flow.version_before).sha256
+    if sha_before and live.sha256 == sha_before:  # at the content it had before
+        return replace(fixed, outcome="restored" if after else "untouched")
     if after is not None and client.describe(kind, flow_id, after).sha256 == live.sha256:
         return replace(fixed, outcome="released", sha256=live.sha256)
     return replace(fixed, outcome="partial", version_after=None, sha256=live.sha256)
