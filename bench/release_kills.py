@@ -338,19 +338,14 @@ def _canary_mid(world: World, mid: dict[str, Any], old: dict[str, Any], cand: An
 
 
 def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> None:
-    problems = trial.problems
     action = trial.action.removeprefix("canary-")
-    old = world.now()
-    sha = _canary_doc(world.repo)
-    tree, _ = desired_state(open_repo(world.workdir), sha, "flows")
-    doc = tree[f"flow:{ENTRY}"]
-    # The candidate content, as a clean promote of that commit would leave it.
-    cand_world = new_state_of(world, sha)
+    canary = Canary(world)
     if action != "start":
-        start(world.fresh(), ENTRY, doc, 10, ref=sha)
+        canary.start()
     env = ["--env", str(world.env_file), "--yes"]
     args = {
-        "start": ["canary", "start", *env, "--flow", ENTRY, "--percent", "10", "--ref", sha],
+        "start": ["canary", "start", *env, "--flow", ENTRY, "--percent", "10"]
+        + ["--ref", canary.sha],
         "ramp": ["canary", "ramp", *env, "--percent", "50"],
         "promote": ["canary", "promote", *env],
         "abort": ["canary", "abort", *env],
@@ -361,51 +356,79 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
     trial.exit_code = proc.returncode
     mid = world.now()
     if sig == signal.SIGKILL:
-        world.unlock_after_kill(problems)
-    stopped = (before, _head(world))
-    if sig != signal.SIGKILL:
-        _stopped(trial, output, sig, problems)
-        if locks(mid):
-            problems.append("a lock was left by a run that ended on its own")
+        world.unlock_after_kill(trial.problems)
+    else:
+        _stopped(trial, output, sig, trial.problems)
+    canary.check(mid, (before, _head(world)), trial.problems, ended=sig != signal.SIGKILL)
+    canary.converge(action, mid, trial.problems)
+
+
+class Canary:
+    """A canary of flow A (release 1 -> A v2) in a world: its checks and its re-run."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.old = world.now()
+        self.sha = _canary_doc(world.repo)
+        tree, _ = desired_state(open_repo(world.workdir), self.sha, "flows")
+        self.doc = tree[f"flow:{ENTRY}"]
+        #: every flow as a clean promote of that commit would leave it
+        self.new = new_state_of(self.sha)
+
+    def start(self) -> None:
+        start(self.world.fresh(), ENTRY, self.doc, 10, ref=self.sha)
+
+    def check(
+        self, mid: dict[str, Any], run: tuple[int, int], problems: list[str], *, ended: bool
+    ) -> None:
+        """Right after a stopped or failed command: old, candidate or wrapper content;
+        records true; for a run that ended on its own, no lock and no stray helper."""
+        world = self.world
+        if ended:
+            if locks(mid):
+                problems.append("a lock was left by a run that ended on its own")
+            if _helpers(mid) and not canary_status(world.fresh(), ENTRY).running:
+                problems.append(f"helpers left without a canary: {_helpers(mid)}")
+        problems += _canary_mid(world, mid, self.old, self.new.get(f"flow:{ENTRY}"))
+        problems += _records_true(world, run, mid, self.old, self.new)
+
+    def converge(self, action: str, mid: dict[str, Any], problems: list[str]) -> None:
+        """The plain re-run: the command again where its effect is not there, then the
+        canary promoted (for abort: aborted); then promote of the same commit writes
+        nothing, and a rollback gives release 1 back."""
+        world, key = self.world, f"flow:{ENTRY}"
         status = canary_status(world.fresh(), ENTRY)
-        if _helpers(mid) and not status.running:
-            problems.append(f"helpers left without a canary: {_helpers(mid)}")
-    problems += _canary_mid(world, mid, old, cand_world.get(f"flow:{ENTRY}"))
-    problems += _records_true(world, stopped, mid, old, cand_world)
-    # The plain re-run: the command again where its effect is not there, then the canary
-    # promoted (or, for abort, aborted).
-    status = canary_status(world.fresh(), ENTRY)
-    if action == "start" and not status.running and mid.get(f"flow:{ENTRY}") == old[f"flow:{ENTRY}"]:
-        start(world.fresh(), ENTRY, doc, 10, ref=sha)
-    if action == "ramp" and status.running and status.live_percent != 50:
-        ramp_canary(world.fresh(), ENTRY, 50)
-        if canary_status(world.fresh(), ENTRY).live_percent != 50:
-            problems.append("ramp again did not reach 50%")
-    status = canary_status(world.fresh(), ENTRY)
-    if status.running:
-        (abort_canary if action == "abort" else promote_canary)(world.fresh(), ENTRY)
-    end = world.now()
-    if _helpers(end):
-        problems.append(f"helpers left after the canary ended: {_helpers(end)}")
-    if STATE_TAG in world.client.list_tags(world.fresh().catalog().flow("flow", ENTRY).arn):  # type: ignore[union-attr]
-        problems.append("the canary state tag was left")
-    if locks(end):
-        problems.append("a lock was left after the canary ended")
-    if action == "abort":
-        if end.get(f"flow:{ENTRY}") != old[f"flow:{ENTRY}"]:
-            problems.append("the aborted canary did not give the old content back")
-        world.promote_writes_nothing(world.v1, problems, "after the abort")
-        return
-    if end.get(f"flow:{ENTRY}") != cand_world.get(f"flow:{ENTRY}"):
-        problems.append("the promoted canary is not at the candidate's content")
-    world.promote_writes_nothing(sha, problems, "after the canary promote")
-    world.rolls_back_to(old, problems)
+        if action == "start" and not status.running and mid.get(key) == self.old[key]:
+            self.start()
+        if action == "ramp" and status.running and status.live_percent != 50:
+            ramp_canary(world.fresh(), ENTRY, 50)
+            if canary_status(world.fresh(), ENTRY).live_percent != 50:
+                problems.append("ramp again did not reach 50%")
+        if canary_status(world.fresh(), ENTRY).running:
+            (abort_canary if action == "abort" else promote_canary)(world.fresh(), ENTRY)
+        end = world.now()
+        if _helpers(end):
+            problems.append(f"helpers left after the canary ended: {_helpers(end)}")
+        entry = world.fresh().catalog().flow("flow", ENTRY)
+        if entry is None or STATE_TAG in world.client.list_tags(entry.arn):
+            problems.append("the canary state tag was left (or the entry flow is gone)")
+        if locks(end):
+            problems.append("a lock was left after the canary ended")
+        if action == "abort":
+            if end.get(key) != self.old[key]:
+                problems.append("the aborted canary did not give the old content back")
+            world.promote_writes_nothing(world.v1, problems, "after the abort")
+            return
+        if end.get(key) != self.new.get(key):
+            problems.append("the promoted canary is not at the candidate's content")
+        world.promote_writes_nothing(self.sha, problems, "after the canary promote")
+        world.rolls_back_to(self.old, problems)
 
 
 _CANDIDATES: dict[str, dict[str, Any]] = {}
 
 
-def new_state_of(world: World, sha: str) -> dict[str, Any]:
+def new_state_of(sha: str) -> dict[str, Any]:
     """Where a clean promote of ``sha`` leaves every flow (computed once, in a sandbox of
     its own: contents are compared by meaning, so ids do not matter)."""
     if "canary" not in _CANDIDATES:

@@ -8,9 +8,10 @@ Order of writes (design promise 2, "no data loss"):
 3. for each step, dependencies first: version the live content (the *restore point*,
    guarded by the plan's ``FlowContentSha256`` so a flow edited since the plan is not
    overwritten; where the live content is the previous release's version, that version
-   is the restore point, once one read of ``$SAVED`` shows no edit since), write the resolved content and publish, update description, state and
-   tags, then create a version described with the release id (the *release version*);
-   new flows are created with their content and versioned;
+   is the restore point, once one read of ``$SAVED`` shows no edit since), write the
+   resolved content and publish, update description, state and tags, then create a
+   version described with the release id (the *release version*); new flows are
+   created with their content and versioned;
 4. where the environment routes through aliases (``use_aliases``), once every flow has
    its release version, move each one's entry alias (``live``) to it, creating the alias
    on first use: entry points switch together, after every write succeeded; the alias

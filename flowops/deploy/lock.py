@@ -275,8 +275,8 @@ def legacy_lock(ledger: RemoteFlow | None) -> LockInfo | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         started = expires = _utcnow() + DEFAULT_TTL  # unreadable: held, never expired
         holder, token = f"an unreadable tag {value[:40]!r}", "legacy"
-    aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (started, expires)]
-    return LockInfo(Holder(holder, "", 0), token, *aware, module_id=ledger.id, legacy=True)
+    since, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (started, expires))
+    return LockInfo(Holder(holder, "", 0), token, since, until, module_id=ledger.id, legacy=True)
 
 
 def read_lock(

@@ -204,7 +204,8 @@ def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
     if old.stale_reason(datetime.now(UTC)) is None:
         raise LockHeldError(client.env.name, old)
     release(client, old)
-    return [f"an expired lock of an older flowops (lock {old.token}, {old.holder.describe()}) was removed"]
+    who = old.holder.describe()
+    return [f"an expired lock of an older flowops (lock {old.token}, {who}) was removed"]
 
 
 def _aborted(tx: Transaction, exc: KeyboardInterrupt, held: LockInfo) -> AbortedError:

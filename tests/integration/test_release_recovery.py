@@ -55,9 +55,7 @@ def test_a_console_edit_between_plan_and_apply_gets_a_restore_point_and_rollback
     # Someone edits A in the console after the plan was made (plain boto3, published).
     boto = make_client(seeded_sandbox.url, STAGING)
     edited = json.dumps(say_then_transfer("edited in the console"))
-    boto.update_contact_flow_content(
-        InstanceId=_instance(boto), ContactFlowId=a.id, Content=edited
-    )
+    boto.update_contact_flow_content(InstanceId=_instance(boto), ContactFlowId=a.id, Content=edited)
     before = client.calls.get("CreateContactFlowVersion", 0)
     result = apply_plan(plan, client)
     assert result.release is not None
@@ -131,9 +129,12 @@ def test_a_lock_left_by_an_older_flowops_is_reported_and_unlock_clears_it(
     assert done.exit_code == 0, done.output
     ledger = client.find_by_name("module", LEDGER_NAME)
     assert ledger is not None
-    assert lock.LOCK_TAG not in make_client(seeded_sandbox.url, STAGING).list_tags_for_resource(
-        resourceArn=ledger.arn
-    )["tags"]
+    assert (
+        lock.LOCK_TAG
+        not in make_client(seeded_sandbox.url, STAGING).list_tags_for_resource(
+            resourceArn=ledger.arn
+        )["tags"]
+    )
     record = read_ledger(client)[-1]
     assert record.kind == "unlock" and "alice@laptop_pid_4242" in record.message
     client.refresh_flows()
@@ -153,7 +154,8 @@ def test_an_expired_lock_of_an_older_flowops_is_removed_by_the_next_run(
     )
     done = promote(staging, "HEAD", repo, client=client, tag=False)
     assert done.applied is not None and done.applied.release is not None
-    assert any("expired lock of an older flowops (lock feedface" in w for w in done.applied.warnings)
+    removed = "expired lock of an older flowops (lock feedface"
+    assert any(removed in w for w in done.applied.warnings)
     assert lock.read_lock(client) is None
 
 
