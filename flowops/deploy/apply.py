@@ -46,9 +46,11 @@ from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
     LEDGER_NAME,
+    RESTORE_NAME,
     FlowRelease,
     ReleaseRecord,
     content_sha256,
+    keep_restore_points,
     latest_released,
     parse_ledger,
     read_ledger,
@@ -187,11 +189,16 @@ def versions_refused(error: ConnectError) -> bool:
 def versionless_notes(versionless: Mapping[str, str]) -> list[str]:
     """What a run without versions tells the user (which mode it ran in)."""
     return [
-        f"no versions for {kind} flows here ({why}): released without restore-point and "
-        "release versions; on failure flows were restored from the content read before "
-        "the run, and `flowops rollback` restores them from git (needs the repository)"
+        f"versionless mode: no versions for {kind} flows here ({why}): released without "
+        "restore-point and release versions; the content before the run is kept in Connect "
+        f"(module {RESTORE_NAME}), where `flowops rollback` restores it from (git is the "
+        "fallback); on failure flows were restored from the content read before the run"
         for kind, why in versionless.items()
     ]
+
+
+def _sha(flow: RemoteFlow) -> str:
+    return flow.sha256 or content_sha256(flow.content or "")
 
 
 def placeholder_content(kind: str) -> str:
@@ -252,6 +259,9 @@ class _Run:
         self.versionless: dict[str, str] = {}
         #: what the user should know about this run (a flow edited since the plan)
         self.notes: list[str] = []
+        #: flow types whose restore points are kept as content; the hashes kept
+        self.kept_types: set[str] = set()
+        self.kept: set[str] = set()
         for state in self.states:
             live = state.step.live
             prev = self.known.get(live.id) if live is not None else None
@@ -425,6 +435,8 @@ class _Run:
             state.version_before = self._version(
                 state, restore_point_description(self.release_id), expected
             )
+            if state.version_before is None and step.type in self.versionless:
+                self._keep_contents(step.type)
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
@@ -446,6 +458,24 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _keep_contents(self, flow_type: str) -> None:
+        """Versions refused for ``flow_type``: keep the live content of every flow of that
+        type this run updates as a restore point in Connect (one write, before the first
+        of them is changed), so rollback needs no git history."""
+        if flow_type in self.kept_types:
+            return
+        self.kept_types.add(flow_type)
+        contents = {
+            _sha(s.step.live): s.step.live.content
+            for s in self.states
+            if s.step.action == "update"
+            and s.step.type == flow_type
+            and s.step.live is not None
+            and s.step.live.content
+            and s.step.live.status.upper() == "PUBLISHED"
+        }
+        self.kept.update(keep_restore_points(self.client, contents))
 
     def _still_released(self, state: _State) -> bool:
         """Is the flow still at the previous release's content (its version the restore
@@ -647,7 +677,9 @@ class _Run:
                     outcome=state,
                     alias_id=s.alias_id if released else None,
                     sha256=s.sha_after if released else None,
-                    sha_before=live.sha256 if live is not None and state == "planned" else None,
+                    sha_before=_sha(live)
+                    if live is not None and (state == "planned" or _sha(live) in self.kept)
+                    else None,
                 )
             )
         return ReleaseRecord(

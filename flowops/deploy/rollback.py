@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -36,12 +36,14 @@ from flowops.deploy.canary_state import STATE_TAG, state_from_tags
 from flowops.deploy.canary_wrapper import wrapper_percent
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
+    RESTORE_NAME,
     ROLLBACK_PREFIX,
     FlowRelease,
     ReleaseRecord,
     content_sha256,
     find_ledger,
     parse_ledger,
+    read_restore_points,
     release_description,
 )
 from flowops.deploy.rollback_plan import (
@@ -111,6 +113,7 @@ def view(record: ReleaseRecord) -> ReleaseView:
             before=f.version_before,
             after=f.version_after,
             created=f.action == "create",
+            sha_before=f.sha_before if f.version_before is None else None,
         )
         for f in record.flows
         if f.outcome in _MOVED
@@ -219,14 +222,32 @@ def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | Non
     return json.dumps(resolved, ensure_ascii=False)
 
 
+def saved_content(
+    step: RollbackStep, client: ConnectClient, kept: Mapping[str, str], repo_path: Path | None
+) -> tuple[str, str]:
+    """The content of a ``from-saved`` step (kept in Connect, else git) and where from."""
+    if step.content_sha is not None and step.content_sha in kept:
+        return kept[step.content_sha], f"content kept in Connect ({RESTORE_NAME})"
+    if step.git_sha is None:
+        raise BadInputError(
+            f"{step.key}: its restore point {step.content_sha} is no longer kept in Connect "
+            "and no git commit is recorded"
+        )
+    content = git_content(step, client, repo_path)
+    return content, f"restore point no longer kept in Connect: content from git {step.git_sha[:12]}"
+
+
 def restore_flow(
     client: ConnectClient,
     step: RollbackStep,
     description: str,
     *,
     repo_path: Path | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> FlowOutcome:
-    """Carry out one step; errors become a ``failed`` outcome, never an exception."""
+    """Carry out one step; errors become a ``failed`` outcome, never an exception.
+
+    ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
     kind = _kind(step)
     try:
         if step.action == "leave":
@@ -248,6 +269,9 @@ def restore_flow(
         notes = [step.note] if step.note else []
         if step.action == "from-git":
             content = git_content(step, client, repo_path)
+        elif step.action == "from-saved":
+            content, where = saved_content(step, client, kept or {}, repo_path)
+            notes = [where]
         else:
             assert step.to_version is not None
             try:
@@ -447,10 +471,12 @@ def rollback(
             f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
         )
         tx.begin(_record(tx, plan, outcomes, commit, "running"))
+        saved = [s for s in plan.steps if s.action == "from-saved"]
+        kept = read_restore_points(client) if saved else {}
         try:
             for step in plan.steps:
                 tx.checkpoint()
-                outcome = restore_flow(client, step, description, repo_path=repo_path)
+                outcome = restore_flow(client, step, description, repo_path=repo_path, kept=kept)
                 outcomes.append(outcome)
                 if on_progress is not None:
                     on_progress(outcome)
@@ -465,4 +491,16 @@ def rollback(
             ) from None
         status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
         tx.finish(_record(tx, plan, outcomes, commit, status))
-    return report(outcomes, release_id, [*tx.repaired, *tx.warnings])
+    return report(outcomes, release_id, [*tx.repaired, *_mode(saved, kept), *tx.warnings])
+
+
+def _mode(saved: Sequence[RollbackStep], kept: Mapping[str, str]) -> list[str]:
+    """Which mode the rollback ran in, when it was not plain versions."""
+    if not saved:
+        return []
+    here = sum(s.content_sha in kept for s in saved)
+    return [
+        f"versionless mode (Connect refuses versions of these flows): {here} of "
+        f"{len(saved)} flow(s) restored from the content kept in Connect ({RESTORE_NAME})"
+        + (f", {len(saved) - here} from git" if here < len(saved) else "")
+    ]

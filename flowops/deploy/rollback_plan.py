@@ -25,7 +25,7 @@ from typing import Literal
 
 from flowops.errors import BadInputError
 
-StepAction = Literal["restore", "repoint", "leave", "archive", "from-git"]
+StepAction = Literal["restore", "repoint", "leave", "archive", "from-git", "from-saved"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class FlowChange:
     before: int | None  # version that was live before the release; None = none recorded
     after: int | None  # version the release published; None = none recorded
     created: bool = False  # the release created this flow
+    #: SHA-256 of the content before the release, kept in Connect as a restore point
+    #: where versions are refused (``flowops.deploy.releases.keep_restore_points``)
+    sha_before: str | None = None
 
     @property
     def key(self) -> str:
@@ -74,6 +77,9 @@ class RollbackStep:
     git_sha: str | None = None
     #: the entry alias to repoint ("repoint"), when a release record kept its id.
     alias_id: str | None = None
+    #: SHA-256 of the restore point kept as content in Connect ("from-saved"; git at
+    #: ``git_sha`` is the fallback).
+    content_sha: str | None = None
 
     @property
     def key(self) -> str:
@@ -117,7 +123,11 @@ def _step_for(
     use_aliases: bool,
 ) -> RollbackStep:
     def step(
-        action: StepAction, to: int | None, note: str = "", sha: str | None = None
+        action: StepAction,
+        to: int | None,
+        note: str = "",
+        sha: str | None = None,
+        content: str | None = None,
     ) -> RollbackStep:
         return RollbackStep(
             kind=newest.kind,
@@ -128,6 +138,7 @@ def _step_for(
             action=action,
             note=note,
             git_sha=sha,
+            content_sha=content,
         )
 
     if oldest.created:
@@ -137,6 +148,9 @@ def _step_for(
     if oldest.before is not None:
         # The commit rides along: if the version cannot be read, git is the fallback.
         return step("repoint" if use_aliases else "restore", oldest.before, sha=previous_sha)
+    if oldest.sha_before is not None:  # versionless: the content was kept in Connect
+        note = f"no flow version: content kept in Connect ({oldest.sha_before[:12]})"
+        return step("from-saved", None, note, previous_sha, oldest.sha_before)
     if previous_sha is None:
         return step("leave", None, "no earlier version and no git commit recorded: left as is")
     return step(

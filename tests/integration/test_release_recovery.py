@@ -26,7 +26,7 @@ from flowops.deploy import lock
 from flowops.deploy.apply import apply_plan
 from flowops.deploy.plan import make_plan
 from flowops.deploy.promote import desired_state, promote
-from flowops.deploy.releases import LEDGER_NAME, read_ledger
+from flowops.deploy.releases import LEDGER_NAME, RESTORE_NAME, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.model.canonical import semantic_content
 from flowops.model.parse import parse_content
@@ -177,3 +177,58 @@ def test_both_formats_of_the_older_lock_tag_are_read(value: str) -> None:
     assert lock.legacy_lock(ledger) is None
     garbled = lock.legacy_lock(replace(ledger, tags={lock.LOCK_TAG: "nonsense"}))
     assert garbled is not None and garbled.stale_reason(datetime.now(UTC)) is None
+
+
+def test_versionless_rollback_restores_from_content_kept_in_connect_without_git(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    seeded_sandbox.config.strict.campaign_only_versions = True  # as the API reference reads
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    first = live_state(client)
+    done = promote(staging, "HEAD", repo, client=client, tag=False)
+    assert done.applied is not None and done.applied.release is not None
+    assert any("versionless mode" in w and RESTORE_NAME in w for w in done.applied.warnings)
+    flows = {f.key: f for f in done.applied.release.flows}
+    assert flows["flow:A"].version_before is None and flows["flow:A"].sha_before
+    # The repository is gone: rollback runs from a directory that is no git repository.
+    elsewhere = tmp_path / "not-a-repo"
+    elsewhere.mkdir()
+    report = rollback(ConnectClient.for_environment(staging), repo_path=elsewhere)
+    assert report.ok, [o.message for o in report.failed]
+    assert any(
+        "versionless mode" in n and "2 of 2 flow(s) restored from the content kept" in n
+        for n in report.notes
+    ), report.notes
+    assert {o.step.key: o.step.action for o in report.outcomes}["flow:A"] == "from-saved"
+    after = live_state(client)
+    assert {k: after[k] for k in first} == first  # A and B back at release 1
+    # The kept copies are one module, read with plain boto3, never managed as a flow.
+    boto = make_client(seeded_sandbox.url, STAGING)
+    names = [
+        m["Name"]
+        for m in boto.list_contact_flow_modules(InstanceId=_instance(boto))[
+            "ContactFlowModulesSummaryList"
+        ]
+    ]
+    assert names.count(RESTORE_NAME) == 1
+    again = promote(staging, "HEAD", repo, client=ConnectClient.for_environment(staging), tag=False)
+    assert again.plan.changes and not any(s.name == RESTORE_NAME for s in again.plan.steps)
+
+
+def test_versionless_rollback_falls_back_to_git_when_the_copy_is_gone_and_says_so(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    seeded_sandbox.config.strict.campaign_only_versions = True
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    first = live_state(client)
+    promote(staging, "HEAD", repo, client=client, tag=False)
+    kept = client.find_by_name("module", RESTORE_NAME)
+    assert kept is not None
+    boto = make_client(seeded_sandbox.url, STAGING)
+    boto.delete_contact_flow_module(InstanceId=_instance(boto), ContactFlowModuleId=kept.id)
+    report = rollback(ConnectClient.for_environment(staging), repo_path=repo)
+    assert report.ok, [o.message for o in report.failed]
+    assert any("0 of 2 flow(s) restored from the content kept" in n for n in report.notes)
+    assert all("from git" in o.message for o in report.outcomes if o.step.action == "from-saved")
+    after = live_state(client)
+    assert {k: after[k] for k in first} == first
