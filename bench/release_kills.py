@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -260,6 +261,24 @@ def _records_true(
     return problems
 
 
+_ROW = re.compile(r"^\s+((?:flow|module):\S.*?)\s{2,}(.+?)\s{2,}(\S.*)$")
+
+
+def report_true(
+    output: str, mid: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
+) -> list[str]:
+    """Does the table of a stopped promote (flow, what happened, where it is now) say
+    where each flow really is? A run stopped by a signal must print one."""
+    rows = [m.groups() for m in map(_ROW.match, output.splitlines()) if m]
+    problems = [] if rows else [f"no table of where each flow is: {output[-300:]}"]
+    for key, _, now in rows:
+        if now.startswith(("as before", "absent")) and mid.get(key) != old.get(key):
+            problems.append(f"{key}: reported {now!r} but not at the old content")
+        if now.startswith("new content") and mid.get(key) != new.get(key):
+            problems.append(f"{key}: reported {now!r} but not at the new content")
+    return problems
+
+
 def _head(world: World) -> int:
     return max((r.id for r in world.records()), default=0)
 
@@ -284,6 +303,8 @@ def run_promote(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> 
     new = world.now()
     _between(mid, old, new, problems)
     problems += _records_true(world, stopped, mid, old, new)
+    if trial.exit_code in (130, 143):
+        problems += report_true(output, mid, old, new)
     world.promote_writes_nothing(v2, problems, "after the re-run")
     world.rolls_back_to(old, problems)
 
