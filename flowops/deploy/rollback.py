@@ -42,6 +42,7 @@ from flowops.deploy.releases import (
     ReleaseRecord,
     content_sha256,
     find_ledger,
+    keep_restore_points,
     parse_ledger,
     read_restore_points,
     release_description,
@@ -303,6 +304,7 @@ def _record(
     outcomes: Sequence[FlowOutcome],
     commit: str | None,
     status: str,
+    kept_before: Mapping[str, str] | None = None,
 ) -> ReleaseRecord:
     done = {o.step.key: o for o in outcomes}
     flows = []
@@ -323,6 +325,7 @@ def _record(
                 else ("planned" if status == "running" else "untouched"),
                 alias_id=(o.alias_id if o is not None else None) or step.alias_id,
                 sha256=o.sha256 if o is not None and moved else None,
+                sha_before=(kept_before or {}).get(step.key),
             )
         )
     return ReleaseRecord(
@@ -470,9 +473,11 @@ def rollback(
             f"{release_description(release_id, commit, client.env.name)} "
             f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
         )
-        tx.begin(_record(tx, plan, outcomes, commit, "running"))
         saved = [s for s in plan.steps if s.action == "from-saved"]
         kept = read_restore_points(client) if saved else {}
+        before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
+        record = partial(_record, tx, plan, outcomes, commit, kept_before=before)
+        tx.begin(record("running"))
         try:
             for step in plan.steps:
                 tx.checkpoint()
@@ -481,7 +486,7 @@ def rollback(
                 if on_progress is not None:
                     on_progress(outcome)
         except CancelledError as exc:
-            tx.finish(_record(tx, plan, outcomes, commit, "cancelled"))
+            tx.finish(record("cancelled"))
             left = len(plan.steps) - len(outcomes)
             raise CancelledError(
                 exc.signum,
@@ -490,8 +495,28 @@ def rollback(
                 "left as they were; recorded as cancelled (run rollback again to finish)",
             ) from None
         status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
-        tx.finish(_record(tx, plan, outcomes, commit, status))
+        tx.finish(record(status))
     return report(outcomes, release_id, [*tx.repaired, *_mode(saved, kept), *tx.warnings])
+
+
+#: Steps that restore content without a version: what they overwrite is kept as content.
+_VERSIONLESS = ("from-git", "from-saved")
+
+
+def _keep_live(client: ConnectClient, steps: Sequence[RollbackStep]) -> dict[str, str]:
+    """Keep the live content of ``steps``' flows in Connect before they are rolled back
+    (no version will hold it), so rolling the rollback back needs no git either; returns
+    flow key -> SHA-256 kept."""
+    if not steps:
+        return {}
+    shas, contents = {}, {}
+    for step in steps:
+        live = client.describe(_kind(step), step.flow_id)
+        if live.content:
+            sha = live.sha256 or content_sha256(live.content)
+            shas[step.key], contents[sha] = sha, live.content
+    kept = set(keep_restore_points(client, contents))
+    return {key: sha for key, sha in shas.items() if sha in kept}
 
 
 def _mode(saved: Sequence[RollbackStep], kept: Mapping[str, str]) -> list[str]:

@@ -187,6 +187,7 @@ def test_versionless_rollback_restores_from_content_kept_in_connect_without_git(
     first = live_state(client)
     done = promote(staging, "HEAD", repo, client=client, tag=False)
     assert done.applied is not None and done.applied.release is not None
+    second = live_state(client)
     assert any("versionless mode" in w and RESTORE_NAME in w for w in done.applied.warnings)
     flows = {f.key: f for f in done.applied.release.flows}
     assert flows["flow:A"].version_before is None and flows["flow:A"].sha_before
@@ -202,6 +203,10 @@ def test_versionless_rollback_restores_from_content_kept_in_connect_without_git(
     assert {o.step.key: o.step.action for o in report.outcomes}["flow:A"] == "from-saved"
     after = live_state(client)
     assert {k: after[k] for k in first} == first  # A and B back at release 1
+    # Rolling the rollback back (forward to release 2) needs no git either.
+    forward = rollback(ConnectClient.for_environment(staging), repo_path=elsewhere)
+    assert forward.ok, [o.message for o in forward.failed]
+    assert {k: v for k, v in live_state(client).items() if k in second} == second
     # The kept copies are one module, read with plain boto3, never managed as a flow.
     boto = make_client(seeded_sandbox.url, STAGING)
     names = [
@@ -212,7 +217,8 @@ def test_versionless_rollback_restores_from_content_kept_in_connect_without_git(
     ]
     assert names.count(RESTORE_NAME) == 1
     again = promote(staging, "HEAD", repo, client=ConnectClient.for_environment(staging), tag=False)
-    assert again.plan.changes and not any(s.name == RESTORE_NAME for s in again.plan.steps)
+    assert not again.plan.changes  # at release 2 again, the restore-point module not extra
+    assert not any(s.name == RESTORE_NAME for s in again.plan.steps)
 
 
 def test_versionless_rollback_falls_back_to_git_when_the_copy_is_gone_and_says_so(
