@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.release_faults import SETTINGS, faults_for
-from bench.release_kills import ENTRY, Canary, World, _head
+from bench.release_kills import ENTRY, Canary, World, _head, locks
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
 from flowops.errors import FlowopsError
@@ -92,6 +92,8 @@ def run_canary_trial(kind: str, seed: int, workdir: Path) -> CanaryTrial:
                 trial.failed.append(f"{name} ({type(exc).__name__})")
             sandbox.config.faults = []
             mid = world.now()
+            if locks(mid):
+                trial.problems.append("a lock was left by a run that ended on its own")
             canary.check(mid, (before, _head(world)), trial.problems, ended=True)
             if not ok:  # the plain re-run finishes the canary; the trial ends there
                 canary.converge(name, mid, trial.problems)

@@ -184,6 +184,25 @@ class World:
         self.sandbox.config.faults = []
         return out + err
 
+    def stop(
+        self, trial: KillTrial, args: list[str], op: str, nth: int, sig: int
+    ) -> tuple[str, dict[str, Any], tuple[int, int]]:
+        """Run ``flowops ARGS`` and stop it (:meth:`stop_at`); after SIGKILL, ``flowops
+        unlock``; else check its exit, summary and that it left no lock. Returns its output,
+        where every flow was right after it, and the ids of the records it wrote."""
+        before = _head(self)
+        proc = self.flowops(*args)
+        output = self.stop_at(proc, op, nth, sig)
+        trial.exit_code = proc.returncode
+        mid = self.now()
+        if sig == signal.SIGKILL:
+            self.unlock_after_kill(trial.problems)
+        else:
+            _stopped(trial, output, sig, trial.problems)
+            if locks(mid):
+                trial.problems.append("a lock was left by a run that ended on its own")
+        return output, mid, (before, _head(self))
+
     def unlock_after_kill(self, problems: list[str]) -> None:
         held = read_lock(self.fresh())
         if held is None:
@@ -287,18 +306,8 @@ def run_promote(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> 
     problems = trial.problems
     old = world.now()
     v2 = commit(world.repo, 2)
-    before = _head(world)
-    proc = world.flowops("promote", "--env", str(world.env_file), "--yes")
-    output = world.stop_at(proc, op, nth, sig)
-    trial.exit_code = proc.returncode
-    mid = world.now()
-    if sig == signal.SIGKILL:
-        world.unlock_after_kill(problems)
-    stopped = (before, _head(world))
-    if sig != signal.SIGKILL:
-        _stopped(trial, output, sig, problems)
-        if locks(mid):
-            problems.append("a lock was left by a run that ended on its own")
+    args = ["promote", "--env", str(world.env_file), "--yes"]
+    output, mid, stopped = world.stop(trial, args, op, nth, sig)
     promote(world.env, v2, world.workdir, client=world.fresh(), tag=False)
     new = world.now()
     _between(mid, old, new, problems)
@@ -314,18 +323,8 @@ def run_rollback(world: World, trial: KillTrial, op: str, nth: int, sig: int) ->
     old = world.now()
     promote(world.env, commit(world.repo, 2), world.workdir, client=world.fresh(), tag=False)
     new = world.now()
-    before = _head(world)
-    proc = world.flowops("rollback", "--env", str(world.env_file), "--yes")
-    output = world.stop_at(proc, op, nth, sig)
-    trial.exit_code = proc.returncode
-    mid = world.now()
-    if sig == signal.SIGKILL:
-        world.unlock_after_kill(problems)
-    stopped = (before, _head(world))
-    if sig != signal.SIGKILL:
-        _stopped(trial, output, sig, problems)
-        if locks(mid):
-            problems.append("a lock was left by a run that ended on its own")
+    args = ["rollback", "--env", str(world.env_file), "--yes"]
+    _, mid, stopped = world.stop(trial, args, op, nth, sig)
     _between(mid, old, new, problems)
     # A rollback's "new" content is release 1: its record is checked the other way round.
     problems += _records_true(world, stopped, mid, new, old)
@@ -371,16 +370,8 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
         "promote": ["canary", "promote", *env],
         "abort": ["canary", "abort", *env],
     }[action]
-    before = _head(world)
-    proc = world.flowops(*args)
-    output = world.stop_at(proc, op, nth, sig)
-    trial.exit_code = proc.returncode
-    mid = world.now()
-    if sig == signal.SIGKILL:
-        world.unlock_after_kill(trial.problems)
-    else:
-        _stopped(trial, output, sig, trial.problems)
-    canary.check(mid, (before, _head(world)), trial.problems, ended=sig != signal.SIGKILL)
+    _, mid, stopped = world.stop(trial, args, op, nth, sig)
+    canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL)
     canary.converge(action, mid, trial.problems)
 
 
@@ -406,8 +397,6 @@ class Canary:
         records true; for a run that ended on its own, no lock and no stray helper."""
         world = self.world
         if ended:
-            if locks(mid):
-                problems.append("a lock was left by a run that ended on its own")
             if _helpers(mid) and not canary_status(world.fresh(), ENTRY).running:
                 problems.append(f"helpers left without a canary: {_helpers(mid)}")
         problems += _canary_mid(world, mid, self.old, self.new.get(f"flow:{ENTRY}"))
