@@ -8,7 +8,10 @@ the whole history. Every changed flow also carries the release in its version
 descriptions (``flowops:restore-point release=7`` then ``flowops:release=7 commit=<sha>
 env=prod``), so the record can be rebuilt from the flows alone if the ledger is lost.
 The ledger keeps the newest records that fit well inside Connect's 256,000-character
-content limit. The promote lock lives in the ledger's tags (``flowops.deploy.lock``).
+content limit. The lock is a module of its own (``flowops.deploy.lock``; flowops before
+it kept the lock in the ledger's tags, still recognised). Where Connect refuses flow
+versions, the content before a release is kept in the module ``flowops-restore-points``
+(:func:`keep_restore_points`), so rollback still needs no git repository.
 """
 
 from __future__ import annotations
