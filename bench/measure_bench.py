@@ -4,9 +4,10 @@ Set-up (quotas off): seed dev, start a canary of ``Main Inbound`` at 50 % whose 
 drops callers, send simulated contacts through it (timed: the sandbox's traffic
 simulation). Then, with the sandbox enforcing Connect's default API quota and flowops'
 default client-side pacing, each a fresh client as a new process would have: one
-``measure``, one ``watch`` cycle that keeps the canary (too little data), one that aborts
-it. Measured: calls per operation (client side), requests the sandbox answered, throttles,
-wall time.
+``measure`` (the library's ``measure_canary``, what a gate costs), one ``flowops measure
+--flow`` (the command: with contacts per queue), one ``watch`` cycle that keeps the
+canary (too little data), one that aborts it. Measured: calls per operation (client
+side), requests the sandbox answered, throttles, wall time.
 
 Run: ``python -m bench measure`` (``--contacts N``). Prints Markdown; exit 1 when a call
 was throttled or the watch did not abort the breaching canary.
@@ -24,7 +25,7 @@ from flowops.config import Bound, Criteria, RateLimit
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import start_canary
 from flowops.deploy.canary_gate import watch
-from flowops.deploy.measure import measure_canary
+from flowops.deploy.measure import measure, measure_canary
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import sandbox_environment
 from tests.support.scenarios import MAIN, dropping_candidate_doc
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         server.traffic(setup.instance_id, MAIN, 50, seed=1)
         rows = [
             _cycle(server, "measure", lambda c: measure_canary(c, MAIN).verdict),
+            _cycle(
+                server, "flowops measure --flow", lambda c: [m.verdict for m in measure(c, MAIN)]
+            ),
             _cycle(server, "watch (keeps: too little data)", lambda c: len(watch(c)) and None),
         ]
         server.traffic(setup.instance_id, MAIN, args.contacts - 50, seed=2)

@@ -557,6 +557,12 @@ class ConnectClient:
             )
         return self._catalog
 
+    @property
+    def catalog_loaded(self) -> bool:
+        """Whether this client has listed the instance's flows already (``catalog()``
+        would cost no call for them)."""
+        return self._flows is not None
+
     def refresh_flows(self) -> None:
         """Forget cached flow state so the next ``catalog()`` reads flows again."""
         self._flows = None

@@ -106,9 +106,22 @@ class CanaryResult:
 
 
 def find_entry(client: ConnectClient, name: str) -> RemoteFlow:
-    """The entry flow called ``name`` here (git name or environment name), with content."""
-    catalog = client.catalog()
-    live = catalog.flow("flow", name) or catalog.flow("flow", client.env.override("flow", name))
+    """The entry flow called ``name`` here (git name or environment name), with content.
+
+    From the catalog when this client has listed it already; otherwise one Search by name
+    (per candidate name) rather than listing the whole instance: reading a canary's state
+    or its metrics needs the entry flow, not the catalog's dozen list calls.
+    """
+    names = list(dict.fromkeys((name, client.env.override("flow", name))))
+    live = None
+    if client.catalog_loaded:
+        catalog = client.catalog()
+        live = next((f for n in names if (f := catalog.flow("flow", n)) is not None), None)
+    else:
+        for candidate in names:
+            live = client.find_by_name("flow", candidate)
+            if live is not None:
+                break
     if live is None:
         raise BadInputError(f"no flow {name!r} in environment {client.env.name!r}")
     return live
@@ -160,11 +173,12 @@ def canary_status(client: ConnectClient, name: str) -> CanaryStatus:
 
 
 def running_canaries(client: ConnectClient) -> list[RemoteFlow]:
-    """Flows of the environment carrying a canary tag (from the catalog's listing)."""
-    return sorted(
-        (f for f in client.catalog().flows.values() if f.kind == "flow" and STATE_TAG in f.tags),
-        key=lambda f: f.name,
-    )
+    """Flows of the environment carrying a canary tag: one Search filtered on the tag
+    (the catalog's listing where Search is unavailable, or already listed)."""
+    tagged = None if client.catalog_loaded else client.flows_tagged(STATE_TAG)
+    if tagged is None:
+        tagged = [f for f in client.catalog().flows.values() if f.kind == "flow"]
+    return sorted((f for f in tagged if STATE_TAG in f.tags), key=lambda f: f.name)
 
 
 def pick_flow(client: ConnectClient, name: str | None) -> str:

@@ -3,8 +3,14 @@
 A canary's variants are separate helper flows (:mod:`flowops.deploy.canary`), so one
 ``GetMetricDataV2`` request filtered on both helpers and grouped by flow and flows outcome
 type gives each variant's contacts, outcome mix and flow times since the canary started.
-A release is measured on its entry flows over two equal windows, before and after the
-release's time (at most the release's age, and at most :data:`MAX_WINDOW`).
+A release is measured on its entry flow over two equal windows, before and after the
+release's time (at most the release's age, and at most :data:`MAX_WINDOW`), split by the
+version that handled each contact: results are grouped by ``RESOURCE_PUBLISHED_TIMESTAMP``
+(the publish time of the flow version that ran), the "after" side is the version live when
+the release ended, the "before" side the versions published before it; contacts of other
+versions (still in flight, or a later change) are left out and counted in a note.
+With ``routing``, one more request grouped by ``FLOWS_NEXT_RESOURCE_QUEUE_ID`` gives each
+side's contacts per queue they were put in.
 
 Shares are compared with a two-proportion z-test (Fisher's exact test for small cells),
 at the criteria's confidence; flow times only as averages (the API gives no per-contact
@@ -18,14 +24,15 @@ bound but not beyond doubt, else ``pass``; ``no-criteria`` when none are configu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from flowops.config import Criteria
 from flowops.connect import ConnectClient
-from flowops.deploy.canary import canary_status, find_entry, running_canaries
+from flowops.connect.errors import InvalidRequestError
+from flowops.deploy.canary import CanaryStatus, canary_status, find_entry, running_canaries
 from flowops.deploy.measure_stats import ShareTest, compare_shares, wilson
 from flowops.deploy.releases import ReleaseRecord, read_ledger
 from flowops.errors import BadInputError
@@ -35,7 +42,6 @@ Status = Literal["pass", "fail", "unclear", "insufficient"]
 
 #: GetMetricDataV2 answers at most 35 days per request (interval TOTAL).
 MAX_WINDOW = timedelta(days=35) - timedelta(minutes=1)
-#: The flows outcome types the sandbox (and flowops' criteria) know.
 METRICS = (
     {"Name": "FLOWS_OUTCOME"},
     {"Name": "AVG_FLOW_TIME"},
@@ -53,6 +59,8 @@ class Variant:
     outcomes: Mapping[str, int]
     avg_time: float | None
     max_time: float | None
+    #: Contacts per queue they were put in (FLOWS_NEXT_RESOURCE_QUEUE_ID), when read.
+    queues: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def contacts(self) -> int:
@@ -115,49 +123,128 @@ class Measurement:
 # --- reading the metrics ------------------------------------------------------------------
 
 
-def _variants(
-    client: ConnectClient, flows: Mapping[str, tuple[str, str]], start: datetime, end: datetime
-) -> dict[str, Variant]:
-    """role -> Variant for ``flows`` (role -> (name, ARN)) over one window, one request."""
+PUBLISHED = "RESOURCE_PUBLISHED_TIMESTAMP"
+QUEUE = "FLOWS_NEXT_RESOURCE_QUEUE_ID"
+#: Which rows of a window count for a side: (dimensions) -> keep?
+Keep = Callable[[Mapping[str, str]], bool]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One result row: its dimensions and metric values."""
+
+    dims: Mapping[str, str]
+    values: Mapping[str, float]
+
+    @property
+    def contacts(self) -> int:
+        return int(self.values.get("FLOWS_OUTCOME", 0))
+
+
+def _rows(
+    client: ConnectClient,
+    arns: Sequence[str],
+    window: tuple[datetime, datetime],
+    groupings: Sequence[str],
+    metrics: Sequence[Mapping[str, Any]] = METRICS,
+) -> list[_Row]:
+    """One ``GetMetricDataV2`` request on the flows ``arns``, grouped by flow and ``groupings``."""
     results = client.metric_data(
-        start,
-        end,
-        METRICS,
-        filters=[
-            {
-                "FilterKey": "FLOWS_RESOURCE_ID",
-                "FilterValues": sorted({a for _, a in flows.values()}),
-            }
-        ],
-        groupings=["FLOWS_RESOURCE_ID", "FLOWS_OUTCOME_TYPE"],
+        window[0],
+        window[1],
+        metrics,
+        filters=[{"FilterKey": "FLOWS_RESOURCE_ID", "FilterValues": sorted(set(arns))}],
+        groupings=["FLOWS_RESOURCE_ID", *groupings],
     )
-    counts: dict[str, Counter[str]] = {arn: Counter() for _, arn in flows.values()}
-    time_sum: dict[str, float] = {}
-    longest: dict[str, float] = {}
-    for item in results:
-        dims = item.get("Dimensions") or {}
-        arn = str(dims.get("FLOWS_RESOURCE_ID", ""))
-        if arn not in counts:
-            continue
-        values = {
-            c["Metric"]["Name"]: float(c.get("Value") or 0) for c in item.get("Collections") or []
-        }
-        n = int(values.get("FLOWS_OUTCOME", 0))
-        counts[arn][str(dims.get("FLOWS_OUTCOME_TYPE", "UNKNOWN"))] += n
-        time_sum[arn] = time_sum.get(arn, 0.0) + n * values.get("AVG_FLOW_TIME", 0.0)
-        longest[arn] = max(longest.get(arn, 0.0), values.get("MAX_FLOW_TIME", 0.0))
-    out = {}
-    for role, (name, arn) in flows.items():
-        n = sum(counts[arn].values())
-        out[role] = Variant(
-            role,
-            name,
-            arn,
-            dict(counts[arn]),
-            round(time_sum.get(arn, 0.0) / n, 2) if n else None,
-            longest.get(arn) if n else None,
+    return [
+        _Row(
+            {k: str(v) for k, v in (item.get("Dimensions") or {}).items()},
+            {
+                c["Metric"]["Name"]: float(c.get("Value") or 0)
+                for c in item.get("Collections") or []
+            },
         )
-    return out
+        for item in results
+    ]
+
+
+def _variant(role: str, name: str, arn: str, rows: Sequence[_Row]) -> Variant:
+    """The side ``role`` (flow ``name``, ``arn``) from the rows of an outcome request."""
+    counts: Counter[str] = Counter()
+    time_sum = longest = 0.0
+    for row in rows:
+        if row.dims.get("FLOWS_RESOURCE_ID") != arn:
+            continue
+        n = row.contacts
+        counts[row.dims.get("FLOWS_OUTCOME_TYPE", "UNKNOWN")] += n
+        time_sum += n * row.values.get("AVG_FLOW_TIME", 0.0)
+        longest = max(longest, row.values.get("MAX_FLOW_TIME", 0.0))
+    n = sum(counts.values())
+    return Variant(
+        role, name, arn, dict(counts), round(time_sum / n, 2) if n else None, longest if n else None
+    )
+
+
+def _queues(rows: Sequence[_Row], arn: str) -> dict[str, int]:
+    """Contacts of flow ``arn`` per queue they were put in, from a queue-grouped request."""
+    out: Counter[str] = Counter()
+    for row in rows:
+        if row.dims.get("FLOWS_RESOURCE_ID") == arn and row.dims.get(QUEUE):
+            out[row.dims[QUEUE]] += row.contacts
+    return dict(sorted(out.items()))
+
+
+def _queue_rows(
+    client: ConnectClient,
+    arns: Sequence[str],
+    window: tuple[datetime, datetime],
+    groupings: Sequence[str],
+    notes: list[str],
+) -> list[_Row]:
+    """Contacts per queue they were put in; none (and a note) where Connect refuses the
+    grouping (botocore's model lists FLOWS_NEXT_RESOURCE_QUEUE_ID among each flow metric's
+    groupings but not in the request's list of grouping keys)."""
+    try:
+        return _rows(client, arns, window, [QUEUE, *groupings], METRICS[:1])
+    except InvalidRequestError as error:
+        notes.append(f"contacts per queue unavailable: {error.message}")
+        return []
+
+
+def _published(dims: Mapping[str, str]) -> float | None:
+    """A row's RESOURCE_PUBLISHED_TIMESTAMP as epoch seconds (ISO 8601 or epoch text)."""
+    text = dims.get(PUBLISHED, "")
+    try:
+        return float(text)
+    except ValueError:
+        try:
+            return _parse_when(text).timestamp()
+        except ValueError:
+            return None
+
+
+def _variants(
+    client: ConnectClient,
+    flows: Mapping[str, tuple[str, str]],
+    start: datetime,
+    end: datetime,
+    *,
+    routing: bool = False,
+    notes: list[str] | None = None,
+) -> dict[str, Variant]:
+    """role -> Variant for ``flows`` (role -> (name, ARN)) over one window: one request
+    (two with ``routing``)."""
+    arns = [a for _, a in flows.values()]
+    rows = _rows(client, arns, (start, end), ["FLOWS_OUTCOME_TYPE"])
+    queued = (
+        _queue_rows(client, arns, (start, end), [], [] if notes is None else notes)
+        if routing
+        else []
+    )
+    return {
+        role: replace(_variant(role, name, arn, rows), queues=_queues(queued, arn))
+        for role, (name, arn) in flows.items()
+    }
 
 
 # --- judging ----------------------------------------------------------------------------
@@ -279,10 +366,18 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def measure_canary(client: ConnectClient, flow: str, *, now: datetime | None = None) -> Measurement:
-    """Both variants of the canary on entry flow ``flow`` since it started."""
+def measure_canary(
+    client: ConnectClient,
+    flow: str,
+    *,
+    now: datetime | None = None,
+    routing: bool = False,
+    status: CanaryStatus | None = None,
+) -> Measurement:
+    """Both variants of the canary on entry flow ``flow`` since it started (with
+    ``routing``, also their contacts per queue); ``status``: the canary as just read."""
     calls_before = Counter(client.calls)
-    status = canary_status(client, flow)
+    status = status or canary_status(client, flow)
     if status.state is None or status.stable is None or status.candidate is None:
         raise BadInputError(
             f"no canary (with both helper flows) is running on {flow!r} in {client.env.name!r}"
@@ -303,6 +398,8 @@ def measure_canary(client: ConnectClient, flow: str, *, now: datetime | None = N
         },
         start,
         end,
+        routing=routing,
+        notes=notes,
     )
     return _measurement(
         client,
@@ -317,11 +414,45 @@ def measure_canary(client: ConnectClient, flow: str, *, now: datetime | None = N
     )
 
 
+def _by_version(before: list[_Row], after: list[_Row], cut: float) -> tuple[Keep, Keep, list[str]]:
+    """Which rows count on each side of a release that ended before ``cut`` (epoch):
+    after, the version live when it ended (the newest published before ``cut`` that ran in
+    the after window); before, the versions published before that one. Notes count the
+    contacts left out."""
+    live = max(
+        (p for r in after if (p := _published(r.dims)) is not None and p < cut), default=None
+    )
+    bound = cut if live is None else live
+
+    def keep_after(dims: Mapping[str, str]) -> bool:
+        return live is not None and _published(dims) == live
+
+    def keep_before(dims: Mapping[str, str]) -> bool:
+        published = _published(dims)
+        return published is not None and published < bound
+
+    notes = []
+    for side, rows, keep in (("after", after, keep_after), ("before", before, keep_before)):
+        left = sum(r.contacts for r in rows if not keep(r.dims))
+        if left:
+            notes.append(
+                f"{left} contacts in the {side} window ran another version of the flow"
+                " (by RESOURCE_PUBLISHED_TIMESTAMP) and are not counted"
+            )
+    return keep_before, keep_after, notes
+
+
 def measure_release(
-    client: ConnectClient, flow: str, release: int | None = None, *, now: datetime | None = None
+    client: ConnectClient,
+    flow: str,
+    release: int | None = None,
+    *,
+    now: datetime | None = None,
+    routing: bool = False,
 ) -> Measurement:
     """Entry flow ``flow`` over equal windows before and after a release (the newest one
-    that released it, or release ``release``)."""
+    that released it, or release ``release``), each side the contacts the flow's version
+    before, or the version it released, handled (with ``routing``, also per queue)."""
     calls_before = Counter(client.calls)
     records = read_ledger(client)
     chosen: ReleaseRecord | None = None
@@ -343,8 +474,26 @@ def measure_release(
         raise BadInputError(f"release {chosen.id} is not in the past yet")
     if width < end - when:
         notes.append("release older than 35 days: measured over 35 days after it")
-    after = _variants(client, {"after": (entry.name, entry.arn)}, when, when + width)["after"]
-    before = _variants(client, {"before": (entry.name, entry.arn)}, when - width, when)["before"]
+    windows = {"before": (when - width, when), "after": (when, when + width)}
+    rows = {
+        side: _rows(client, [entry.arn], window, ["FLOWS_OUTCOME_TYPE", PUBLISHED])
+        for side, window in windows.items()
+    }
+    # The record's time is to the second and written once the flows are published.
+    cut = when.timestamp() + 1
+    keep_before, keep_after, split_notes = _by_version(rows["before"], rows["after"], cut)
+    notes.extend(split_notes)
+    sides = {}
+    for side, keep in (("before", keep_before), ("after", keep_after)):
+        kept = [r for r in rows[side] if keep(r.dims)]
+        variant = _variant(side, entry.name, entry.arn, kept)
+        if routing:
+            queued = _queue_rows(client, [entry.arn], windows[side], [PUBLISHED], notes)
+            variant = replace(
+                variant, queues=_queues([r for r in queued if keep(r.dims)], entry.arn)
+            )
+        sides[side] = variant
+    before, after = sides["before"], sides["after"]
     return _measurement(
         client,
         entry.name,
@@ -370,7 +519,11 @@ def measure(
                 f"no canary is running in {client.env.name!r};"
                 " name a flow with --flow to measure its release"
             )
-        return [measure_canary(client, f.name) for f in running]
-    if release is None and canary_status(client, flow).running:
-        return [measure_canary(client, flow)]
-    return [measure_release(client, flow, release)]
+        return [measure_canary(client, f.name, routing=True) for f in running]
+    before = Counter(client.calls)
+    status = canary_status(client, flow) if release is None else None
+    if status is not None and status.running:
+        m = measure_canary(client, flow, routing=True, status=status)
+    else:
+        m = measure_release(client, flow, release, routing=True)
+    return [replace(m, calls=dict(client.calls - before))]  # with the status read

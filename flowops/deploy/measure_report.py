@@ -28,6 +28,7 @@ def _variant(v: Variant) -> dict[str, Any]:
         "shares": {k: round(v.share(k) or 0.0, 2) for k in sorted(v.outcomes)},
         "avg_flow_time": v.avg_time,
         "max_flow_time": v.max_time,
+        "queues": dict(v.queues),
     }
 
 
@@ -94,6 +95,22 @@ def _side(v: Variant) -> str:
     return f"{v.role} ({v.flow}): {v.contacts} contacts; {mix or 'no outcomes'}; {times}"
 
 
+def _queue_name(queue: str) -> str:
+    """A queue ARN's id (the last part); other values as they are."""
+    return queue.rsplit("/", 1)[-1]
+
+
+def _queue_line(v: Variant) -> str | None:
+    """``role`` contacts per queue they were put in, with their share; None when unread."""
+    if not v.queues:
+        return None
+    shares = ", ".join(
+        f"{_queue_name(q)} {n} ({100 * n / v.contacts:.1f}%)" if v.contacts else f"{q} {n}"
+        for q, n in v.queues.items()
+    )
+    return f"{v.role} per queue: {shares}"
+
+
 def _diff_line(d: Difference, confidence: float) -> str:
     t = d.test
     if t is None:
@@ -111,6 +128,7 @@ def measurement_text(m: Measurement) -> str:
     lines = [_title(m), f"  {_side(m.base)}", f"  {_side(m.new)}"]
     lines += [f"  {_diff_line(d, m.confidence)}" for d in m.differences]
     lines += ["  flow times: averages only (the API gives no per-contact times, no test)"]
+    lines += [f"  {line}" for v in (m.base, m.new) if (line := _queue_line(v))]
     for c in m.checks:
         lines.append(f"  [{c.status}] {c.criterion}: {c.detail}")
     lines.append(f"  verdict: {m.verdict} ({VERDICT_WORDS[m.verdict]})")
@@ -138,6 +156,7 @@ def measurement_markdown(m: Measurement) -> str:
             out.append(f"{d.outcome[:26]:<26} {v.role:<9} {_bar(share)} {share:5.1f}%")
     out += ["```", ""]
     out += [f"- {_diff_line(d, m.confidence)}" for d in m.differences]
+    out += [f"- {line}" for v in (m.base, m.new) if (line := _queue_line(v))]
     out += [f"- **{c.status}** {c.criterion}: {c.detail}" for c in m.checks]
     out += [f"- note: {n}" for n in m.notes]
     return "\n".join(out) + "\n"

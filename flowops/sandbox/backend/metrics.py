@@ -11,8 +11,18 @@ it took (a per-block time with jitter) and its flows outcome type.
 ``GetMetricDataV2`` (POST ``/metrics/data``) answers ``FLOWS_STARTED``, ``FLOWS_OUTCOME``,
 ``PERCENT_FLOWS_OUTCOME`` (metric filter ``FLOWS_OUTCOME_TYPE``), ``AVG_FLOW_TIME`` and
 ``MAX_FLOW_TIME`` from those runs, filtered and grouped by ``FLOWS_RESOURCE_ID``,
+``FLOWS_MODULE_RESOURCE_ID``, ``FLOWS_NEXT_RESOURCE_ID``, ``FLOWS_NEXT_RESOURCE_QUEUE_ID``,
 ``FLOW_TYPE``, ``FLOWS_OUTCOME_TYPE``, ``RESOURCE_PUBLISHED_TIMESTAMP`` and ``CHANNEL``,
-per interval period, with the limits botocore's model documents.
+per interval period, with the limits botocore's model documents (which keys each metric
+accepts: :data:`METRIC_KEYS`).
+
+The sandbox's reading where the model is silent: a request that filters or groups by
+``FLOWS_MODULE_RESOURCE_ID`` counts module runs (each module a flow invoked, its
+``FLOWS_RESOURCE_ID`` the invoking flow), any other request counts flow runs;
+``FLOWS_NEXT_RESOURCE_ID`` is the flow a run transferred the contact to and
+``FLOWS_NEXT_RESOURCE_QUEUE_ID`` the queue it put the contact in (the data lake's
+``next_flow_resource_id`` and ``next_queue_resource_id``); a run without one matches no
+filter on it and is left out of a grouping by it.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,15 +45,46 @@ from flowops.simulate.world import FlowEntry, FlowSet
 FLOW_METRICS = frozenset(
     {"FLOWS_STARTED", "FLOWS_OUTCOME", "PERCENT_FLOWS_OUTCOME", "AVG_FLOW_TIME", "MAX_FLOW_TIME"}
 )
-#: Filter and grouping keys the flow metrics accept (and the sandbox computes).
-FLOW_KEYS = frozenset(
+#: Filter and grouping keys of FLOWS_STARTED ("Valid groupings and filters" in botocore's
+#: model; ``contact/segmentAttributes/connect:Subtype`` and ``INITIATION_METHOD`` are valid
+#: there too, but the sandbox's contacts do not have them).
+_STARTED_KEYS = frozenset(
+    {
+        "CHANNEL",
+        "FLOW_TYPE",
+        "FLOWS_MODULE_RESOURCE_ID",
+        "FLOWS_RESOURCE_ID",
+        "RESOURCE_PUBLISHED_TIMESTAMP",
+    }
+)
+#: ... and of the other flow metrics, which add what a run led to.
+_OUTCOME_KEYS = _STARTED_KEYS | {
+    "FLOWS_NEXT_RESOURCE_ID",
+    "FLOWS_NEXT_RESOURCE_QUEUE_ID",
+    "FLOWS_OUTCOME_TYPE",
+}
+#: Which filter and grouping keys each flow metric accepts.
+METRIC_KEYS = {
+    "FLOWS_STARTED": _STARTED_KEYS,
+    "FLOWS_OUTCOME": _OUTCOME_KEYS,
+    "PERCENT_FLOWS_OUTCOME": _OUTCOME_KEYS,
+    "AVG_FLOW_TIME": _OUTCOME_KEYS,
+    "MAX_FLOW_TIME": _OUTCOME_KEYS,
+}
+#: Filter and grouping keys some flow metric accepts (and the sandbox computes).
+FLOW_KEYS = _OUTCOME_KEYS
+#: Keys naming a resource: a filter value is its ARN or its id.
+_RESOURCE_KEYS = frozenset(
     {
         "FLOWS_RESOURCE_ID",
-        "FLOW_TYPE",
-        "FLOWS_OUTCOME_TYPE",
-        "RESOURCE_PUBLISHED_TIMESTAMP",
-        "CHANNEL",
+        "FLOWS_MODULE_RESOURCE_ID",
+        "FLOWS_NEXT_RESOURCE_ID",
+        "FLOWS_NEXT_RESOURCE_QUEUE_ID",
     }
+)
+#: Keys a run may have no value for (left out of groupings by them).
+_OPTIONAL_KEYS = frozenset(
+    {"FLOWS_MODULE_RESOURCE_ID", "FLOWS_NEXT_RESOURCE_ID", "FLOWS_NEXT_RESOURCE_QUEUE_ID"}
 )
 #: How a simulated end becomes a flows outcome type.
 OUTCOMES = {
@@ -97,6 +139,9 @@ def _epoch(value: str) -> float | None:
 def _dimension(run: FlowRun, key: str) -> str:
     return {
         "FLOWS_RESOURCE_ID": run.flow_arn,
+        "FLOWS_MODULE_RESOURCE_ID": run.module_arn,
+        "FLOWS_NEXT_RESOURCE_ID": run.next_arn,
+        "FLOWS_NEXT_RESOURCE_QUEUE_ID": run.next_queue,
         "FLOW_TYPE": run.flow_type,
         "FLOWS_OUTCOME_TYPE": run.outcome,
         "RESOURCE_PUBLISHED_TIMESTAMP": _iso(run.published),
@@ -105,8 +150,9 @@ def _dimension(run: FlowRun, key: str) -> str:
 
 
 def _matches(run: FlowRun, key: str, values: list[str]) -> bool:
-    if key == "FLOWS_RESOURCE_ID":
-        return any(run.flow_arn == v or run.flow_arn.endswith("/" + v) for v in values)
+    if key in _RESOURCE_KEYS:
+        have = _dimension(run, key)
+        return bool(have) and any(have == v or have.endswith("/" + v) for v in values)
     if key == "RESOURCE_PUBLISHED_TIMESTAMP":
         return (
             any(_epoch(v) == round(run.published) for v in values) or _iso(run.published) in values
@@ -135,8 +181,11 @@ class Metrics(Family):
 
     # --- traffic ---------------------------------------------------------------------
 
-    def _flows(self, instance: Instance) -> tuple[FlowSet, dict[str, Flow]]:
-        records = {r.name: r for r in self.store.flows(instance.id, "flow")}
+    def _flows(self, instance: Instance) -> tuple[FlowSet, _Records]:
+        records = _Records(
+            {r.name: r for r in self.store.flows(instance.id, "flow")},
+            {r.name: r for r in self.store.flows(instance.id, "module")},
+        )
         return instance_flowset(self.store, instance), records
 
     def send_traffic(
@@ -170,27 +219,31 @@ class Metrics(Family):
                 summary["incomplete"] += 1
                 continue
             summary["contacts"] += 1
-            runs = _flow_runs(run, flows, records, entry, rng)
             contact = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            clock = started
             rows = []
-            for record, seconds, outcome in runs:
+            for part in _flow_runs(run, flows, records, entry, rng):
+                record = part.module or part.flow
                 rows.append(
                     FlowRun(
                         instance.id,
                         contact,
-                        record.arn,
-                        record.type,
+                        part.flow.arn,
+                        part.flow.type,
                         max(record.next_version - 1, 0),
                         record.modified,
-                        clock,
-                        seconds,
-                        outcome,
+                        started,
+                        part.seconds,
+                        part.outcome,
                         channel,
+                        "module" if part.module else "flow",
+                        part.module.arn if part.module else "",
+                        part.next_arn,
+                        part.next_queue,
                     )
                 )
-                per = summary["flows"].setdefault(record.name, {})
-                per[outcome] = per.get(outcome, 0) + 1
+                if part.module is None:
+                    per = summary["flows"].setdefault(part.flow.name, {})
+                    per[part.outcome] = per.get(part.outcome, 0) + 1
             self.store.add_flow_runs(rows)
         return summary
 
@@ -205,11 +258,15 @@ class Metrics(Family):
         filters = _filters(p.get("Filters") or [])
         groupings = [str(g) for g in p.get("Groupings") or []]
         metrics = p.get("Metrics") or []
-        _check_metrics(metrics, groupings)
+        _check_metrics(metrics, groupings, [key for key, _ in filters])
+        keys = {key for key, _ in filters} | set(groupings)
+        kind = "module" if "FLOWS_MODULE_RESOURCE_ID" in keys else "flow"
         runs = [
             r
             for r in self.store.flow_runs(instance.id, start, end)
-            if all(_matches(r, key, values) for key, values in filters)
+            if r.resource_type == kind
+            and all(_matches(r, key, values) for key, values in filters)
+            and all(_dimension(r, key) for key in groupings if key in _OPTIONAL_KEYS)
         ]
         results = _results(runs, metrics, groupings, period, start, end)
         page, token = paged(results, p, "GetMetricDataV2")
@@ -238,31 +295,79 @@ def _random_run(
     return None
 
 
+@dataclass(frozen=True)
+class _Records:
+    """An instance's flows and modules by name."""
+
+    flows: dict[str, Flow]
+    modules: dict[str, Flow]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one flow of a contact's chain (or one module it invoked) did."""
+
+    flow: Flow
+    seconds: float
+    outcome: str
+    module: Flow | None = None
+    next_arn: str = ""
+    next_queue: str = ""
+
+
 def _flow_runs(
     run: RunResult,
     flows: FlowSet,
-    records: dict[str, Flow],
+    records: _Records,
     entry: FlowEntry,
     rng: random.Random,
-) -> list[tuple[Flow, float, str]]:
-    """Each flow of the contact's chain (entry flow, then transfers): its time and outcome."""
+) -> list[_Part]:
+    """Each flow of the contact's chain (entry flow, then transfers), with its time,
+    outcome, next flow and queue; then each module a flow of the chain invoked."""
     chain = [entry.name]
     for ref in run.transfers:
         target = flows.resolve(ref)
         if target is not None and target.kind == "flow":
             chain.append(target.name)
     seconds = [0.0] * len(chain)
+    modules: dict[tuple[int, str], float] = {}
     at = 0
     for step in run.steps:
         if at + 1 < len(chain) and step.flow == chain[at + 1]:
             at += 1
-        seconds[at] += BLOCK_SECONDS.get(step.type, DEFAULT_SECONDS) * rng.uniform(0.7, 1.3)
-    end = OUTCOMES.get(run.end.kind if run.end else "error", "FLOW_ERROR")
+        took = BLOCK_SECONDS.get(step.type, DEFAULT_SECONDS) * rng.uniform(0.7, 1.3)
+        seconds[at] += took
+        if step.flow != chain[at] and step.flow in records.modules:
+            modules[at, step.flow] = modules.get((at, step.flow), 0.0) + took
+    kind = run.end.kind if run.end else "error"
+    end = OUTCOMES.get(kind, "FLOW_ERROR")
     out = []
     for i, name in enumerate(chain):
-        if name in records:
-            outcome = "TRANSFERRED_TO_FLOW" if i + 1 < len(chain) else end
-            out.append((records[name], round(seconds[i], 3), outcome))
+        if name not in records.flows:
+            continue
+        last = i + 1 == len(chain)
+        after = records.flows.get(chain[i + 1]) if not last else None
+        out.append(
+            _Part(
+                records.flows[name],
+                round(seconds[i], 3),
+                end if last else "TRANSFERRED_TO_FLOW",
+                next_arn=after.arn if after else "",
+                next_queue=run.end.detail if last and run.end and kind == "queue" else "",
+            )
+        )
+    for (i, module), took in modules.items():
+        if chain[i] not in records.flows:
+            continue
+        ended_in = run.end is not None and run.end.flow == module
+        out.append(
+            _Part(
+                records.flows[chain[i]],
+                round(took, 3),
+                end if ended_in else "ENDED_FLOW",
+                module=records.modules[module],
+            )
+        )
     return out
 
 
@@ -300,7 +405,9 @@ def _filters(raw: Iterable[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _check_metrics(metrics: list[dict[str, Any]], groupings: list[str]) -> None:
+def _check_metrics(
+    metrics: list[dict[str, Any]], groupings: list[str], filter_keys: list[str]
+) -> None:
     if not metrics:
         raise invalid_param("Metrics must name at least one metric")
     for key in groupings:
@@ -313,6 +420,10 @@ def _check_metrics(metrics: list[dict[str, Any]], groupings: list[str]) -> None:
                 f"The flowops sandbox computes the flow metrics ({', '.join(sorted(FLOW_METRICS))})"
                 f", not {name}"
             )
+        for what, keys in (("grouping", groupings), ("filter", filter_keys)):
+            for key in keys:
+                if key not in METRIC_KEYS[name]:
+                    raise invalid_param(f"{key} is not a valid {what} for metric {name}")
         for f in metric.get("MetricFilters") or []:
             if f.get("MetricFilterKey") != "FLOWS_OUTCOME_TYPE" or name not in (
                 "PERCENT_FLOWS_OUTCOME",
