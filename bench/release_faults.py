@@ -409,8 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench faults")
     parser.add_argument("--trials", type=int, default=105, help="promote/rollback trials")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kills", type=int, default=66, help="signal trials (0: none)")
-    parser.add_argument("--canary", type=int, default=35, help="canary trials (0: none)")
+    parser.add_argument("--kills", type=int, default=72, help="signal trials (0: none)")
+    parser.add_argument("--canary", type=int, default=30, help="canary trials (0: none)")
     args = parser.parse_args(argv)
     broken = kills_and_canaries(args.kills, args.canary, args.seed)
     if args.trials <= 0:

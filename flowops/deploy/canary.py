@@ -349,15 +349,23 @@ def _start(
         f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
     )
     stable = _create_helper(client, entry, "stable", entry.content)
+    cand: RemoteFlow | None = None
     try:
         tx.checkpoint()
         cand = _create_helper(client, entry, "candidate", candidate_text)
-    except FlowopsError:
-        _delete_quietly(client, stable.id)  # e.g. Connect refused the candidate's content
+        state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
+        client.tag(entry.arn, {STATE_TAG: encode_state(state)})
+    except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
+        for helper in (stable, cand):
+            if helper is not None:
+                _delete_quietly(client, helper.id)  # no helper is left without a canary
+        if cand is not None:
+            try:
+                client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
+            except FlowopsError:
+                pass  # the tag names deleted helpers: `flowops canary abort` clears it
         client.refresh_flows()
         raise
-    state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
-    client.tag(entry.arn, {STATE_TAG: encode_state(state)})
     try:
         tx.checkpoint()
         version = publish(

@@ -166,7 +166,12 @@ def transaction(
     with _signals(tx):
         try:
             tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
-            tx.checkpoint()
+            if tx.signum is not None:
+                raise CancelledError(
+                    tx.signum,
+                    f"cancelled by {signal_name(tx.signum)} before any flow was written; "
+                    "nothing was changed",
+                )
             ledger = ensure_ledger(client)
             legacy = _legacy_lock_cleared(client, ledger)
             ledger, tx.repaired = repair(client, ledger)

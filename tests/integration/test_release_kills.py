@@ -24,7 +24,8 @@ from bench.release_kills import run_kill_trial
     [
         # a rollback killed between flows: the next run records what it did, truly
         ("rollback", "UpdateContactFlowContent", 1, signal.SIGKILL),
-        ("rollback", "CreateContactFlowVersion", 2, signal.SIGTERM),
+        # a promote cancelled while it takes the lock: nothing written, and it says so
+        ("promote", "CreateContactFlowModule", 1, signal.SIGTERM),
         # a canary start stopped after its state tag, before the wrapper
         ("canary-start", "TagResource", 1, signal.SIGINT),
         ("canary-promote", "UpdateContactFlowContent", 1, signal.SIGKILL),
@@ -41,7 +42,8 @@ def test_a_stopped_run_leaves_old_or_new_content_true_records_and_converges(
         assert trial.exit_code in (0, 130 if number == signal.SIGINT else 143), trial
 
 
-@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 5)])
+# fatal seed 25: the canary's state tag is refused after both helpers were created
+@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 25)])
 def test_a_canary_under_faults_stays_consistent_and_converges(
     kind: str, seed: int, tmp_path: Path
 ) -> None:
