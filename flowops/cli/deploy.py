@@ -122,8 +122,9 @@ def register(app: typer.Typer) -> None:
         """Compare the flows at a git revision with an environment; write nothing.
 
         Runs every plan-time check promote runs (references, literal ARNs, names, size,
-        identifiers, quotas, structure). Uncommitted changes under the flows folder are
-        not part of the revision: plan warns about them.
+        identifiers, quotas, structure, and the action rules Connect applies on publish:
+        parameter values, branches, action types per flow type). Uncommitted changes
+        under the flows folder are not part of the revision: plan warns about them.
         Exit codes: 0 planned (also with changes, unless --exit-code), 1 a plan-time
         check failed (every problem listed per flow), 2 bad input, 3 Amazon Connect
         error, 4 changes present (only with --exit-code).

@@ -102,6 +102,22 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         environments: EnvironmentsOption = None,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                "--prune/--no-prune",
+                help="With --env: delete the test cases flowops owns whose scenario is gone "
+                "or renamed (--no-prune keeps and lists them).",
+            ),
+        ] = True,
+        dry_run: Annotated[
+            bool,
+            typer.Option(
+                "--dry-run",
+                help="With --env: say which test cases would be created, updated and "
+                "pruned; write, delete and run nothing (verdicts are the offline ones).",
+            ),
+        ] = False,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Paths and uncovered branches.")
         ] = False,
@@ -113,6 +129,8 @@ def register(app: typer.Typer) -> None:
         from flowops.simulate.suite import run_scenarios
         from flowops.simulate.world import load_flowset
 
+        if dry_run and env is None:
+            raise BadInputError("--dry-run needs --env (an offline run writes nothing)")
         if fail_under is not None and not 0 <= fail_under <= 100:
             raise BadInputError("--coverage-fail-under must be between 0 and 100")
         if env is not None:
@@ -124,6 +142,8 @@ def register(app: typer.Typer) -> None:
                 flows,
                 scenarios,
                 progress=lambda line: err_console.print(line, highlight=False),
+                prune=prune,
+                dry_run=dry_run,
             )
         else:
             flowset = load_flowset(flows)

@@ -1081,6 +1081,10 @@ class ConnectClient:
         """Replace a test case's content, entry point, data or status."""
         self._call("UpdateTestCase", InstanceId=self.instance_id, TestCaseId=test_case_id, **params)
 
+    def delete_test_case(self, test_case_id: str) -> None:
+        """Delete a test case (and its executions' records)."""
+        self._call("DeleteTestCase", InstanceId=self.instance_id, TestCaseId=test_case_id)
+
     def start_test_case_execution(self, test_case_id: str, client_token: str) -> dict[str, Any]:
         """Start (queue) an execution of a published test case."""
         return self._call(

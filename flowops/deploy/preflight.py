@@ -13,14 +13,18 @@ when one fails. What is checked, against the target environment's catalog:
   whose name the target has for a flow of another type (names are unique per instance,
   whatever the type), a name Connect would refuse (1 to 127 characters, not blank);
 * **content size**: the resolved content over Connect's 256,000 characters;
-* **identifiers** Connect refuses: empty, over 50 characters, or holding one of
-  ``% : ( \\ / ) = $ , ; [ ] { }``;
+* **identifiers** Connect refuses: empty, not unique, over 50 characters, holding one of
+  ``% : ( \\ / ) = $ , ; [ ] { }`` or a reserved name;
 * **quotas**: flows and modules per instance (Connect's defaults 100 and 200, or the
   environment's ``quotas``), counting the flows the plan creates and the two helper flows
   each of ``quotas.canary_slots`` canaries will need;
 * **structure** Connect validates on publish: ``Version``, a ``StartAction`` that names
-  an action, every transition to an existing action, unique identifiers, at most 250
-  actions (documents with status SAVED are not validated, as Connect does not).
+  an action, every transition to an existing action, at most 250 actions;
+* **actions** as Connect validates them on publish: known types, required parameters,
+  parameter values (enums, ranges, DistributeByPercentage thresholds), the branches each
+  type may have, and the action types allowed in the flow's type. Structure, identifiers
+  and actions come from :mod:`flowops.model.action_rules`, the definition the sandbox
+  enforces (documents with status SAVED: identifiers only, as Connect validates nothing).
 * **tags** Connect refuses: keys starting ``aws:`` or over 128 characters, values over 256,
   more than 50 tags.
 """
@@ -36,15 +40,13 @@ from typing import Any
 from flowops.config import Environment
 from flowops.connect.catalog import Catalog, CatalogEntry
 from flowops.errors import CheckFailedError
+from flowops.model.action_rules import publish_problems
 from flowops.model.document import FlowDocument
 from flowops.refs import ANY_ARN, KIND_OF_KEY, UUID_RE, account_of, env_name, resolve
 
 #: Connect's limits (CreateContactFlow / CreateContactFlowModule API reference).
 MAX_CONTENT = 256_000
-MAX_ACTIONS = 250
-MAX_IDENTIFIER = 50
 MAX_NAME = 127
-FLOW_LANGUAGE_VERSION = "2019-10-30"
 #: Connect's default "Flows per instance" and "Modules per instance" quotas.
 DEFAULT_FLOWS_PER_INSTANCE = 100
 DEFAULT_MODULES_PER_INSTANCE = 200
@@ -52,7 +54,6 @@ DEFAULT_MODULES_PER_INSTANCE = 200
 CANARY_HELPERS = 2
 
 _INSTANCE = re.compile(r":instance/([^/:\s\"',]+)")
-_BAD_IDENTIFIER = re.compile(r"[%:()\\/=$,;\[\]{}]")
 #: Placeholder ARN length for flows the release creates (a real flow ARN's length).
 _PENDING_ARN = "arn:aws:connect:us-east-1:000000000000:instance/" + "0" * 36 + "/contact-flow/"
 
@@ -62,7 +63,7 @@ class Problem:
     """One thing promote would fail on, for one flow (``key``, git key) or the release."""
 
     key: str
-    check: str  # reference, literal, name, size, identifier, quota, structure, tags
+    check: str  # reference, literal, name, size, identifier, quota, structure, action, tags
     message: str
 
 
@@ -169,62 +170,14 @@ def _lex_v1(key: str, doc: FlowDocument, catalog: Catalog) -> list[Problem]:
 
 
 def _structure(key: str, doc: FlowDocument) -> list[Problem]:
-    raw = doc.flow.raw
-    out: list[Problem] = []
-    actions = raw.get("Actions")
-    if raw.get("Version") != FLOW_LANGUAGE_VERSION:
-        out.append(Problem(key, "structure", f"Version must be {FLOW_LANGUAGE_VERSION!r}"))
-    if not isinstance(actions, list) or not actions:
-        return [*out, Problem(key, "structure", "Actions must be a non-empty list")]
-    if len(actions) > MAX_ACTIONS:
-        out.append(
-            Problem(key, "structure", f"{len(actions)} actions; Connect allows {MAX_ACTIONS}")
-        )
-    ids: list[str] = [str(a.get("Identifier", "")) for a in actions if isinstance(a, Mapping)]
-    for ident in sorted({i for i in ids if ids.count(i) > 1}):
-        out.append(Problem(key, "structure", f"identifier {ident!r} is used twice"))
-    for ident in ids:
-        if not ident or len(ident) > MAX_IDENTIFIER or _BAD_IDENTIFIER.search(ident):
-            out.append(
-                Problem(
-                    key,
-                    "identifier",
-                    f"action identifier {ident!r}: Connect wants 1 to {MAX_IDENTIFIER} "
-                    "characters without % : ( \\ / ) = $ , ; [ ] { }",
-                )
-            )
-    published = doc.info.status.upper() != "SAVED"
-    if published and raw.get("StartAction") not in ids:
-        out.append(
-            Problem(key, "structure", f"StartAction {raw.get('StartAction')!r} names no action")
-        )
-    if published:
-        known = set(ids)
-        for action in actions:
-            if not isinstance(action, Mapping):
-                continue
-            for where, target in _targets(action.get("Transitions")):
-                if target not in known:
-                    out.append(
-                        Problem(
-                            key,
-                            "structure",
-                            f"action {action.get('Identifier')!r}: {where} {target!r} names "
-                            "no action",
-                        )
-                    )
-    return out
-
-
-def _targets(transitions: Any) -> Iterator[tuple[str, Any]]:
-    if not isinstance(transitions, Mapping):
-        return
-    if "NextAction" in transitions:
-        yield "NextAction", transitions["NextAction"]
-    for part in ("Errors", "Conditions"):
-        for i, item in enumerate(transitions.get(part) or []):
-            if isinstance(item, Mapping) and "NextAction" in item:
-                yield f"{part}[{i}].NextAction", item["NextAction"]
+    """The checks Connect applies on publish, from the one definition the sandbox uses
+    (:func:`flowops.model.action_rules.publish_problems`); SAVED content is not validated
+    by Connect, so only its identifiers are checked."""
+    ftype = "MODULE" if doc.info.kind == "module" else doc.info.type
+    found = publish_problems(doc.flow.raw, ftype)
+    if doc.info.status.upper() == "SAVED":
+        found = [p for p in found if p.check == "identifier"]
+    return [Problem(key, p.check, p.message) for p in found]
 
 
 def _tags(key: str, doc: FlowDocument) -> list[Problem]:

@@ -12,6 +12,9 @@
 4. Executions start with at most 5 running at once (Connect's limit), are polled until
    they finish (5 minutes each at most), and their records become the same report as
    an offline run.
+5. Stale test cases flowops owns (name prefix and ``flowops:managed`` tag) whose scenario
+   was deleted or renamed are deleted (``prune=False`` keeps and lists them); a dry run
+   writes, deletes and runs nothing and says what it would do.
 """
 
 from __future__ import annotations
@@ -54,6 +57,24 @@ class NativeStats:
     unchanged: list[str] = field(default_factory=list)
     executions: dict[str, str] = field(default_factory=dict)  # test case name -> execution id
     max_running: int = 0
+    #: Stale test cases flowops owns (its name prefix and ``flowops:managed`` tag) whose
+    #: scenario is gone or renamed, or has no native form any more: deleted, or kept with
+    #: ``prune=False`` (then listed in ``stale``).
+    pruned: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    #: A dry run: what would be written and deleted; nothing was written or run.
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (``native`` in ``flowops.test/1``)."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "pruned": self.pruned,
+            "stale": self.stale,
+            "dry_run": self.dry_run,
+        }
 
 
 def resolver(client: ConnectClient, env: Environment) -> Callable[[str], str]:
@@ -91,12 +112,54 @@ def _same(existing: dict[str, Any], case: CompiledTestCase) -> bool:
     )
 
 
+MANAGED_TAG = "flowops:managed"
+
+
+def prune_test_cases(
+    client: ConnectClient,
+    existing: dict[str, str],
+    keep: set[str],
+    prefix: str,
+    stats: NativeStats,
+    *,
+    prune: bool = True,
+    dry_run: bool = False,
+) -> None:
+    """Delete the stale test cases flowops owns: its name prefix *and* its managed tag
+    (a test case someone named ``flowops-...`` by hand is never touched), not in ``keep``."""
+    for name, ident in sorted(existing.items()):
+        if name in keep or not name.startswith(prefix):
+            continue
+        tags = client.describe_test_case(ident).get("Tags") or {}
+        if tags.get(MANAGED_TAG) != "true":
+            continue
+        if prune and not dry_run:
+            client.delete_test_case(ident)
+        (stats.pruned if prune else stats.stale).append(name)
+
+
 def sync_test_cases(
-    client: ConnectClient, cases: list[CompiledTestCase], stats: NativeStats
+    client: ConnectClient,
+    cases: list[CompiledTestCase],
+    stats: NativeStats,
+    *,
+    prefix: str = "flowops-",
+    prune: bool = True,
+    dry_run: bool = False,
 ) -> dict[str, str]:
-    """Create or update the test cases flowops owns; returns name -> test case id."""
+    """Create or update the test cases flowops owns, and prune its stale ones; returns
+    name -> test case id (with ``dry_run``, only of those that exist already)."""
     existing = {str(s["Name"]): str(s["Id"]) for s in client.list_test_cases()}
     ids: dict[str, str] = {}
+    prune_test_cases(
+        client,
+        existing,
+        {c.name for c in cases},
+        prefix,
+        stats,
+        prune=prune,
+        dry_run=dry_run,
+    )
     for case in cases:
         params = {
             "Content": case.content_text,
@@ -110,8 +173,12 @@ def sync_test_cases(
             if _same(client.describe_test_case(ident), case):
                 stats.unchanged.append(case.name)
             else:
-                client.update_test_case(ident, **params)
+                if not dry_run:
+                    client.update_test_case(ident, **params)
                 stats.updated.append(case.name)
+        elif dry_run:
+            stats.created.append(case.name)
+            continue
         else:
             ident = client.create_test_case(Name=case.name, Tags=dict(case.tags), **params)
             stats.created.append(case.name)
@@ -209,8 +276,15 @@ def run_native(
     stats: NativeStats | None = None,
     client: ConnectClient | None = None,
     progress: Callable[[str], None] | None = None,
+    prune: bool = True,
+    dry_run: bool = False,
 ) -> SuiteReport:
-    """Compile, sync and run every scenario as a test case in ``env``."""
+    """Compile, sync and run every scenario as a test case in ``env``.
+
+    ``prune``: delete the stale test cases flowops owns (else they are listed as stale).
+    ``dry_run``: compile and compare only: what would be created, updated and pruned,
+    with nothing written and nothing run (the scenarios' verdicts are their offline ones).
+    """
     start = time.perf_counter()
     env = load_environment(env) if isinstance(env, str) else env
     settings = CompileSettings.from_mapping(env.testing)
@@ -218,7 +292,7 @@ def run_native(
     scenarios = load_scenarios(scenarios_dir) if Path(scenarios_dir).exists() else []
     client = client or ConnectClient.for_environment(env)
     results = {s.name: run_scenario(flows, s) for s in scenarios}
-    if any(kind == "hours" for r in results.values() for kind, _, _ in r.run.mocks):
+    if not dry_run and any(kind == "hours" for r in results.values() for kind, _, _ in r.run.mocks):
         ensure_test_hours(client, env, settings)
     resolve = resolver(client, env)
     stats = stats if stats is not None else NativeStats()
@@ -230,19 +304,35 @@ def run_native(
             cases.append(compile_scenario(scenario, offline.run, resolve, flow_id, settings))
         except Uncompilable as exc:
             offline.skipped = str(exc)
-    ids = sync_test_cases(client, cases, stats)
+    stats.dry_run = dry_run
+    ids = sync_test_cases(
+        client, cases, stats, prefix=settings.name_prefix, prune=prune, dry_run=dry_run
+    )
     if progress is not None:
+        would = "would be " if dry_run else ""
         progress(
-            f"{len(stats.created)} test case(s) created, {len(stats.updated)} updated, "
-            f"{len(stats.unchanged)} unchanged in {env.name}"
+            f"{len(stats.created)} test case(s) {would}created, {len(stats.updated)} "
+            f"{would}updated, {len(stats.unchanged)} unchanged, "
+            + (
+                f"{len(stats.pruned)} stale {would}deleted in {env.name}"
+                if prune
+                else f"{len(stats.stale)} stale kept (--no-prune) in {env.name}"
+            )
         )
-    verdicts = execute_all(client, ids, stats, poll=poll, progress=progress)
+        for name in stats.pruned if prune else stats.stale:
+            progress(f"stale: {name}")
+    verdicts = {} if dry_run else execute_all(client, ids, stats, poll=poll, progress=progress)
     for case in cases:
         result = results[case.scenario]
+        result.offline_only = list(case.offline_only)
+        if case.name not in verdicts:  # a dry run: the offline verdict stands
+            continue
         status, message = verdicts[case.name]
         result.failures = (
             [] if status == "PASSED" else [Failure("native", message, len(result.run.steps))]
         )
     ordered = [results[s.name] for s in scenarios]
     taken = {b for r in ordered for b in r.run.branches}
-    return SuiteReport(ordered, compute_coverage(flows, taken), time.perf_counter() - start)
+    report = SuiteReport(ordered, compute_coverage(flows, taken), time.perf_counter() - start)
+    report.native = stats.as_dict()
+    return report

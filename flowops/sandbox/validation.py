@@ -3,10 +3,11 @@
 Works on raw JSON (no flowops model): the content must be JSON in the flow language
 (``Version`` 2019-10-30, ``StartAction``, ``Actions``), every ``NextAction`` must name an
 action, identifiers must be unique and follow the flow language's rules, every action type
-must be known, have its required parameters and be allowed in the flow's type
-(:mod:`flowops.sandbox.action_rules`), and every ARN in the actions must name a resource
-that exists for this account, Region and instance. A flow copied unchanged from another account
-therefore fails, listing each foreign reference. SAVED content is never validated.
+must be known, have valid parameters and branches and be allowed in the flow's type
+(:mod:`flowops.model.action_rules`, shared with ``flowops plan``), and every ARN in the
+actions must name a resource that exists for this account, Region and instance. A flow
+copied unchanged from another account therefore fails, listing each foreign reference.
+SAVED content is never validated.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flowops.sandbox.action_rules import action_problems, identifier_problem
+from flowops.model.action_rules import publish_problems
 from flowops.sandbox.lambdas import lambda_keys
-
-FLOW_LANGUAGE_VERSION = "2019-10-30"
-MAX_ACTIONS = 250
 
 _ARN_RE = re.compile(r"arn:aws:[a-z0-9-]+:[^\s\"',]*")
 _CONNECT_RE = re.compile(
@@ -113,83 +111,41 @@ def validate_content(content: str, ctx: Context | None, flow_type: str | None = 
     """Every problem Connect would report for publishing ``content``; empty when valid.
 
     ``flow_type`` is the flow's type (``MODULE`` for a module; ``None``: not checked against
-    the action types). Without a ``ctx`` the references are not checked.
+    the action types). The structure and per-action rules are flowops' one definition
+    (:func:`flowops.model.action_rules.publish_problems`); without a ``ctx`` the
+    references are not checked.
     """
     try:
         doc = json.loads(content)
     except ValueError as exc:
         return [f"Content is not valid JSON: {exc}"]
-    if not isinstance(doc, dict):
-        return ["Content must be a JSON object"]
-    problems: list[str] = []
-    if doc.get("Version") != FLOW_LANGUAGE_VERSION:
-        problems.append(f"Version must be {FLOW_LANGUAGE_VERSION!r}, got {doc.get('Version')!r}")
-    actions = doc.get("Actions")
-    if not isinstance(actions, list) or not actions:
-        problems.append("Actions must be a non-empty list")
+    problems = [p.message for p in publish_problems(doc, flow_type)]
+    if ctx is None or not isinstance(doc, dict) or not isinstance(doc.get("Actions"), list):
         return problems
-    if len(actions) > MAX_ACTIONS:
-        problems.append(f"A flow can have at most {MAX_ACTIONS} actions, found {len(actions)}")
-    ids: set[str] = set()
-    for index, action in enumerate(actions):
-        if not isinstance(action, dict):
-            problems.append(f"Actions[{index}] is not an object")
-            continue
-        ident = action.get("Identifier")
-        if not isinstance(ident, str) or not ident:
-            problems.append(f"Actions[{index}] has no Identifier")
-            continue
-        problem = identifier_problem(ident)
-        if problem:
-            problems.append(f"Action {ident!r}: {problem}")
-        if ident in ids:
-            problems.append(f"Action {ident!r}: Identifier is not unique")
-        ids.add(ident)
-        if not isinstance(action.get("Type"), str) or not action.get("Type"):
-            problems.append(f"Action {ident!r}: missing Type")
-        else:
-            for problem in action_problems(action["Type"], action.get("Parameters"), flow_type):
-                problems.append(f"Action {ident!r}: {problem}")
-    start = doc.get("StartAction")
-    if not isinstance(start, str) or start not in ids:
-        problems.append(f"StartAction {start!r} does not name an action")
-    for action in actions:
-        if not isinstance(action, dict) or not isinstance(action.get("Identifier"), str):
-            continue
-        ident = action["Identifier"]
-        transitions = action.get("Transitions") or {}
-        if not isinstance(transitions, dict):
-            problems.append(f"Action {ident!r}: Transitions must be an object")
-            continue
-        targets: list[tuple[str, Any]] = []
-        if "NextAction" in transitions:
-            targets.append(("NextAction", transitions["NextAction"]))
-        for key in ("Errors", "Conditions"):
-            for i, item in enumerate(transitions.get(key) or []):
-                if isinstance(item, dict) and "NextAction" in item:
-                    targets.append((f"{key}[{i}].NextAction", item["NextAction"]))
-        for where, target in targets:
-            if target not in ids:
-                problems.append(f"Action {ident!r}: {where} {target!r} does not name an action")
-        parameters = action.get("Parameters")
-        if ctx is None:
-            continue
-        if isinstance(parameters, dict):
-            for key, segment in ID_PARAMETERS.items():
-                value = parameters.get(key)
-                if isinstance(value, str) and _UUID_RE.match(value):
-                    arn = (
-                        f"arn:aws:connect:{ctx.region}:{ctx.account}:instance/"
-                        f"{ctx.instance_id}/{segment}/{value}"
+    for action in doc["Actions"]:
+        if isinstance(action, dict) and isinstance(action.get("Identifier"), str):
+            problems += _reference_problems(action["Identifier"], action.get("Parameters"), ctx)
+    return problems
+
+
+def _reference_problems(ident: str, parameters: Any, ctx: Context) -> list[str]:
+    problems: list[str] = []
+    if isinstance(parameters, dict):
+        for key, segment in ID_PARAMETERS.items():
+            value = parameters.get(key)
+            if isinstance(value, str) and _UUID_RE.match(value):
+                arn = (
+                    f"arn:aws:connect:{ctx.region}:{ctx.account}:instance/"
+                    f"{ctx.instance_id}/{segment}/{value}"
+                )
+                if not ctx.exists(arn):
+                    what = CHECKED_TYPES[segment]
+                    problems.append(
+                        f"Action {ident!r}: {key} {value} names a {what} that does not exist"
                     )
-                    if not ctx.exists(arn):
-                        what = CHECKED_TYPES[segment]
-                        problems.append(
-                            f"Action {ident!r}: {key} {value} names a {what} that does not exist"
-                        )
-        for text in _strings(parameters):
-            for arn in _ARN_RE.findall(text):
-                problem = _arn_problem(arn, ctx)
-                if problem:
-                    problems.append(f"Action {ident!r}: {arn} {problem}")
+    for text in _strings(parameters):
+        for arn in _ARN_RE.findall(text):
+            problem = _arn_problem(arn, ctx)
+            if problem:
+                problems.append(f"Action {ident!r}: {arn} {problem}")
     return problems

@@ -5,12 +5,19 @@ caller hears prompts and answers them, which Lambda, Lex, hours and queue answer
 flow asks for, and how the contact ends. From it the test case gets
 
 - one ``TestInitiated`` group that installs every override, in the order the run used
-  them (overrides are single-use and FIFO per resource in Connect);
-- one ``MessageReceived`` group per prompt the caller answers (with the key presses or
-  utterance as a SendInstruction) and per prompt the scenario expects;
-- a last group with the scenario's attribute and queue checks and ``EndTest``: on the
-  ``FlowActionStarted TransferContactToQueue`` event when the contact is queued, so the
-  test always ends before the queue transfer and no live agent is ever rung.
+  them (overrides are single-use and FIFO per resource in Connect); a forced outcome of
+  a Lambda, hours, Lex or queue-transfer block is such an override too;
+- in path order, one ``MessageReceived`` group per prompt the caller answers (with the
+  key presses or utterance as a SendInstruction) and per prompt the scenario expects, and
+  one ``FlowActionStarted`` group per Lambda, hours or Lex block in ``visits``;
+- each attribute check on the first group after its value is set (an Assert reads the
+  contact when its group matches), adding a group on a later prompt or block if needed;
+- a last group with the queue check and ``EndTest``: on the ``FlowActionStarted
+  TransferContactToQueue`` event when the contact is queued, so the test always ends
+  before the queue transfer and no live agent is ever rung.
+
+Expectations the Testing language cannot express are listed with the reason
+(:attr:`CompiledTestCase.offline_only`); the offline run checks them.
 
 References are resolved by a caller-supplied function (symbolic -> the environment's ARN),
 so this module stays free of any AWS client. Where AWS's docs disagree (reference
@@ -87,6 +94,8 @@ class CompiledTestCase:
     initialization_data: str
     description: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: Expectations the Testing language cannot express, and why: checked offline only.
+    offline_only: tuple[str, ...] = ()
 
     @property
     def content_text(self) -> str:
@@ -176,30 +185,34 @@ class _Builder:
         )
 
     def mock(
-        self, result: dict[str, Any] | None = None, error: str | None = None
+        self, result: dict[str, Any] | None = None, error: str | None = None, delay: float = 0
     ) -> dict[str, Any]:
         if error is not None:
-            return {
-                "Type": "MockResponse",
-                "Response": {"Type": "Error", "Error": {"Value": error}},
-            }
+            failure: dict[str, Any] = {"Value": error}
+            if delay:
+                failure["DelaySeconds"] = delay
+            return {"Type": "MockResponse", "Response": {"Type": "Error", "Error": failure}}
         return {
             "Type": "MockResponse",
             "Response": {"Type": "ExecutionResult", "ExecutionResult": result or {}},
         }
 
-    def payload(self, data: Any) -> dict[str, Any]:
-        return {"DelaySeconds": 0, self.settings.lambda_payload: json.dumps(data, sort_keys=True)}
+    def payload(self, data: Any, delay: float = 0) -> dict[str, Any]:
+        return {
+            "DelaySeconds": delay,
+            self.settings.lambda_payload: json.dumps(data, sort_keys=True),
+        }
 
     def overrides(self, setup: dict[str, Any], run: RunResult) -> None:
         for kind, resource, answer in run.mocks:
             arn = self.resolve(resource)
             if kind == "lambda":
                 params: dict[str, Any] = {"LambdaFunctionARN": arn}
+                delay = answer.get("delay", 0)
                 if "error" in answer:
-                    strategy = self.mock(error=answer["error"])
+                    strategy = self.mock(error=answer["error"], delay=delay)
                 else:
-                    strategy = self.mock(self.payload(answer["result"]))
+                    strategy = self.mock(self.payload(answer["result"], delay))
                 self.override(setup, "InvokeLambdaFunction", params, strategy)
             elif kind == "lex":
                 params = {"LexV2Bot": {"AliasArn": arn}}
@@ -259,11 +272,174 @@ class _Builder:
 
 _QUEUE_TYPES = ("TransferContactToQueue", "DequeueContactAndTransferToQueue")
 
+#: FlowActionStarted events (besides the queue transfer) and the resource each names.
+_OBSERVABLE = {
+    "InvokeLambdaFunction": ("lambda", "LambdaFunctionARN"),
+    "CheckHoursOfOperation": ("hours", "HoursOfOperationId"),
+    "ConnectParticipantWithLexBot": ("lex", "LexV2Bot"),
+}
 
-def _unsupported(scenario: Scenario) -> str | None:
+#: Expectation kinds the Testing language cannot express, and why (docs/native-tests.md).
+_OFFLINE_ONLY = {
+    "ends": "only a queue transfer ends a test case observably; a disconnect, a transfer "
+    "to a flow or number, or an agent has no event",
+    "transfers": "a transfer to a flow or a number has no test-case event",
+    "not_prompts": "an observation waits for an event; none fails when one happens "
+    "(unmatched groups at EndTest are undocumented)",
+    "never": "no test-case event fails when a block runs",
+    "max_blocks": "test cases do not count blocks",
+}
+
+
+def _observable(run: RunResult, cut: int) -> dict[int, tuple[str, str]]:
+    """Steps (before the cut) a FlowActionStarted event names: step -> (type, resource).
+    The n-th Lambda (hours, Lex) step used the n-th Lambda (hours, Lex) answer."""
+    answers: dict[str, list[str]] = {}
+    for kind, resource, _ in run.mocks:
+        answers.setdefault(kind, []).append(resource)
+    used: dict[str, int] = {}
+    out: dict[int, tuple[str, str]] = {}
+    for i, step in enumerate(run.steps):
+        if step.type not in _OBSERVABLE:
+            continue
+        kind = _OBSERVABLE[step.type][0]
+        n = used.get(kind, 0)
+        used[kind] = n + 1
+        if i < cut and n < len(answers.get(kind, ())):
+            out[i] = (step.type, answers[kind][n])
+    return out
+
+
+def _last_set(run: RunResult, key: str) -> int:
+    """The step that last set ``$.Attributes.<key>`` (-1: the run never set it)."""
+    prefix = f"$.Attributes.{key} = "
+    return max(
+        (e.step for e in run.transcript if e.kind == "set" and e.text.startswith(prefix)),
+        default=-1,
+    )
+
+
+@dataclass
+class _Point:
+    """One observation to be: where on the offline path (step, transcript line; -1 for a
+    block's start), what event, the Asserts it carries and the caller's answer."""
+
+    where: tuple[int, int]
+    kind: str  # message | action | queue
+    text: str = ""
+    ref: str = ""
+    action: str = ""
+    asserts: list[dict[str, Any]] = field(default_factory=list)
+    answer: str | None = None
+
+    def emit(self, b: _Builder) -> dict[str, Any]:
+        if self.kind == "message":
+            obs = b.observation("MessageReceived", b.message(self.text, self.ref))
+        elif self.kind == "queue":
+            params = {"QueueId": b.resolve(self.ref)}
+            obs = b.observation(
+                "FlowActionStarted",
+                {"ActionType": "TransferContactToQueue", "ActionParameters": params},
+            )
+        else:
+            resource = b.resolve(self.ref)
+            key = _OBSERVABLE[self.action][1]
+            value: Any = {"AliasArn": resource} if key == "LexV2Bot" else resource
+            obs = b.observation(
+                "FlowActionStarted",
+                {"ActionType": self.action, "ActionParameters": {key: value}},
+            )
+        if self.answer is not None and self.answer != "timeout":
+            b.add(obs, "SendInstruction", b.instruction(self.answer))
+        for check in self.asserts:
+            b.add(obs, "Assert", check)
+        return obs
+
+
+class _Points:
+    """The observations of a test case's path, kept in the offline run's order."""
+
+    def __init__(
+        self, run: RunResult, plays: list[int], observable: dict[int, tuple[str, str]]
+    ) -> None:
+        self.run = run
+        self.plays = plays
+        self.observable = observable
+        self.points: dict[tuple[int, int], _Point] = {}
+
+    def ordered(self) -> list[_Point]:
+        return [self.points[k] for k in sorted(self.points)]
+
+    def message(self, line: int, text: str | None = None) -> _Point:
+        event = self.run.transcript[line]
+        where = (event.step, line)
+        if where not in self.points:
+            self.points[where] = _Point(where, "message", text or event.text, event.ref)
+        return self.points[where]
+
+    def action(self, step: int) -> _Point:
+        where = (step, -1)
+        if where not in self.points:
+            kind, resource = self.observable[step]
+            self.points[where] = _Point(where, "action", ref=resource, action=kind)
+        return self.points[where]
+
+    def visit(self, spec: str, cut: int) -> _Point | None:
+        for i, s in enumerate(self.run.steps[:cut]):
+            if spec in (s.action, s.type, f"{s.flow}/{s.action}") and i in self.observable:
+                return self.action(i)
+        return None
+
+    def _signature(self, where: tuple[int, int]) -> tuple[str, str, str]:
+        if where[1] < 0:
+            return ("action", *self.observable[where[0]])
+        event = self.run.transcript[where[1]]
+        return ("message", event.text, event.ref)
+
+    def _unambiguous(self, where: tuple[int, int]) -> bool:
+        """No same event between the previous observation and this one (Connect matches
+        the first occurrence after the previous observation)."""
+        before = max((k for k in self.points if k < where), default=(0, -1))
+        mine = self._signature(where)
+        candidates = [(self.run.transcript[n].step, n) for n in self.plays]
+        candidates += [(i, -1) for i in self.observable]
+        return not any(before < c < where and self._signature(c) == mine for c in candidates)
+
+    def after(self, step: int, queue: _Point | None) -> _Point | None:
+        """The first observation at which the state set by ``step`` is visible: an existing
+        one, else a new one on the next prompt or observable block, else the queue."""
+        existing = [p for k, p in sorted(self.points.items()) if k[0] > step]
+        if existing:
+            return existing[0]
+        candidates = sorted(
+            [(self.run.transcript[n].step, n) for n in self.plays]
+            + [(i, -1) for i in self.observable]
+        )
+        for where in candidates:
+            if where[0] > step and self._unambiguous(where):
+                return self.message(where[1]) if where[1] >= 0 else self.action(where[0])
+        if queue is not None and queue.where[0] > step:
+            return queue
+        return None
+
+
+def _unsupported(scenario: Scenario, run: RunResult) -> str | None:
     given = scenario.given
-    if given.get("outcomes"):
-        return "given.outcomes forces results native test cases cannot override"
+    blocked = [
+        (flow, action, kind, item) for flow, action, kind, item, native in run.forced if not native
+    ]
+    if blocked:
+        flow, action, kind, item = blocked[0]
+        what = "success" if item == "success" else next(iter(item.values()), item)
+        return (
+            f"given.outcomes forces {kind} {what} (flow {flow!r}, block {action[:8]}): "
+            f"a test case can override only Lambda, hours, Lex and queue-transfer results"
+        )
+    if given.get("system_number"):
+        return (
+            "the number dialled cannot be set: a test case enters by FlowId or by phone "
+            "numbers, not both"
+        )
     if given.get("distribute"):
         return "a Distribute by percentage draw cannot be fixed in a native test case"
     if any(isinstance(q, Mapping) and "metrics" in q for q in (given.get("queues") or {}).values()):
@@ -280,7 +456,7 @@ def compile_scenario(
 ) -> CompiledTestCase:
     """The test case of one scenario, from its offline run, for one environment."""
     settings = settings or CompileSettings()
-    reason = _unsupported(scenario)
+    reason = _unsupported(scenario, run)
     if reason is None and run.needs is not None:
         reason = f"the scenario stops offline: {run.needs.message}"
     if reason is None and run.end is None:
@@ -335,38 +511,52 @@ def compile_scenario(
         )
         if prompt is not None:
             answers[prompt] = event.ref
-    last = setup
+    points = _Points(run, plays, _observable(run, cut))
     for i in sorted(set(wanted) | set(answers)):
-        event = run.transcript[i]
-        text = wanted.get(i, event.text)
-        last = b.observation("MessageReceived", b.message(text, event.ref))
-        if i in answers and answers[i] != "timeout":
-            b.add(last, "SendInstruction", b.instruction(answers[i]))
+        point = points.message(i, wanted.get(i))
+        point.answer = answers.get(i)
+    expect = scenario.expect
+    offline_only: list[str] = []
+    for spec in expect.get("visits", ()):
+        if points.visit(str(spec), cut) is None:
+            offline_only.append(f"visits {spec}: no test-case event for this block")
+    queue_point: _Point | None = None
+    if run.end.kind == "queue":
+        queue_point = _Point((cut, -1), "queue", ref=str(run.state["Queue"].get("ARN", "")))
+    elif expect.get("ends") == "queue" and expect.get("queue"):
+        # Expected but not queued offline: the native test waits for it and fails too.
+        queue_point = _Point((len(run.steps), -1), "queue", ref=str(expect["queue"]))
+    if expect.get("queue") and queue_point is not None:
+        name = str(expect["queue"]).split(":", 1)[-1]
+        queue_point.asserts.append(
+            {"Namespace": "$.Queue.Name", "Operator": "Equals", "Operand": name}
+        )
+    elif "queue" in expect:
+        offline_only.append("queue: only a queue reached is a test-case event")
+    for key, value in (expect.get("attributes") or {}).items():
+        if value is None:
+            offline_only.append(f"attributes.{key}: an unset attribute has no Assert")
+            continue
+        operand = value if isinstance(value, str) else json.dumps(value)
+        check = {"Namespace": f"$.Attributes.{key}", "Operator": "Equals", "Operand": operand}
+        anchor = points.after(_last_set(run, key), queue_point)
+        if anchor is None:
+            offline_only.append(
+                f"attributes.{key}: set after the last event a test case can observe"
+            )
+        else:
+            anchor.asserts.append(check)
+    for kind, why in _OFFLINE_ONLY.items():
+        if kind in expect and not (kind == "ends" and expect[kind] == "queue"):
+            offline_only.append(f"{kind}: {why}")
+    last = setup
+    for point in points.ordered():
+        last = point.emit(b)
     # Still expected: the native run fails on them as the offline run does.
     for text in missing:
         last = b.observation("MessageReceived", b.message(text, ""))
-    if run.end.kind == "queue":
-        queue = run.state["Queue"].get("ARN", "")
-        last = b.observation(
-            "FlowActionStarted",
-            {
-                "ActionType": "TransferContactToQueue",
-                "ActionParameters": {"QueueId": resolve(queue)},
-            },
-        )
-        if scenario.expect.get("queue"):
-            name = str(scenario.expect["queue"]).split(":", 1)[-1]
-            b.add(
-                last, "Assert", {"Namespace": "$.Queue.Name", "Operator": "Equals", "Operand": name}
-            )
-    for key, value in (scenario.expect.get("attributes") or {}).items():
-        if value is not None:
-            operand = value if isinstance(value, str) else json.dumps(value)
-            b.add(
-                last,
-                "Assert",
-                {"Namespace": f"$.Attributes.{key}", "Operator": "Equals", "Operand": operand},
-            )
+    if queue_point is not None:
+        last = queue_point.emit(b)
     b.add(last, "TestControl", {"ActionType": "TestControl", "Command": {"Type": "EndTest"}})
     content = {"Version": settings.version, "Metadata": {}, "Observations": b.observations}
     problems = content_problems(content)
@@ -377,15 +567,19 @@ def compile_scenario(
         "ChatEntryPointParameters" if channel == "CHAT" else "VoiceCallEntryPointParameters"
     )
     attributes = {k: str(v) for k, v in (scenario.given.get("attributes") or {}).items()}
+    entry: dict[str, Any] = {"FlowId": flow_id}
+    if channel == "VOICE_CALL" and scenario.given.get("customer_number"):
+        entry["SourcePhoneNumber"] = scenario.given["customer_number"]
     return CompiledTestCase(
         name=owned_name(scenario.name, settings.name_prefix),
         scenario=scenario.name,
         content=content,
-        entry_point={"Type": channel, params_key: {"FlowId": flow_id}},
+        entry_point={"Type": channel, params_key: entry},
         initialization_data=json.dumps(
             {"Attributes": attributes, "SegmentAttributes": {}}, sort_keys=True
         ),
         description=f"flowops scenario {scenario.name!r} ({scenario.source})"[:500],
+        offline_only=tuple(offline_only),
         # Tag values allow letters, digits, spaces and _.:/=+-@ only.
         tags={
             "flowops:managed": "true",

@@ -13,6 +13,7 @@ forced outcome (``given.outcomes.<action id>``).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +38,25 @@ CLOSED_VALUE_TYPES = frozenset(
     }
 )
 
+#: Errors a test case can mock for a Lambda and for a queue transfer (the reference, 3.5).
+LAMBDA_ERRORS = ("TimeLimitExceeded", "NoMatchingError")
+QUEUE_ERRORS = ("QueueAtCapacity", "NoMatchingError")
+
+#: How contact time passes (seconds), for the 5-minute limit of a native test: each block
+#: takes ``block``; speech plays at ``words_per_second`` (a prompt by id takes ``prompt``;
+#: a chat message ``message``); the caller answers a menu after ``answer``; a menu the
+#: caller does not answer waits its InputTimeLimitSeconds (``input_timeout`` without one);
+#: a Lex turn takes ``lex``; a Lambda its response's ``delay``.
+SECONDS = {
+    "block": 0.1,
+    "words_per_second": 2.5,
+    "prompt": 3.0,
+    "message": 0.2,
+    "answer": 1.0,
+    "input_timeout": 5.0,
+    "lex": 1.0,
+}
+
 #: Blocks a run may execute before it is stopped as a probable endless loop.
 DEFAULT_STEP_LIMIT = 1000
 DEFAULT_CUSTOMER_NUMBER = "+15555550100"
@@ -54,6 +74,8 @@ class Step:
     action: str
     type: str
     branch: str | None
+    #: Contact time (seconds since the contact began) when the block started.
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -65,7 +87,9 @@ class Event:
     text: str
     flow: str
     action: str
-    ref: str = ""  # a played prompt's PromptId; an input's raw value
+    ref: str = ""  # a played prompt's PromptId; an input's raw value; a queue's reference
+    #: Contact time (seconds since the contact began) when it happened.
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,15 @@ class RunResult:
     #: Mocked answers in the order the run used them: (kind, resource, answer), kind one
     #: of lambda, lex, hours, queue (what a native test case must override, in order).
     mocks: list[tuple[str, str, Any]] = field(default_factory=list)
+    #: Forced outcomes (``given.outcomes``) in the order the run used them: (flow, action
+    #: id, action type, item, native); native when the result is one a test case can
+    #: override (a Lambda, hours, Lex or queue-transfer result; it is also in ``mocks``).
+    forced: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
+    #: With ``keep_states``: the contact's state before each step (``states[i]`` before
+    #: ``steps[i]``), then the state where the run ended (what a test's Asserts read).
+    states: list[dict[str, Any]] = field(default_factory=list)
+    #: Contact time when the run ended (seconds; see :data:`SECONDS`).
+    seconds: float = 0.0
 
     @property
     def completed(self) -> bool:
@@ -292,8 +325,12 @@ class Simulator:
         *,
         channel: str = "VOICE",
         step_limit: int = DEFAULT_STEP_LIMIT,
+        keep_states: bool = False,
     ) -> None:
         self.flows = flows
+        self.keep_states = keep_states
+        self.clock = 0.0
+        self.step_start = 0.0
         self.given = _Given(given or {})
         self.channel = channel
         self.step_limit = step_limit
@@ -330,14 +367,38 @@ class Simulator:
             self._loop(entry.flow.start_action)
         except _Stop as stop:
             self.result.needs = stop.needs
+        if self.keep_states:
+            self.result.states.append(copy.deepcopy(self.state))
+        self.result.seconds = round(self.clock, 3)
         return self.result
 
     # -- helpers for handlers
 
     def event(self, kind: str, text: str, frame: _Frame, action: Action, ref: str = "") -> None:
         self.result.transcript.append(
-            Event(len(self.result.steps), kind, text, frame.entry.name, action.identifier, ref)
+            Event(
+                len(self.result.steps),
+                kind,
+                text,
+                frame.entry.name,
+                action.identifier,
+                ref,
+                round(self.clock, 3),
+            )
         )
+        if kind == "play":
+            self.wait(self._speech(text, ref))
+
+    def wait(self, seconds: float) -> None:
+        """Contact time passes (a prompt plays, the caller thinks, a Lambda answers)."""
+        self.clock += seconds
+
+    def _speech(self, text: str, ref: str) -> float:
+        if self.channel != "VOICE":
+            return SECONDS["message"]
+        if ref:
+            return SECONDS["prompt"]
+        return max(1, len(text.split())) / SECONDS["words_per_second"]
 
     def value(self, raw: Any, frame: _Frame | None = None) -> Any:
         """A parameter's value: ``$.`` references resolved against the contact."""
@@ -418,6 +479,10 @@ class Simulator:
                 limit = f"step limit {self.step_limit} reached (endless loop?)"
                 self._end("error", limit, frame, current)
                 return
+            if self.keep_states:
+                self.result.states.append(copy.deepcopy(self.state))
+            self.step_start = self.clock
+            self.wait(SECONDS["block"])
             outcome = self._execute(frame, action)
             current = self._follow(frame, action, outcome)
 
@@ -438,6 +503,12 @@ class Simulator:
 
     def _apply_forced(self, frame: _Frame, action: Action, item: Any) -> Outcome:
         self.event("forced", f"{action.type}: {item}", frame, action)
+        mock = self._native_mock(frame, action, item)
+        if mock is not None:
+            self.result.mocks.append(mock)
+        self.result.forced.append(
+            (frame.entry.name, action.identifier, action.type, item, mock is not None)
+        )
         if item == "success":
             if action.type == "TransferToFlow":
                 return _transfer_flow(self, frame, action)
@@ -455,8 +526,52 @@ class Simulator:
             self.state.setdefault("External", {}).update(data)
         return Outcome("value", as_text(item["value"]))
 
+    def _native_mock(self, frame: _Frame, action: Action, item: Any) -> tuple[str, str, Any] | None:
+        """The test-case override a forced outcome amounts to (None: Connect has none)."""
+        params = action.parameters
+        if action.type == "InvokeLambdaFunction":
+            ref = as_text(self.value(params.get("LambdaFunctionARN"), frame))
+            if item == "success":
+                return ("lambda", ref, {"result": {}})
+            if "error" in item and item["error"] in LAMBDA_ERRORS:
+                return ("lambda", ref, {"error": item["error"]})
+            if "result" in item:
+                return ("lambda", ref, {"result": dict(item["result"])})
+            return None
+        if action.type == "CheckHoursOfOperation" and isinstance(item, Mapping):
+            ref = as_text(self.value(params.get("HoursOfOperationId"), frame))
+            if "error" in item:
+                return ("hours", ref, "error") if ref else None
+            value = as_text(item.get("value")).lower()
+            return ("hours", ref, value == "true") if ref and value in ("true", "false") else None
+        if action.type == "ConnectParticipantWithLexBot" and isinstance(item, Mapping):
+            bot = params.get("LexV2Bot")
+            alias = (
+                as_text(self.value(bot.get("AliasArn"), frame)) if isinstance(bot, Mapping) else ""
+            )
+            if not alias:
+                return None
+            if "error" in item:
+                return ("lex", alias, {"error": item["error"]})
+            return ("lex", alias, {"intent": as_text(item.get("value"))})
+        if action.type in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
+            queue = as_text(self.value(params.get("QueueId"), frame)) or as_text(
+                self.state["Queue"].get("ARN")
+            )
+            if isinstance(item, Mapping) and item.get("error") in QUEUE_ERRORS and queue:
+                return ("queue", queue, item["error"])
+        return None
+
     def _record(self, frame: _Frame, action: Action, branch: str | None) -> None:
-        self.result.steps.append(Step(frame.entry.name, action.identifier, action.type, branch))
+        self.result.steps.append(
+            Step(
+                frame.entry.name,
+                action.identifier,
+                action.type,
+                branch,
+                round(self.step_start, 3),
+            )
+        )
         if branch is not None:
             self.result.branches.add((frame.entry.key, action.identifier, branch))
 
@@ -564,7 +679,14 @@ class Simulator:
         name, entry = self.pending_hooks.pop(0)
         self.frames.append(_Frame(entry, "hook"))
         self.result.transcript.append(
-            Event(len(self.result.steps), "hook", f"{name} flow {entry.name}", entry.name, "")
+            Event(
+                len(self.result.steps),
+                "hook",
+                f"{name} flow {entry.name}",
+                entry.name,
+                "",
+                at=round(self.clock, 3),
+            )
         )
         return entry.flow.start_action
 
@@ -767,9 +889,12 @@ def _get_input(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
         )
     item = sim.given.inputs.popleft()
     if item == "timeout":
+        limit = _number(as_text(sim.value(action.parameters.get("InputTimeLimitSeconds"), frame)))
+        sim.wait(SECONDS["input_timeout"] if limit is None else limit)
         sim.event("input", "(no input: timeout)", frame, action, "timeout")
         return Outcome("error", "InputTimeLimitExceeded")
     digits = item["say"] if isinstance(item, Mapping) else as_text(item)
+    sim.wait(SECONDS["answer"])
     sim.event("input", f"caller: {digits}", frame, action, digits)
     if action.parameters.get("StoreInput") in ("True", "true", True):
         validation = action.parameters.get("InputValidation")
@@ -806,6 +931,7 @@ def _lambda(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             ],
         )
     response = sim.given.lambdas[key].popleft()
+    sim.wait(float(response.get("delay", 0)))
     sim.result.mocks.append(("lambda", ref, response))
     if "error" in response:
         sim.event("lambda", f"{short_ref(ref)} -> error {response['error']}", frame, action)
@@ -824,6 +950,7 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
     sim.play(frame, action, action.parameters)
     if sim.given.inputs and isinstance(sim.given.inputs[0], Mapping):
         said = str(sim.given.inputs.popleft()["say"])
+        sim.wait(SECONDS["answer"])
         sim.event("input", f"caller says: {said}", frame, action, f"say:{said}")
     if not sim.given.lex:
         opts: list[tuple[Patch, ...]] = [
@@ -837,6 +964,7 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             frame, action, "given.lex", "give the Lex result (intent and slots, or error)", opts
         )
     response = sim.given.lex.popleft()
+    sim.wait(SECONDS["lex"])
     bot = action.parameters.get("LexV2Bot")
     alias = as_text(sim.value(bot.get("AliasArn"), frame)) if isinstance(bot, Mapping) else ""
     sim.result.mocks.append(("lex", alias, response))
@@ -903,11 +1031,16 @@ def _enqueue(sim: Simulator, frame: _Frame, action: Action, queue: str) -> Outco
     if not queue:
         sim.event("error", "no target queue set", frame, action)
         return Outcome("error", NO_MATCHING_ERROR)
-    if _queue_state(sim.given, queue).get("at_capacity"):
+    state = _queue_state(sim.given, queue)
+    if state.get("at_capacity"):
         sim.result.mocks.append(("queue", queue, "QueueAtCapacity"))
-        sim.event("queue", f"{queue} is at capacity", frame, action)
+        sim.event("queue", f"{queue} is at capacity", frame, action, queue)
         return Outcome("error", "QueueAtCapacity")
-    sim.event("queue", f"queued in {queue}", frame, action)
+    if state.get("error"):
+        sim.result.mocks.append(("queue", queue, str(state["error"])))
+        sim.event("queue", f"the transfer to {queue} failed", frame, action, queue)
+        return Outcome("error", str(state["error"]))
+    sim.event("queue", f"queued in {queue}", frame, action, queue)
     return Outcome("leave", "queue", queue)
 
 

@@ -4,10 +4,13 @@ A breadth-first search over scenario ``given`` values. Every run that stops for 
 (:class:`~flowops.simulate.engine.NeedsInput`) offers the options to try next (each key
 press a menu tests, each hours result, each Lex intent, Lambda result or error...); a
 Compare that reads an unset ``$.External`` or ``$.Attributes`` value suggests the values
-its conditions test; a block whose error branch is still uncovered gets that error forced
-(``given.outcomes``). Runs and input length are bounded, so loops end. Each run that
-covers a new branch becomes a scenario whose expectation is what was observed, for the
-author to review; branches no input reaches are listed with the reason.
+its conditions test; a queue transfer whose error branch is still uncovered gets its
+queue's state (at capacity, failing), and a Lambda its error answer, which a native test
+case can override; any other block whose error branch is still uncovered gets that error
+forced (``given.outcomes``), the last resort, as a native test case cannot force it.
+Runs and input length are bounded, so loops end. Each run that covers a new branch
+becomes a scenario whose expectation is what was observed, for the author to review;
+branches no input reaches are listed with the reason.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from typing import Any
 
 from flowops.simulate.branches import branches_of
 from flowops.simulate.coverage import BranchId, BranchInfo, compute_coverage, reachable_actions
-from flowops.simulate.engine import Patch, RunResult, Simulator
+from flowops.simulate.engine import (
+    LAMBDA_ERRORS,
+    QUEUE_ERRORS,
+    Patch,
+    RunResult,
+    Simulator,
+    short_ref,
+)
 from flowops.simulate.scenario import dump_scenario
 from flowops.simulate.world import FlowEntry, FlowSet
 
@@ -251,9 +261,74 @@ def _force_errors(
                 ):
                     continue
                 purpose = None
+            native = _native_given(given, run, flow_name, action_id, branch.key)
+            if native is not None:
+                todo.append((native, purpose))
+                continue
             item = sim.outcome_item(action, branch)
             if item is not None:
                 todo.append((_apply(given, [(("outcomes", action_id), item)]), purpose))
+
+
+def _answer_index(
+    run: RunResult, flow_name: str, action_id: str, step_type: str, kind: str
+) -> tuple[str, int] | None:
+    """The resource of the first visit of a block, and which of that resource's answers
+    (in call order) it used: the n-th step of a type used the n-th answer of its kind."""
+    ordinal = 0
+    for step in run.steps:
+        if step.type != step_type:
+            continue
+        if step.flow == flow_name and step.action == action_id:
+            break
+        ordinal += 1
+    else:
+        return None
+    answers = [resource for k, resource, _ in run.mocks if k == kind]
+    if ordinal >= len(answers):
+        return None
+    ref = answers[ordinal]
+    return ref, answers[:ordinal].count(ref)
+
+
+def _native_given(
+    given: Mapping[str, Any], run: RunResult, flow_name: str, action_id: str, key: str
+) -> dict[str, Any] | None:
+    """``given`` that takes a Lambda's error branch through its answer, or a queue
+    transfer's through the queue's state (both of which a test case can override), rather
+    than a forced outcome (None: no such input)."""
+    error = key.split(":", 1)[1] if key.startswith("error:") else ""
+    if error in LAMBDA_ERRORS:
+        answered = _answer_index(run, flow_name, action_id, "InvokeLambdaFunction", "lambda")
+        if answered is not None:
+            ref, n = answered
+            out = copy.deepcopy(dict(given))
+            calls = out.get("lambdas", {})
+            name = next(
+                (k for k in calls if k in (ref, short_ref(ref), f"lambda:{short_ref(ref)}")), None
+            )
+            if name is not None and n < len(calls[name]):
+                calls[name][n] = {"error": error}
+                return out
+    if error not in QUEUE_ERRORS:
+        return None
+    queue = next(
+        (
+            e.ref
+            for e in run.transcript
+            if e.kind == "queue" and e.flow == flow_name and e.action == action_id and e.ref
+        ),
+        None,
+    )
+    if queue is None:
+        return None
+    out = copy.deepcopy(dict(given))
+    state = out.setdefault("queues", {}).setdefault(queue, {})
+    if error == "QueueAtCapacity":
+        state["at_capacity"] = True
+    else:
+        state["error"] = error
+    return out
 
 
 def _reason(flows: FlowSet, b: BranchInfo, visited: set[tuple[str, str]], sim: Simulator) -> str:

@@ -5,13 +5,16 @@ and customer instructions become the simulator's ``given``, the contact runs thr
 instance's flows, and the observations are checked in order against what the simulated
 contact did (reference section 3.3):
 
-- an observation whose event never happens fails the test after the 5-minute limit
-  (``TIMEOUT``); a failed Assert stops the test (``FAILURE``);
+- the observations are matched in order along the simulated contact's path: each one's
+  event is the first occurrence after the previous match, and its Asserts read the
+  contact's state at that moment (not at the end of the run);
+- time is the contact's own clock (:data:`~flowops.simulate.engine.SECONDS`: prompts,
+  answers, input timeouts, Lambda delays): an observation whose event never happens, or
+  happens after the 5-minute limit (a caller who never answers a looping menu), fails
+  the test at 300 s (``TIMEOUT``); a failed Assert stops the test (``FAILURE``);
 - ``EndTest`` after the observations met gives ``PASSED``; a chain that ends without
-  ``EndTest`` times out (``FAILED``), as Connect's tests do;
-- Asserts read the contact's state when the run is over (the simulator runs the whole
-  contact at once); that differs from Connect only for values that change after the
-  observation.
+  ``EndTest`` times out at 300 s (``FAILED``), as Connect's tests do; record timestamps
+  are the execution's start plus contact time.
 
 Answers the test case does not override come from the sandbox: an un-mocked Lambda fails
 (``NoMatchingError``: the sandbox runs no code), hours are evaluated from the hours'
@@ -59,6 +62,8 @@ class Outcome:
     failed: int = 0
     message: str = ""
     run: RunResult | None = None
+    #: Contact time the test took (seconds; at most the 5-minute limit).
+    seconds: float = 0.0
 
 
 def chain(content: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -133,7 +138,10 @@ def given_from_test(
             )
             if kind == "InvokeLambdaFunction":
                 arn = str(target.get("LambdaFunctionARN", ""))
-                answer = {"error": error} if error else {"result": _loaded(result)}
+                answer: dict[str, Any] = {"error": error} if error else {"result": _loaded(result)}
+                delay = (response.get("Error") or result).get("DelaySeconds")
+                if isinstance(delay, (int, float)) and delay > 0:
+                    answer["delay"] = delay
                 given.setdefault("lambdas", {}).setdefault(arn, []).append(answer)
             elif kind == "CheckHoursOfOperation":
                 arn = str(target.get("HoursOfOperationId", ""))
@@ -162,13 +170,15 @@ def given_from_test(
                     substitutes[queue] = str(substitute)
                 elif error == "QueueAtCapacity":
                     given.setdefault("queues", {}).setdefault(queue, {})["at_capacity"] = True
+                elif error:
+                    given.setdefault("queues", {}).setdefault(queue, {})["error"] = error
     return given, substitutes
 
 
 def _default(given: dict[str, Any], run: RunResult, hours: HoursLookup) -> bool:
     """Extend ``given`` with the sandbox's answer to what the run needs; False if none."""
     needs = run.needs
-    if needs is None:
+    if needs is None or run.seconds > TIMEOUT_SECONDS:  # past the limit: the test is over
         return False
     if needs.input == "given.inputs":
         given.setdefault("inputs", []).append("timeout")
@@ -230,45 +240,58 @@ _FLOW_ACTION_KEYS = {
 }
 
 
-def _find(obs: Mapping[str, Any], run: RunResult, flows: FlowSet, cursor: int) -> int | None:
-    """Position (step index) at or after ``cursor`` where the observation's event occurs."""
+@dataclass(frozen=True)
+class _Point:
+    """Where along the simulated contact an event happened: the step it happened in, its
+    transcript line (-1: the block's start, for FlowActionStarted), its contact time."""
+
+    step: int
+    line: int
+    at: float
+
+    def after(self) -> tuple[int, int]:
+        return (self.step, self.line + 1)
+
+
+def _find(
+    obs: Mapping[str, Any], run: RunResult, flows: FlowSet, cursor: tuple[int, int]
+) -> _Point | None:
+    """The first occurrence of the observation's event at or after ``cursor``."""
     event = obs.get("Event") or {}
     kind = event.get("Type")
     props = event.get("Properties") or {}
     if kind == "TestInitiated":
-        return cursor
+        return _Point(cursor[0], cursor[1] - 1, 0.0)
     if kind == "TestCompleted":
-        return len(run.steps)
+        return _Point(len(run.steps), len(run.transcript), run.seconds)
     if kind == "MessageReceived":
-        for e in run.transcript:
-            if e.step >= cursor and _match_message(props, e):
-                return e.step
+        for n, e in enumerate(run.transcript):
+            if (e.step, n) >= cursor and _match_message(props, e):
+                return _Point(e.step, n, e.at)
         return None
-    if kind == "FlowActionStarted":
-        wanted = props.get("ActionType")
-        params = props.get("ActionParameters") or {}
-        for i in range(cursor, len(run.steps)):
-            step = run.steps[i]
-            if step.type != wanted:
-                continue
-            if wanted == "TransferContactToQueue":
-                queue = str(params.get("QueueId", ""))
-                if any(
-                    e.step == i and e.kind == "queue" and queue in e.text for e in run.transcript
-                ):
-                    return i
-                continue
-            key = _FLOW_ACTION_KEYS.get(str(wanted))
-            expected = next(iter(params.values()), None) if params else None
-            if isinstance(expected, Mapping):
-                expected = expected.get("AliasArn")
-            if (
-                key is None
-                or expected is None
-                or _action_param(flows, step.flow, step.action, key) == expected
-            ):
-                return i
+    if kind != "FlowActionStarted":
         return None
+    wanted = props.get("ActionType")
+    params = props.get("ActionParameters") or {}
+    for i in range(cursor[0], len(run.steps)):
+        step = run.steps[i]
+        if step.type != wanted or (i, -1) < cursor:
+            continue
+        if wanted == "TransferContactToQueue":
+            queue = str(params.get("QueueId", ""))
+            if any(e.step == i and e.kind == "queue" and queue in e.text for e in run.transcript):
+                return _Point(i, -1, step.at)
+            continue
+        key = _FLOW_ACTION_KEYS.get(str(wanted))
+        expected = next(iter(params.values()), None) if params else None
+        if isinstance(expected, Mapping):
+            expected = expected.get("AliasArn")
+        if (
+            key is None
+            or expected is None
+            or _action_param(flows, step.flow, step.action, key) == expected
+        ):
+            return _Point(i, -1, step.at)
     return None
 
 
@@ -285,6 +308,13 @@ def _assert(params: Mapping[str, Any], state: Mapping[str, Any]) -> tuple[bool, 
     return ok, f"{namespace}: expected {operator} {operand!r}, found {as_text(found)!r}"
 
 
+def _state_at(run: RunResult, point: _Point) -> dict[str, Any]:
+    """The contact's state when the event happened (before its block ran on)."""
+    if not run.states:
+        return run.state
+    return run.states[min(point.step, len(run.states) - 1)]
+
+
 def execute(
     content: Mapping[str, Any],
     flows: FlowSet,
@@ -296,59 +326,78 @@ def execute(
     names: NameLookup = lambda _arn: None,
     contact_id: str = "",
     start: float = 0.0,
+    customer_number: str = "",
 ) -> Outcome:
-    """Execute a test case against flows; the records Connect would list, in order."""
+    """Execute a test case against flows; the records Connect would list, in order.
+
+    The simulated contact runs first (with the test's overrides and instructions); then
+    the observations are matched along its path in order: each one's event is the first
+    occurrence after the previous match, its Asserts read the contact's state at that
+    moment, and the contact's own clock (:data:`~flowops.simulate.engine.SECONDS`) says
+    when: an event after the 5-minute limit, or none at all, times the test out at 300 s.
+    """
     observations = chain(content)
     given, substitutes = given_from_test(observations, attributes or {}, hours)
-    run = Simulator(flows, copy.deepcopy(given), channel=channel).run(entry)
+    if customer_number:
+        given["customer_number"] = customer_number
+
+    def simulate() -> RunResult:
+        sim = Simulator(flows, copy.deepcopy(given), channel=channel, keep_states=True)
+        return sim.run(entry)
+
+    run = simulate()
     for _ in range(200):
         if not _default(given, run, hours):
             break
-        run = Simulator(flows, copy.deepcopy(given), channel=channel).run(entry)
-    queue = run.state.get("Queue") or {}
-    if queue.get("ARN") in substitutes:
-        queue["ARN"] = substitutes[queue["ARN"]]
-    if queue.get("ARN"):
-        queue["Name"] = names(str(queue["ARN"])) or queue.get("Name")
-    clock = [start]
-
-    def stamp() -> float:
-        clock[0] += 0.25
-        return round(clock[0], 3)
+        run = simulate()
+    for state in (*run.states, run.state):
+        queue = state.get("Queue") or {}
+        if queue.get("ARN") in substitutes:
+            queue["ARN"] = substitutes[queue["ARN"]]
+        if queue.get("ARN"):
+            queue["Name"] = names(str(queue["ARN"])) or queue.get("Name")
 
     out = Outcome("PASSED", run=run, total=len(observations))
-    out.records.append(_record("INITIATION", stamp(), "PASSED", {"Type": "INITIATION"}))
+    out.records.append(_record("INITIATION", start, "PASSED", {"Type": "INITIATION"}))
     out.records.append(
         _record(
             "EXECUTION_START",
-            stamp(),
+            start,
             "PASSED",
             {"Type": "EXECUTION_START", "ContactId": contact_id},
         )
     )
-    cursor, ended, failure = 0, False, ""
+    cursor: tuple[int, int] = (0, -1)  # before the first block starts
+    ended, failure, clock = False, "", 0.0
     reason, reason_type = "OBSERVE_EVENT", "TIMEOUT"
     for obs in observations:
         ident = str(obs.get("Identifier"))
-        position = _find(obs, run, flows, cursor)
+        point = _find(obs, run, flows, cursor)
         record: dict[str, Any] = {
             "Type": "OBSERVATION",
             "Identifier": ident,
             "Event": obs.get("Event"),
             "Actions": [],
         }
-        if position is None:
-            failure = f"observation {ident!r}: its event did not occur within {TIMEOUT_SECONDS} s"
+        if point is None or point.at > TIMEOUT_SECONDS:
+            clock = TIMEOUT_SECONDS
+            failure = (
+                f"observation {ident!r}: its event did not occur within {TIMEOUT_SECONDS} s"
+                if point is None
+                else f"observation {ident!r}: its event came after {point.at:g} s, "
+                f"past the {TIMEOUT_SECONDS} s limit"
+            )
             record["Status"] = "FAILED"
-            out.records.append(_record(ident, stamp(), "FAILED", record))
+            out.records.append(_record(ident, start + clock, "FAILED", record))
             out.failed += 1
             break
-        cursor = position
+        cursor, clock = point.after(), max(clock, point.at)
+        state = _state_at(run, point)
         status = "PASSED"
         for action in _actions(obs):
             verdict = "PASSED"
             if action.get("Type") == "Assert":
-                ok, detail = _assert(action.get("Parameters") or {}, run.state)
+                ok, detail = _assert(action.get("Parameters") or {}, state)
                 if not ok:
                     verdict, status = "FAILED", "FAILED"
                     failure = f"observation {ident!r}: check failed: {detail}"
@@ -361,7 +410,7 @@ def execute(
                 ended = True
                 break
         record["Status"] = status
-        out.records.append(_record(ident, stamp(), status, record))
+        out.records.append(_record(ident, start + clock, status, record))
         if status == "FAILED":
             out.failed += 1
             break
@@ -369,9 +418,11 @@ def execute(
         if ended:
             break
     if not failure and not ended:
+        clock = TIMEOUT_SECONDS
         failure = f"the test was not ended by EndTest within {TIMEOUT_SECONDS} s"
     out.status = "FAILED" if failure else "PASSED"
     out.message = failure
+    out.seconds = clock
     completion = {
         "Type": "COMPLETION",
         "Status": out.status,
@@ -387,14 +438,16 @@ def execute(
             "FailedObservations": out.failed,
         },
     }
-    out.records.append(_record("COMPLETION", stamp(), out.status, completion))
+    out.records.append(_record("COMPLETION", start + clock, out.status, completion))
     return out
 
 
 def _record(ident: str, timestamp: float, status: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """One ExecutionRecord of botocore's model: ObservationId (1-256), Status, Timestamp
+    (epoch seconds), Record (a JSON string, in the shapes seen live)."""
     return {
         "ObservationId": ident[:256],
         "Status": status,
-        "Timestamp": timestamp,
+        "Timestamp": round(timestamp, 3),
         "Record": json.dumps(body, sort_keys=True),
     }

@@ -46,6 +46,9 @@ def render_text(report: SuiteReport, *, verbose: bool = False) -> str:
         elif verbose:
             for step in _path(r):
                 lines.append(f"       {step}")
+        if verbose:
+            for why in r.offline_only:
+                lines.append(f"     offline only: {why}")
     cov = report.coverage
     lines.append("")
     lines.append(
@@ -119,6 +122,7 @@ def result_json(r: ScenarioResult) -> dict[str, Any]:
         "attributes": dict(run.state.get("Attributes", {})),
         "queue": run.state.get("Queue", {}).get("ARN"),
         "milliseconds": round(r.seconds * 1000, 3),
+        **({"offline_only": r.offline_only} if r.offline_only else {}),
     }
 
 
@@ -136,6 +140,8 @@ def render_json(report: SuiteReport, generated: GenerateReport | None = None) ->
         "scenarios": [result_json(r) for r in report.results],
         "coverage": coverage_json(report.coverage),
     }
+    if report.native:
+        data["native"] = report.native
     if generated is not None:
         data["generated"] = {
             "written": generated.written,

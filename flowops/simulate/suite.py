@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 from flowops.errors import BadInputError
 from flowops.simulate.coverage import Coverage, compute_coverage
@@ -25,6 +26,8 @@ class ScenarioResult:
     seconds: float
     #: Why the scenario did not run (a native run of a scenario with no native form).
     skipped: str | None = None
+    #: In a native run: the expectations its test case cannot express (checked offline).
+    offline_only: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -74,6 +77,8 @@ class SuiteReport:
     flows_dir: str = ""
     scenarios_dir: str = ""
     generated: list[str] = field(default_factory=list)
+    #: A native run's test-case sync (created, updated, unchanged, pruned, stale, dry_run).
+    native: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:

@@ -14,32 +14,13 @@ from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.deploy.preflight import PreflightError
 from flowops.deploy.promote import promote
-from flowops.model.canonical import dump_document
-from flowops.model.parse import document_from_data
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
 from tests.support import DEV, STAGING, git_repo, linear_flow, sandbox_environment_file
 from tests.support.clients import environment, make_client
-from tests.support.flows import flow_text
+from tests.support.flows import document_text, flow_text
 from tests.support.repos import commit_files
 from tests.support.scenarios import write_calls
-
-
-def _doc(name: str, content: dict[str, Any], status: str = "PUBLISHED") -> str:
-    return dump_document(
-        document_from_data(
-            {
-                "flowops": 1,
-                "name": name,
-                "kind": "flow",
-                "type": "CONTACT_FLOW",
-                "state": "ACTIVE",
-                "status": status,
-                "tags": {},
-                "content": content,
-            }
-        )
-    )
 
 
 def _bad_release() -> dict[str, str]:
@@ -58,9 +39,9 @@ def _bad_release() -> dict[str, str]:
         ("end", "DisconnectParticipant", {}),
     )
     return {
-        "Literal.json": _doc("Literal", literal),
-        "Dangling.json": _doc("Dangling", dangling),
-        "Big.json": _doc("Big", big),
+        "Literal.json": document_text("Literal", literal),
+        "Dangling.json": document_text("Dangling", dangling),
+        "Big.json": document_text("Big", big),
         "One.json": flow_text("One"),
         "Two.json": flow_text("Two"),
     }
@@ -83,8 +64,8 @@ def test_plan_lists_every_problem_per_flow_and_promote_writes_nothing(
     expected = [
         "flow:Literal: reference: flow 'Ghost' (action 'go'",
         f"literal: ARN of account {DEV} at $.Actions[1].Parameters.LambdaFunctionARN",
-        "identifier: action identifier 'bad:id'",
-        "flow:Dangling: structure: action 'hello': NextAction 'nowhere' names no action",
+        "identifier: Action 'bad:id': Identifier contains a character that is not allowed",
+        "flow:Dangling: structure: Action 'hello': NextAction 'nowhere' does not name an action",
         "flow:Big: size: content is 260,",
         "flow:One: name: becomes flow 'Same' in staging, as flow:Two does",
         "(release): quota: 0 flows live + 5 to create + 2 for canaries (quotas.canary_slots)",

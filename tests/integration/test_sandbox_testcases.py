@@ -240,3 +240,189 @@ def test_a_scenario_failing_offline_fails_as_a_test_case(
     summary, records = run_to_end(client, iid, create(client, iid, compiled(seeded_sandbox, text)))
     assert summary["Status"] == "FAILED"
     assert fragment in json.loads(records[-1]["Record"])["CompletionReason"]["Message"]
+
+
+def _records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [json.loads(r["Record"]) for r in records]
+
+
+def test_asserts_read_the_contact_when_their_observation_happens(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    """The caller hears Welcome before the lookup sets the tier: an Assert on the Welcome
+    observation finds it unset, the same Assert at the queue transfer finds it set."""
+    seeded_sandbox.backend.test_cases.run_seconds = 0
+    client = connect_client()
+    iid = instance(client)
+    case = compiled(seeded_sandbox)
+    observations = case.content["Observations"]
+    welcome = observations[1]
+    assert welcome["Event"]["Type"] == "MessageReceived"
+    # the compiler puts the check on the first observation after the lookup set the tier
+    where, check = next(
+        (n, a)
+        for n, o in enumerate(observations)
+        for a in o["Actions"]
+        if a["Parameters"].get("Namespace") == "$.Attributes.customerTier"
+    )
+    assert where > 1
+    summary, _ = run_to_end(client, iid, create(client, iid, case))
+    assert summary["Status"] == "PASSED"  # there, the tier is set
+    early = json.loads(json.dumps(case.content))
+    early["Observations"][1]["Actions"] = [{**check, "Identifier": "early", "Transitions": {}}]
+    summary, records = run_to_end(
+        client, iid, create(client, iid, case, Name="early", Content=json.dumps(early))
+    )
+    assert summary["Status"] == "FAILED"
+    completion = _records(records)[-1]
+    assert (
+        "$.Attributes.customerTier: expected Equals 'gold', found ''"
+        in (completion["CompletionReason"]["Message"])
+    )
+    # observations in order: the setup and Welcome met, Welcome's check failed, nothing after
+    seen = [(r["ObservationId"], r["Status"]) for r in records[2:-1]]
+    assert seen == [("setup", "PASSED"), (welcome["Identifier"], "FAILED")]
+
+
+def test_five_minutes_run_on_the_contacts_clock(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    """A Lambda that answers after 400 s pushes the queue transfer past the limit: the
+    test times out at 300 s of contact time, not at once, and not at 400 s."""
+    seeded_sandbox.backend.test_cases.run_seconds = 0
+    client = connect_client()
+    iid = instance(client)
+    slow = PRESS_2.replace("tier: gold}}]", "tier: gold}, delay: 400}]")
+    case = compiled(seeded_sandbox, slow)
+    summary, records = run_to_end(client, iid, create(client, iid, case))
+    assert summary["Status"] == "FAILED"
+    assert (summary["EndTime"] - summary["StartTime"]).total_seconds() == pytest.approx(300)
+    body = _records(records)
+    assert body[-1]["CompletionReason"]["Type"] == "TIMEOUT"
+    assert "past the 300 s limit" in body[-1]["CompletionReason"]["Message"]
+    stamps = [r["Timestamp"] for r in records]
+    assert stamps == sorted(stamps)
+    assert (stamps[-1] - stamps[0]).total_seconds() == pytest.approx(300)
+    # A quick Lambda: the same test passes, its end is the transfer's contact time.
+    summary, records = run_to_end(
+        client, iid, create(client, iid, compiled(seeded_sandbox), Name="quick")
+    )
+    assert summary["Status"] == "PASSED"
+    assert 5 < (summary["EndTime"] - summary["StartTime"]).total_seconds() < 60
+
+
+def test_a_caller_who_never_answers_a_looping_menu_times_out(
+    seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    """A menu that asks again on every timeout: the test waits for a Goodbye that needs
+    a key press; the silent caller's contact passes 5 minutes and the test times out."""
+    seeded_sandbox.backend.test_cases.run_seconds = 0
+    client = connect_client()
+    iid = instance(client)
+    menu = {
+        "Version": "2019-10-30",
+        "StartAction": "menu",
+        "Actions": [
+            {
+                "Identifier": "menu",
+                "Type": "GetParticipantInput",
+                "Parameters": {"Text": "Press 1 to leave", "InputTimeLimitSeconds": "8"},
+                "Transitions": {
+                    "NextAction": "bye",
+                    "Conditions": [
+                        {
+                            "NextAction": "bye",
+                            "Condition": {"Operator": "Equals", "Operands": ["1"]},
+                        }
+                    ],
+                    "Errors": [
+                        {"NextAction": "menu", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                        {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                    ],
+                },
+            },
+            {
+                "Identifier": "bye",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Goodbye"},
+                "Transitions": {"NextAction": "end"},
+            },
+            {
+                "Identifier": "end",
+                "Type": "DisconnectParticipant",
+                "Parameters": {},
+                "Transitions": {},
+            },
+        ],
+    }
+    flow = client.create_contact_flow(
+        InstanceId=iid, Name="Looping Menu", Type="CONTACT_FLOW", Content=json.dumps(menu)
+    )
+
+    def observe(ident: str, text: str, then: str | None) -> dict[str, Any]:
+        return {
+            "Identifier": ident,
+            "Event": {
+                "Identifier": f"{ident}-event",
+                "Type": "MessageReceived",
+                "Actor": "System",
+                "Properties": {"Text": text, "MatchingCriteria": {"Type": "Inclusion"}},
+            },
+            "Actions": [
+                {
+                    "Identifier": f"{ident}-end",
+                    "Type": "TestControl",
+                    "Parameters": {"ActionType": "TestControl", "Command": {"Type": "EndTest"}},
+                    "Transitions": {},
+                }
+            ]
+            if then is None
+            else [],
+            "Transitions": {"NextObservations": [then] if then else []},
+        }
+
+    content = {
+        "Version": "2019-10-30",
+        "Metadata": {},
+        "Observations": [observe("menu", "Press 1", "bye"), observe("bye", "Goodbye", None)],
+    }
+    assert content_problems(content) == []
+    test_case = client.create_test_case(
+        InstanceId=iid,
+        Name="silent caller",
+        Content=json.dumps(content),
+        Status="PUBLISHED",
+        EntryPoint={
+            "Type": "VOICE_CALL",
+            "VoiceCallEntryPointParameters": {"FlowId": flow["ContactFlowId"]},
+        },
+    )["TestCaseId"]
+    summary, records = run_to_end(client, iid, test_case)
+    assert summary["Status"] == "FAILED"
+    assert summary["ObservationSummary"] == {
+        "TotalObservations": 2,
+        "ObservationsPassed": 1,
+        "ObservationsFailed": 1,
+    }
+    assert (summary["EndTime"] - summary["StartTime"]).total_seconds() == pytest.approx(300)
+    body = _records(records)
+    assert [b["Type"] for b in body] == [
+        "INITIATION",
+        "EXECUTION_START",
+        "OBSERVATION",
+        "OBSERVATION",
+        "COMPLETION",
+    ]
+    assert [r["ObservationId"] for r in records[2:4]] == ["menu", "bye"]
+    assert body[-1]["CompletionReason"]["Type"] == "TIMEOUT"
+    assert body[-1]["CompletionReason"]["FailureReasons"] == ["OBSERVE_EVENT"]
+    assert body[-1]["ExecutionSummary"] == {
+        "TotalObservations": 2,
+        "PassedObservations": 1,
+        "FailedObservations": 1,
+    }
+    for record in records:  # ExecutionRecord of botocore's model
+        assert set(record) == {"ObservationId", "Status", "Timestamp", "Record"}
+        assert record["Status"] in ("PASSED", "FAILED", "IN_PROGRESS", "STOPPED")
+        assert 1 <= len(record["ObservationId"]) <= 256

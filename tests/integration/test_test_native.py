@@ -97,8 +97,124 @@ def test_scenarios_without_a_native_form_are_skipped(project: Path) -> None:
         "    cf81c1e0-f6ca-5782-8b48-9342d074cf1a: [{error: NoMatchingError}]\n"
         "expect:\n  prompts: [could not schedule]\n"
     )
-    result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml"])
+    result = runner.invoke(app, ["test", "--env", "dev", "--junit", "junit.xml", "--verbose"])
     assert result.exit_code == 0, result.stdout
+    # what a test case cannot express is named, and checked by the offline run
+    assert "offline only: ends: only a queue transfer ends a test case" in " ".join(
+        result.stdout.split()
+    )
     assert "SKIP forced" in result.stdout and "given.outcomes" in result.stdout
     assert "9 test case(s) created" in result.stderr and "PASSED flowops-" in result.stderr
     assert "<skipped" in (project / "junit.xml").read_text()
+
+
+def _names(client: Any) -> set[str]:
+    iid = client.list_instances()["InstanceSummaryList"][0]["Id"]
+    return {s["Name"] for s in client.list_test_cases(InstanceId=iid)["TestCaseSummaryList"]}
+
+
+def test_stale_test_cases_flowops_owns_are_pruned_with_dry_run_and_no_prune(
+    project: Path, connect_client: ClientFactory
+) -> None:
+    client = connect_client()
+    iid = client.list_instances()["InstanceSummaryList"][0]["Id"]
+    run_native("dev", poll=0.01)
+    # Test cases flowops does not own: another prefix, and its prefix without its tag.
+    content = json.dumps(
+        {
+            "Version": "2019-10-30",
+            "Observations": [
+                {
+                    "Identifier": "s",
+                    "Event": {
+                        "Identifier": "e",
+                        "Type": "TestInitiated",
+                        "Actor": "System",
+                        "Properties": {},
+                    },
+                    "Actions": [],
+                    "Transitions": {"NextObservations": []},
+                }
+            ],
+        }
+    )
+    for name in ("team-smoke", "flowops-written-by-hand"):
+        client.create_test_case(InstanceId=iid, Name=name, Content=content)
+    # One scenario renamed, one deleted.
+    billing = project / "scenarios" / "billing.yaml"
+    billing.write_text(
+        billing.read_text().replace("balance question reads the balance", "the balance is read out")
+    )
+    main = project / "scenarios" / "main-inbound.yaml"
+    text = main.read_text()
+    start = text.index("  - name: open hours, press 1, reach Sales")
+    main.write_text(text[:start] + text[text.index("  - name: the agent hears") :])
+    before = _names(client)
+
+    dry = runner.invoke(app, ["test", "--env", "dev", "--dry-run", "--format", "json"])
+    assert dry.exit_code == 0, dry.stdout + dry.stderr
+    native = json.loads(dry.stdout)["native"]
+    stale = ["flowops-balance-question-reads-the-balance", "flowops-open-hours-press-1-reach-Sales"]
+    assert native["pruned"] == stale and native["dry_run"] is True
+    assert native["created"] == ["flowops-the-balance-is-read-out"]
+    renamed = next(
+        r for r in json.loads(dry.stdout)["scenarios"] if r["name"] == "the balance is read out"
+    )
+    assert [line.split(":")[0] for line in renamed["offline_only"]] == ["ends"]
+    said = " ".join(dry.stderr.split())  # the console wraps long lines
+    assert "2 stale would be deleted in dev" in said and "PASSED" not in said
+    assert _names(client) == before  # nothing written, nothing deleted
+
+    kept = runner.invoke(app, ["test", "--env", "dev", "--no-prune", "--format", "json"])
+    assert kept.exit_code == 0, kept.stdout + kept.stderr
+    assert json.loads(kept.stdout)["native"]["stale"] == stale
+    assert "2 stale kept (--no-prune)" in " ".join(kept.stderr.split())
+    assert set(stale) <= _names(client)
+
+    stats = NativeStats()
+    run_native("dev", poll=0.01, stats=stats)
+    assert stats.pruned == stale and not stats.created
+    after = _names(client)
+    assert not set(stale) & after
+    assert {"team-smoke", "flowops-written-by-hand", "flowops-the-balance-is-read-out"} <= after
+    again = NativeStats()
+    run_native("dev", poll=0.01, stats=again)
+    assert not again.pruned and not again.created and not again.updated
+
+
+def test_every_committed_scenario_passes_natively_or_says_why_it_cannot(
+    project: Path,
+) -> None:
+    """The whole committed folder, generated scenarios included: what compiles passes
+    in the sandbox; each skip names the forced block no test case can override."""
+    shutil.rmtree(project / "scenarios")
+    shutil.copytree(REPO / "scenarios", project / "scenarios")
+    report = run_native("dev", poll=0.01)
+    statuses = [r.status for r in report.results]
+    assert "failed" not in statuses and "incomplete" not in statuses
+    assert statuses.count("passed") >= 24
+    for result in report.results:
+        if result.status == "skipped":
+            assert "given.outcomes forces" in result.message
+            assert "a test case can override only Lambda, hours, Lex" in result.message
+
+
+def test_the_callers_number_reaches_the_test_contact(project: Path) -> None:
+    """given.customer_number is the test case's SourcePhoneNumber: a number the callback
+    block rejects takes its error branch in the sandbox as offline. A dialled number
+    (system_number) has no native form with a FlowId entry point."""
+    (project / "scenarios" / "callback.yaml").write_text(
+        "scenarios:\n"
+        "  - name: a short number gets no callback\n    flow: Callback Request\n"
+        '    given: {customer_number: "+1234"}\n'
+        "    expect: {prompts: [could not schedule a callback]}\n"
+        "  - name: a dialled number\n    flow: Callback Request\n"
+        '    given: {system_number: "+15550100"}\n'
+        "    expect: {prompts: [call you back]}\n"
+    )
+    result = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    by_name = {s["name"]: s for s in json.loads(result.stdout)["scenarios"]}
+    assert by_name["a short number gets no callback"]["status"] == "passed"
+    dialled = by_name["a dialled number"]
+    assert dialled["status"] == "skipped" and "FlowId or by phone numbers" in dialled["message"]

@@ -239,7 +239,7 @@ def test_flows_pr_reports_lint_diff_and_plan(project: Project) -> None:
     assert results(run, "plan") == (["failure"] if broken else ["success"]), failures(run)
     plan = (project.repo / "flowops-plan.md").read_text(encoding="utf-8")
     assert plan.startswith("<!-- flowops:plan:staging -->")
-    assert ("'no-such-action' names no action" in plan) is broken
+    assert ("'no-such-action' does not name an action" in plan) is broken
 
 
 def _release(project: Project, monkeypatch: pytest.MonkeyPatch, *names: str) -> None:

@@ -89,3 +89,24 @@ def flow_text(
 def flow_document(name: str, content: dict[str, Any]) -> FlowDocument:
     """A contact flow document named ``name`` holding ``content``."""
     return FlowDocument(FlowInfo(name=name), parse_content(content))
+
+
+def document_text(
+    name: str,
+    content: dict[str, Any],
+    *,
+    flow_type: str = "CONTACT_FLOW",
+    status: str = "PUBLISHED",
+) -> str:
+    """A contact flow document in canonical form holding ``content`` as it is."""
+    doc = {
+        "flowops": 1,
+        "name": name,
+        "kind": "flow",
+        "type": flow_type,
+        "state": "ACTIVE",
+        "status": status,
+        "tags": {},
+        "content": content,
+    }
+    return dump_document(document_from_data(doc))

@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from flowops.sandbox.action_rules import FORBIDDEN_FLOW_TYPES
+from flowops.model.action_rules import FORBIDDEN_FLOW_TYPES
 from flowops.sandbox.lex import bot_alias_arn
 from flowops.sandbox.seed import REGION
 

@@ -108,13 +108,20 @@ def test_structure_problems() -> None:
     assert any("has no Identifier" in p for p in problems)
     assert any("longer than 50" in p for p in problems)
     assert any("missing Type" in p for p in problems)
-    doc = json.loads(_doc({}))
+    doc = json.loads(_doc({"ComparisonValue": "$.Attributes.x"}))
+    doc["Actions"][0]["Type"] = "Compare"
+    doc["Actions"][0]["Transitions"]["Errors"][0]["ErrorType"] = "NoMatchingCondition"
     doc["Actions"][0]["Transitions"]["Conditions"] = [
         {"NextAction": "zz", "Condition": {"Operator": "Equals", "Operands": ["1"]}}
     ]
     assert validate_content(json.dumps(doc), CTX) == [
         "Action 'a': Conditions[0].NextAction 'zz' does not name an action"
     ]
+    # the same branch on an action that takes no conditions is refused for that too
+    doc["Actions"][0]["Type"] = "UpdateContactData"
+    assert "Action 'a': UpdateContactData does not support Conditions" in validate_content(
+        json.dumps(doc), CTX
+    )
 
 
 def test_action_count_limit() -> None:

@@ -18,7 +18,7 @@ from flowops.simulate.compile import (
     owned_name,
 )
 from flowops.simulate.native import execute
-from flowops.simulate.scenario import Scenario, load_scenarios, parse_scenarios
+from flowops.simulate.scenario import Scenario, dump_scenario, load_scenarios, parse_scenarios
 from flowops.simulate.suite import run_scenario
 from flowops.simulate.world import load_flowset
 
@@ -68,7 +68,7 @@ def test_committed_scenarios_compile_to_valid_content_that_passes(scenario: Scen
 def test_most_committed_scenarios_have_a_native_form() -> None:
     names = {s.name for s in compilable()}
     assert {"open hours, press 2, reach Support", "balance question reads the balance"} <= names
-    assert len(names) >= 15
+    assert len(names) >= 24  # of 58: the others force a block no test case can override
 
 
 def _find(content: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -173,3 +173,143 @@ def test_the_schema_rejects_shapes_the_reference_says_fail(breakage: Any) -> Non
     content = copy.deepcopy(compiled(PRESS).content)
     breakage(content)
     assert content_problems(content)
+
+
+def _events(content: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for obs in content["Observations"]:
+        event = obs["Event"]
+        props = event["Properties"]
+        what = props.get("ActionType") or props.get("Text") or props.get("PromptId") or ""
+        out.append((event["Type"], str(what)))
+    return out
+
+
+EVERY_KIND = """\
+name: every kind
+flow: Main Inbound
+given:
+  lambdas: {lambda:lookup-customer: [{result: {name: Ann, tier: gold}}]}
+  hours: open
+  inputs: ["2"]
+expect:
+  prompts: [Main Menu]
+  attributes: {customerTier: gold, missing: null}
+  queue: queue:Support
+  ends: queue
+  visits: [InvokeLambdaFunction, CheckHoursOfOperation, UpdateContactTargetQueue]
+  transfers: [flow:After Hours]
+  never: [After Hours]
+  not_prompts: [Goodbye]
+  max_blocks: 40
+"""
+
+
+def test_every_expectation_kind_is_native_or_says_why_it_is_offline_only() -> None:
+    scenario = parse_scenarios(EVERY_KIND)[0]
+    case = compiled(scenario)
+    assert content_problems(case.content) == []
+    events = _events(case.content)
+    # visits of a Lambda and an hours block are FlowActionStarted events, in path order
+    assert events == [
+        ("TestInitiated", ""),
+        ("FlowActionStarted", "InvokeLambdaFunction"),
+        ("FlowActionStarted", "CheckHoursOfOperation"),
+        ("MessageReceived", "prompt:Main Menu"),
+        ("FlowActionStarted", "TransferContactToQueue"),
+    ]
+    lam = case.content["Observations"][1]["Event"]["Properties"]["ActionParameters"]
+    assert lam == {"LambdaFunctionARN": "lambda:lookup-customer"}
+    # the tier is set after the Lambda: its check sits on the next observation, the hours
+    tier = case.content["Observations"][2]["Actions"]
+    assert [a["Parameters"].get("Namespace") for a in tier] == ["$.Attributes.customerTier"]
+    queue = case.content["Observations"][-1]["Actions"]
+    assert queue[0]["Parameters"] == {
+        "Namespace": "$.Queue.Name",
+        "Operator": "Equals",
+        "Operand": "Support",
+    }
+    offline = {line.split(":", 1)[0].split(" ", 1)[0] for line in case.offline_only}
+    assert offline == {
+        "visits",
+        "attributes.missing",
+        "transfers",
+        "never",
+        "not_prompts",
+        "max_blocks",
+    }
+    assert any("UpdateContactTargetQueue" in line for line in case.offline_only)
+    assert not any(line.startswith("ends") for line in case.offline_only)  # ends: queue is
+    # one verdict: the native execution passes as the offline run does
+    outcome = execute(case.content, FLOWS, FLOWS.entry_flow("Main Inbound"), hours=hours)
+    assert outcome.status == "PASSED", outcome.message
+
+
+def test_a_visit_or_queue_the_run_missed_fails_natively_too() -> None:
+    """Pressing 1 reaches Sales, not the expected Support: the Assert fails; with Sales
+    full, the expected queue transfer never happens: the observation times out."""
+    text = (
+        "name: sales\nflow: Main Inbound\ngiven:\n"
+        "  lambdas: {lambda:lookup-customer: [{result: {}}]}\n  hours: open\n"
+        '  inputs: ["1"]\nexpect:\n  queue: queue:Support\n'
+    )
+    case = compiled(parse_scenarios(text)[0])
+    outcome = execute(case.content, FLOWS, FLOWS.entry_flow("Main Inbound"), hours=hours)
+    assert outcome.status == "FAILED" and "expected Equals 'Support'" in outcome.message
+    ends = text.replace("queue: queue:Support", "queue: queue:Support\n  ends: queue").replace(
+        '["1"]\n', '["1"]\n  queues: {queue:Sales: {at_capacity: true}}\n'
+    )
+    case = compiled(parse_scenarios(ends)[0])
+    assert _events(case.content)[-1] == ("FlowActionStarted", "TransferContactToQueue")
+    outcome = execute(case.content, FLOWS, FLOWS.entry_flow("Main Inbound"), hours=hours)
+    assert outcome.status == "FAILED" and "did not occur" in outcome.message
+
+
+def test_an_attribute_set_after_the_last_observable_event_is_offline_only() -> None:
+    text = (
+        "name: full\nflow: Main Inbound\ngiven:\n"
+        "  lambdas: {lambda:lookup-customer: [{result: {}}]}\n  hours: open\n"
+        '  inputs: ["1"]\n  queues: {queue:Sales: {at_capacity: true}}\n'
+        "expect:\n  ends: disconnect\n  attributes: {customerTier: ''}\n"
+    )
+    case = compiled(parse_scenarios(text)[0])
+    assert any(line.startswith("ends: ") for line in case.offline_only)
+    assert not any("customerTier" in line for line in case.offline_only)
+    assert _find(case.content, "Assert")  # set early: checked natively
+
+
+def test_generate_prefers_what_a_test_case_can_give() -> None:
+    """Queue-transfer errors through the queue's state, never forced; the forced outcomes
+    left are of blocks no test case can override, and the rest compile."""
+    from flowops.simulate.generate import generate
+
+    report = generate(FLOWS)
+    queue_errors = [
+        s
+        for s in report.scenarios
+        if any(b[2] in ("error:QueueAtCapacity", "error:NoMatchingError") for b in s.covers)
+        and any(
+            FLOWS.entries[b[0]].flow.action(b[1]).type == "TransferContactToQueue"  # type: ignore[union-attr]
+            for b in s.covers
+        )
+    ]
+    states = [q for s in queue_errors for q in s.data["given"].get("queues", {}).values()]
+    assert any(q.get("at_capacity") for q in states) and any(q.get("error") for q in states)
+    mockable = {
+        "InvokeLambdaFunction",
+        "CheckHoursOfOperation",
+        "ConnectParticipantWithLexBot",
+        "TransferContactToQueue",
+    }
+    native = 0
+    for s in report.scenarios:
+        scenario = parse_scenarios(dump_scenario(s.data))[0]
+        run = run_scenario(FLOWS, scenario).run
+        assert not [f for f in run.forced if f[2] in mockable], s.data["name"]
+        try:
+            compiled(scenario)
+        except Uncompilable as exc:
+            assert "given.outcomes forces" in str(exc)
+            continue
+        native += 1
+    assert native >= len(report.scenarios) // 3
