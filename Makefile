@@ -16,8 +16,12 @@ demo: $(STAMP)
 	$(BIN)/flowops demo
 
 # make test: everything (lint, types, unit and integration tests); make unit: fast tests only.
+# The suite runs on every core (pytest-xdist), a test file per worker at a time
+# (--dist loadfile: module fixtures and one file's sandboxes stay in one process);
+# PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check flowops tests bench
@@ -30,7 +34,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -m "not integration"
 
-# make bench [BENCH=lint|diff|deploy|rollback|connect|peer]; all of them by default (minutes).
+# make bench [BENCH=NAME]; all of them by default (minutes). NAME: one of bench/__main__.py's
+# BENCHMARKS (connect deploy diff doctor faults lag lint measure peer realflows rollback simulate).
 bench: $(STAMP)
 	$(BIN)/python -m bench $(or $(BENCH),all)
 

@@ -1,90 +1,33 @@
-"""``python -m bench NAME``: run one benchmark. Add yours to BENCHMARKS (name -> callable)."""
+"""``python -m bench NAME``: run one benchmark. Add yours to BENCHMARKS."""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable
 
-
-def _lint() -> int:
-    from bench.lint_bench import main
-
-    return main()
-
-
-def _diff() -> int:
-    from bench.diff_bench import main
-
-    return main()
-
-
-def _rollback() -> int:
-    from bench.rollback_bench import main
-
-    return main(["--aliases"])
-
-
-def _deploy() -> int:
-    from bench.deploy_bench import main
-
-    return main([])
-
-
-def _connect() -> int:
-    from bench.connect_bench import main
-
-    return main(["--paced"])
-
-
-def _realflows() -> int:
-    from bench.realflows_bench import main
-
-    return main([])
-
-
-def _peer() -> int:
-    from bench.peer_bench import main
-
-    return main()
-
-
-def _faults() -> int:
-    from bench.release_faults import main
-
-    return main([])
-
-
-def _simulate() -> int:
-    from bench.simulate_bench import main
-
-    return main()
-
-
-def _measure() -> int:
-    from bench.measure_bench import main
-
-    return main([])
-
-
-def _doctor() -> int:
-    from bench.doctor_bench import main
-
-    return main([])
-
-
-BENCHMARKS: dict[str, Callable[[], int]] = {
-    "faults": _faults,
-    "connect": _connect,
-    "lint": _lint,
-    "deploy": _deploy,
-    "rollback": _rollback,
-    "diff": _diff,
-    "peer": _peer,
-    "realflows": _realflows,
-    "simulate": _simulate,
-    "measure": _measure,
-    "doctor": _doctor,
+#: name -> (its module under ``bench/``, the arguments its ``main`` gets; None: ``main()``
+#: takes none). An empty list keeps a ``main(argv=None)`` from reading this command's own.
+BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
+    "faults": ("release_faults", []),
+    "connect": ("connect_bench", ["--paced"]),
+    "lint": ("lint_bench", None),
+    "deploy": ("deploy_bench", []),
+    "rollback": ("rollback_bench", ["--aliases"]),
+    "diff": ("diff_bench", None),
+    "peer": ("peer_bench", None),
+    "realflows": ("realflows_bench", []),
+    "simulate": ("simulate_bench", None),
+    "measure": ("measure_bench", []),
+    "doctor": ("doctor_bench", []),
+    "lag": ("lag_bench", []),
 }
+
+
+def run(name: str) -> int:
+    """Run benchmark ``name``; its exit code."""
+    module, args = BENCHMARKS[name]
+    bench_main = importlib.import_module(f"bench.{module}").main
+    return int(bench_main() if args is None else bench_main(list(args)))
 
 
 def main(argv: list[str]) -> int:
@@ -93,7 +36,7 @@ def main(argv: list[str]) -> int:
     if len(names) < 1 or any(name not in BENCHMARKS for name in names):
         print(f"usage: python -m bench {{all,{','.join(sorted(BENCHMARKS))}}}", file=sys.stderr)
         return 2
-    return max(BENCHMARKS[name]() for name in names)
+    return max(run(name) for name in names)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
 import git
 
 from flowops.connect import ConnectClient
@@ -64,6 +62,7 @@ from tests.support import (
     linear_flow,
     sandbox_environment,
 )
+from tests.support.clients import make_client
 
 #: Every retry in flowops' own loop, short waits; Lex names not resolved (no bots here).
 SETTINGS = replace(FAST_RETRIES, resolve_lex_names=False)
@@ -122,18 +121,6 @@ def commit(repo: git.Repo, version: int) -> str:
         path.write_text(text, encoding="utf-8")
     repo.git.add("-A")
     return str(repo.index.commit(f"release {version}").hexsha)
-
-
-def boto(url: str) -> Any:
-    """A plain boto3 client, independent of flowops' client."""
-    return boto3.client(
-        "connect",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=STAGING,
-        aws_secret_access_key="sandbox-secret",
-        config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def snapshot(plain: Any, names: ConnectClient) -> dict[str, Any]:
@@ -262,7 +249,7 @@ def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
         v1 = commit(repo, 1)
 
         clean = ConnectClient.for_environment(env, settings=SETTINGS)
-        plain = boto(sandbox.url)
+        plain = make_client(sandbox.url, STAGING)
 
         def client() -> ConnectClient:
             clean.refresh_flows()

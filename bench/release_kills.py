@@ -43,7 +43,6 @@ from bench.release_faults import (
     SETTINGS,
     _doc,
     _writes,
-    boto,
     check_record,
     commit,
     snapshot,
@@ -61,6 +60,7 @@ from flowops.repo import open_repo
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support import STAGING, git_repo, sandbox_environment, sandbox_environment_file
+from tests.support.clients import make_client
 
 ENTRY = f"{PREFIX}A"
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
@@ -147,7 +147,7 @@ class World:
             workdir / "envs", sandbox.url, "staging", STAGING, managed={"names": [f"{PREFIX}*"]}
         )
         self.client = ConnectClient.for_environment(self.env, settings=SETTINGS)
-        self.plain = boto(sandbox.url)
+        self.plain = make_client(sandbox.url, STAGING)
         self.v1 = commit(self.repo, 1)
         promote(self.env, self.v1, self.workdir, client=self.fresh(), tag=False)
 
@@ -276,8 +276,32 @@ def _records_true(
             continue
         if record.status == "running":
             problems.append(f"release {record.id} is still recorded as running")
-        problems += [f"release {record.id}: {p}" for p in check_record(record, mid, old, new)]
+        found = _canary_step_true(world, record, mid, old) if record.canary_step else None
+        if found is None:
+            found = check_record(record, mid, old, new)
+        problems += [f"release {record.id}: {p}" for p in found]
     return problems
+
+
+def _canary_step_true(
+    world: World, record: ReleaseRecord, mid: dict[str, Any], old: dict[str, Any]
+) -> list[str] | None:
+    """A canary step's record (start, ramp, abort) is true if the entry flow it says it
+    moved is at a canary wrapper (start, ramp) or back at its old content (abort); None
+    when it moved nothing (the plain per-flow check applies)."""
+    moved = [f for f in record.flows if f.outcome in ("released", "partial")]
+    if not moved:
+        return None
+    key = f"flow:{ENTRY}"
+    if record.kind == "canary-abort":
+        return (
+            [] if mid.get(key) == old.get(key) else [f"{key}: aborted but not at its old content"]
+        )
+    flow = world.fresh().catalog().flow("flow", ENTRY)
+    content = json.loads(flow.content) if flow is not None and flow.content else None
+    if wrapper_percent(content) is None:
+        return [f"{key}: recorded {moved[0].outcome} by {record.kind} but not at a wrapper"]
+    return []
 
 
 _ROW = re.compile(r"^\s+((?:flow|module):\S.*?)\s{2,}(.+?)\s{2,}(\S.*)$")

@@ -46,7 +46,6 @@ from flowops.deploy.testcases import NativeStats, run_native
 from flowops.diff.compare import compare_sides
 from flowops.diff.render_text import render_text
 from flowops.diff.sources import SourceContext, default_sides
-from flowops.endpoints import set_sandbox_starter
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.lint.engine import lint_paths
 from flowops.lint.finding import Severity
@@ -230,9 +229,7 @@ def start_sandbox(sandbox_db: Path, *, quotas: bool) -> str:
     from flowops.sandbox.embedded import ensure_sandbox
 
     config = SandboxConfig() if quotas else SandboxConfig.for_tests()
-    url = ensure_sandbox(sandbox_db, config=config)
-    set_sandbox_starter(ensure_sandbox)
-    return url
+    return ensure_sandbox(sandbox_db, config=config)
 
 
 def set_timeout(flows: Path, flow_name: str, seconds: str) -> Path:

@@ -24,6 +24,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.common import FlowsOption as RootOption
 from flowops.cli.progress import on_signal
@@ -42,6 +43,7 @@ from flowops.deploy.canary import (
 )
 from flowops.deploy.canary_files import canary_documents
 from flowops.deploy.promote import desired_state
+from flowops.deploy.render import lag_line
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
@@ -116,7 +118,7 @@ def _state_dict(result: CanaryResult | CanaryStatus) -> dict[str, Any] | None:
     }
 
 
-def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
+def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClient) -> None:
     if fmt == OutputFormat.json:
         emit(
             json.dumps(
@@ -132,6 +134,7 @@ def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
                         "versions": dict(result.versions),
                         "release": result.release_id,
                         "notes": list(result.notes),
+                        "lag": client.lag_report(),
                     },
                 ),
                 indent=2,
@@ -147,8 +150,11 @@ def _render_result(result: CanaryResult, fmt: OutputFormat) -> None:
     console.print(f"{result.env} / {result.flow}: {what}", highlight=False, markup=False)
     for name, version in sorted(result.versions.items()):
         console.print(f"  {name}: version {version}", highlight=False, markup=False)
+    waited = lag_line(client.lag_report())
+    if waited:
+        console.print(f"  {waited}", highlight=False, markup=False)
     for note in result.notes:
-        err_console.print(f"warning: {note}", highlight=False, markup=False)
+        say("warning", note)
 
 
 def _status_dict(status: CanaryStatus) -> dict[str, Any]:
@@ -219,7 +225,7 @@ def start_cmd(
     doc, sha = _candidate(flow, ref, flows)
     client = _client(env, f"start a canary of {flow!r} at {percent}%", yes, environments)
     result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal)
-    _render_result(result, fmt)
+    _render_result(result, fmt, client)
 
 
 @canary_app.command("ramp")
@@ -236,18 +242,18 @@ def ramp_cmd(
     """Change the candidate's share of contacts (1-99).
 
     With success criteria in the environment, refuses (exit 1) when the candidate breaches
-    them, unless --override-criteria gives a reason.
+    them, unless --override-criteria gives a reason (recorded with the ramp).
 
     Example: flowops canary ramp --env prod --percent 50 --yes
     """
-    from flowops.deploy.canary_gate import check_gate
+    from flowops.deploy.canary_gate import check_gate, override_note
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
-    check_gate(client, name, "ramp", override)
-    _render_result(ramp_canary(client, name, percent, on_signal=on_signal), fmt)
+    note = override_note("ramp", override, check_gate(client, name, "ramp", override))
+    _render_result(ramp_canary(client, name, percent, on_signal=on_signal, note=note), fmt, client)
 
 
 @canary_app.command("promote")
@@ -267,13 +273,12 @@ def promote_cmd(
 
     Example: flowops canary promote --env prod --yes
     """
-    from flowops.deploy.canary_gate import check_gate
+    from flowops.deploy.canary_gate import check_gate, override_note
 
     client = _client(env, "promote the canary", yes, environments)
     name = pick_flow(client, flow)
-    check_gate(client, name, "promote", override)
-    note = f"success criteria overridden: {override}" if override else ""
-    _render_result(promote_canary(client, name, on_signal=on_signal, note=note), fmt)
+    note = override_note("promote", override, check_gate(client, name, "promote", override))
+    _render_result(promote_canary(client, name, on_signal=on_signal, note=note), fmt, client)
 
 
 @canary_app.command("abort")
@@ -290,7 +295,7 @@ def abort_cmd(
     Example: flowops canary abort --env prod --yes
     """
     client = _client(env, "abort the canary", yes, environments)
-    _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt)
+    _render_result(abort_canary(client, pick_flow(client, flow), on_signal=on_signal), fmt, client)
 
 
 @canary_app.command("status")
@@ -334,8 +339,8 @@ def watch_cmd(
 ) -> None:
     """Measure running canaries against the success criteria; abort those that breach them.
 
-    One cycle, for a scheduled workflow. The reason is recorded on the entry flow (tag
-    flowops:canary-aborted). Exit codes: 0 nothing breached, 1 a canary was aborted,
+    One cycle, for a scheduled workflow. The reason is recorded in the canary-abort
+    release record (`flowops history`). Exit codes: 0 nothing breached, 1 a canary was aborted,
     2 bad input, 3 Amazon Connect error.
 
     Example: flowops canary watch --env prod --yes

@@ -11,7 +11,6 @@ docs/cli.md lists them (generated from the commands).
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +21,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.exceptions import TyperException
 
+from flowops.cli.output import emit as emit  # re-exported: every command's stdout
 from flowops.errors import (
     BadInputError,
     CheckFailedError,
@@ -37,11 +37,20 @@ console = Console(emoji=False)  # ":A:" in "staging:A:" is a name, not an emoji
 err_console = Console(stderr=True, emoji=False)
 
 
-def start_embedded_sandbox(db_path: str) -> str:
-    """``endpoint_url: sandbox``: the embedded sandbox, imported on first use only."""
-    from flowops.sandbox.embedded import ensure_sandbox
+_LEVEL_STYLES = {"warning": "yellow", "error": "bold red"}
 
-    return ensure_sandbox(db_path)
+
+def say(level: str, message: str) -> None:
+    """One ``warning: ...`` or ``error: ...`` line on stderr, the level coloured.
+
+    The message is plain text, never markup: flow names and JSON paths may look like
+    markup (``[reference]``) or emoji codes (``flow:One:``).
+    """
+    err_console.print(
+        Text.assemble((f"{level}:", _LEVEL_STYLES[level]), " ", message),
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 class State:
@@ -69,13 +78,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if State.debug:
                 raise
             if not (isinstance(exc, CheckFailedError) and exc.reported):
-                # The message is plain text: flow names and JSON paths may look like
-                # markup (``[reference]``) or emoji codes (``flow:One:``).
-                err_console.print(
-                    Text.assemble(("error:", "bold red"), " ", str(exc)),
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                say("error", str(exc))
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, or a second signal during a release
             err_console.print(str(exc) or "interrupted", highlight=False, markup=False)
@@ -90,12 +93,6 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
 
     return wrapper
-
-
-def emit(text: str) -> None:
-    """Write machine output (json, sarif, markdown) to stdout exactly as given."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
 
 
 class OutputFormat(StrEnum):

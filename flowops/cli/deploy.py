@@ -22,6 +22,7 @@ from flowops.cli.common import (
     err_console,
     handle_errors,
     pick_env,
+    say,
 )
 from flowops.cli.progress import on_signal, progress
 from flowops.config import load_environment
@@ -62,7 +63,7 @@ def _check_committed(flows: Path, ref: str, *, allow_dirty: bool, refuse: bool) 
     what = f"{len(dirty)} uncommitted change(s) under {flows}/ ({listed}) are not in {ref}"
     if refuse and not allow_dirty:
         raise BadInputError(f"{what}: commit them, or pass --allow-dirty to promote {ref}")
-    err_console.print(f"[yellow]warning:[/] {what}", highlight=False, soft_wrap=True)
+    say("warning", what)
 
 
 def register(app: typer.Typer) -> None:
@@ -214,7 +215,7 @@ def register(app: typer.Typer) -> None:
             return
         emit(render_apply(result.applied, fmt.value))
         for warning in (*result.applied.warnings, *result.warnings):
-            err_console.print(f"warning: {warning}", highlight=False)
+            say("warning", warning)
         if result.tag and fmt == OutputFormat.text:
             err_console.print(f"tagged {result.tag}", highlight=False)
 

@@ -14,8 +14,8 @@ from flowops.cli.common import (
     FlowsOption,
     console,
     emit,
-    err_console,
     handle_errors,
+    say,
 )
 from flowops.diff.compare import compare_sides
 from flowops.diff.render_json import render_json
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         result, warnings = run_diff(old, new, SourceContext(flows, environments, LIVE))
         for warning in warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            say("warning", warning)
         _render(result, fmt, output)
         if exit_code and result.has_changes:
             raise CheckFailedError("semantic changes (--exit-code)", reported=True)
@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
         environment = load_environment(env, environments)
         report = run_drift(environment, ref=ref, ctx=SourceContext(flows, environments))
         for warning in report.warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            say("warning", warning)
         _render(report.diff, fmt, output)
         if report.drifted:
             changed = [f.key for f in report.diff.flows if f.semantic]

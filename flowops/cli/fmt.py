@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import emit, err_console, handle_errors
+from flowops.cli.common import emit, handle_errors, say
 from flowops.errors import CheckFailedError
 from flowops.files import collect_files
 from flowops.fmt import FormatChange, apply_format, plan_format
@@ -65,11 +65,7 @@ def register(app: typer.Typer) -> None:
         targets = paths or [Path("flows")]
         if not collect_files(targets):
             where = ", ".join(str(p) for p in targets)
-            err_console.print(
-                f"[yellow]warning:[/] no flow files (*.json) under {where}",
-                highlight=False,
-                soft_wrap=True,
-            )
+            say("warning", f"no flow files (*.json) under {where}")
             return
         changes = plan_format(targets, layout=layout)
         for change in changes:

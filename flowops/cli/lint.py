@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowops.cli.common import emit, err_console, handle_errors
+from flowops.cli.common import emit, handle_errors, say
 from flowops.cli.lint_fast import CONFIG_ENV, LintFormat, lint_command
 from flowops.lint import Severity
 from flowops.lint.docs import render_rules_markdown, render_rules_text
@@ -33,11 +33,6 @@ Every suppression needs a reason. Rules: `flowops rules` and docs/rules.md.
 
 Example: flowops lint flows --format sarif > flowops.sarif
 """
-
-
-def _say(level: str, message: str) -> None:
-    colour = "bold red" if level == "error" else "yellow"
-    err_console.print(f"[{colour}]{level}:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +63,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        lint_command(paths, fmt, fail_on, config, _say)
+        lint_command(paths, fmt, fail_on, config, say)
 
     @app.command("rules")
     @handle_errors

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from flowops.cli.output import emit
 from flowops.errors import (
     CheckFailedError,
     ExitCode,
@@ -67,12 +68,6 @@ def run_lint(
     config = load_config(config_path)
     report = lint_paths(paths, config)
     return report, RENDERERS[fmt](report)
-
-
-def emit(text: str) -> None:
-    """Write the report to stdout exactly as rendered, ending in one newline."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
 
 
 def lint_command(

@@ -22,8 +22,7 @@ from typing import Annotated
 import typer
 
 from flowops import __version__
-from flowops.cli.common import State, start_embedded_sandbox
-from flowops.endpoints import set_sandbox_starter
+from flowops.cli.common import State
 from flowops.errors import ExitCode, TerminatedError, internal_error_line
 
 #: Command name -> the ``flowops.cli`` module that registers it.
@@ -89,9 +88,9 @@ def _argument_metavars() -> None:
 def build_app(modules: Sequence[str]) -> typer.Typer:
     """The root app with the commands of the given ``flowops.cli`` modules.
 
-    Environments with ``endpoint_url: sandbox`` start the embedded sandbox on first use.
+    Environments with ``endpoint_url: sandbox`` start the embedded sandbox on first use
+    (``flowops.endpoints`` finds it by its entry point).
     """
-    set_sandbox_starter(start_embedded_sandbox)
     _argument_metavars()
     built = typer.Typer(
         name="flowops",

@@ -58,6 +58,9 @@ class _Lines:
             throttled = sum(self.client.retries.values())
             if throttled:
                 parts.append(f"{throttled} retried (throttled or failed)")
+            waited = self.client.waited_reads
+            if waited:
+                parts.append(f"{waited} read(s) waited for Connect to catch up")
         elapsed = time.monotonic() - self.started
         if done and total and done < total:
             parts.append(f"ETA {_duration(elapsed / done * (total - done))}")

@@ -19,10 +19,12 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    say,
 )
 from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
+from flowops.deploy.render import calls_text, lag_line
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
 from flowops.errors import BadInputError, CheckFailedError
@@ -46,8 +48,8 @@ def plan_text(plan: RollbackPlan) -> str:
     return "\n".join(lines)
 
 
-def report_dict(report: RollbackReport) -> dict[str, Any]:
-    """JSON-ready report (``--format json``)."""
+def report_dict(report: RollbackReport, lag: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-ready report (``--format json``); ``lag``: ``ConnectClient.lag_report()``."""
     return stamp(
         "rollback",
         {
@@ -73,6 +75,8 @@ def report_dict(report: RollbackReport) -> dict[str, Any]:
                 for o in report.outcomes
             ],
             "notes": list(report.notes),
+            "planned_calls": [{"call": c, "flow": k} for c, k in report.planned_calls],
+            "lag": lag or {},
         },
     )
 
@@ -105,7 +109,11 @@ def _footer(report: RollbackReport) -> str:
 
 def report_text(report: RollbackReport) -> str:
     """The report as plain aligned columns (``--format text``), readable when piped."""
-    return f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
+    table = f"{_title(report)}\n\n{text_table([_COLUMNS, *_rows(report)])}"
+    if not report.dry_run:
+        return table
+    calls = calls_text(f"a rollback of {report.env}", report.planned_calls)
+    return f"{table}\n\n{calls.rstrip()}"
 
 
 def report_markdown(report: RollbackReport) -> str:
@@ -196,12 +204,15 @@ def register(app: typer.Typer) -> None:
         if text:
             console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)
+            waited = lag_line(client.lag_report())
+            if waited:
+                console.print(waited, highlight=False, markup=False)
             for note in report.notes:
-                err_console.print(f"warning: {note}", highlight=False, markup=False)
+                say("warning", note)
         elif fmt == OutputFormat.markdown:
             emit(report_markdown(report))
         else:
-            emit(json.dumps(report_dict(report), indent=2))
+            emit(json.dumps(report_dict(report, client.lag_report()), indent=2))
         if not report.ok:
             names = ", ".join(o.step.key for o in report.failed)
             raise CheckFailedError(f"rollback incomplete, failed: {names}")

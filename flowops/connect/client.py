@@ -293,6 +293,12 @@ class ConnectClient:
         #: Decisions that rested on a read that may lag (Search is eventually consistent):
         #: each says what was read and what it may have missed.
         self.lagging_reads: list[str] = []
+        #: Searches and lists asked again because Connect had not shown a write yet
+        #: (``find_by_name(..., settle=True)``), per operation.
+        self.lag_waits: Counter[str] = Counter()
+        #: Flows read again by id because a Search or List copy may predate a write
+        #: (:meth:`reread`), per operation.
+        self.lag_rereads: Counter[str] = Counter()
         #: Called with the operation name before each HTTP request (progress displays).
         self.on_request: Callable[[str], None] | None = None
         self._client = boto_client
@@ -370,6 +376,22 @@ class ConnectClient:
     def user_agent(self) -> str:
         """The user agent suffix this client sends (identifies it in a request log)."""
         return user_agent(self.client_id)
+
+    @property
+    def waited_reads(self) -> int:
+        """Reads that waited for Connect to catch up with a write: retries of NotFound
+        right after a create, and Searches/Lists asked again until a write showed."""
+        return sum(self.not_found_retries.values()) + sum(self.lag_waits.values())
+
+    def lag_report(self) -> dict[str, Any]:
+        """What eventual consistency cost this client, for summaries and ``--format json``:
+        ``waited`` (:attr:`waited_reads`), ``reread`` (flows read again by id), ``notes``
+        (decisions that rested on a read that may lag)."""
+        return {
+            "waited": self.waited_reads,
+            "reread": sum(self.lag_rereads.values()),
+            "notes": list(dict.fromkeys(self.lagging_reads)),
+        }
 
     @property
     def paced_seconds(self) -> float:
@@ -595,9 +617,32 @@ class ConnectClient:
             flows.append(flow)
         return flows
 
+    def reread(self, flows: Sequence[tuple[FlowKind, str]]) -> None:
+        """Read ``(kind, id)`` flows again by id into the cached catalog (built first if
+        needed): a Search or List copy that predates a write is replaced, a flow missing
+        from them is added, one that is gone is dropped. Describe by id is what Connect
+        shows first after a write; Search and List trail it (eventually consistent)."""
+        if not flows:
+            return
+        self.catalog(with_content=self._flows_with_content)
+        assert self._flows is not None
+        for kind, flow_id in dict.fromkeys(flows):
+            ident = strip_qualifier(bare_id(flow_id))
+            self.lag_rereads[_family(kind).describe] += 1
+            try:
+                fresh: RemoteFlow | None = self.describe(kind, ident)
+            except NotFoundError:
+                fresh = None
+            for key in [k for k, f in self._flows.items() if f.kind == kind and f.id == ident]:
+                del self._flows[key]
+            if fresh is not None:
+                self._flows[fresh.key] = fresh
+        self._catalog = None
+
     def list_flows(self, kind: FlowKind) -> list[RemoteFlow]:
         """Every flow (or module) of the instance from List, without content or tags
-        (strongly consistent, unlike Search)."""
+        (eventually consistent, like Search: a flow created or renamed in the last seconds
+        may show as it was)."""
         family = _family(kind)
         return [
             self._summary_flow(kind, s)
@@ -765,14 +810,36 @@ class ConnectClient:
         form Connect documents for a version or the saved draft, never ``<id>:$SAVED``."""
         return f"{self.flow_arn(kind, flow_id)}:{qualifier}"
 
-    def find_by_name(self, kind: FlowKind, name: str) -> RemoteFlow | None:
+    def find_by_name(self, kind: FlowKind, name: str, *, settle: bool = False) -> RemoteFlow | None:
         """One flow or module by exact name, with content, without listing the catalog.
 
         One Search call filtered by name (a page holds every match: names are unique per
         kind); where Search is denied or missing, List + one Describe. Search is
         eventually consistent in Amazon Connect: a resource created moments ago may not be
         found yet, so callers that just created it should describe it by id instead.
+        ``settle``: the caller knows it exists (Connect refused a create of that name):
+        Search, then List, are asked again with backoff for up to
+        ``settings.settle_seconds`` until it shows (counted in ``lag_waits``).
         """
+        found = self._find_by_name(kind, name)
+        if found is not None or not settle:
+            return found
+        family = _family(kind)
+        deadline = self._clock() + self.settings.settle_seconds
+        for attempt in itertools.count(1):
+            for summary in self._pages(family.list, family.list_key, InstanceId=self.instance_id):
+                if summary.get("Name") == name:
+                    return self.describe(kind, str(summary["Id"]))
+            if self._clock() >= deadline or attempt >= 30:
+                return None
+            self.lag_waits[family.search] += 1
+            self._sleep(self._backoff(attempt))
+            found = self._find_by_name(kind, name)
+            if found is not None:
+                return found
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _find_by_name(self, kind: FlowKind, name: str) -> RemoteFlow | None:
         family = _family(kind)
         criteria = {
             "StringCondition": {"FieldName": "name", "Value": name, "ComparisonType": "EXACT"}
@@ -1036,8 +1103,30 @@ class ConnectClient:
         if keys:
             self._call("UntagResource", _resource=arn, resourceArn=arn, tagKeys=list(keys))
 
-    def list_tags(self, arn: str) -> dict[str, str]:
-        """A resource's tags."""
+    def list_tags(
+        self, arn: str, *, settle: Callable[[dict[str, str]], bool] | None = None
+    ) -> dict[str, str]:
+        """A resource's tags. ``settle``: the caller knows from a strongly consistent read
+        (the content, by id) what the tags must show: tags lag writes in Connect, so they
+        are asked again with backoff for up to ``settings.settle_seconds`` until
+        ``settle(tags)`` holds (counted in ``lag_waits``); the last answer either way."""
+        tags = self._tags_of(arn)
+        deadline = self._clock() + self.settings.settle_seconds
+        attempt = 0
+        while settle is not None and not settle(tags):
+            attempt += 1
+            if self._clock() >= deadline or attempt >= 30:
+                self.lagging_reads.append(
+                    f"the tags of {arn} did not catch up within "
+                    f"{self.settings.settle_seconds:.0f} s (tags are eventually consistent)"
+                )
+                break
+            self.lag_waits["ListTagsForResource"] += 1
+            self._sleep(self._backoff(attempt))
+            tags = self._tags_of(arn)
+        return tags
+
+    def _tags_of(self, arn: str) -> dict[str, str]:
         out = self._call("ListTagsForResource", _resource=arn, resourceArn=arn)
         return dict(out.get("tags") or {})
 

@@ -61,6 +61,10 @@ class ClientSettings:
     #: itself that answers ``ResourceNotFoundException`` (Connect is eventually
     #: consistent: a read right after a create may not find it yet), with the backoff above.
     not_found_attempts: int = 6
+    #: Seconds a read that must find what a write made (a module Connect has just said
+    #: exists, under the environment lock) asks Search and List again, with the backoff
+    #: above, before giving up: both are eventually consistent.
+    settle_seconds: float = 60.0
 
 
 def _env_flag(name: str) -> bool:

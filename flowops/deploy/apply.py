@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import CatalogEntry, FlowKind, RemoteFlow
@@ -47,8 +47,11 @@ from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
     LEDGER_NAME,
     RESTORE_NAME,
+    FlowAction,
     FlowRelease,
+    FlowState,
     ReleaseRecord,
+    ReleaseStatus,
     content_sha256,
     keep_restore_points,
     latest_released,
@@ -85,8 +88,8 @@ class Outcome:
 
     key: str
     name: str
-    kind: str
-    action: str  # create / update
+    kind: FlowKind
+    action: FlowAction
     happened: str
     now: str
     id: str | None = None
@@ -96,7 +99,7 @@ class Outcome:
     alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
     #: where the flow really is: released, partial (new content, no release version),
     #: restored, deleted, untouched, or failed (unknown)
-    state: str = "released"
+    state: FlowState = "released"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ class ApplyResult:
     dry_run: bool = False
     #: Earlier interrupted runs recorded on the way in; a lock not given back.
     warnings: tuple[str, ...] = ()
+    #: What eventual consistency cost the run (``ConnectClient.lag_report``).
+    lag: dict[str, Any] = field(default_factory=dict)
 
 
 def outcome_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> str:
@@ -206,12 +211,16 @@ def placeholder_content(kind: str) -> str:
     return json.dumps(layout_content(empty_content(kind)))
 
 
+#: How far the executor got with one step.
+Stage = Literal["pending", "placeholder", "versioned", "content", "released"]
+
+
 @dataclass
 class _State:
     """Mutable progress of one step during a run."""
 
     step: Step
-    stage: str = "pending"  # pending, placeholder, versioned, content, released
+    stage: Stage = "pending"
     created: RemoteFlow | None = None
     version_before: int | None = None
     version_after: int | None = None
@@ -428,15 +437,14 @@ class _Run:
         step, live = state.step, state.step.live
         assert step.desired is not None and live is not None
         info = step.desired.info
-        expected = live.sha256
-        if state.reused and not self._still_released(state):
-            state.reused, state.version_before, expected = False, None, None
         if live.status.upper() == "PUBLISHED" and not state.reused:
             state.version_before = self._version(
-                state, restore_point_description(self.release_id), expected
+                state, restore_point_description(self.release_id), live.sha256
             )
             if state.version_before is None and step.type in self.versionless:
                 self._keep_contents(step.type)
+        elif state.reused:
+            self._check_unchanged(state)
         state.stage = "versioned"
         if "content" in step.changes or "status" in step.changes:
             content = self.content_for(step)
@@ -477,22 +485,19 @@ class _Run:
         }
         self.kept.update(keep_restore_points(self.client, contents))
 
-    def _still_released(self, state: _State) -> bool:
-        """Is the flow still at the previous release's content (its version the restore
-        point)? One read of ``$SAVED`` (the draft, or the published content when there
-        is none): a console edit since the plan is not lost under the reused version."""
+    def _check_unchanged(self, state: _State) -> None:
+        """A reused restore point has no checksum-guarded version: read the flow by id and
+        stop if it is not what the plan saw (a console edit since, a canary started, or a
+        Search copy that predated a write)."""
         live = state.step.live
         assert live is not None
-        now = self.client.describe(state.step.kind, live.id, "$SAVED")
-        sha = now.sha256 or content_sha256(now.content or "")
-        if sha == live.sha256:
-            return True
-        self.notes.append(
-            f"{state.step.key} was edited in Connect since the plan (content {sha[:12]}, not "
-            f"release version v{state.version_before}'s): a restore point of the edited "
-            "content was created (3 writes), so `flowops rollback` returns the edit"
-        )
-        return False
+        now = self.client.describe(state.step.kind, live.id)
+        if now.sha256 is not None and now.sha256 != live.sha256:
+            raise CheckFailedError(
+                f"{state.step.key} changed in {self.plan.env.name!r} since the plan was "
+                "made (edited, or the plan read a copy Connect had not updated yet); "
+                "nothing was written to it: plan and promote again"
+            )
 
     def read_back(self) -> None:
         """After a failure or lost answer: what did the service really apply?"""
@@ -603,12 +608,14 @@ class _Run:
         return [self._outcome(s) for s in self.states]
 
     @staticmethod
-    def _state_of(s: _State) -> str:
+    def _state_of(s: _State) -> FlowState:
         """released, partial, restored, deleted, untouched or failed (unknown)."""
         if s.stage == "pending" or s.restored == "untouched":
             return "untouched"
-        if s.restored in ("restored", "deleted"):
-            return s.restored
+        if s.restored == "restored":
+            return "restored"
+        if s.restored == "deleted":
+            return "deleted"
         if s.restored is not None and s.restored.startswith(("delete failed", "kept")):
             return "partial" if s.stage != "released" else "released"
         if s.stage == "versioned":
@@ -626,7 +633,7 @@ class _Run:
             key=step.key,
             name=step.name,
             kind=step.kind,
-            action=step.action,
+            action=_flow_action(step),
             happened=happened,
             now=now,
             id=ident,
@@ -657,11 +664,11 @@ class _Run:
             return failed or "placeholder created", f"SAVED placeholder content{why}", False
         return failed or verb, f"new content, no release version ({vb}){why}", False
 
-    def record(self, status: str, now: datetime) -> ReleaseRecord:
+    def record(self, status: ReleaseStatus, now: datetime) -> ReleaseRecord:
         flows = []
         for s in self.states:
             live = s.step.live
-            state = "planned" if status == "running" else self._state_of(s)
+            state: FlowState = "planned" if status == "running" else self._state_of(s)
             if state == "untouched":
                 continue
             released = state == "released"
@@ -671,7 +678,7 @@ class _Run:
                     kind=s.step.kind,
                     name=s.step.name,
                     id=s.flow_id,
-                    action=s.step.action,
+                    action=_flow_action(s.step),
                     version_before=s.version_before,
                     version_after=s.version_after,
                     outcome=state,
@@ -695,11 +702,16 @@ class _Run:
         )
 
 
+def _flow_action(step: Step) -> FlowAction:
+    return "create" if step.action == "create" else "update"
+
+
 class RecordingClient(ConnectClient):
     """The dry run's client: reads go to Connect as usual, writes are recorded, not sent.
 
-    The dry run runs the very executor a promote runs (``_Run``) with this client, so
-    what it lists is what a promote would call, not a prediction made by hand.
+    The dry run runs the very executor a promote runs (``_Run``), or a rollback runs
+    (``flowops.deploy.rollback.run_steps``), with this client, so what it lists is what the
+    command would call, not a prediction made by hand.
     """
 
     recorded: list[tuple[str, str]]
@@ -707,11 +719,18 @@ class RecordingClient(ConnectClient):
 
     @classmethod
     def wrap(cls, real: ConnectClient, plan: Plan) -> RecordingClient:
+        """For a promote's plan: calls named by the flows' git keys."""
+        keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
+        keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        return cls.recording(real, keys)
+
+    @classmethod
+    def recording(cls, real: ConnectClient, keys: Mapping[str, str]) -> RecordingClient:
+        """``real``'s reads, its writes recorded; ``keys`` names targets (id or ARN -> key)."""
         self = cls.__new__(cls)
         self.__dict__.update(real.__dict__)  # same connection, caches and counters
         self.recorded = []
-        self._keys = {s.live.id: s.key for s in plan.steps if s.live is not None}
-        self._keys.update({s.live.arn: s.key for s in plan.steps if s.live is not None})
+        self._keys = dict(keys)
         return self
 
     def _record(self, operation: str, target: str, note: str = "") -> None:
@@ -826,7 +845,7 @@ def apply_plan(
     unchanged = tuple(s.key for s in plan.by_action("unchanged"))
     extra = tuple(s.key for s in plan.by_action("extra"))
     if not plan.changes:
-        return ApplyResult(plan.env.name, None, (), unchanged, extra, {})
+        return ApplyResult(plan.env.name, None, (), unchanged, extra, {}, lag=client.lag_report())
     # The lock outlives the slowest plausible run: ~4 calls per change at the paced rate.
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
@@ -835,26 +854,30 @@ def apply_plan(
         assert tx.ledger is not None
         if max((r.id for r in tx.ledger.records), default=None) != seen:
             raise CheckFailedError(
-                f"environment {plan.env.name!r} got a release since this plan was made; "
-                "nothing was written: plan and promote again"
+                f"environment {plan.env.name!r} got a release since this plan was made "
+                "(or Connect's Search did not show its ledger to the plan yet); nothing was "
+                "written: plan and promote again"
             )
-        run = _Run(plan, client, tx.release_id, meta, latest_released(tx.ledger.records))
-        try:
-            tx.begin(run.record("running", now()))
+        ledger = tx.ledger
+        run = _Run(plan, client, tx.release_id, meta, latest_released(ledger.records))
+
+        def steps() -> None:
             run.run(progress, tx.checkpoint)
             if plan.env.use_aliases:
                 tx.checkpoint()
-                run.move_aliases(known_aliases(tx.ledger.records))
-            record = tx.finish(run.record("released", now()))
-        except Exception as exc:  # cancelled by a signal too: restore, record, unlock
+                run.move_aliases(known_aliases(ledger.records))
+
+        def undo(exc: Exception) -> None:  # cancelled by a signal too
             run.read_back()
             if auto_restore:
                 run.restore()
-            status = "cancelled" if isinstance(exc, CancelledError) else "failed"
-            record = tx.finish(run.record(status, now()))
+
+        try:
+            record = tx.run(lambda status: run.record(status, now()), steps, on_failure=undo)
+        except Exception as exc:
             notes = [*run.notes, *versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), record, auto_restore, notes
+                plan.env.name, exc, run.outcomes(), tx.final, auto_restore, notes
             ) from exc
     return ApplyResult(
         plan.env.name,
@@ -864,6 +887,7 @@ def apply_plan(
         extra,
         dict(client.calls - start),
         warnings=(*tx.repaired, *run.notes, *versionless_notes(run.versionless), *tx.warnings),
+        lag=client.lag_report(),
     )
 
 

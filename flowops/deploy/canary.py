@@ -16,14 +16,18 @@ promote, abort or read it.
 
 Every content change publishes and creates a version (and, where the environment routes
 through aliases, moves the entry alias to it), so ``flowops rollback --to-version`` can
-go back to any step. ``promote`` is recorded as a release (its "before" is the pre-canary
-version), so ``flowops rollback`` after a promote puts the stable content back.
+go back to any step. Every command that writes runs in one release transaction and is
+recorded in the ledger: ``canary-start``, ``canary-ramp`` and ``canary-abort`` (steps of the
+canary, shown by ``flowops history``, with the reason of an override or an automatic
+abort in the record's message, written under the lock; never undone by rollback) and
+``canary-promote``, a release (its "before" is the pre-canary version), so
+``flowops rollback`` after a promote puts the stable content back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -57,7 +61,9 @@ from flowops.deploy.plan import (
 )
 from flowops.deploy.releases import (
     FlowRelease,
+    ReleaseKind,
     ReleaseRecord,
+    ReleaseStatus,
     content_sha256,
     release_description,
 )
@@ -128,8 +134,29 @@ def find_entry(client: ConnectClient, name: str) -> RemoteFlow:
 
 
 def _fresh(client: ConnectClient, flow: RemoteFlow) -> tuple[RemoteFlow, dict[str, str]]:
-    """The flow's current content and tags (never the cached catalog: others may act)."""
-    return client.describe("flow", flow.id), client.list_tags(flow.arn)
+    """The flow's current content and tags (never the cached catalog: others may act).
+
+    Tags lag writes; the content read by id does not: a wrapper as content means a canary
+    runs, so its state tag is waited for. A state tag without a wrapper whose helper flows
+    are both gone (read by id) is an ended canary's tag that has not caught up: left out.
+    (With its helpers, it is a start that was interrupted: ``canary abort`` finishes it.)"""
+    live = client.describe("flow", flow.id)
+    wrapped = wrapper_percent(json.loads(live.content) if live.content else None) is not None
+    tags = client.list_tags(flow.arn, settle=(lambda t: STATE_TAG in t) if wrapped else None)
+    if not wrapped and STATE_TAG in tags:
+        try:
+            state = state_from_tags(tags)
+        except BadInputError:
+            state = None
+        helpers = (state.stable_id, state.candidate_id) if state is not None else ()
+        client.lag_rereads["DescribeContactFlow"] += len(helpers)
+        found = [_helper(client, h) for h in helpers]
+        if helpers and not any(found):
+            client.lagging_reads.append(
+                f"the canary tag of {flow.name!r} outlived its canary (tags lag writes)"
+            )
+            tags = {k: v for k, v in tags.items() if k != STATE_TAG}
+    return live, tags
 
 
 def _helper(client: ConnectClient, flow_id: str) -> RemoteFlow | None:
@@ -279,6 +306,102 @@ def _require_state(client: ConnectClient, name: str) -> tuple[RemoteFlow, Canary
     return entry, state
 
 
+@dataclass(frozen=True)
+class _Written:
+    """What one canary write did to the entry flow."""
+
+    version: int  # the version it published
+    alias_id: str | None  # the entry alias moved to it (use_aliases)
+    sha256: str  # of the content now live
+    before: int | None = None  # the restore point, when the write took one
+
+
+def _recorded(
+    client: ConnectClient,
+    tx: Transaction,
+    entry: RemoteFlow,
+    kind: ReleaseKind,
+    message: str,
+    write: Callable[[], _Written],
+    *,
+    before: int | None = None,
+    commit: str | None = None,
+) -> tuple[ReleaseRecord, _Written]:
+    """Run ``write`` (a content change of the entry flow) as release ``tx.release_id``:
+    the ``running`` record first, the final one after; on failure or cancellation the
+    record says where the flow really is (read back from Connect) and the error goes on.
+    ``before`` defaults to the version the newest record left the flow at (a ramp's or an
+    abort's: the wrapper version the start or the last ramp published)."""
+    if before is None:
+        assert tx.ledger is not None
+        before = _last_version(tx.ledger.records, entry.id)
+    planned = FlowRelease(
+        key=symbol("flow", entry.name),
+        kind="flow",
+        name=entry.name,
+        id=entry.id,
+        action="update",
+        version_before=before,
+        outcome="planned",
+        sha_before=entry.sha256,
+    )
+    base = tx.new_record(kind, message, flows=(planned,), commit=commit, ref=commit)
+    done: list[FlowRelease] = []  # where the flow is once the write ran or failed
+    wrote: list[_Written] = []
+
+    def steps() -> None:
+        written = write()
+        wrote.append(written)
+        done.append(
+            replace(
+                planned,
+                version_before=written.before if written.before is not None else before,
+                version_after=written.version,
+                outcome="released",
+                alias_id=written.alias_id,
+                sha256=written.sha256,
+                # only a running record's mark: in a final record a content hash before
+                # means a restore point kept in Connect (rollback's "from-saved")
+                sha_before=None,
+            )
+        )
+
+    def read_back(exc: Exception) -> None:
+        # The version before is not a restore point this release made: read back without.
+        where = repair_flow(client, replace(planned, version_before=None), tx.release_id)
+        done.append(replace(where, version_before=planned.version_before))
+
+    def record(status: ReleaseStatus) -> ReleaseRecord:
+        flows = tuple(done[-1:]) or (planned,)
+        return replace(base, status=status, flows=flows, when=tx.now())
+
+    return tx.run(record, steps, on_failure=read_back), wrote[0]
+
+
+def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:
+    """The version the newest record that released ``flow_id`` moved it to."""
+    for record in reversed(records):
+        for flow in record.flows:
+            if flow.id == flow_id and flow.outcome == "released" and flow.version_after:
+                return flow.version_after
+    return None
+
+
+def _with_note(message: str, note: str) -> str:
+    return f"{message}; {note}" if note.strip() else message
+
+
+def _publish(
+    client: ConnectClient, tx: Transaction, entry: RemoteFlow, content: str, description: str
+) -> _Written:
+    """``publish_with_alias`` of ``content``, the alias known from the ledger read under
+    the lock."""
+    assert tx.ledger is not None
+    known = known_aliases(tx.ledger.records).get(entry.id)
+    version, alias_id = publish_with_alias(client, entry, content, description, known)
+    return _Written(version, alias_id, content_sha256(content))
+
+
 def start_canary(
     client: ConnectClient,
     name: str,
@@ -290,9 +413,9 @@ def start_canary(
 ) -> CanaryResult:
     """Start a canary of ``candidate`` (the new content of flow ``name``) at ``percent``.
 
-    Under the environment lock (``flowops.deploy.transaction``). Order matters for
-    recovery: the restore-point version and the state tag are written before the
-    wrapper, so ``canary abort`` can undo a start interrupted at any point.
+    One release transaction, recorded as ``canary-start``. Order matters for recovery:
+    the restore-point version and the state tag are written before the wrapper, so
+    ``canary abort`` can undo a start interrupted at any point.
     """
     check_percent(percent)
     _startable(client, name, candidate, ref)  # refused before even the lock is taken
@@ -343,43 +466,58 @@ def _start(
 ) -> CanaryResult:
     entry, candidate_text = _startable(client, name, candidate, ref)  # again, under the lock
     assert entry.content is not None
-    restore = client.create_version(
-        "flow",
-        entry.id,
-        f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
-    )
-    stable = _create_helper(client, entry, "stable", entry.content)
-    cand: RemoteFlow | None = None
-    try:
-        tx.checkpoint()
-        cand = _create_helper(client, entry, "candidate", candidate_text)
-        state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
-        client.tag(entry.arn, {STATE_TAG: encode_state(state)})
-    except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
-        for helper in (stable, cand):
-            if helper is not None:
-                _delete_quietly(client, helper.id)  # no helper is left without a canary
-        if cand is not None:
-            try:
-                client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
-            except FlowopsError:
-                pass  # the tag names deleted helpers: `flowops canary abort` clears it
-        client.refresh_flows()
-        raise
-    try:
-        tx.checkpoint()
-        version = publish(
-            client,
-            entry,
-            _wrapper_text(entry, stable, cand, state),
-            f"flowops:canary start {percent}% to {state.ref or 'candidate'}",
+    helpers: dict[str, int] = {}
+    started: list[CanaryState] = []
+
+    def write() -> _Written:
+        assert entry.content is not None
+        restore = client.create_version(
+            "flow",
+            entry.id,
+            f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
         )
-    except FlowopsError:
+        stable = _create_helper(client, entry, "stable", entry.content)
+        cand: RemoteFlow | None = None
         try:
-            _abort(client, entry.name)
+            tx.checkpoint()
+            cand = _create_helper(client, entry, "candidate", candidate_text)
+            state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
+            client.tag(entry.arn, {STATE_TAG: encode_state(state)})
+        except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
+            for helper in (stable, cand):
+                if helper is not None:
+                    _delete_quietly(client, helper.id)  # no helper is left without a canary
+            if cand is not None:
+                try:
+                    client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
+                except FlowopsError:
+                    pass  # the tag names deleted helpers: `flowops canary abort` clears it
+            client.refresh_flows()
+            raise
+        try:
+            tx.checkpoint()
+            written = _publish(
+                client,
+                tx,
+                entry,
+                _wrapper_text(entry, stable, cand, state),
+                f"flowops:canary start {percent}% to {state.ref or 'candidate'}",
+            )
         except FlowopsError:
-            pass  # the state tag stays: `flowops canary abort` can finish the job
-        raise
+            try:
+                _put_back(client, tx, entry, state)
+                _cleanup(client, entry, state)
+            except FlowopsError:
+                pass  # the state tag stays: `flowops canary abort` can finish the job
+            raise
+        helpers.update({stable.name: 1, cand.name: 1})
+        started.append(state)
+        return replace(written, before=restore)
+
+    message = f"canary start of {entry.name}: {percent}% to {tag_safe(ref) or 'the candidate'}"
+    record, written = _recorded(
+        client, tx, entry, "canary-start", message, write, commit=tag_safe(ref) or None
+    )
     client.refresh_flows()
     return CanaryResult(
         "start",
@@ -387,8 +525,10 @@ def _start(
         entry.name,
         entry.id,
         percent,
-        state,
-        {entry.name: version, stable.name: 1, cand.name: 1},
+        started[0],
+        {entry.name: written.version, **helpers},
+        release_id=record.id,
+        notes=(*tx.repaired, *tx.warnings),
     )
 
 
@@ -398,15 +538,21 @@ def ramp_canary(
     percent: int,
     *,
     on_signal: Callable[[int], None] | None = None,
+    note: str = "",
 ) -> CanaryResult:
-    """Send ``percent`` of contacts to the candidate instead of the current share
-    (under the environment lock)."""
+    """Send ``percent`` of contacts to the candidate instead of the current share.
+
+    One release transaction, recorded as ``canary-ramp``; ``note`` (a criteria
+    override's reason) goes into the record's message.
+    """
     check_percent(percent)
-    with transaction(client, on_signal=on_signal):
-        return _ramp(client, name, percent)
+    with transaction(client, on_signal=on_signal) as tx:
+        return _ramp(client, tx, name, percent, note)
 
 
-def _ramp(client: ConnectClient, name: str, percent: int) -> CanaryResult:
+def _ramp(
+    client: ConnectClient, tx: Transaction, name: str, percent: int, note: str
+) -> CanaryResult:
     entry, state = _require_state(client, name)
     stable = _helper(client, state.stable_id)
     cand = _helper(client, state.candidate_id)
@@ -415,15 +561,39 @@ def _ramp(client: ConnectClient, name: str, percent: int) -> CanaryResult:
             f"canary on {entry.name!r} lost a helper flow; abort it (`flowops canary abort`)"
         )
     new_state = state.with_percent(percent)
-    version = publish(
+
+    def write() -> _Written:
+        assert stable is not None and cand is not None
+        written = _publish(
+            client,
+            tx,
+            entry,
+            _wrapper_text(entry, stable, cand, new_state),
+            f"flowops:canary ramp {state.percent}% -> {percent}%",
+        )
+        client.tag(entry.arn, {STATE_TAG: encode_state(new_state)})
+        return written
+
+    message = f"canary ramp of {entry.name}: {state.percent}% -> {percent}%"
+    record, written = _recorded(
         client,
+        tx,
         entry,
-        _wrapper_text(entry, stable, cand, new_state),
-        f"flowops:canary ramp {state.percent}% -> {percent}%",
+        "canary-ramp",
+        _with_note(message, note),
+        write,
+        commit=state.ref or None,
     )
-    client.tag(entry.arn, {STATE_TAG: encode_state(new_state)})
     return CanaryResult(
-        "ramp", client.env.name, entry.name, entry.id, percent, new_state, {entry.name: version}
+        "ramp",
+        client.env.name,
+        entry.name,
+        entry.id,
+        percent,
+        new_state,
+        {entry.name: written.version},
+        release_id=record.id,
+        notes=(*tx.repaired, *tx.warnings),
     )
 
 
@@ -451,22 +621,46 @@ def _cleanup(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> li
 
 
 def abort_canary(
-    client: ConnectClient, name: str, *, on_signal: Callable[[int], None] | None = None
+    client: ConnectClient,
+    name: str,
+    *,
+    on_signal: Callable[[int], None] | None = None,
+    reason: str = "",
 ) -> CanaryResult:
-    """Put the pre-canary content back (the restore-point version), remove the helpers
-    (under the environment lock)."""
-    with transaction(client, on_signal=on_signal):
-        return _abort(client, name)
+    """Put the pre-canary content back (the restore-point version), remove the helpers.
+
+    One release transaction, recorded as ``canary-abort``; ``reason`` (why it was
+    aborted, e.g. by ``canary watch``) goes into the record's message.
+    """
+    with transaction(client, on_signal=on_signal) as tx:
+        return _abort(client, tx, name, reason)
 
 
-def _abort(client: ConnectClient, name: str) -> CanaryResult:
-    entry, state = _require_state(client, name)
+def _put_back(
+    client: ConnectClient, tx: Transaction, entry: RemoteFlow, state: CanaryState
+) -> _Written:
+    """Publish the pre-canary content (the restore-point version) on the entry flow."""
     before = client.describe("flow", entry.id, state.restore_version)
-    version = publish(
+    return _publish(
         client,
+        tx,
         entry,
         before.content or "",
         f"flowops:canary abort, back to version {state.restore_version}",
+    )
+
+
+def _abort(client: ConnectClient, tx: Transaction, name: str, reason: str = "") -> CanaryResult:
+    entry, state = _require_state(client, name)
+    message = f"canary abort of {entry.name}: back to version {state.restore_version}"
+    record, written = _recorded(
+        client,
+        tx,
+        entry,
+        "canary-abort",
+        _with_note(message, reason),
+        lambda: _put_back(client, tx, entry, state),
+        commit=state.ref or None,
     )
     notes = _cleanup(client, entry, state)
     return CanaryResult(
@@ -476,8 +670,9 @@ def _abort(client: ConnectClient, name: str) -> CanaryResult:
         entry.id,
         0,
         None,
-        {entry.name: version},
-        notes=tuple(notes),
+        {entry.name: written.version},
+        release_id=record.id,
+        notes=(*notes, *tx.repaired, *tx.warnings),
     )
 
 
@@ -490,12 +685,11 @@ def promote_canary(
 ) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
-    One release transaction; the release's "before" version is the pre-canary restore
-    point, so ``flowops rollback`` after a promote restores the stable content. ``note``
-    is added to the release's message (a criteria override's reason).
+    One release transaction (``canary-promote``); the release's "before" version is the
+    pre-canary restore point, so ``flowops rollback`` after a promote restores the stable
+    content. ``note`` is added to the release's message (a criteria override's reason).
     """
     with transaction(client, on_signal=on_signal) as tx:
-        assert tx.ledger is not None
         entry, state = _require_state(client, name)
         cand = _helper(client, state.candidate_id)
         if cand is None or not cand.content:
@@ -504,49 +698,21 @@ def promote_canary(
                 "abort the canary instead"
             )
         commit = state.ref or None
-        planned = FlowRelease(
-            key=symbol("flow", entry.name),
-            kind="flow",
-            name=entry.name,
-            id=entry.id,
-            action="update",
-            version_before=state.restore_version,
-            outcome="planned",
-            sha_before=entry.sha256,
+        content = cand.content
+        description = (
+            f"{release_description(tx.release_id, commit, client.env.name)} canary promote"
         )
-        record = ReleaseRecord(
-            id=tx.release_id,
-            env=client.env.name,
+        message = f"canary promote of {entry.name} ({state.ref or 'candidate'})"
+        record, written = _recorded(
+            client,
+            tx,
+            entry,
+            "canary-promote",
+            _with_note(message, note),
+            lambda: _publish(client, tx, entry, content, description),
+            before=state.restore_version,
             commit=commit,
-            ref=state.ref or None,
-            who=tx.who,
-            when=tx.now(),
-            flows=(planned,),
-            message=f"canary promote of {entry.name} ({state.ref or 'candidate'})"
-            + (f"; {note}" if note else ""),
-            kind="canary-promote",
         )
-        tx.begin(record)
-        try:
-            version, alias_id = publish_with_alias(
-                client,
-                entry,
-                cand.content,
-                f"{release_description(tx.release_id, commit, client.env.name)} canary promote",
-                known_aliases(tx.ledger.records).get(entry.id),
-            )
-        except FlowopsError:  # record where the flow really is, then report
-            where = repair_flow(client, planned, tx.release_id)
-            tx.finish(replace(record, status="failed", flows=(where,), when=tx.now()))
-            raise
-        done = replace(
-            planned,
-            version_after=version,
-            outcome="released",
-            alias_id=alias_id,
-            sha256=content_sha256(cand.content),
-        )
-        tx.finish(replace(record, flows=(done,), when=tx.now()))
         notes = _cleanup(client, entry, state)
     return CanaryResult(
         "promote",
@@ -555,8 +721,8 @@ def promote_canary(
         entry.id,
         100,
         None,
-        {entry.name: version},
-        release_id=tx.release_id,
+        {entry.name: written.version},
+        release_id=record.id,
         notes=(*notes, *tx.repaired, *tx.warnings),
     )
 

@@ -32,7 +32,7 @@ from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.deploy.canary_state import STATE_TAG, canary_stable_view, is_canary_helper
 from flowops.deploy.live import document_for
 from flowops.deploy.received import committed_since_received, record_export
-from flowops.deploy.releases import RESERVED_NAMES
+from flowops.deploy.releases import RESERVED_NAMES, settle_catalog
 from flowops.errors import BadInputError, FlowopsError
 from flowops.files import json_files
 from flowops.model.canonical import dump_document
@@ -358,6 +358,8 @@ def export_env(
 
         client.on_request = reading
     try:
+        client.catalog(with_content=True)
+        settle_catalog(client)  # what flowops released here lately: read by id
         catalog = client.catalog(with_content=True)
     finally:
         client.on_request = None

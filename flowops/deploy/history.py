@@ -23,6 +23,8 @@ class History:
     releases: tuple[ReleaseRecord, ...]
     flow: str | None = None  # key of the flow asked about
     versions: tuple[FlowVersion, ...] = ()
+    #: Reads that may lag behind a write (no ledger found: created in the last seconds?).
+    notes: tuple[str, ...] = ()
 
 
 def history(
@@ -31,9 +33,10 @@ def history(
     """The releases recorded in ``env`` (only those touching ``flow`` when given)."""
     client = client or ConnectClient.for_environment(env)
     releases = list(reversed(read_ledger(client)))
+    notes = () if releases else tuple(client.lag_report()["notes"])
     if flow is None:
-        return History(env.name, tuple(releases))
+        return History(env.name, tuple(releases), notes=notes)
     remote = find_flow(client, flow)
     mine = [r for r in releases if any(f.id == remote.id for f in r.flows)]
     versions = sorted(client.list_versions(remote.kind, remote.id), key=lambda v: -v.version)
-    return History(env.name, tuple(mine), remote.key, tuple(versions))
+    return History(env.name, tuple(mine), remote.key, tuple(versions), notes)

@@ -17,7 +17,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import Catalog, RemoteFlow
 from flowops.connect.errors import NotFoundError
 from flowops.deploy.preflight import instance_id_of
-from flowops.deploy.releases import RESERVED_NAMES
+from flowops.deploy.releases import RESERVED_NAMES, settle_catalog
 from flowops.errors import BadInputError
 from flowops.model.document import FlowDocument, FlowInfo
 from flowops.model.parse import parse_content
@@ -71,18 +71,24 @@ def document_for(
 
 
 def find_flow(client: ConnectClient, name: str) -> RemoteFlow:
-    """A flow or module by key (``flow:Main``), git name or environment name."""
-    catalog = client.catalog(with_content=False)
+    """A flow or module by key (``flow:Main``), git name or environment name.
+
+    Not in the listing (which lags writes): looked for again among the flows recent
+    releases touched, read by id (``settle_catalog``)."""
     overrides = client.env.overrides
     kind, sep, bare = name.partition(":")
     candidates = (
         [(kind, bare)] if sep and kind in ("flow", "module") else [("flow", name), ("module", name)]
     )
-    for k, n in candidates:
-        for candidate in (env_name(k, n, overrides), n):
-            found = catalog.flow(k, candidate)
-            if found is not None:
-                return found
+    for attempt in range(2):
+        if attempt:
+            settle_catalog(client)
+        catalog = client.catalog(with_content=False)
+        for k, n in candidates:
+            for candidate in (env_name(k, n, overrides), n):
+                found = catalog.flow(k, candidate)
+                if found is not None:
+                    return found
     raise BadInputError(f"no flow or module named {name!r} in environment {client.env.name!r}")
 
 
@@ -95,6 +101,8 @@ def is_managed(env: Environment, kind: str, name_in_env: str, flow_type: str) ->
 
 def live_tree(env: Environment, client: ConnectClient) -> tuple[FlowTree, list[str]]:
     """The managed flows of ``env`` as documents, and warnings for unresolved ARNs."""
+    client.catalog()
+    settle_catalog(client)  # what flowops released here lately: read by id
     catalog = client.catalog()
     tree: FlowTree = {}
     warnings: list[str] = list(catalog.warnings)

@@ -360,6 +360,7 @@ def release(client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: flo
             break
         except NotFoundError:
             if attempt + 1 < tries:
+                client.lag_waits["DeleteContactFlowModule"] += 1
                 time.sleep(pause * (attempt + 1))
     client.refresh_flows()
 

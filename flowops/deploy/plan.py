@@ -41,7 +41,7 @@ from flowops.deploy.canary_state import (
     state_from_tags,
 )
 from flowops.deploy.live import own_tags_removed
-from flowops.deploy.releases import RESERVED_NAMES
+from flowops.deploy.releases import RESERVED_NAMES, settle_catalog
 from flowops.errors import BadInputError, FlowopsError
 from flowops.graph import build_dependency_graph, dependency_order
 from flowops.model.canonical import semantic_content
@@ -282,5 +282,8 @@ def make_plan(
     ref: str | None = None,
     commit: str | None = None,
 ) -> Plan:
-    """Read the environment once (catalog with content) and plan against it."""
+    """Read the environment once (catalog with content; the ledger and the flows recent
+    releases touched read again by id: ``settle_catalog``) and plan against it."""
+    client.catalog(with_content=True)
+    settle_catalog(client)
     return compute_plan(env, desired, client.catalog(with_content=True), ref=ref, commit=commit)

@@ -21,10 +21,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar, get_args
 
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import RemoteFlow
+from flowops.connect.catalog import FlowKind, RemoteFlow
 from flowops.connect.errors import DuplicateError
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.templates import empty_content
@@ -41,10 +42,68 @@ LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000
 LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
+#: Flows a release recorded this recently are read again by id before a plan: Search and
+#: List copies of them may predate the release (Amazon Connect is eventually consistent).
+SETTLE_WINDOW = timedelta(minutes=10)
 
-#: What a release record can be; older records without ``kind`` are promotes (or
-#: rollbacks, recognised by their message: ``flowops.deploy.rollback.view``).
-RELEASE_KINDS = ("promote", "rollback", "canary-promote", "canary", "unlock")
+#: What a release record is. Older records without ``kind`` are promotes (or rollbacks,
+#: recognised by their message: :meth:`ReleaseRecord.resolved_kind`); a kind this
+#: flowops does not know (written by a newer one) reads as ``other``.
+ReleaseKind = Literal[
+    "promote",
+    "rollback",
+    "canary-start",
+    "canary-ramp",
+    "canary-promote",
+    "canary-abort",
+    "unlock",
+    "other",
+]
+RELEASE_KINDS: tuple[ReleaseKind, ...] = get_args(ReleaseKind)
+#: Steps of a running canary: recorded, shown by ``flowops history``, but never undone by
+#: ``flowops rollback`` nor measured as releases (its promote is the release).
+CANARY_STEP_KINDS: frozenset[ReleaseKind] = frozenset(
+    {"canary-start", "canary-ramp", "canary-abort"}
+)
+#: Where a release stands: ``running`` (written before its first write; a run killed
+#: before it ended leaves it and the next run records it as ``interrupted``),
+#: ``released``, ``failed`` / ``cancelled`` (each flow's outcome says where it is),
+#: ``failed-restored`` (older records: failed and put back). Unknown values read as
+#: ``failed``: nothing is assumed to have completed.
+ReleaseStatus = Literal[
+    "running", "released", "failed", "cancelled", "interrupted", "failed-restored"
+]
+#: Where one flow of a release is: ``released`` (at the new content, release version
+#: made), ``partial`` (new content, no release version), ``restored`` / ``deleted``
+#: (undone), ``untouched``, ``failed`` (unknown), ``left`` / ``archived`` (rollback of a
+#: flow the release created), ``planned`` (in a ``running`` record). Unknown values read
+#: as ``failed``.
+FlowState = Literal[
+    "released",
+    "partial",
+    "restored",
+    "deleted",
+    "untouched",
+    "failed",
+    "left",
+    "archived",
+    "planned",
+]
+#: What a release did to a flow.
+FlowAction = Literal["create", "update"]
+
+_T = TypeVar("_T", bound=str)
+
+
+def parse_state(value: object, allowed: tuple[_T, ...], default: _T) -> _T:
+    """``value`` if it is one of ``allowed`` (a Literal's values), else ``default``: records
+    written by another flowops version always read."""
+    for choice in allowed:
+        if value == choice:
+            return choice
+    return default
+
+
 #: How a rollback record's message starts (the only mark of rollbacks in older records).
 ROLLBACK_PREFIX = "rollback of release "
 
@@ -56,16 +115,14 @@ class FlowRelease:
     """What one release did to one flow or module."""
 
     key: str  # git key, "flow:Main IVR"
-    kind: str
+    kind: FlowKind
     name: str  # name in the environment
     id: str
-    action: str  # "create" or "update"
+    action: FlowAction
     version_before: int | None = None  # the restore point (None for a created flow)
     version_after: int | None = None  # the released version
-    #: released (at the new content, release version made), partial (new content, no
-    #: release version), restored / deleted (undone), failed, left, planned (in a record
-    #: of a release still running, or killed: repaired by the next run)
-    outcome: str = "released"
+    #: see :data:`FlowState`
+    outcome: FlowState = "released"
     #: The entry alias moved to ``version_after`` (``use_aliases``); rollback repoints it
     #: by id. None in records written before aliases were recorded, or without aliases.
     alias_id: str | None = None
@@ -78,12 +135,18 @@ class FlowRelease:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        fields["kind"] = parse_state(data.get("kind"), get_args(FlowKind), "flow")
+        fields["action"] = parse_state(data.get("action"), get_args(FlowAction), "update")
+        fields["outcome"] = parse_state(
+            data.get("outcome", "released"), get_args(FlowState), "failed"
+        )
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
 class ReleaseRecord:
-    """One promote to one environment."""
+    """One release to one environment: a promote, rollback, canary step or unlock."""
 
     id: int
     env: str
@@ -91,13 +154,10 @@ class ReleaseRecord:
     ref: str | None
     who: str
     when: str  # ISO 8601, UTC
-    #: released; failed / cancelled (each flow's outcome says where it is); running (the
-    #: record written before the first write: a run killed before it ended leaves it, and
-    #: the next run records it as interrupted); interrupted; failed-restored (older records)
-    status: str = "released"
+    status: ReleaseStatus = "released"  # see ReleaseStatus
     flows: tuple[FlowRelease, ...] = ()
     message: str = ""
-    kind: str = "promote"  # promote, rollback, canary-promote (see RELEASE_KINDS)
+    kind: ReleaseKind = "promote"  # see ReleaseKind
     reverts: int | None = None  # for a rollback: the (newest) release it undid
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,10 +168,31 @@ class ReleaseRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReleaseRecord:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "flows"}
+        fields["status"] = parse_state(
+            data.get("status", "released"), get_args(ReleaseStatus), "failed"
+        )
+        fields["kind"] = parse_state(data.get("kind", "promote"), RELEASE_KINDS, "other")
         flows = tuple(FlowRelease.from_dict(f) for f in data.get("flows") or ())
         return cls(**fields, flows=flows)
 
-    def resolved_kind(self) -> tuple[str, int | None]:
+    @property
+    def moved(self) -> tuple[FlowRelease, ...]:
+        """The flows this release really moved to its content (with a release version, or
+        without one: a run that failed or was killed and not restored)."""
+        return tuple(f for f in self.flows if f.outcome in ("released", "partial"))
+
+    @property
+    def incomplete(self) -> bool:
+        """The release did not complete (failed, cancelled, interrupted): what it left is
+        undone together with the release after it, a re-run of the same change."""
+        return self.status in ("failed", "cancelled", "interrupted")
+
+    @property
+    def canary_step(self) -> bool:
+        """A canary start, ramp or abort: history, never a release to undo or measure."""
+        return self.kind in CANARY_STEP_KINDS
+
+    def resolved_kind(self) -> tuple[ReleaseKind, int | None]:
         """(kind, release reverted), recognising rollbacks recorded before ``kind`` existed."""
         if self.kind != "promote" or self.reverts is not None:
             return self.kind, self.reverts
@@ -223,9 +304,47 @@ def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
 
 
 def latest(client: ConnectClient) -> ReleaseRecord | None:
-    """The newest release record, or None."""
+    """The newest record of a release of content (a promote, rollback or canary promote;
+    not a canary's start, ramp or abort, nor an unlock), or None."""
     records = read_ledger(client)
-    return records[-1] if records else None
+    releases = [r for r in records if not r.canary_step and r.kind != "unlock"]
+    return releases[-1] if releases else None
+
+
+def _recorded_at(record: ReleaseRecord) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(record.when)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def settle_catalog(client: ConnectClient, *, now: datetime | None = None) -> None:
+    """Make the client's catalog (built with Search, or List) current where flowops wrote.
+
+    The ledger is read again by id, and so is every flow a release recorded in the last
+    :data:`SETTLE_WINDOW` touched: a copy an eventually consistent Search or List gave may
+    show a flow as it was before that release (old content, a flow just created missing,
+    one just deleted still there). A ledger Search does not show yet (created in the last
+    seconds) cannot be read here; the release transaction finds it under the lock.
+    """
+    found = client.catalog(with_content=False).flow("module", LEDGER_NAME)  # as cached
+    if found is None:
+        return
+    client.reread([("module", found.id)])
+    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+    if ledger is None:
+        return
+    since = (now or datetime.now(UTC)) - SETTLE_WINDOW
+    recent = [r for r in parse_ledger(ledger.content) if (_recorded_at(r) or since) >= since]
+    client.reread(
+        [
+            ("module" if f.kind == "module" else "flow", f.id)
+            for r in recent
+            for f in r.flows
+            if f.id
+        ]
+    )
 
 
 def ensure_ledger(client: ConnectClient) -> Ledger:
@@ -243,9 +362,9 @@ def ensure_ledger(client: ConnectClient) -> Ledger:
             # By id: Search may not index a module created a moment ago.
             found = client.describe("module", created.id)
         except DuplicateError:
-            # Created by another run at the same moment (or not yet searchable).
-            client.refresh_flows()
-            listed = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+            # It exists: created by another run, or moments ago and not yet shown by
+            # Search or List (both lag writes): asked again until it shows.
+            listed = client.find_by_name("module", LEDGER_NAME, settle=True)
             found = client.describe("module", listed.id) if listed is not None else None
         client.refresh_flows()
         if found is None:

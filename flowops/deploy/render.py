@@ -6,7 +6,7 @@ Pure functions from results to strings, shared by the CLI, the demo and CI comme
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -43,7 +43,13 @@ def plan_summary(plan: Plan) -> str:
 def render_calls(plan: Plan, calls: Sequence[tuple[str, str]]) -> str:
     """A dry run's write calls (``flowops.deploy.apply.dry_run``: the executor itself, run
     with a recording client), in order; the lock and the two ledger records come on top."""
-    lines = [f"Write calls a promote to {plan.env.name} would make (in order):"]
+    return calls_text(f"a promote to {plan.env.name}", calls)
+
+
+def calls_text(what: str, calls: Sequence[tuple[str, str]]) -> str:
+    """Write calls ``what`` would make, in order, as a dry run recorded them (promote's,
+    or rollback's: ``flowops.deploy.rollback.dry_run_calls``)."""
+    lines = [f"Write calls {what} would make (in order):"]
     lines += [f"  {call:<48} {key}" for call, key in calls]
     if not calls:
         lines.append("  none")
@@ -78,6 +84,14 @@ def _outcome_rows(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def lag_line(lag: Mapping[str, Any]) -> str:
+    """What eventual consistency cost a run, for people (empty when nothing waited):
+    ``3 read(s) waited for Connect to catch up`` (``ConnectClient.lag_report``; flows read
+    again by id as a matter of course are in ``--format json`` only)."""
+    waited = lag.get("waited")
+    return f"{waited} read(s) waited for Connect to catch up" if waited else ""
+
+
 def render_apply(result: ApplyResult, fmt: str = "text") -> str:
     """What a promote did."""
     if fmt == "json":
@@ -88,19 +102,22 @@ def render_apply(result: ApplyResult, fmt: str = "text") -> str:
             "unchanged": list(result.unchanged),
             "extra": list(result.extra),
             "calls": result.calls,
+            "lag": result.lag,
         }
         return json.dumps(stamp("promote", payload), indent=2, ensure_ascii=False)
+    waited = lag_line(result.lag)
+    tail = f"\n{waited}\n" if waited else ""
     if result.release is None:
         head = f"Nothing to change in {result.env}: {len(result.unchanged)} flow(s) up to date."
-        return head + "\n"
+        return head + "\n" + tail
     rel = result.release
     head = (
         f"Release {rel.id} to {rel.env}: {len(result.outcomes)} flow(s) changed, "
         f"{len(result.unchanged)} unchanged (commit {(rel.commit or '-')[:12]})"
     )
     if fmt == "markdown":
-        return f"### {head}\n\n{markdown_table(_outcome_rows(result.outcomes))}\n"
-    return f"{head}\n\n{text_table(_outcome_rows(result.outcomes))}\n"
+        return f"### {head}\n\n{markdown_table(_outcome_rows(result.outcomes))}\n{tail}"
+    return f"{head}\n\n{text_table(_outcome_rows(result.outcomes))}\n{tail}"
 
 
 def render_export(result: ExportResult, fmt: str = "text") -> str:
@@ -135,9 +152,10 @@ def _release_json(record: ReleaseRecord) -> dict[str, Any]:
     return data
 
 
-def _version(number: int | None) -> str:
-    """``v3``, or ``new`` where a flow had no version yet (created by the release)."""
-    return f"v{number}" if number else "new"
+def _version(number: int | None, created: bool = False) -> str:
+    """``v3``; ``new`` where a flow had no version yet (created by the release); ``-`` where
+    none was recorded (a flow saved without publishing, a canary's ramp or abort)."""
+    return f"v{number}" if number else ("new" if created else "-")
 
 
 def render_history(hist: History, fmt: str = "text") -> str:
@@ -158,6 +176,7 @@ def render_history(hist: History, fmt: str = "text") -> str:
                         }
                         for v in hist.versions
                     ],
+                    "notes": list(hist.notes),
                 },
             ),
             indent=2,
@@ -166,7 +185,11 @@ def render_history(hist: History, fmt: str = "text") -> str:
     rows = [("release", "kind", "when", "who", "commit", "status", "flows")]
     for r in hist.releases:
         flows = summarize(
-            [f"{f.name} {_version(f.version_before)}->{_version(f.version_after)}" for f in r.flows]
+            [
+                f"{f.name} {_version(f.version_before, f.action == 'create')}->"
+                f"{_version(f.version_after)}"
+                for f in r.flows
+            ]
         )
         rows.append(
             (str(r.id), release_kind(r), r.when, r.who, (r.commit or "-")[:12], r.status, flows)
@@ -182,4 +205,5 @@ def render_history(hist: History, fmt: str = "text") -> str:
         ]
         parts.append(f"Versions of {hist.flow}")
         parts.append(table(vrows) if hist.versions else "(none)")
+    parts += [f"note: {note}" for note in hist.notes]
     return "\n\n".join(parts) + "\n"

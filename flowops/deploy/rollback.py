@@ -32,6 +32,7 @@ from flowops.connect.catalog import FlowKind, RemoteFlow
 from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy.aliases import ENTRY_ALIAS as ENTRY_ALIAS  # re-exported: older imports
 from flowops.deploy.aliases import entry_alias_id, known_aliases
+from flowops.deploy.apply import RecordingClient
 from flowops.deploy.canary_state import STATE_TAG, state_from_tags
 from flowops.deploy.canary_wrapper import wrapper_percent
 from flowops.deploy.plan import UnresolvedReferencesError
@@ -39,7 +40,9 @@ from flowops.deploy.releases import (
     RESTORE_NAME,
     ROLLBACK_PREFIX,
     FlowRelease,
+    FlowState,
     ReleaseRecord,
+    ReleaseStatus,
     content_sha256,
     find_ledger,
     keep_restore_points,
@@ -47,25 +50,24 @@ from flowops.deploy.releases import (
     read_restore_points,
     release_description,
 )
-from flowops.deploy.rollback_plan import (
-    FlowChange,
-    ReleaseView,
-    RollbackPlan,
-    RollbackStep,
-    plan_rollback,
-)
+from flowops.deploy.rollback_plan import RollbackPlan, RollbackStep, plan_rollback
 from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.refs import resolve, symbol
 from flowops.repo import open_repo, read_tree_at
 
 Result = Literal["restored", "repointed", "archived", "left", "failed", "planned"]
+#: How a rollback's result is recorded: a flow put back is at the content of the
+#: rollback's release ("released"), as a promote's flows are.
+_RECORDED: dict[Result, FlowState] = {
+    "restored": "released",
+    "repointed": "released",
+    "archived": "archived",
+    "left": "left",
+    "failed": "failed",
+    "planned": "planned",
+}
 
-#: Release outcomes for which a flow really moved to the release's content (with a
-#: release version, or without one: a run that failed or was killed and not restored).
-_MOVED = frozenset({"released", "partial"})
-#: Release statuses of attempts that did not complete (their moved flows still count).
-_INCOMPLETE = frozenset({"failed", "cancelled", "interrupted"})
 #: Release statuses that left the environment changed (a failed-restored one did not).
 _UNDONE_STATUSES = frozenset({"failed-restored"})
 
@@ -94,6 +96,8 @@ class RollbackReport:
     calls: int = 0
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    #: a dry run's (operation, flow) write calls, from the executor (:func:`dry_run_calls`)
+    planned_calls: tuple[tuple[str, str], ...] = ()
 
     @property
     def failed(self) -> tuple[FlowOutcome, ...]:
@@ -104,39 +108,14 @@ class RollbackReport:
         return not self.failed
 
 
-def view(record: ReleaseRecord) -> ReleaseView:
-    """A ledger record as rollback planning sees it."""
-    changes = tuple(
-        FlowChange(
-            kind=f.kind,
-            name=f.name,
-            flow_id=f.id,
-            before=f.version_before,
-            after=f.version_after,
-            created=f.action == "create",
-            sha_before=f.sha_before if f.version_before is None else None,
-        )
-        for f in record.flows
-        if f.outcome in _MOVED
-    )
-    kind, reverts = record.resolved_kind()
-    return ReleaseView(
-        str(record.id),
-        kind,
-        changes,
-        git_sha=record.commit,
-        reverts=str(reverts) if reverts is not None else None,
-        incomplete=record.status in _INCOMPLETE,
-    )
-
-
-def history(records: Sequence[ReleaseRecord]) -> list[ReleaseView]:
-    """Release views of the records that changed the environment, oldest first.
+def history(records: Sequence[ReleaseRecord]) -> list[ReleaseRecord]:
+    """The records of releases that changed the environment, oldest first.
 
     A release that moved no flow (every flow failed, e.g. a rollback refused by Connect)
-    changed nothing: the last release to undo is the one before it."""
-    views = (view(r) for r in records if r.status not in _UNDONE_STATUSES)
-    return [v for v in views if v.changes]
+    changed nothing: the last release to undo is the one before it. Canary steps (start,
+    ramp, abort) are not releases: abort is the undo of a start."""
+    kept = (r for r in records if r.status not in _UNDONE_STATUSES and not r.canary_step)
+    return [r for r in kept if r.moved]
 
 
 def plan_from_ledger(
@@ -303,7 +282,7 @@ def _record(
     plan: RollbackPlan,
     outcomes: Sequence[FlowOutcome],
     commit: str | None,
-    status: str,
+    status: ReleaseStatus,
     kept_before: Mapping[str, str] | None = None,
 ) -> ReleaseRecord:
     done = {o.step.key: o for o in outcomes}
@@ -311,6 +290,9 @@ def _record(
     for step in plan.steps:
         o = done.get(step.key)
         moved = o is not None and o.result in ("restored", "repointed")
+        outcome: FlowState = "planned" if status == "running" else "untouched"
+        if o is not None:
+            outcome = _RECORDED[o.result]
         flows.append(
             FlowRelease(
                 key=step.key,
@@ -320,25 +302,18 @@ def _record(
                 action="update",
                 version_before=step.from_version,
                 version_after=o.version if o is not None else None,
-                outcome=("released" if moved else o.result)
-                if o is not None
-                else ("planned" if status == "running" else "untouched"),
+                outcome=outcome,
                 alias_id=(o.alias_id if o is not None else None) or step.alias_id,
                 sha256=o.sha256 if o is not None and moved else None,
                 sha_before=(kept_before or {}).get(step.key),
             )
         )
-    return ReleaseRecord(
-        id=tx.release_id,
-        env=tx.client.env.name,
-        commit=commit,
-        ref=None,
-        who=tx.who,
-        when=tx.now(),
-        status=status,
+    return tx.new_record(
+        "rollback",
+        f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
         flows=tuple(flows),
-        message=f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)} to {plan.label}",
-        kind="rollback",
+        commit=commit,
+        status=status,
         reverts=int(plan.reverts[0]) if plan.reverts and plan.reverts[0].isdigit() else None,
     )
 
@@ -392,6 +367,68 @@ def _check_versions_exist(client: ConnectClient, plan: RollbackPlan) -> None:
                 f"{step.key} has no version {step.to_version} in {client.env.name!r} "
                 f"(it is at version {step.from_version}); nothing was written"
             ) from None
+
+
+def _commit_before(records: Sequence[ReleaseRecord], plan: RollbackPlan) -> str | None:
+    """The git commit of the release before the oldest one undone (git fallback)."""
+    by_id = {str(r.id): r for r in records}
+    target = by_id.get(plan.reverts[-1])
+    reverted_index = list(records).index(target) if target is not None else len(records)
+    return records[reverted_index - 1].commit if reverted_index > 0 else None
+
+
+def _description(
+    client: ConnectClient, plan: RollbackPlan, release_id: int, commit: str | None
+) -> str:
+    """The description of the versions rollback ``release_id`` creates."""
+    return (
+        f"{release_description(release_id, commit, client.env.name)} "
+        f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
+    )
+
+
+def run_steps(
+    client: ConnectClient,
+    plan: RollbackPlan,
+    description: str,
+    outcomes: list[FlowOutcome],
+    *,
+    checkpoint: Callable[[], None] = lambda: None,
+    on_progress: Callable[[FlowOutcome], None] | None = None,
+    repo_path: Path | None = None,
+    kept: Mapping[str, str] | None = None,
+) -> None:
+    """The rollback executor: every step in order, one outcome each (appended to
+    ``outcomes`` as it goes, so a cancellation knows what was done); ``checkpoint``
+    between steps. A real rollback and its dry run (:func:`dry_run_calls`) both run it.
+    ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
+    for step in plan.steps:
+        checkpoint()
+        outcome = restore_flow(client, step, description, repo_path=repo_path, kept=kept)
+        outcomes.append(outcome)
+        if on_progress is not None:
+            on_progress(outcome)
+
+
+def dry_run_calls(
+    client: ConnectClient,
+    plan: RollbackPlan,
+    records: Sequence[ReleaseRecord],
+    *,
+    repo_path: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(operation, flow) of every write the rollback would make to its flows, in order:
+    the executor itself (:func:`run_steps`) run with a recording client (reads go to
+    Connect, writes are recorded, not sent). The lock and the two ledger records are
+    left out, as in a promote's dry run."""
+    keys = {s.flow_id: s.key for s in plan.steps}
+    keys.update({s.flow_id.rsplit("/", 1)[-1]: s.key for s in plan.steps})
+    recording = RecordingClient.recording(client, keys)
+    release_id = max((r.id for r in records), default=0) + 1
+    description = _description(client, plan, release_id, _commit_before(records, plan))
+    kept = _saved_points(client, plan)
+    run_steps(recording, plan, description, [], repo_path=repo_path, kept=kept)
+    return tuple(recording.recorded)
 
 
 def rollback(
@@ -451,8 +488,12 @@ def rollback(
             f"({names}: {plan.steps[0].note if plan.steps else 'empty'}); nothing was written "
             "and no release recorded (--archive-new archives flows it created)"
         )
-    if dry_run or (confirm is not None and not confirm(plan)):
-        return report([FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps], None)
+    planned = tuple(FlowOutcome(s, "planned", s.to_version, s.note) for s in plan.steps)
+    if dry_run:
+        calls = dry_run_calls(client, plan, records, repo_path=repo_path)
+        return replace(report(planned, None), planned_calls=calls)
+    if confirm is not None and not confirm(plan):
+        return report(planned, None)
 
     outcomes: list[FlowOutcome] = []
     with transaction(client, on_signal=on_signal) as tx:
@@ -465,28 +506,31 @@ def rollback(
                 "planned; nothing was written: run rollback again"
             )
         release_id = tx.release_id
-        by_id = {str(r.id): r for r in records}
-        target = by_id.get(plan.reverts[-1])
-        reverted_index = records.index(target) if target is not None else len(records)
-        commit = records[reverted_index - 1].commit if reverted_index > 0 else None
-        description = (
-            f"{release_description(release_id, commit, client.env.name)} "
-            f"{ROLLBACK_PREFIX}{', '.join(plan.reverts)}"
-        )
-        saved = [s for s in plan.steps if s.action == "from-saved"]
-        kept = read_restore_points(client) if saved else {}
+        commit = _commit_before(records, plan)
+        description = _description(client, plan, release_id, commit)
+        kept = _saved_points(client, plan)
         before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
-        record = partial(_record, tx, plan, outcomes, commit, kept_before=before)
-        tx.begin(record("running"))
+
+        def record(status: ReleaseStatus) -> ReleaseRecord:
+            if status == "released" and any(o.result == "failed" for o in outcomes):
+                status = "failed"  # every flow was tried; the record says which failed
+            return _record(tx, plan, outcomes, commit, status, kept_before=before)
+
+        def steps() -> None:
+            run_steps(
+                client,
+                plan,
+                description,
+                outcomes,
+                checkpoint=tx.checkpoint,
+                on_progress=on_progress,
+                repo_path=repo_path,
+                kept=kept,
+            )
+
         try:
-            for step in plan.steps:
-                tx.checkpoint()
-                outcome = restore_flow(client, step, description, repo_path=repo_path, kept=kept)
-                outcomes.append(outcome)
-                if on_progress is not None:
-                    on_progress(outcome)
+            tx.run(record, steps)
         except CancelledError as exc:
-            tx.finish(record("cancelled"))
             left = len(plan.steps) - len(outcomes)
             raise CancelledError(
                 exc.signum,
@@ -494,9 +538,8 @@ def rollback(
                 f"{signal_name(exc.signum)}: {len(outcomes)} flow(s) rolled back, {left} "
                 "left as they were; recorded as cancelled (run rollback again to finish)",
             ) from None
-        status = "released" if all(o.result != "failed" for o in outcomes) else "failed"
-        tx.finish(record(status))
-    return report(outcomes, release_id, [*tx.repaired, *_mode(saved, kept), *tx.warnings])
+    notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
+    return report(outcomes, release_id, notes)
 
 
 #: Steps that restore content without a version: what they overwrite is kept as content.
@@ -519,8 +562,16 @@ def _keep_live(client: ConnectClient, steps: Sequence[RollbackStep]) -> dict[str
     return {key: sha for key, sha in shas.items() if sha in kept}
 
 
-def _mode(saved: Sequence[RollbackStep], kept: Mapping[str, str]) -> list[str]:
+def _saved_points(client: ConnectClient, plan: RollbackPlan) -> dict[str, str]:
+    """The restore points kept in Connect, read once when a step restores from one."""
+    if any(s.action == "from-saved" for s in plan.steps):
+        return read_restore_points(client)
+    return {}
+
+
+def _mode(plan: RollbackPlan, kept: Mapping[str, str]) -> list[str]:
     """Which mode the rollback ran in, when it was not plain versions."""
+    saved = [s for s in plan.steps if s.action == "from-saved"]
     if not saved:
         return []
     here = sum(s.content_sha in kept for s in saved)

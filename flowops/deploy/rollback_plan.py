@@ -1,8 +1,9 @@
 """Which flow goes back to which version: rollback planning over release records.
 
-Pure: it reads release history (as recorded in Connect by ``flowops.deploy.releases``)
-and returns frozen steps; ``flowops.deploy.rollback`` executes them. Keeping the two
-apart gives ``--dry-run`` for free and lets the rules be tested without an instance.
+Pure: it reads release history (the records of ``flowops.deploy.releases``, the one
+record type; no re-wrapping) and returns frozen steps; ``flowops.deploy.rollback``
+executes them (its dry run runs the same executor with a recording client). Keeping the
+two apart lets the rules be tested without an instance.
 
 The rules:
 
@@ -23,49 +24,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from flowops.connect.catalog import FlowKind
+from flowops.deploy.releases import FlowRelease, ReleaseRecord
 from flowops.errors import BadInputError
 
 StepAction = Literal["restore", "repoint", "leave", "archive", "from-git", "from-saved"]
 
 
 @dataclass(frozen=True)
-class FlowChange:
-    """What one release did to one flow, as rollback needs it."""
-
-    kind: str  # "flow" | "module"
-    name: str
-    flow_id: str
-    before: int | None  # version that was live before the release; None = none recorded
-    after: int | None  # version the release published; None = none recorded
-    created: bool = False  # the release created this flow
-    #: SHA-256 of the content before the release, kept in Connect as a restore point
-    #: where versions are refused (``flowops.deploy.releases.keep_restore_points``)
-    sha_before: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.name}"
-
-
-@dataclass(frozen=True)
-class ReleaseView:
-    """A release record seen from rollback: its id, what it was, what it changed."""
-
-    id: str
-    kind: str  # "promote" | "rollback" | "canary-promote" | ...
-    changes: tuple[FlowChange, ...]
-    git_sha: str | None = None  # the git commit the release deployed, when it had one
-    reverts: str | None = None  # for rollbacks: the release they undid
-    #: the release did not complete (failed, cancelled, interrupted): what it left is
-    #: undone together with the release after it, a re-run of the same change
-    incomplete: bool = False
-
-
-@dataclass(frozen=True)
 class RollbackStep:
     """One flow to put back: from the version live now to the version wanted."""
 
-    kind: str
+    kind: FlowKind
     name: str
     flow_id: str
     from_version: int | None
@@ -101,11 +71,11 @@ class RollbackPlan:
         return tuple(s for s in self.steps if s.action != "leave")
 
 
-def _find(history: Sequence[ReleaseView], release_id: str) -> int:
+def _find(history: Sequence[ReleaseRecord], release_id: str) -> int:
     for i, release in enumerate(history):
-        if release.id == release_id:
+        if str(release.id) == release_id:
             return i
-    known = ", ".join(r.id for r in history[-5:]) or "none"
+    known = ", ".join(str(r.id) for r in history[-5:]) or "none"
     raise BadInputError(f"no release {release_id!r} in this environment (latest: {known})")
 
 
@@ -115,8 +85,8 @@ def _order(steps: list[RollbackStep]) -> tuple[RollbackStep, ...]:
 
 
 def _step_for(
-    oldest: FlowChange,
-    newest: FlowChange,
+    oldest: FlowRelease,
+    newest: FlowRelease,
     *,
     previous_sha: str | None,
     archive_new: bool,
@@ -132,8 +102,8 @@ def _step_for(
         return RollbackStep(
             kind=newest.kind,
             name=newest.name,
-            flow_id=newest.flow_id,
-            from_version=newest.after,
+            flow_id=newest.id,
+            from_version=newest.version_after,
             to_version=to,
             action=action,
             note=note,
@@ -141,13 +111,14 @@ def _step_for(
             content_sha=content,
         )
 
-    if oldest.created:
+    if oldest.action == "create":
         if archive_new:
             return step("archive", None, "created by the release: archived (not deleted)")
         return step("leave", None, "created by the release: left in place")
-    if oldest.before is not None:
+    if oldest.version_before is not None:
         # The commit rides along: if the version cannot be read, git is the fallback.
-        return step("repoint" if use_aliases else "restore", oldest.before, sha=previous_sha)
+        to = oldest.version_before
+        return step("repoint" if use_aliases else "restore", to, sha=previous_sha)
     if oldest.sha_before is not None:  # versionless: the content was kept in Connect
         note = f"no flow version: content kept in Connect ({oldest.sha_before[:12]})"
         return step("from-saved", None, note, previous_sha, oldest.sha_before)
@@ -162,7 +133,7 @@ def _step_for(
 
 
 def plan_rollback(
-    history: Sequence[ReleaseView],
+    history: Sequence[ReleaseRecord],
     *,
     flow: str | None = None,
     to_release: str | None = None,
@@ -170,7 +141,9 @@ def plan_rollback(
     archive_new: bool = False,
     use_aliases: bool = False,
 ) -> RollbackPlan:
-    """Plan a rollback over ``history`` (oldest first).
+    """Plan a rollback over ``history``: the release records that changed the
+    environment, oldest first (``flowops.deploy.rollback.history``); of each, the flows
+    it really moved (:attr:`ReleaseRecord.moved`) are undone.
 
     ``flow`` is a flow or module name (or a ``flow:``/``module:`` key) limiting the plan
     to that flow. Bad input when there is nothing to roll back or the options conflict.
@@ -196,12 +169,12 @@ def plan_rollback(
             )
         undone = list(history[start:])
         label = f"release {to_release}"
-        previous_sha = history[start - 1].git_sha
+        previous_sha = history[start - 1].commit
     else:
         # An incomplete rollback at the end is finished, not undone: rollback again
         # after a failed or cancelled one goes on towards the same target.
         end = len(history)
-        while end > 1 and history[end - 1].kind == "rollback" and history[end - 1].incomplete:
+        while end > 1 and _is_rollback(history[end - 1]) and history[end - 1].incomplete:
             end -= 1
         # The last release, with the incomplete attempts right before it (a release that
         # failed or was killed, then run again): together they are one change.
@@ -210,12 +183,12 @@ def plan_rollback(
             start -= 1
         undone = list(history[start:end])
         label = f"before release {history[start].id}"
-        previous_sha = history[start - 1].git_sha if start > 0 else None
+        previous_sha = history[start - 1].commit if start > 0 else None
 
-    oldest: dict[str, FlowChange] = {}
-    newest: dict[str, FlowChange] = {}
+    oldest: dict[str, FlowRelease] = {}
+    newest: dict[str, FlowRelease] = {}
     for release in undone:
-        for change in release.changes:
+        for change in release.moved:
             oldest.setdefault(change.key, change)
             newest[change.key] = change
 
@@ -223,7 +196,7 @@ def plan_rollback(
     if flow is not None:
         keys = [k for k in keys if _matches(k, flow)]
         if not keys:
-            ids = ", ".join(r.id for r in undone)
+            ids = ", ".join(str(r.id) for r in undone)
             raise BadInputError(f"flow {flow!r} was not changed by release {ids}")
 
     steps = [
@@ -237,11 +210,15 @@ def plan_rollback(
         for k in keys
     ]
     return RollbackPlan(
-        reverts=tuple(r.id for r in reversed(undone)),
+        reverts=tuple(str(r.id) for r in reversed(undone)),
         label=label,
         steps=_order(steps),
         use_aliases=use_aliases,
     )
+
+
+def _is_rollback(record: ReleaseRecord) -> bool:
+    return record.resolved_kind()[0] == "rollback"
 
 
 def _matches(key: str, flow: str) -> bool:
@@ -249,11 +226,11 @@ def _matches(key: str, flow: str) -> bool:
 
 
 def _plan_to_version(
-    history: Sequence[ReleaseView], flow: str, version: int, use_aliases: bool
+    history: Sequence[ReleaseRecord], flow: str, version: int, use_aliases: bool
 ) -> RollbackPlan:
-    latest: FlowChange | None = None
+    latest: FlowRelease | None = None
     for release in history:
-        for change in release.changes:
+        for change in release.moved:
             if _matches(change.key, flow):
                 latest = change
     if latest is None:
@@ -261,13 +238,13 @@ def _plan_to_version(
     step = RollbackStep(
         kind=latest.kind,
         name=latest.name,
-        flow_id=latest.flow_id,
-        from_version=latest.after,
+        flow_id=latest.id,
+        from_version=latest.version_after,
         to_version=version,
         action="repoint" if use_aliases else "restore",
     )
     return RollbackPlan(
-        reverts=(history[-1].id,),
+        reverts=(str(history[-1].id),),
         label=f"version {version} of {latest.key}",
         steps=(step,),
         use_aliases=use_aliases,

@@ -49,7 +49,9 @@ from flowops.deploy.lock import (
 from flowops.deploy.releases import (
     FlowRelease,
     Ledger,
+    ReleaseKind,
     ReleaseRecord,
+    ReleaseStatus,
     append_record,
     ensure_ledger,
     parse_release_description,
@@ -97,6 +99,8 @@ class Transaction:
     repaired: list[str] = field(default_factory=list)
     signum: int | None = None
     on_signal: Callable[[int], None] | None = None
+    #: The release's final record once :meth:`run` wrote it (also when it failed).
+    final: ReleaseRecord | None = None
 
     @property
     def who(self) -> str:
@@ -104,6 +108,32 @@ class Transaction:
 
     def now(self) -> str:
         return datetime.now(UTC).isoformat(timespec="seconds")
+
+    def new_record(
+        self,
+        kind: ReleaseKind,
+        message: str,
+        *,
+        flows: tuple[FlowRelease, ...] = (),
+        commit: str | None = None,
+        ref: str | None = None,
+        status: ReleaseStatus = "released",
+        reverts: int | None = None,
+    ) -> ReleaseRecord:
+        """A record of this release: its id, environment, holder and time filled in."""
+        return ReleaseRecord(
+            id=self.release_id,
+            env=self.client.env.name,
+            commit=commit,
+            ref=ref,
+            who=self.who,
+            when=self.now(),
+            status=status,
+            flows=flows,
+            message=message,
+            kind=kind,
+            reverts=reverts,
+        )
 
     def checkpoint(self) -> None:
         """Raise ``CancelledError`` if a signal asked the run to stop."""
@@ -131,6 +161,37 @@ class Transaction:
                 "it from the flows' versions"
             )
             return record
+
+    def run(
+        self,
+        record: Callable[[ReleaseStatus], ReleaseRecord],
+        steps: Callable[[], None],
+        *,
+        on_failure: Callable[[Exception], None] | None = None,
+    ) -> ReleaseRecord:
+        """The one failure policy every writing command runs its steps under.
+
+        ``record(status)`` builds the release's record as it stands: the ``running`` one
+        is written before ``steps`` run, the final one (``released``) after. If a step
+        fails or a signal cancels the run (:class:`CancelledError`), ``on_failure`` runs
+        (the command puts back what this release changed and reads back what is live),
+        the record is written as ``failed`` or ``cancelled`` and kept in :attr:`final`,
+        and the error goes on; the lock is given back by :func:`transaction`.
+        """
+        try:
+            self.begin(record("running"))
+            steps()
+        except Exception as exc:
+            if on_failure is not None:
+                try:
+                    on_failure(exc)
+                except FlowopsError as also:  # the record still says the run failed
+                    self.warnings.append(f"release {self.release_id}: after the failure, {also}")
+            status: ReleaseStatus = "cancelled" if isinstance(exc, CancelledError) else "failed"
+            self.final = self.finish(record(status))
+            raise
+        self.final = self.finish(record("released"))
+        return self.final
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is not None:
@@ -233,19 +294,11 @@ def unlock(client: ConnectClient, lock_id: str, *, who: str | None = None) -> Re
     """
     broken = break_lock(client, lock_id)
     with transaction(client, who=who) as tx:
-        record = ReleaseRecord(
-            id=tx.release_id,
-            env=client.env.name,
-            commit=None,
-            ref=None,
-            who=tx.who,
-            when=tx.now(),
-            message=(
-                f"unlock of lock {broken.token} held by {broken.holder.describe()} since "
-                f"{broken.started.isoformat(timespec='seconds')}"
-                + (f"; {'; '.join(tx.repaired)}" if tx.repaired else "")
-            ),
-            kind="unlock",
+        record = tx.new_record(
+            "unlock",
+            f"unlock of lock {broken.token} held by {broken.holder.describe()} since "
+            f"{broken.started.isoformat(timespec='seconds')}"
+            + (f"; {'; '.join(tx.repaired)}" if tx.repaired else ""),
         )
         return tx.finish(record)
 

@@ -52,7 +52,7 @@ class Limits:
 
 
 #: The environment variable that turns eventual consistency on for ``serve`` and embedded
-#: mode: ``search=2,not_found=1,not_found_rate=0.5,tags=1`` (seconds; any subset).
+#: mode: ``search=2,not_found=1,not_found_rate=0.5,tags=1,list=2`` (seconds; any subset).
 LAG_ENV = "FLOWOPS_SANDBOX_LAG"
 
 
@@ -64,21 +64,30 @@ class Lag:
     during which a call naming the new flow, module or alias answers
     ``ResourceNotFoundException`` with probability ``not_found_rate`` (seeded RNG).
     ``tags``: seconds ``ListTagsForResource`` and describes' ``Tags`` trail tag writes.
+    ``list``: seconds ``ListContactFlows``/``ListContactFlowModules`` trail writes (a new
+    flow missing, a renamed one under its old name, a deleted one still listed).
     """
 
     search: float = 0.0
     not_found: float = 0.0
     not_found_rate: float = 1.0
     tags: float = 0.0
+    list: float = 0.0
 
     @classmethod
     def everywhere(cls, seconds: float, *, not_found_rate: float = 0.5) -> Lag:
-        """The same lag for Search, tags and reads after a create."""
-        return cls(search=seconds, not_found=seconds, not_found_rate=not_found_rate, tags=seconds)
+        """The same lag for Search, List, tags and reads after a create."""
+        return cls(
+            search=seconds,
+            not_found=seconds,
+            not_found_rate=not_found_rate,
+            tags=seconds,
+            list=seconds,
+        )
 
     @classmethod
     def parse(cls, text: str) -> Lag:
-        """``search=2,not_found=1,not_found_rate=0.5,tags=1`` (any subset) -> a Lag."""
+        """``search=2,not_found=1,not_found_rate=0.5,tags=1,list=2`` (any subset) -> a Lag."""
         values: dict[str, float] = {}
         for item in filter(None, (part.strip() for part in text.split(","))):
             key, sep, value = item.partition("=")
@@ -96,7 +105,7 @@ class Lag:
     @property
     def enabled(self) -> bool:
         """Does any read trail writes?"""
-        return self.search > 0 or self.not_found > 0 or self.tags > 0
+        return self.search > 0 or self.not_found > 0 or self.tags > 0 or self.list > 0
 
 
 @dataclass

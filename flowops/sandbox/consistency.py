@@ -10,7 +10,9 @@ Off by default (every write is visible to the next read). Turned on, per
   naming it by id (describe, update, version, alias, ...) answers
   ``ResourceNotFoundException`` with probability ``not_found_rate``, drawn from the
   config's seeded RNG;
-* ``tags``: ``ListTagsForResource`` and the ``Tags`` of describes trail tag writes.
+* ``tags``: ``ListTagsForResource`` and the ``Tags`` of describes trail tag writes;
+* ``list``: ``ListContactFlows``/``ListContactFlowModules`` answer from a view that trails
+  writes by that many seconds, the way Search does (names, types and states as they were).
 
 State lives in memory, per server process: only writes made through this server lag.
 """
@@ -93,9 +95,10 @@ class Consistency:
     def flow_written(self, arn: str, before: Flow | None, after: Flow | None) -> None:
         """A flow or module changed (``before``/``after`` ``None``: did not / does not exist)."""
         lag = self._config().lag
-        if lag.search > 0:
+        keep = max(lag.search, lag.list)
+        if keep > 0:
             with self._lock:
-                self._flows.write(arn, before, after, self.clock(), lag.search)
+                self._flows.write(arn, before, after, self.clock(), keep)
 
     def tags_written(self, arn: str, before: dict[str, str], after: dict[str, str]) -> None:
         """A resource's tags changed."""
@@ -142,7 +145,21 @@ class Consistency:
         """The flows of one instance and kind, with their tags, as a Search index shows them
         now, in creation order. ``live`` is what is stored; with no search lag, the answer.
         """
-        lag = self._config().lag.search
+        return self._view(self._config().lag.search, instance_id, kind, live, live_tags)
+
+    def list_view(self, instance_id: str, kind: str, live: list[Flow]) -> list[Flow]:
+        """The flows of one instance and kind as ``List*`` shows them now (``lag.list``)."""
+        view = self._view(self._config().lag.list, instance_id, kind, live, lambda _: {})
+        return [flow for flow, _ in view]
+
+    def _view(
+        self,
+        lag: float,
+        instance_id: str,
+        kind: str,
+        live: list[Flow],
+        live_tags: Callable[[str], dict[str, str]],
+    ) -> list[tuple[Flow, dict[str, str]]]:
         if lag <= 0:
             return [(flow, live_tags(flow.arn)) for flow in live]
         with self._lock:

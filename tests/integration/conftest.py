@@ -8,7 +8,6 @@
 * ``seeded_sandbox``: ``sandbox`` with the standard seed (dev, staging, prod accounts).
 * ``instance_id``: a new, empty instance in the dev account.
 * ``released``: two promotes of the ``RB *`` flows (``tests.support.scenarios``).
-* ``embedded_sandboxes``: ``endpoint_url: sandbox`` works in this process, as in the CLI.
 
 Helpers these build on are in ``tests/support``; no test module imports another.
 """
@@ -21,9 +20,7 @@ from typing import Any
 
 import pytest
 
-from flowops.endpoints import set_sandbox_starter
 from flowops.sandbox import SandboxConfig, SandboxServer
-from flowops.sandbox.embedded import ensure_sandbox
 from tests.support import DEV
 from tests.support.clients import ClientFactory, create_instance, make_client
 from tests.support.repos import FlowRepo
@@ -81,11 +78,3 @@ def released(seeded_sandbox: SandboxServer, tmp_path: Path) -> Released:
     second = live(client)
     assert first != second and len(first) == 3
     return seeded_sandbox, client, repo, first, second
-
-
-@pytest.fixture
-def embedded_sandboxes() -> Iterator[None]:
-    """Environments with ``endpoint_url: sandbox`` start the embedded sandbox (as the CLI)."""
-    previous = set_sandbox_starter(ensure_sandbox)
-    yield
-    set_sandbox_starter(previous)

@@ -118,4 +118,5 @@ def test_cli_plan_and_promote_refuse_then_history_shows_the_canary_promote(
     assert done.exit_code == 0, done.output
     shown = runner.invoke(app, ["history", "--env", "dev"])
     assert shown.exit_code == 0, shown.output
-    assert re.search(r"^1\s+canary-promote\s", shown.output, re.M), shown.output
+    assert re.search(r"^2\s+canary-promote\s", shown.output, re.M), shown.output
+    assert re.search(r"^1\s+canary-start\s", shown.output, re.M), shown.output

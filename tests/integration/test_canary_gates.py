@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.deploy.canary import canary_status, find_entry
-from flowops.deploy.canary_gate import ABORT_TAG, GATE_TAG
 from flowops.deploy.releases import read_ledger
 from flowops.model import dump_document
 from flowops.sandbox import SandboxServer
@@ -69,14 +68,28 @@ def test_ramp_refused_on_breach_then_overridden_and_recorded(
     )
     assert forced.exit_code == 0, forced.output
     assert canary_status(client, MAIN).live_percent == 90
-    tags = client.list_tags(find_entry(client, MAIN).arn)
-    assert "ramp overridden" in tags[GATE_TAG] and "load test" in tags[GATE_TAG]
+    # The override is in the ramp's own record, written with the change under the lock;
+    # the ramp the gate let through on its own says nothing about criteria.
+    records = read_ledger(client)
+    assert [r.kind for r in records] == ["canary-start", "canary-ramp", "canary-ramp"]
+    assert "criteria" not in records[1].message
+    assert records[2].message == (
+        f"canary ramp of {MAIN}: 40% -> 90%; success criteria overridden: load test (verdict fail)"
+    )
+    assert records[2].status == "released" and records[2].flows[0].outcome == "released"
+    assert "flowops:canary-gate" not in client.list_tags(find_entry(client, MAIN).arn)
 
     promoted = runner.invoke(
         app, ["canary", "promote", "--env", "dev", "--override-criteria", "accepted by ops"]
     )
     assert promoted.exit_code == 0, promoted.output
-    assert "success criteria overridden: accepted by ops" in read_ledger(client)[-1].message
+    last = read_ledger(client)[-1]
+    assert last.kind == "canary-promote"
+    assert "success criteria overridden: accepted by ops (verdict fail)" in last.message
+    shown = runner.invoke(app, ["history", "--env", "dev", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    kinds = [r["kind"] for r in json.loads(shown.stdout)["releases"]]
+    assert kinds == ["canary-promote", "canary-ramp", "canary-ramp", "canary-start"]
 
 
 def test_watch_aborts_a_breaching_canary_and_records_why(
@@ -106,8 +119,11 @@ def test_watch_aborts_a_breaching_canary_and_records_why(
     client.refresh_flows()
     assert not canary_status(client, MAIN).running
     assert client.describe("flow", find_entry(client, MAIN).id).content == before
-    tags = client.list_tags(find_entry(client, MAIN).arn)
-    assert "canary watch: DROPPED at most 5 pct" in tags[ABORT_TAG]
+    (start, abort) = read_ledger(client)
+    assert (start.kind, abort.kind, abort.status) == ("canary-start", "canary-abort", "released")
+    assert abort.message.startswith(f"canary abort of {MAIN}: back to version ")
+    assert "; canary watch: DROPPED at most 5%" in abort.message
+    assert abort.flows[0].version_after is not None
 
     again = runner.invoke(app, ["canary", "watch", "--env", "dev"])
     assert again.exit_code == 0 and "no canary with success criteria running" in again.output

@@ -234,25 +234,44 @@ def test_throttles_that_never_end_raise_throttled_error(seeded_sandbox: SandboxS
     assert not any(op.startswith(("Create", "Update", "Delete")) for op in client.calls)
 
 
+def _throttled(sandbox: SandboxServer) -> int:
+    """Requests the sandbox itself refused with ``ThrottlingException`` (its own count)."""
+    outcomes = sandbox.request_log.outcomes()
+    return sum(n for (_, _, outcome), n in outcomes.items() if outcome == "ThrottlingException")
+
+
 def test_pacing_keeps_under_the_sandbox_quota(seeded_sandbox: SandboxServer) -> None:
-    seeded_sandbox.config.enforce_quotas = True  # Connect's default: 2 req/s, burst 5
-    client = client_for(
-        seeded_sandbox,
-        rate_limit=RateLimit(rate=4.0, burst=3),
-        settings=ClientSettings(
-            botocore_max_attempts=1, max_attempts=1, botocore_retry_mode="standard"
-        ),
+    """Paced at 4 requests/s (burst 3), a catalog read is never throttled by a quota of
+    4.5/s; the same read unpaced is.
+
+    The client paces when it sends, the sandbox counts when requests arrive: on a loaded
+    machine a delayed request arrives closer to the next one than it was sent. The
+    sandbox's burst is Connect's default, 5, two above the client's, which absorbs about
+    half a second of such delay; the unpaced read shows that the quota is still tight
+    enough that pacing, not headroom, keeps the paced read under it.
+    """
+    quota = seeded_sandbox.config.default_quota
+    seeded_sandbox.config.enforce_quotas = True
+    quota.rate, quota.burst = 4.5, 5  # just above our pace, so the test stays fast
+    no_retries = ClientSettings(
+        botocore_max_attempts=1, max_attempts=1, botocore_retry_mode="standard"
     )
-    seeded_sandbox.config.default_quota.rate = 4.5  # quota just above our pace, test stays fast
-    seeded_sandbox.config.default_quota.burst = 3
+    client = client_for(
+        seeded_sandbox, rate_limit=RateLimit(rate=4.0, burst=3), settings=no_retries
+    )
     start = time.monotonic()
     client.catalog()
     elapsed = time.monotonic() - start
-    outcomes = seeded_sandbox.request_log.outcomes()
-    assert not [k for k in outcomes if k[2] == "ThrottlingException"]
+    assert _throttled(seeded_sandbox) == 0
     total = sum(n for op, n in client.attempts.items() if not op.startswith("lexv2:"))
-    assert elapsed >= (total - 3) / 4.0 - 0.05
-    assert client.paced_seconds > 0
+    assert total > 2 * quota.burst
+    assert elapsed >= (total - 3) / 4.0 - 0.05 and client.paced_seconds > 0
+
+    seeded_sandbox.buckets.reset()
+    unpaced = client_for(seeded_sandbox, settings=no_retries)
+    with pytest.raises(ThrottledError):
+        unpaced.catalog()
+    assert _throttled(seeded_sandbox) == 1
 
 
 def test_flow_lifecycle_and_error_translation(seeded_sandbox: SandboxServer) -> None:
@@ -331,21 +350,36 @@ def test_instance_id_needs_no_lookup(seeded_sandbox: SandboxServer) -> None:
 
 
 def test_embedded_sandbox_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowops.endpoints import set_sandbox_starter
-    from flowops.sandbox.embedded import embedded_server, ensure_sandbox
+    """``endpoint_url: sandbox`` starts the starter declared as an entry point, with no
+    set-up; an installed starter wins; with none declared, the error names the entry point."""
+    from flowops import endpoints
+    from flowops.sandbox.embedded import embedded_server
 
     monkeypatch.setenv("FLOWOPS_SANDBOX_QUOTA", "off")
     db = str(tmp_path / "sandbox.db")
     env = sandbox_environment("sandbox", sandbox_db=db)
-    previous = set_sandbox_starter(None)
+    previous = endpoints.set_sandbox_starter(None)
     try:
-        with pytest.raises(BadInputError, match="needs the embedded sandbox"):
-            ConnectClient.for_environment(env)
+        with monkeypatch.context() as undeclared:
+            undeclared.setattr(endpoints, "ENTRY_POINT_GROUP", "flowops.no-such-group")
+            with pytest.raises(BadInputError, match="flowops.no-such-group:starter"):
+                ConnectClient.for_environment(env)
         assert embedded_server(db) is None
-        set_sandbox_starter(ensure_sandbox)
         client = ConnectClient.for_environment(env)
+        started: list[str] = []
+
+        def other(db_path: str) -> str:
+            started.append(db_path)
+            return client.endpoint_url or ""
+
+        endpoints.set_sandbox_starter(other)
+        other_db = str(tmp_path / "other.db")
+        assert ConnectClient.for_environment(replace(env, sandbox_db=other_db)).endpoint_url == (
+            client.endpoint_url
+        )
     finally:
-        set_sandbox_starter(previous)
+        endpoints.set_sandbox_starter(previous)
+    assert started == [other_db] and embedded_server(other_db) is None
     assert client.catalog(with_content=False).by_name("queue", "Support") is not None
     server = embedded_server(db)
     assert server is not None and client.endpoint_url == server.url

@@ -17,7 +17,9 @@ from typer.testing import CliRunner
 from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.deploy import lock
-from flowops.deploy.promote import promote
+from flowops.deploy.apply import apply_plan
+from flowops.deploy.plan import make_plan
+from flowops.deploy.promote import desired_state, promote
 from flowops.deploy.releases import read_ledger
 from flowops.errors import CheckFailedError
 from flowops.sandbox import SandboxServer
@@ -183,12 +185,13 @@ def test_a_plan_made_before_another_release_landed_is_not_applied(
 ) -> None:
     staging, repo, _ = released_once(seeded_sandbox, tmp_path)
     late, first = (ConnectClient.for_environment(staging) for _ in range(2))
-    late.catalog()  # its plan is made now ...
+    desired, sha = desired_state(git.Repo(repo), "HEAD", "flows")
+    plan = make_plan(staging, desired, late, commit=sha)  # its plan is made now ...
     done = promote(staging, "HEAD", repo, client=first, tag=False)  # ... another lands
     assert done.applied is not None and done.applied.release is not None
     before = live_state(first)
     with pytest.raises(CheckFailedError, match="got a release since this plan was made"):
-        promote(staging, "HEAD", repo, client=late, tag=False)
+        apply_plan(plan, late)
     assert live_state(first) == before
     writes = {k for k, v in write_calls(dict(late.calls)).items() if v}
     assert writes == {"CreateContactFlowModule", "DeleteContactFlowModule"}  # the lock only

@@ -80,15 +80,16 @@ def test_promote_canary_rollback_and_roll_forward_compose(
     assert served(reader, "RB Beta", aliases) == beta_v2
 
     candidate = FlowDocument(FlowInfo(name="RB Beta"), parse_content(CANDIDATE))
-    start_canary(client, "RB Beta", candidate, 20, ref="feature-x")
+    started = start_canary(client, "RB Beta", candidate, 20, ref="feature-x")
+    assert started.release_id == 3  # a step of the canary: recorded, never undone
     promoted = promote_canary(client, "RB Beta")
-    assert promoted.release_id == 3
+    assert promoted.release_id == 4
     beta_canary = expected(CANDIDATE, reader)
     assert served(reader, "RB Beta", aliases) == beta_canary
 
     client.calls.clear()
     back = rollback(client)
-    assert back.ok and back.release_id == 4 and back.plan.reverts == ("3",)
+    assert back.ok and back.release_id == 5 and back.plan.reverts == ("4",)
     assert [(o.step.name, o.result) for o in back.outcomes] == [
         ("RB Beta", "repointed" if aliases else "restored")
     ]
@@ -99,38 +100,40 @@ def test_promote_canary_rollback_and_roll_forward_compose(
         assert not client.calls["ListContactFlowAliases"]
 
     forward = rollback(client)
-    assert forward.ok and forward.release_id == 5 and forward.plan.reverts == ("4",)
+    assert forward.ok and forward.release_id == 6 and forward.plan.reverts == ("5",)
     assert served(reader, "RB Beta", aliases) == beta_canary
 
     hist = history(reader.env, client=reader)
     assert [(r.id, r.kind, r.reverts) for r in hist.releases] == [
+        (6, "rollback", 5),
         (5, "rollback", 4),
-        (4, "rollback", 3),
-        (3, "canary-promote", None),
+        (4, "canary-promote", None),
+        (3, "canary-start", None),
         (2, "promote", None),
         (1, "promote", None),
     ]
     text = render_history(hist)
-    shown = re.findall(r"^(\d+)\s+(rollback of \d+|canary-promote|promote)\s", text, re.M)
+    shown = re.findall(r"^(\d+)\s+(rollback of \d+|canary-\w+|promote)\s", text, re.M)
     assert shown == [
+        ("6", "rollback of 5"),
         ("5", "rollback of 4"),
-        ("4", "rollback of 3"),
-        ("3", "canary-promote"),
+        ("4", "canary-promote"),
+        ("3", "canary-start"),
         ("2", "promote"),
         ("1", "promote"),
     ]
     data = json.loads(render_history(hist, "json"))
     assert [(r["kind"], r["reverts"]) for r in data["releases"]][:3] == [
+        ("rollback", 5),
         ("rollback", 4),
-        ("rollback", 3),
         ("canary-promote", None),
     ]
-    assert "| 4 | rollback of 3 |" in render_history(hist, "markdown")
+    assert "| 5 | rollback of 4 |" in render_history(hist, "markdown")
 
     records = {r.id: r for r in read_ledger(reader)}
-    beta = [records[r].flow("flow:RB Beta") for r in (1, 2, 3, 4, 5)]
+    beta = [records[r].flow("flow:RB Beta") for r in (1, 2, 3, 4, 5, 6)]
     alias_ids = {f.alias_id for f in beta if f is not None}
-    assert len(beta) == 5 and None not in beta
+    assert len(beta) == 6 and None not in beta
     # One alias for the flow, recorded by every kind of release; none without aliases.
     assert alias_ids == ({next(iter(alias_ids))} if aliases else {None})
     assert (None not in alias_ids) is aliases

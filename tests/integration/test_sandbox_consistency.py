@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from flowops.model.templates import empty_content
 from flowops.sandbox import Lag, SandboxServer
 from tests.support.clients import ClientFactory
 from tests.support.flows import flow_content
@@ -85,6 +86,37 @@ def test_search_trails_creates_renames_tags_and_deletes(
     assert _names(client, instance_id) == ["Renamed", "New"]  # still indexed
     clock.advance(0.45)
     assert _names(client, instance_id) == ["Renamed"]
+
+
+def _listed(client: Any, instance_id: str) -> list[str]:
+    found = client.list_contact_flows(InstanceId=instance_id)["ContactFlowSummaryList"]
+    return [f["Name"] for f in found]
+
+
+def test_list_trails_creates_renames_and_deletes_by_its_own_lag(
+    sandbox: SandboxServer, connect_client: ClientFactory, instance_id: str, clock: Clock
+) -> None:
+    client = connect_client()
+    old = _create(client, instance_id, "Old")
+    sandbox.config.lag = Lag(list=0.4)
+    fid = _create(client, instance_id, "New")
+    client.update_contact_flow_name(InstanceId=instance_id, ContactFlowId=old, Name="Renamed")
+    assert _listed(client, instance_id) == ["Old"]  # no New, the old name
+    assert _names(client, instance_id) == ["Renamed", "New"]  # Search does not lag here
+    module = client.create_contact_flow_module(
+        InstanceId=instance_id, Name="M", Content=json.dumps(empty_content("module"))
+    )["Id"]
+    modules = client.list_contact_flow_modules(InstanceId=instance_id)
+    assert modules["ContactFlowModulesSummaryList"] == []
+    clock.advance(0.45)
+    assert _listed(client, instance_id) == ["Renamed", "New"]
+    client.delete_contact_flow(InstanceId=instance_id, ContactFlowId=fid)
+    client.delete_contact_flow_module(InstanceId=instance_id, ContactFlowModuleId=module)
+    assert _listed(client, instance_id) == ["Renamed", "New"]  # still listed
+    clock.advance(0.45)
+    assert _listed(client, instance_id) == ["Renamed"]
+    modules = client.list_contact_flow_modules(InstanceId=instance_id)
+    assert modules["ContactFlowModulesSummaryList"] == []
 
 
 def test_reads_right_after_a_create_may_not_find_it(
@@ -182,6 +214,7 @@ def test_lag_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(LAG_ENV, "search=2, not_found=1,not_found_rate=0.25")
     lag = SandboxConfig.from_env().lag
     assert (lag.search, lag.not_found, lag.not_found_rate, lag.tags) == (2.0, 1.0, 0.25, 0.0)
+    assert lag.list == 0.0
     monkeypatch.setenv(LAG_ENV, "searhc=2")
     with pytest.raises(BadInputError, match="name=seconds"):
         SandboxConfig.from_env()

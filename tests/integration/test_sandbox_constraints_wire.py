@@ -12,7 +12,7 @@ import pytest
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.seed import instance_id_for
 from tests.support import DEV
-from tests.support.clients import ClientFactory
+from tests.support.clients import ClientFactory, make_client
 from tests.support.flows import module_content
 
 pytestmark = pytest.mark.integration
@@ -66,18 +66,6 @@ def test_each_kind_of_constraint_over_the_wire(
 
 
 def test_lex_constraints_answer_validation_exception(seeded_sandbox: SandboxServer) -> None:
-    import boto3
-    import botocore.config
-
-    lex = boto3.client(
-        "lexv2-models",
-        endpoint_url=seeded_sandbox.url,
-        region_name="us-east-1",
-        aws_access_key_id=DEV,
-        aws_secret_access_key="x",
-        config=botocore.config.Config(
-            parameter_validation=False, retries={"total_max_attempts": 1}
-        ),
-    )
+    lex = make_client(seeded_sandbox.url, DEV, service="lexv2-models", parameter_validation=False)
     with pytest.raises(lex.exceptions.ValidationException, match="validation error"):
         lex.describe_bot(botId="short")

@@ -6,8 +6,6 @@ import json
 import urllib.request
 from typing import Any
 
-import boto3
-import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
@@ -15,7 +13,7 @@ from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from flowops.sandbox.seed import instance_id_for
 from tests.support import DEV, PROD, STAGING
-from tests.support.clients import ClientFactory
+from tests.support.clients import ClientFactory, make_client
 
 pytestmark = pytest.mark.integration
 
@@ -24,14 +22,7 @@ ACCOUNTS = (DEV, STAGING, PROD)
 
 def lex_client(url: str, account: str) -> Any:
     """A plain boto3 ``lexv2-models`` client signed as ``account`` (retries off)."""
-    return boto3.client(
-        "lexv2-models",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=account,
-        aws_secret_access_key="sandbox-secret",
-        config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    return make_client(url, account, service="lexv2-models")
 
 
 def bot_alias(client: Any, account: str) -> tuple[str, str]:

@@ -66,7 +66,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(template: Path, tmp_path: Path, embedded_sandboxes: None) -> Project:
+def project(template: Path, tmp_path: Path) -> Project:
     """A fresh copy of the template repository and its sandbox database for one test.
 
     Tests also read and write its environments in this process (embedded sandboxes on).

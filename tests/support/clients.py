@@ -18,8 +18,16 @@ from tests.support import DEV, FAST_RETRIES, sandbox_environment
 ClientFactory = Callable[..., Any]
 
 
-def make_client(url: str, account: str = DEV, region: str = "us-east-1", **config: Any) -> Any:
-    """A plain boto3 Connect client for a sandbox URL, signed as ``account``, no retries."""
+def make_client(
+    url: str,
+    account: str = DEV,
+    region: str = "us-east-1",
+    *,
+    service: str = "connect",
+    **config: Any,
+) -> Any:
+    """A plain boto3 client of ``service`` (Connect unless told, e.g. ``lexv2-models``) for
+    a sandbox URL, signed as ``account``, no retries; ``config`` overrides botocore's."""
     settings: dict[str, Any] = {
         "retries": {"total_max_attempts": 1, "mode": "standard"},
         "connect_timeout": 5,
@@ -27,7 +35,7 @@ def make_client(url: str, account: str = DEV, region: str = "us-east-1", **confi
     }
     settings.update(config)
     return boto3.client(
-        "connect",
+        service,
         endpoint_url=url,
         region_name=region,
         aws_access_key_id=account,

@@ -30,6 +30,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from flowops.model.action_rules import FORBIDDEN_FLOW_TYPES
+from flowops.refs import UUID_RE
 from flowops.sandbox.lex import bot_alias_arn
 from flowops.sandbox.seed import REGION
 
@@ -51,7 +52,6 @@ _LEX = re.compile(
 _OTHER = re.compile(
     r"^arn:aws:(?P<service>[a-z0-9-]+):[a-z0-9-]+:(?P<account>\d{12}):(?P<rest>.+)$"
 )
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _PLACEHOLDER = re.compile(r"\$\{|%%|!GetAtt|\{\{")
 
 _RTYPES = {
@@ -233,7 +233,7 @@ def classify(value: str, key: str) -> Ref | None:
             f"{found['service']}-{_short(uuid.uuid5(uuid.NAMESPACE_URL, value).hex)}",
             value,
         )
-    if _UUID.match(value):
+    if UUID_RE.match(value):
         lowered = key.lower()
         for word, kind in _KEY_WORDS:
             if word in lowered:
@@ -454,7 +454,7 @@ def load(
 
 
 def _same_form(original: str, rid: str, arn: str, kind: str) -> str:
-    if _UUID.match(original) or (kind == "module" and _PLACEHOLDER.search(original)):
+    if UUID_RE.match(original) or (kind == "module" and _PLACEHOLDER.search(original)):
         return rid
     qualifier = None
     for regex in (_CONNECT, _LAMBDA):

@@ -71,3 +71,14 @@ def test_exit_1_has_one_way_only() -> None:
         if re.search(r"ExitCode\.(FINDINGS|CHANGES)|Exit\(1\)|sys\.exit\(1\)", text):
             offenders.append(path.name)
     assert offenders == []
+
+
+@pytest.mark.parametrize("command", ["lint", "fmt"])
+def test_warning_lines_are_plain_text_like_error_lines(command: str, tmp_path: Path) -> None:
+    """A warning names a path as it is, though it looks like markup (``[red]``)."""
+    from flowops.cli.main import app
+
+    folder = tmp_path / "[red]flows"
+    folder.mkdir()
+    result = CliRunner().invoke(app, [command, str(folder)])
+    assert f"warning: no flow files (*.json) under {folder}\n" in result.stderr

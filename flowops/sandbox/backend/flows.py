@@ -263,7 +263,9 @@ class Flows(Family):
 
     def list(self, caller: Caller, p: Params, kind: Kind) -> Output:
         instance = self.instance(caller, p["InstanceId"])
-        records = self.store.flows(instance.id, kind.kind)
+        records = self.lag.list_view(
+            instance.id, kind.kind, self.store.flows(instance.id, kind.kind)
+        )
         types = p.get("ContactFlowTypes")
         if kind is FLOW and types:
             records = [r for r in records if r.type in types]

@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 R = TypeVar("R", bound="_Columns")
 
 
 class _Columns:
-    """A record whose fields are exactly its table's columns."""
+    """A record whose fields are exactly its table's columns (those in ``JSON`` decoded)."""
+
+    JSON: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def of(cls: type[R], row: sqlite3.Row) -> R:
         """The record of a row of its table."""
         fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-        return cls(**{name: row[name] for name in fields})
+        return cls(
+            **{name: json.loads(row[name]) if name in cls.JSON else row[name] for name in fields}
+        )
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,10 @@ class Instance:
 
 
 @dataclass(frozen=True)
-class Resource:
+class Resource(_Columns):
     """A catalog resource of an instance (queue, prompt, Lambda function, phone number...)."""
+
+    JSON = frozenset({"data"})
 
     seq: int
     arn: str
@@ -63,20 +69,6 @@ class Resource:
     name: str
     modified: float
     data: dict[str, Any]
-
-    @classmethod
-    def of(cls, row: sqlite3.Row) -> Resource:
-        """The record of a row of ``resources``."""
-        return cls(
-            seq=row["seq"],
-            arn=row["arn"],
-            instance_id=row["instance_id"],
-            kind=row["kind"],
-            id=row["id"],
-            name=row["name"],
-            modified=row["modified"],
-            data=json.loads(row["data"]),
-        )
 
 
 @dataclass(frozen=True)
