@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import random
 import sys
 import tempfile
@@ -392,9 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench.results import replace_section
 
     parser = argparse.ArgumentParser(prog="python -m bench faults")
-    parser.add_argument("--trials", type=int, default=105)
+    parser.add_argument("--trials", type=int, default=105, help="promote/rollback trials")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kills", type=int, default=72, help="signal trials (0: none)")
+    parser.add_argument("--canary", type=int, default=30, help="canary trials (0: none)")
     args = parser.parse_args(argv)
+    broken = kills_and_canaries(args.kills, args.canary, args.seed)
+    if args.trials <= 0:
+        return broken
     writes = measure_writes()
     flow_writes = sum(n for op, n in writes.items() if "Module" not in op)
     results = run(args.trials, args.seed)
@@ -413,7 +420,32 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     heading = "Release engine under faults"
     replace_section(heading, f"## {heading}\n\n`python -m bench faults`\n\n{text}\n")
-    return 1 if any(t.problems for t in results) else 0
+    return 1 if broken or any(t.problems for t in results) else 0
+
+
+def kills_and_canaries(kills: int, canaries: int, seed: int) -> int:
+    """The signal trials (``bench.release_kills``) and the canary trials under faults
+    (``bench.canary_faults``), recorded in a section of their own; 1 when one broke."""
+    from bench import canary_faults, release_kills
+    from bench.results import replace_section
+
+    if kills <= 0 and canaries <= 0:
+        return 0
+    killed = release_kills.run(kills)
+    faulted = canary_faults.run(canaries, seed)
+    parts = [release_kills.report(killed)] if killed else []
+    parts += [canary_faults.report(faulted)] if faulted else []
+    text = "\n\n".join(parts)
+    print(text)
+    heading = "Release engine under kills, signals and canary faults"
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU shared with other jobs"
+    replace_section(
+        heading,
+        f"## {heading}\n\n`python -m bench faults --trials 0` ({len(killed) + len(faulted)} "
+        f"trials)\n\n{text}\n\nMachine: {machine}, Python {platform.python_version()}; "
+        f"measured {time.strftime('%Y-%m-%d')}.\n",
+    )
+    return 1 if any(t.problems for t in killed) or any(t.problems for t in faulted) else 0
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ Order of writes (design promise 2, "no data loss"):
    validated by Connect, so it may exist before its targets);
 3. for each step, dependencies first: version the live content (the *restore point*,
    guarded by the plan's ``FlowContentSha256`` so a flow edited since the plan is not
-   overwritten), write the resolved content and publish, update description, state and
-   tags, then create a version described with the release id (the *release version*);
-   new flows are created with their content and versioned;
+   overwritten; where the live content is the previous release's version, that version
+   is the restore point, once one read of ``$SAVED`` shows no edit since), write the
+   resolved content and publish, update description, state and tags, then create a
+   version described with the release id (the *release version*); new flows are
+   created with their content and versioned;
 4. where the environment routes through aliases (``use_aliases``), once every flow has
    its release version, move each one's entry alias (``live``) to it, creating the alias
    on first use: entry points switch together, after every write succeeded; the alias
@@ -44,12 +46,14 @@ from flowops.deploy.lock import DEFAULT_TTL, default_holder
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import (
     LEDGER_NAME,
+    RESTORE_NAME,
     FlowAction,
     FlowRelease,
     FlowState,
     ReleaseRecord,
     ReleaseStatus,
     content_sha256,
+    keep_restore_points,
     latest_released,
     parse_ledger,
     read_ledger,
@@ -190,11 +194,16 @@ def versions_refused(error: ConnectError) -> bool:
 def versionless_notes(versionless: Mapping[str, str]) -> list[str]:
     """What a run without versions tells the user (which mode it ran in)."""
     return [
-        f"no versions for {kind} flows here ({why}): released without restore-point and "
-        "release versions; on failure flows were restored from the content read before "
-        "the run, and `flowops rollback` restores them from git (needs the repository)"
+        f"versionless mode: no versions for {kind} flows here ({why}): released without "
+        "restore-point and release versions; the content before the run is kept in Connect "
+        f"(module {RESTORE_NAME}), where `flowops rollback` restores it from (git is the "
+        "fallback); on failure flows were restored from the content read before the run"
         for kind, why in versionless.items()
     ]
+
+
+def _sha(flow: RemoteFlow) -> str:
+    return flow.sha256 or content_sha256(flow.content or "")
 
 
 def placeholder_content(kind: str) -> str:
@@ -257,6 +266,11 @@ class _Run:
         self.known = dict(known or {})
         #: flow types whose versions Connect refused in this run -> its answer
         self.versionless: dict[str, str] = {}
+        #: what the user should know about this run (a flow edited since the plan)
+        self.notes: list[str] = []
+        #: flow types whose restore points are kept as content; the hashes kept
+        self.kept_types: set[str] = set()
+        self.kept: set[str] = set()
         for state in self.states:
             live = state.step.live
             prev = self.known.get(live.id) if live is not None else None
@@ -427,6 +441,8 @@ class _Run:
             state.version_before = self._version(
                 state, restore_point_description(self.release_id), live.sha256
             )
+            if state.version_before is None and step.type in self.versionless:
+                self._keep_contents(step.type)
         elif state.reused:
             self._check_unchanged(state)
         state.stage = "versioned"
@@ -450,6 +466,24 @@ class _Run:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _keep_contents(self, flow_type: str) -> None:
+        """Versions refused for ``flow_type``: keep the live content of every flow of that
+        type this run updates as a restore point in Connect (one write, before the first
+        of them is changed), so rollback needs no git history."""
+        if flow_type in self.kept_types:
+            return
+        self.kept_types.add(flow_type)
+        contents = {
+            _sha(s.step.live): s.step.live.content
+            for s in self.states
+            if s.step.action == "update"
+            and s.step.type == flow_type
+            and s.step.live is not None
+            and s.step.live.content
+            and s.step.live.status.upper() == "PUBLISHED"
+        }
+        self.kept.update(keep_restore_points(self.client, contents))
 
     def _check_unchanged(self, state: _State) -> None:
         """A reused restore point has no checksum-guarded version: read the flow by id and
@@ -650,7 +684,9 @@ class _Run:
                     outcome=state,
                     alias_id=s.alias_id if released else None,
                     sha256=s.sha_after if released else None,
-                    sha_before=live.sha256 if live is not None and state == "planned" else None,
+                    sha_before=_sha(live)
+                    if live is not None and (state == "planned" or _sha(live) in self.kept)
+                    else None,
                 )
             )
         return ReleaseRecord(
@@ -839,7 +875,7 @@ def apply_plan(
         try:
             record = tx.run(lambda status: run.record(status, now()), steps, on_failure=undo)
         except Exception as exc:
-            notes = [*versionless_notes(run.versionless), *tx.warnings]
+            notes = [*run.notes, *versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
                 plan.env.name, exc, run.outcomes(), tx.final, auto_restore, notes
             ) from exc
@@ -850,7 +886,7 @@ def apply_plan(
         unchanged,
         extra,
         dict(client.calls - start),
-        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+        warnings=(*tx.repaired, *run.notes, *versionless_notes(run.versionless), *tx.warnings),
         lag=client.lag_report(),
     )
 

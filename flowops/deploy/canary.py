@@ -360,6 +360,9 @@ def _recorded(
                 outcome="released",
                 alias_id=written.alias_id,
                 sha256=written.sha256,
+                # only a running record's mark: in a final record a content hash before
+                # means a restore point kept in Connect (rollback's "from-saved")
+                sha_before=None,
             )
         )
 
@@ -474,15 +477,23 @@ def _start(
             f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
         )
         stable = _create_helper(client, entry, "stable", entry.content)
+        cand: RemoteFlow | None = None
         try:
             tx.checkpoint()
             cand = _create_helper(client, entry, "candidate", candidate_text)
-        except FlowopsError:
-            _delete_quietly(client, stable.id)  # e.g. Connect refused the candidate's content
+            state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
+            client.tag(entry.arn, {STATE_TAG: encode_state(state)})
+        except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
+            for helper in (stable, cand):
+                if helper is not None:
+                    _delete_quietly(client, helper.id)  # no helper is left without a canary
+            if cand is not None:
+                try:
+                    client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
+                except FlowopsError:
+                    pass  # the tag names deleted helpers: `flowops canary abort` clears it
             client.refresh_flows()
             raise
-        state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
-        client.tag(entry.arn, {STATE_TAG: encode_state(state)})
         try:
             tx.checkpoint()
             written = _publish(

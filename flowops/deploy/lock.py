@@ -20,6 +20,13 @@ A lock is *stale* when its holder is known to be gone: expired, or taken on this
 a process that no longer exists. An expired lock is taken over by the next run; any other
 held lock is reported with its holder and the exact command that clears it,
 ``flowops unlock --env NAME LOCK_ID`` (confirmation asked, recorded in the history).
+
+*Legacy locks*: flowops before the lock module kept the lock in the tag ``flowops:lock``
+on the ledger module, as JSON (``{"holder", "token", "started", "expires"}``) or as words
+(``h=<holder> k=<token> s=<started> x=<expires>``). Such a tag is recognised
+(:func:`legacy_lock`): while it has not expired, no run writes and the error names it as
+a lock of an older flowops with the unlock command; ``flowops unlock`` removes the tag; an
+expired one is removed by the next run, as the older flowops itself took it over.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError, NotFoundError
-from flowops.deploy.releases import LOCK_NAME
+from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
 from flowops.errors import CheckFailedError
 from flowops.model.templates import empty_content
 
@@ -98,6 +105,8 @@ class Holder:
         return cls(user, socket.gethostname(), os.getpid(), github)
 
     def describe(self) -> str:
+        if not self.host and not self.pid:  # a legacy lock: the holder as it was written
+            return self.user
         where = f"{self.user}@{self.host} pid {self.pid}"
         parts = self.github.split("/")
         if len(parts) >= 4:
@@ -120,6 +129,8 @@ class LockInfo:
     started: datetime
     expires: datetime
     module_id: str = ""
+    #: written by an older flowops: a tag on the ledger module ``module_id``
+    legacy: bool = False
 
     def to_tag(self) -> str:
         h = self.holder
@@ -221,6 +232,11 @@ class LockHeldError(CheckFailedError):
         since = lock.started.isoformat(timespec="seconds")
         until = lock.expires.isoformat(timespec="seconds")
         head = f"environment {env!r} is locked (lock {lock.token}) by {lock.holder.describe()}"
+        if lock.legacy:
+            head = (
+                f"environment {env!r} is locked by an older flowops (lock {lock.token}, the "
+                f"tag {LOCK_TAG} on module {LEDGER_NAME}) held by {lock.holder.describe()}"
+            )
         if stale:
             super().__init__(
                 f"{head} since {since}, which is stale ({stale}); if no run is writing, "
@@ -241,11 +257,36 @@ def _lock_of(flow: RemoteFlow) -> LockInfo | None:
     return None
 
 
-def read_lock(client: ConnectClient, *, tries: int = 3, pause: float = 0.5) -> LockInfo | None:
+def legacy_lock(ledger: RemoteFlow | None) -> LockInfo | None:
+    """The lock an older flowops left in the ledger's ``flowops:lock`` tag, or None."""
+    if ledger is None or not ledger.tags.get(LOCK_TAG, "").strip():
+        return None
+    value = ledger.tags[LOCK_TAG].strip()
+    try:
+        if value.startswith("{"):
+            data = json.loads(value)
+        else:
+            words = dict(w.partition("=")[::2] for w in value.split())
+            data = {"holder": words["h"], "token": words["k"]}
+            data |= {"started": words["s"], "expires": words["x"]}
+        started = datetime.fromisoformat(str(data["started"]))
+        expires = datetime.fromisoformat(str(data["expires"]))
+        holder, token = str(data["holder"]), str(data["token"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        started = expires = _utcnow() + DEFAULT_TTL  # unreadable: held, never expired
+        holder, token = f"an unreadable tag {value[:40]!r}", "legacy"
+    since, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (started, expires))
+    return LockInfo(Holder(holder, "", 0), token, since, until, module_id=ledger.id, legacy=True)
+
+
+def read_lock(
+    client: ConnectClient, *, tries: int = 3, pause: float = 0.5, legacy: bool = True
+) -> LockInfo | None:
     """The lock of the client's environment (expired or not), or None when none is held.
 
     Found by name (Search, else List), then read by id: a lock module the index does
-    not show yet is looked for again ``tries`` times.
+    not show yet is looked for again ``tries`` times. Without a lock module, a legacy
+    lock (``legacy``: the ledger's tag) is the lock.
     """
     for attempt in range(tries):
         found = client.find_by_name("module", LOCK_NAME)
@@ -258,7 +299,8 @@ def read_lock(client: ConnectClient, *, tries: int = 3, pause: float = 0.5) -> L
                 pass  # released meanwhile, or the index is behind
         if attempt + 1 < tries:
             time.sleep(pause)
-    return None
+    ledger = client.find_by_name("module", LEDGER_NAME) if legacy else None
+    return legacy_lock(client.describe("module", ledger.id)) if ledger is not None else None
 
 
 def acquire(
@@ -288,7 +330,7 @@ def acquire(
             )
             return replace(mine, module_id=created.id)
         except DuplicateError:
-            held = read_lock(client)
+            held = read_lock(client, legacy=False)
             if held is None:
                 continue  # released between our create and our read: try once more
             if held.token == mine.token:
@@ -300,7 +342,7 @@ def acquire(
                 client.delete("module", held.module_id)
             except NotFoundError:
                 pass  # another run took it over first; our create will tell
-    raise LockHeldError(env, read_lock(client))
+    raise LockHeldError(env, read_lock(client, legacy=False))
 
 
 def release(client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: float = 0.5) -> None:
@@ -309,6 +351,9 @@ def release(client: ConnectClient, lock: LockInfo, *, tries: int = 4, pause: flo
     Connect may answer ``ResourceNotFoundException`` for a moment after a create: a lock
     module not found is asked for again a few times before it counts as gone.
     """
+    if lock.legacy:
+        client.untag(client.flow_arn("module", lock.module_id), [LOCK_TAG])
+        return
     for attempt in range(tries):
         try:
             client.delete("module", lock.module_id)

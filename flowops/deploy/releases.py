@@ -8,7 +8,10 @@ the whole history. Every changed flow also carries the release in its version
 descriptions (``flowops:restore-point release=7`` then ``flowops:release=7 commit=<sha>
 env=prod``), so the record can be rebuilt from the flows alone if the ledger is lost.
 The ledger keeps the newest records that fit well inside Connect's 256,000-character
-content limit. The promote lock lives in the ledger's tags (``flowops.deploy.lock``).
+content limit. The lock is a module of its own (``flowops.deploy.lock``; flowops before
+it kept the lock in the ledger's tags, still recognised). Where Connect refuses flow
+versions, the content before a release is kept in the module ``flowops-restore-points``
+(:func:`keep_restore_points`), so rollback still needs no git repository.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from flowops.model.templates import empty_content
 LEDGER_NAME = "flowops-ledger"
 #: The module whose existence is an environment's lock (``flowops.deploy.lock``).
 LOCK_NAME = "flowops-lock"
+#: The module keeping restore points as content where Connect refuses flow versions.
+RESTORE_NAME = "flowops-restore-points"
 #: Names flowops keeps for itself: never desired state, never a live flow missing from git.
-RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME})
+RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME, RESTORE_NAME})
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000
@@ -383,3 +388,58 @@ def append_record(client: ConnectClient, ledger: Ledger, record: ReleaseRecord) 
         f"release {record.id} was written to the ledger of {record.env!r} but does not read "
         "back; run `flowops history` to check"
     )
+
+
+# --- restore points kept as content (versionless environments) ------------------------
+
+
+def _restore_content(points: Mapping[str, str], env: str) -> str:
+    """Module content holding ``points`` (SHA-256 -> flow content), the oldest dropped to
+    stay within the ledger's budget."""
+    kept = dict(points)
+    while True:
+        content = {
+            **empty_content("module"),
+            "Metadata": {"flowops": {"restore_points": LEDGER_FORMAT, "env": env, "kept": kept}},
+        }
+        text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
+        if len(text) <= LEDGER_BUDGET or not kept:
+            return text
+        kept.pop(next(iter(kept)))
+
+
+def read_restore_points(client: ConnectClient) -> dict[str, str]:
+    """SHA-256 -> content of the restore points kept in Connect (empty when none)."""
+    found = client.find_by_name("module", RESTORE_NAME)
+    if found is None:
+        return {}
+    text = client.describe("module", found.id).content or "{}"
+    try:
+        kept = json.loads(text).get("Metadata", {}).get("flowops", {}).get("kept", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else {}
+
+
+def keep_restore_points(client: ConnectClient, contents: Mapping[str, str]) -> list[str]:
+    """Keep ``contents`` (SHA-256 -> flow content) in the restore-point module, created on
+    first use (one read and one write; the caller holds the environment lock). Returns the
+    hashes kept (a content too big for the module is not: rollback then needs git)."""
+    found = client.find_by_name("module", RESTORE_NAME)
+    points = read_restore_points(client) if found is not None else {}
+    for sha, content in contents.items():
+        points.pop(sha, None)
+        points[sha] = content  # newest last: the oldest are dropped first
+    text = _restore_content(points, client.env.name)
+    if found is None:
+        client.create("module", RESTORE_NAME, text, type="MODULE", description=RESTORE_DESCRIPTION)
+    else:
+        client.update_content("module", found.id, text)
+    kept = json.loads(text)["Metadata"]["flowops"]["kept"]
+    return [sha for sha in contents if sha in kept]
+
+
+RESTORE_DESCRIPTION = (
+    "flowops restore points (flow content before a release, where versions are refused). "
+    "Written by flowops; do not edit."
+)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -37,6 +37,7 @@ from flowops.deploy.canary_state import STATE_TAG, state_from_tags
 from flowops.deploy.canary_wrapper import wrapper_percent
 from flowops.deploy.plan import UnresolvedReferencesError
 from flowops.deploy.releases import (
+    RESTORE_NAME,
     ROLLBACK_PREFIX,
     FlowRelease,
     FlowState,
@@ -44,7 +45,9 @@ from flowops.deploy.releases import (
     ReleaseStatus,
     content_sha256,
     find_ledger,
+    keep_restore_points,
     parse_ledger,
+    read_restore_points,
     release_description,
 )
 from flowops.deploy.rollback_plan import RollbackPlan, RollbackStep, plan_rollback
@@ -199,14 +202,32 @@ def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | Non
     return json.dumps(resolved, ensure_ascii=False)
 
 
+def saved_content(
+    step: RollbackStep, client: ConnectClient, kept: Mapping[str, str], repo_path: Path | None
+) -> tuple[str, str]:
+    """The content of a ``from-saved`` step (kept in Connect, else git) and where from."""
+    if step.content_sha is not None and step.content_sha in kept:
+        return kept[step.content_sha], f"content kept in Connect ({RESTORE_NAME})"
+    if step.git_sha is None:
+        raise BadInputError(
+            f"{step.key}: its restore point {step.content_sha} is no longer kept in Connect "
+            "and no git commit is recorded"
+        )
+    content = git_content(step, client, repo_path)
+    return content, f"restore point no longer kept in Connect: content from git {step.git_sha[:12]}"
+
+
 def restore_flow(
     client: ConnectClient,
     step: RollbackStep,
     description: str,
     *,
     repo_path: Path | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> FlowOutcome:
-    """Carry out one step; errors become a ``failed`` outcome, never an exception."""
+    """Carry out one step; errors become a ``failed`` outcome, never an exception.
+
+    ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
     kind = _kind(step)
     try:
         if step.action == "leave":
@@ -228,6 +249,9 @@ def restore_flow(
         notes = [step.note] if step.note else []
         if step.action == "from-git":
             content = git_content(step, client, repo_path)
+        elif step.action == "from-saved":
+            content, where = saved_content(step, client, kept or {}, repo_path)
+            notes = [where]
         else:
             assert step.to_version is not None
             try:
@@ -259,6 +283,7 @@ def _record(
     outcomes: Sequence[FlowOutcome],
     commit: str | None,
     status: ReleaseStatus,
+    kept_before: Mapping[str, str] | None = None,
 ) -> ReleaseRecord:
     done = {o.step.key: o for o in outcomes}
     flows = []
@@ -280,6 +305,7 @@ def _record(
                 outcome=outcome,
                 alias_id=(o.alias_id if o is not None else None) or step.alias_id,
                 sha256=o.sha256 if o is not None and moved else None,
+                sha_before=(kept_before or {}).get(step.key),
             )
         )
     return tx.new_record(
@@ -370,13 +396,15 @@ def run_steps(
     checkpoint: Callable[[], None] = lambda: None,
     on_progress: Callable[[FlowOutcome], None] | None = None,
     repo_path: Path | None = None,
+    kept: Mapping[str, str] | None = None,
 ) -> None:
     """The rollback executor: every step in order, one outcome each (appended to
     ``outcomes`` as it goes, so a cancellation knows what was done); ``checkpoint``
-    between steps. A real rollback and its dry run (:func:`dry_run_calls`) both run it."""
+    between steps. A real rollback and its dry run (:func:`dry_run_calls`) both run it.
+    ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
     for step in plan.steps:
         checkpoint()
-        outcome = restore_flow(client, step, description, repo_path=repo_path)
+        outcome = restore_flow(client, step, description, repo_path=repo_path, kept=kept)
         outcomes.append(outcome)
         if on_progress is not None:
             on_progress(outcome)
@@ -398,7 +426,8 @@ def dry_run_calls(
     recording = RecordingClient.recording(client, keys)
     release_id = max((r.id for r in records), default=0) + 1
     description = _description(client, plan, release_id, _commit_before(records, plan))
-    run_steps(recording, plan, description, [], repo_path=repo_path)
+    kept = _saved_points(client, plan)
+    run_steps(recording, plan, description, [], repo_path=repo_path, kept=kept)
     return tuple(recording.recorded)
 
 
@@ -479,11 +508,13 @@ def rollback(
         release_id = tx.release_id
         commit = _commit_before(records, plan)
         description = _description(client, plan, release_id, commit)
+        kept = _saved_points(client, plan)
+        before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
 
         def record(status: ReleaseStatus) -> ReleaseRecord:
             if status == "released" and any(o.result == "failed" for o in outcomes):
                 status = "failed"  # every flow was tried; the record says which failed
-            return _record(tx, plan, outcomes, commit, status)
+            return _record(tx, plan, outcomes, commit, status, kept_before=before)
 
         def steps() -> None:
             run_steps(
@@ -494,6 +525,7 @@ def rollback(
                 checkpoint=tx.checkpoint,
                 on_progress=on_progress,
                 repo_path=repo_path,
+                kept=kept,
             )
 
         try:
@@ -506,4 +538,45 @@ def rollback(
                 f"{signal_name(exc.signum)}: {len(outcomes)} flow(s) rolled back, {left} "
                 "left as they were; recorded as cancelled (run rollback again to finish)",
             ) from None
-    return report(outcomes, release_id, [*tx.repaired, *tx.warnings])
+    notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
+    return report(outcomes, release_id, notes)
+
+
+#: Steps that restore content without a version: what they overwrite is kept as content.
+_VERSIONLESS = ("from-git", "from-saved")
+
+
+def _keep_live(client: ConnectClient, steps: Sequence[RollbackStep]) -> dict[str, str]:
+    """Keep the live content of ``steps``' flows in Connect before they are rolled back
+    (no version will hold it), so rolling the rollback back needs no git either; returns
+    flow key -> SHA-256 kept."""
+    if not steps:
+        return {}
+    shas, contents = {}, {}
+    for step in steps:
+        live = client.describe(_kind(step), step.flow_id)
+        if live.content:
+            sha = live.sha256 or content_sha256(live.content)
+            shas[step.key], contents[sha] = sha, live.content
+    kept = set(keep_restore_points(client, contents))
+    return {key: sha for key, sha in shas.items() if sha in kept}
+
+
+def _saved_points(client: ConnectClient, plan: RollbackPlan) -> dict[str, str]:
+    """The restore points kept in Connect, read once when a step restores from one."""
+    if any(s.action == "from-saved" for s in plan.steps):
+        return read_restore_points(client)
+    return {}
+
+
+def _mode(plan: RollbackPlan, kept: Mapping[str, str]) -> list[str]:
+    """Which mode the rollback ran in, when it was not plain versions."""
+    saved = [s for s in plan.steps if s.action == "from-saved"]
+    if not saved:
+        return []
+    here = sum(s.content_sha in kept for s in saved)
+    return [
+        f"versionless mode (Connect refuses versions of these flows): {here} of "
+        f"{len(saved)} flow(s) restored from the content kept in Connect ({RESTORE_NAME})"
+        + (f", {len(saved) - here} from git" if here < len(saved) else "")
+    ]

@@ -28,7 +28,7 @@ from flowops.connect.catalog import FlowKind
 from flowops.deploy.releases import FlowRelease, ReleaseRecord
 from flowops.errors import BadInputError
 
-StepAction = Literal["restore", "repoint", "leave", "archive", "from-git"]
+StepAction = Literal["restore", "repoint", "leave", "archive", "from-git", "from-saved"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class RollbackStep:
     git_sha: str | None = None
     #: the entry alias to repoint ("repoint"), when a release record kept its id.
     alias_id: str | None = None
+    #: SHA-256 of the restore point kept as content in Connect ("from-saved"; git at
+    #: ``git_sha`` is the fallback).
+    content_sha: str | None = None
 
     @property
     def key(self) -> str:
@@ -90,7 +93,11 @@ def _step_for(
     use_aliases: bool,
 ) -> RollbackStep:
     def step(
-        action: StepAction, to: int | None, note: str = "", sha: str | None = None
+        action: StepAction,
+        to: int | None,
+        note: str = "",
+        sha: str | None = None,
+        content: str | None = None,
     ) -> RollbackStep:
         return RollbackStep(
             kind=newest.kind,
@@ -101,6 +108,7 @@ def _step_for(
             action=action,
             note=note,
             git_sha=sha,
+            content_sha=content,
         )
 
     if oldest.action == "create":
@@ -111,6 +119,9 @@ def _step_for(
         # The commit rides along: if the version cannot be read, git is the fallback.
         to = oldest.version_before
         return step("repoint" if use_aliases else "restore", to, sha=previous_sha)
+    if oldest.sha_before is not None:  # versionless: the content was kept in Connect
+        note = f"no flow version: content kept in Connect ({oldest.sha_before[:12]})"
+        return step("from-saved", None, note, previous_sha, oldest.sha_before)
     if previous_sha is None:
         return step("leave", None, "no earlier version and no git commit recorded: left as is")
     return step(

@@ -38,9 +38,11 @@ from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy.lock import (
     DEFAULT_TTL,
     Holder,
+    LockHeldError,
     LockInfo,
     acquire,
     break_lock,
+    legacy_lock,
     release,
     unlock_command,
 )
@@ -225,9 +227,16 @@ def transaction(
     with _signals(tx):
         try:
             tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
-            tx.checkpoint()
+            if tx.signum is not None:
+                raise CancelledError(
+                    tx.signum,
+                    f"cancelled by {signal_name(tx.signum)} before any flow was written; "
+                    "nothing was changed",
+                )
             ledger = ensure_ledger(client)
+            legacy = _legacy_lock_cleared(client, ledger)
             ledger, tx.repaired = repair(client, ledger)
+            tx.repaired[:0] = legacy
             tx.ledger = ledger
             tx.release_id = ledger.next_id
             yield tx
@@ -249,6 +258,20 @@ def transaction(
                     )
                 except KeyboardInterrupt as exc:  # a second signal while giving it back
                     raise _aborted(tx, exc, tx.lock) from None
+
+
+def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
+    """A lock an older flowops left on the ledger (its ``flowops:lock`` tag): held, it
+    stops this run (``LockHeldError`` with the unlock command); expired, it is removed,
+    as the older flowops took expired locks over. Returns what was done."""
+    old = legacy_lock(ledger.flow)
+    if old is None:
+        return []
+    if old.stale_reason(datetime.now(UTC)) is None:
+        raise LockHeldError(client.env.name, old)
+    release(client, old)
+    who = old.holder.describe()
+    return [f"an expired lock of an older flowops (lock {old.token}, {who}) was removed"]
 
 
 def _aborted(tx: Transaction, exc: KeyboardInterrupt, held: LockInfo) -> AbortedError:
@@ -309,8 +332,11 @@ def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> Fl
         elif _restore_point(v.description, release_id):
             before = v.version
     fixed = replace(flow, id=flow_id, version_before=before, version_after=after)
-    if flow.sha_before and live.sha256 == flow.sha_before:  # at the content it had before
-        return replace(fixed, outcome="restored" if after or before else "untouched")
+    sha_before = flow.sha_before
+    if not sha_before and flow.version_before:  # e.g. a rollback: what was live before it
+        sha_before = client.describe(kind, flow_id, flow.version_before).sha256
+    if sha_before and live.sha256 == sha_before:  # at the content it had before
+        return replace(fixed, outcome="restored" if after else "untouched")
     if after is not None and client.describe(kind, flow_id, after).sha256 == live.sha256:
         return replace(fixed, outcome="released", sha256=live.sha256)
     return replace(fixed, outcome="partial", version_after=None, sha256=live.sha256)

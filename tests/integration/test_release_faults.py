@@ -7,10 +7,8 @@ latency fault keeps each content write slow enough to land between two flows.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,14 +17,12 @@ import pytest
 
 from bench.release_faults import (
     KINDS,
-    PREFIX,
-    SETTINGS,
     check_record,
     commit,
     run_trial,
     snapshot,
 )
-from flowops.connect import ConnectClient
+from bench.release_kills import World, locks
 from flowops.deploy import lock
 from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
@@ -34,8 +30,7 @@ from flowops.deploy.rollback import rollback
 from flowops.deploy.transaction import unlock
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from tests.support import STAGING, git_repo, sandbox_environment, sandbox_environment_file
-from tests.support.clients import make_client
+from tests.support import STAGING
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -46,28 +41,14 @@ def test_a_release_under_faults_leaves_old_or_new_content_a_true_record_and_no_l
     assert trial.problems == [], trial
 
 
-class Story:
+class Story(World):
     """Staging at release 1, release 2 committed, a CLI process promoting it."""
 
     def __init__(self, sandbox: SandboxServer, tmp_path: Path) -> None:
-        self.sandbox = sandbox
-        self.repo_path = tmp_path / "repo"
-        self.repo = git_repo(self.repo_path)
-        self.env = sandbox_environment(
-            sandbox.url, "staging", STAGING, managed_names=(f"{PREFIX}*",)
-        )
-        self.env_file = sandbox_environment_file(
-            tmp_path / "envs", sandbox.url, "staging", STAGING, managed={"names": [f"{PREFIX}*"]}
-        )
-        self.client = ConnectClient.for_environment(self.env, settings=SETTINGS)
-        self.plain = make_client(sandbox.url, STAGING)
-        promote(self.env, commit(self.repo, 1), self.repo_path, client=self.fresh(), tag=False)
+        super().__init__(sandbox, tmp_path)
+        self.repo_path = self.workdir
         self.old = snapshot(self.plain, self.client)
         self.v2 = commit(self.repo, 2)
-
-    def fresh(self) -> ConnectClient:
-        self.client.refresh_flows()
-        return self.client
 
     def start(self) -> subprocess.Popen[str]:
         """``flowops promote`` of release 2, each content write slowed down."""
@@ -75,20 +56,7 @@ class Story:
             FaultRule(operation=op, latency=0.6, account=STAGING)
             for op in ("UpdateContactFlowContent", "UpdateContactFlowModuleContent")
         ]
-        return subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "flowops"),
-                "promote",
-                "--to",
-                str(self.env_file),
-                "--yes",
-            ],
-            cwd=self.repo_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        return self.flowops("promote", "--to", str(self.env_file), "--yes")
 
     def signal_after_first_flow(self, proc: subprocess.Popen[str], *signals: int) -> str:
         """Wait for the first progress line, send ``signals``; returns stderr so far."""
@@ -112,9 +80,6 @@ class Story:
         self.sandbox.config.faults = []
         return proc.returncode, out + err
 
-    def now(self) -> dict[str, Any]:
-        return snapshot(self.plain, self.client)
-
     def converges(self) -> dict[str, Any]:
         """A plain re-run releases 2 (returns where flows are then); a second one writes
         nothing."""
@@ -131,10 +96,6 @@ class Story:
         assert report.ok, report
         back = self.now()
         assert {k: back.get(k) for k in self.old} == self.old
-
-
-def locks(state: dict[str, Any]) -> list[str]:
-    return [k for k in state if k.startswith("<lock")]
 
 
 @pytest.fixture

@@ -156,6 +156,17 @@ def test_missing_versions_fall_back_to_the_previous_release_commit() -> None:
     assert alone.action == "leave" and "no earlier version" in alone.note
 
 
+def test_versionless_changes_restore_the_content_kept_in_connect_with_git_as_fallback() -> None:
+    kept = replace(change("Main", None, None), sha_before="e" * 64)
+    versionless = release(9, "promote", (kept,), commit="d" * 40)
+    (step,) = plan_rollback([R1, versionless]).steps
+    assert step.action == "from-saved" and step.content_sha == "e" * 64
+    assert step.git_sha == R1.commit and "kept in Connect" in step.note
+    # Without a previous commit the kept content is still there to restore.
+    (alone,) = plan_rollback([versionless]).steps
+    assert alone.action == "from-saved" and alone.git_sha is None
+
+
 def test_nothing_to_roll_back_is_bad_input() -> None:
     with pytest.raises(BadInputError, match="no release recorded"):
         plan_rollback([])
