@@ -62,7 +62,7 @@ def test_no_success_section_means_no_criteria(tmp_path: Path) -> None:
     [
         ("success:\n  defaults:\n    min_contacts: 0\n", "$.success.defaults.min_contacts"),
         (
-            "success:\n  defaults:\n    outcomes:\n      "hung up!": {at_most: 5}\n",
+            "success:\n  defaults:\n    outcomes:\n      'hung up!': {at_most: 5}\n",
             "$.success.defaults.outcomes",
         ),
         (
