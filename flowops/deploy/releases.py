@@ -41,7 +41,7 @@ RESERVED_NAMES = frozenset({LEDGER_NAME, LOCK_NAME, RESTORE_NAME})
 LEDGER_FORMAT = 1
 #: Characters of ledger content at most (Connect allows 256,000).
 LEDGER_BUDGET = 200_000
-LEDGER_DESCRIPTION = "flowops release records and promote lock. Written by flowops; do not edit."
+LEDGER_DESCRIPTION = "flowops release records. Written by flowops; do not edit."
 #: Flows a release recorded this recently are read again by id before a plan: Search and
 #: List copies of them may predate the release (Amazon Connect is eventually consistent).
 SETTLE_WINDOW = timedelta(minutes=10)
