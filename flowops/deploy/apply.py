@@ -266,8 +266,6 @@ class _Run:
         self.known = dict(known or {})
         #: flow types whose versions Connect refused in this run -> its answer
         self.versionless: dict[str, str] = {}
-        #: what the user should know about this run (a flow edited since the plan)
-        self.notes: list[str] = []
         #: flow types whose restore points are kept as content; the hashes kept
         self.kept_types: set[str] = set()
         self.kept: set[str] = set()
@@ -875,7 +873,7 @@ def apply_plan(
         try:
             record = tx.run(lambda status: run.record(status, now()), steps, on_failure=undo)
         except Exception as exc:
-            notes = [*run.notes, *versionless_notes(run.versionless), *tx.warnings]
+            notes = [*versionless_notes(run.versionless), *tx.warnings]
             raise ApplyFailedError(
                 plan.env.name, exc, run.outcomes(), tx.final, auto_restore, notes
             ) from exc
@@ -886,7 +884,7 @@ def apply_plan(
         unchanged,
         extra,
         dict(client.calls - start),
-        warnings=(*tx.repaired, *run.notes, *versionless_notes(run.versionless), *tx.warnings),
+        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
         lag=client.lag_report(),
     )
 
