@@ -246,14 +246,14 @@ def ramp_cmd(
 
     Example: flowops canary ramp --env prod --percent 50 --yes
     """
-    from flowops.deploy.canary_gate import check_gate, override_note
+    from flowops.deploy.canary_gate import gate
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
     client = _client(env, f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
-    note = override_note("ramp", override, check_gate(client, name, "ramp", override))
-    _render_result(ramp_canary(client, name, percent, on_signal=on_signal, note=note), fmt, client)
+    gated = gate(client, name, "ramp", override)
+    _render_result(ramp_canary(client, name, percent, on_signal=on_signal, gate=gated), fmt, client)
 
 
 @canary_app.command("promote")
@@ -273,12 +273,12 @@ def promote_cmd(
 
     Example: flowops canary promote --env prod --yes
     """
-    from flowops.deploy.canary_gate import check_gate, override_note
+    from flowops.deploy.canary_gate import gate
 
     client = _client(env, "promote the canary", yes, environments)
     name = pick_flow(client, flow)
-    note = override_note("promote", override, check_gate(client, name, "promote", override))
-    _render_result(promote_canary(client, name, on_signal=on_signal, note=note), fmt, client)
+    gated = gate(client, name, "promote", override)
+    _render_result(promote_canary(client, name, on_signal=on_signal, gate=gated), fmt, client)
 
 
 @canary_app.command("abort")

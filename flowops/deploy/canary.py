@@ -387,6 +387,11 @@ def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:
     return None
 
 
+def _gated(note: str, gate: Callable[[], str] | None) -> str:
+    """``note`` plus what ``gate`` says (run now: under the caller's lock)."""
+    return "; ".join(n for n in (note, gate() if gate is not None else "") if n.strip())
+
+
 def _with_note(message: str, note: str) -> str:
     return f"{message}; {note}" if note.strip() else message
 
@@ -539,15 +544,18 @@ def ramp_canary(
     *,
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
+    gate: Callable[[], str] | None = None,
 ) -> CanaryResult:
     """Send ``percent`` of contacts to the candidate instead of the current share.
 
     One release transaction, recorded as ``canary-ramp``; ``note`` (a criteria
-    override's reason) goes into the record's message.
+    override's reason) goes into the record's message. ``gate`` runs under the lock
+    before any write (the success criteria: it raises to refuse) and its answer is added
+    to the note: the verdict is about the canary as it is when the ramp writes.
     """
     check_percent(percent)
     with transaction(client, on_signal=on_signal) as tx:
-        return _ramp(client, tx, name, percent, note)
+        return _ramp(client, tx, name, percent, _gated(note, gate))
 
 
 def _ramp(
@@ -682,14 +690,17 @@ def promote_canary(
     *,
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
+    gate: Callable[[], str] | None = None,
 ) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
     One release transaction (``canary-promote``); the release's "before" version is the
     pre-canary restore point, so ``flowops rollback`` after a promote restores the stable
-    content. ``note`` is added to the release's message (a criteria override's reason).
+    content. ``note`` is added to the release's message (a criteria override's reason);
+    ``gate`` runs under the lock before any write, as in :func:`ramp_canary`.
     """
     with transaction(client, on_signal=on_signal) as tx:
+        note = _gated(note, gate)
         entry, state = _require_state(client, name)
         cand = _helper(client, state.candidate_id)
         if cand is None or not cand.content:

@@ -14,6 +14,7 @@ Environments without criteria are not gated and never aborted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +58,17 @@ def check_gate(
             " Pass --override-criteria REASON to go ahead anyway (recorded)"
         )
     return m
+
+
+def gate(
+    client: ConnectClient, flow: str, action: GateAction, override: str | None = None
+) -> Callable[[], str]:
+    """The gate of a ramp or promote, for the command to run under its lock before any
+    write: :func:`check_gate` (refuses by raising), then :func:`override_note`."""
+    if client.env.criteria_for(flow) is not None and override is not None:
+        if not override.strip():
+            raise BadInputError("--override-criteria needs a reason")  # before the lock
+    return lambda: override_note(action, override, check_gate(client, flow, action, override))
 
 
 @dataclass(frozen=True)

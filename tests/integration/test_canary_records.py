@@ -17,10 +17,16 @@ from typer.testing import CliRunner
 
 from flowops.cli.main import app
 from flowops.connect.errors import ConnectError
-from flowops.deploy.canary import abort_canary, find_entry, ramp_canary, start_canary
-from flowops.deploy.releases import content_sha256, latest, read_ledger
+from flowops.deploy.canary import (
+    abort_canary,
+    find_entry,
+    promote_canary,
+    ramp_canary,
+    start_canary,
+)
+from flowops.deploy.releases import LOCK_NAME, content_sha256, latest, read_ledger
 from flowops.deploy.rollback import rollback
-from flowops.errors import BadInputError
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support.clients import client_for
@@ -133,3 +139,43 @@ def test_while_another_run_holds_the_lock_no_canary_step_writes_or_records(
     assert client.describe("flow", find_entry(client, MAIN).id).sha256 == wrapper
     lock.release(other, held)
     assert abort_canary(client, MAIN, reason="after the lock").release_id == 2
+
+
+def test_the_gate_measures_under_the_lock_so_a_held_lock_reads_no_metrics(
+    seeded_sandbox: SandboxServer,
+) -> None:
+    """The verdict is about the canary as it is when the step writes: the gate runs inside
+    the transaction, after the lock is taken, and its answer goes into the record."""
+    from flowops.deploy import lock
+
+    client = client_for(seeded_sandbox)
+    start_canary(client, MAIN, candidate_doc(), 10)
+    asked: list[str] = []
+
+    def gate() -> str:
+        asked.append("measured")
+        return "success criteria overridden: drill (verdict fail)"
+
+    other = client_for(seeded_sandbox)
+    held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
+    with pytest.raises(lock.LockHeldError):
+        ramp_canary(client, MAIN, 50, gate=gate)
+    with pytest.raises(lock.LockHeldError):
+        promote_canary(client, MAIN, gate=gate)
+    assert asked == []  # never measured outside the lock
+    lock.release(other, held)
+    ramp_canary(client, MAIN, 50, note="by hand", gate=gate)
+    assert asked == ["measured"]
+    ramp = read_ledger(client)[-1]
+    assert ramp.kind == "canary-ramp"
+    assert ramp.message.endswith("; by hand; success criteria overridden: drill (verdict fail)")
+
+    def refuse() -> str:
+        raise CheckFailedError("refused by the success criteria")
+
+    before = client.describe("flow", find_entry(client, MAIN).id).sha256
+    with pytest.raises(CheckFailedError, match="refused"):
+        promote_canary(client, MAIN, gate=refuse)
+    assert [r.kind for r in read_ledger(client)] == ["canary-start", "canary-ramp"]
+    assert client.describe("flow", find_entry(client, MAIN).id).sha256 == before
+    assert client.find_by_name("module", LOCK_NAME) is None  # the lock was released
