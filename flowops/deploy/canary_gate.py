@@ -38,16 +38,23 @@ def override_note(action: GateAction, override: str | None, m: Measurement | Non
     return f"success criteria overridden: {override} (verdict {m.verdict})"
 
 
+def _gated(client: ConnectClient, flow: str, override: str | None) -> bool:
+    """Does ``flow`` have success criteria here? With them, an override needs a reason."""
+    if client.env.criteria_for(flow) is None:
+        return False
+    if override is not None and not override.strip():
+        raise BadInputError("--override-criteria needs a reason")
+    return True
+
+
 def check_gate(
     client: ConnectClient, flow: str, action: GateAction, override: str | None = None
 ) -> Measurement | None:
     """Measure the canary on ``flow`` before ``action``; refuse (CheckFailedError) when the
     criteria say no, unless ``override`` gives a reason (:func:`override_note`, for the
     record). None: no criteria."""
-    if client.env.criteria_for(flow) is None:
+    if not _gated(client, flow, override):
         return None
-    if override is not None and not override.strip():
-        raise BadInputError("--override-criteria needs a reason")
     m = measure_canary(client, flow)
     if not _refused(action, m):
         return m
@@ -65,9 +72,7 @@ def gate(
 ) -> Callable[[], str]:
     """The gate of a ramp or promote, for the command to run under its lock before any
     write: :func:`check_gate` (refuses by raising), then :func:`override_note`."""
-    if client.env.criteria_for(flow) is not None and override is not None:
-        if not override.strip():
-            raise BadInputError("--override-criteria needs a reason")  # before the lock
+    _gated(client, flow, override)  # a blank reason is refused before the lock is taken
     return lambda: override_note(action, override, check_gate(client, flow, action, override))
 
 
