@@ -25,7 +25,7 @@ from flowops.deploy.transaction import Transaction
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from tests.support import sandbox_environment_file
+from tests.support import WRITE_PREFIXES, sandbox_environment_file
 from tests.support.clients import ClientFactory, client_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -234,15 +234,13 @@ def test_the_callers_number_reaches_the_test_contact(project: Path) -> None:
 
 # --- test-case publishing is a release transaction (#12) ---------------------------------
 
-_WRITE_PREFIXES = ("Create", "Update", "Delete", "Tag", "Untag")
-
 
 def _writes(sandbox: SandboxServer) -> dict[str, int]:
     """Write calls the sandbox received (every account), by operation."""
     return {
         op: n
         for (_, op), n in sandbox.request_log.counts().items()
-        if op.startswith(_WRITE_PREFIXES)
+        if op.startswith(WRITE_PREFIXES)
     }
 
 
