@@ -215,15 +215,19 @@ def test_the_flow_whose_first_write_failed_is_the_failed_row_of_the_promote_tabl
     failed, and that its content is as before (not ok); the flows not started are ok."""
     staging, repo, client = released_once(seeded_sandbox, tmp_path)
     env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging")
-    seeded_sandbox.config.faults.append(
-        FaultRule(
-            operation="CreateContactFlow",
-            error_code="AccessDeniedException",
-            fail_nth=1,
-            account=STAGING,
-            message="injected refusal",
-        )
-    )
+
+    def refuse_the_next_create() -> None:  # a fresh rule: each counts its own calls
+        seeded_sandbox.config.faults = [
+            FaultRule(
+                operation="CreateContactFlow",
+                error_code="AccessDeniedException",
+                fail_nth=1,
+                account=STAGING,
+                message="injected refusal",
+            )
+        ]
+
+    refuse_the_next_create()
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(app, ["promote", "--env", str(env_file), "--yes"])
     assert result.exit_code == 1, result.output
@@ -237,15 +241,7 @@ def test_the_flow_whose_first_write_failed_is_the_failed_row_of_the_promote_tabl
     assert rows["flow:A"] == rows["flow:B"] == "not started as before this run"
     assert "no flow was changed" in " ".join(result.stderr.split())
 
-    # The library says the same, per flow (a fresh rule: each counts its own calls).
-    seeded_sandbox.config.faults = [
-        FaultRule(
-            operation="CreateContactFlow",
-            error_code="AccessDeniedException",
-            fail_nth=1,
-            account=STAGING,
-        )
-    ]
+    refuse_the_next_create()  # the library says the same, per flow
     with pytest.raises(ApplyFailedError) as info:
         promote(staging, "HEAD", repo, client=client)
     ok = {o.key: (o.ok, o.state) for o in info.value.outcomes}
