@@ -199,23 +199,24 @@ def write_test_cases(
     stats: NativeStats,
     *,
     prune: bool = True,
-    checkpoint: Callable[[], None] = lambda: None,
+    before: Callable[[str], None] = lambda _doing: None,
 ) -> dict[str, str]:
-    """Make the writes ``changes`` lists, ``checkpoint`` before each one (a signal stops
-    the run there); ``stats`` says what was written so far. Returns name -> id."""
+    """Make the writes ``changes`` lists, calling ``before`` with each one ("creating
+    flowops-x"; a signal stops the run there); ``stats`` says what was written so far.
+    Returns name -> id."""
     stats.unchanged.extend(changes.unchanged)
     for name in changes.stale:
         if prune:
-            checkpoint()
+            before(f"deleting {name}")
             client.delete_test_case(changes.existing[name])
         (stats.pruned if prune else stats.stale).append(name)
     ids = changes.ids()
     for case in changes.update:
-        checkpoint()
+        before(f"updating {case.name}")
         client.update_test_case(ids[case.name], **_params(case))
         stats.updated.append(case.name)
     for case in changes.create:
-        checkpoint()
+        before(f"creating {case.name}")
         ids[case.name] = client.create_test_case(
             Name=case.name, Tags=dict(case.tags), **_params(case)
         )
@@ -270,34 +271,35 @@ def publish_test_cases(
     Under the environment's lock: the substitute ``hours`` are created, the test cases
     are compiled (``compile_cases``, after the hours exist; None: hours only) and read
     again (another run may have written them since a plan), then created, updated and
-    pruned. The record
-    names what was written; a failure or a signal records it ``failed`` or ``cancelled``
-    with what was written before it (test cases are not release content: nothing is put
-    back, and ``flowops rollback`` never undoes them; a re-run writes what is missing).
+    pruned. The record names what was written; a failure or a signal records it
+    ``failed`` or ``cancelled`` with what was written before it and where it stopped
+    (test cases are not release content: nothing is put back, and ``flowops rollback``
+    never undoes them; a re-run writes what is missing).
     """
     ids: dict[str, str] = {}
     doing: list[str] = []
     with transaction(client, on_signal=on_signal) as tx:
 
+        def before(what: str) -> None:
+            doing[:] = [what]
+            tx.checkpoint()
+
         def steps() -> None:
             for name, config in hours or ():
-                tx.checkpoint()
-                doing[:] = [f"creating hours {name}"]
+                before(f"creating hours {name}")
                 client.create_hours_of_operation(name, config)
                 stats.hours.append(name)
             if compile_cases is None:
                 return
             doing[:] = ["reading the test cases"]
             changes = plan_test_cases(client, compile_cases(), prefix)
-            doing[:] = ["writing the test cases"]
-            ids.update(
-                write_test_cases(client, changes, stats, prune=prune, checkpoint=tx.checkpoint)
-            )
+            ids.update(write_test_cases(client, changes, stats, prune=prune, before=before))
 
         def record(status: ReleaseStatus) -> ReleaseRecord:
             message = published_message(client.env.name, stats, prune)
             if status in ("failed", "cancelled") and doing:
-                message += f"; stopped while {doing[0]}"
+                when = "while" if status == "failed" else "before"
+                message += f"; stopped {when} {doing[0]}"
             return tx.new_record("test-cases", message, status=status)
 
         stats.release = tx.run(record, steps).id

@@ -345,7 +345,8 @@ def test_a_failed_write_records_what_was_written_releases_the_lock_and_a_rerun_f
     assert len(live) == 2
     # the record is true: the two created before the failure, and where it stopped
     assert _created(record.message) == live
-    assert record.message.endswith("; stopped while writing the test cases")
+    third = record.message.rsplit("; stopped while creating ", 1)[1]
+    assert third.startswith("flowops-") and third not in live  # the write that failed
     assert "hours created: flowops-always-open, flowops-always-closed" in record.message
     assert reader.find_by_name("module", LOCK_NAME) is None
 
@@ -392,6 +393,8 @@ def test_a_signal_stops_publishing_at_the_next_test_case_and_records_it_cancelle
     # stopped before the third: the second, in flight when the signal came, completed
     assert len(live) == 2
     assert _created(record.message) == live
+    third = record.message.rsplit("; stopped before creating ", 1)[1]
+    assert third.startswith("flowops-") and third not in live  # the write not made
     assert reader.find_by_name("module", LOCK_NAME) is None
     seeded_sandbox.config.faults = []
     assert runner.invoke(app, ["test", "--env", "dev"]).exit_code == 0
