@@ -152,7 +152,7 @@ class TestCaseChanges:
         return {n: i for n, i in self.existing.items() if n in kept}
 
 
-def prune_test_cases(
+def stale_test_cases(
     client: ConnectClient, existing: dict[str, str], keep: set[str], prefix: str
 ) -> list[str]:
     """The stale test cases flowops owns: its name prefix *and* its managed tag (a test
@@ -172,7 +172,7 @@ def plan_test_cases(
 ) -> TestCaseChanges:
     """Which test cases to create, update and prune (reads only)."""
     changes = TestCaseChanges({str(s["Name"]): str(s["Id"]) for s in client.list_test_cases()})
-    changes.stale = prune_test_cases(client, changes.existing, {c.name for c in cases}, prefix)
+    changes.stale = stale_test_cases(client, changes.existing, {c.name for c in cases}, prefix)
     for case in cases:
         if case.name not in changes.existing:
             changes.create.append(case)
