@@ -317,7 +317,7 @@ def test_generate_prefers_what_a_test_case_can_give() -> None:
 
 def _lex_flowset() -> Any:
     """Flow "Lex": a Lex block whose timeout and error branches say different things."""
-    from tests.unit.test_simulate_engine import BYE, SAY, act, flows
+    from tests.support.flows import BYE, SAY, act, flowset_of
 
     bot = act(
         "bot",
@@ -330,7 +330,9 @@ def _lex_flowset() -> Any:
             "NoMatchingError": "broken",
         },
     )
-    return flows(Lex=[bot, SAY("slow", "you went quiet"), SAY("broken", "the bot is broken"), BYE])
+    return flowset_of(
+        Lex=[bot, SAY("slow", "you went quiet"), SAY("broken", "the bot is broken"), BYE]
+    )
 
 
 @pytest.mark.parametrize(
