@@ -65,6 +65,7 @@ from flowops.deploy.plan import (
     desired_semantics,
     live_semantics,
 )
+from flowops.deploy.recording import RecordingClient
 from flowops.deploy.releases import (
     ReleaseKind,
     ReleaseRecord,
@@ -111,6 +112,12 @@ class CanaryResult:
     versions: Mapping[str, int] = field(default_factory=dict)  # flow name -> new version
     release_id: int | None = None
     notes: tuple[str, ...] = ()
+    #: a dry run's (operation, flow) write calls, from the executor (nothing written)
+    planned_calls: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.release_id is None
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -356,6 +363,7 @@ def start_canary(
     *,
     ref: str = "",
     on_signal: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Start a canary of ``candidate`` (the new content of flow ``name``) at ``percent``.
 
@@ -365,6 +373,8 @@ def start_canary(
     """
     check_percent(percent)
     _startable(client, name, candidate, ref)  # refused before even the lock is taken
+    if dry_run:
+        return _dry(client, lambda rec: _start(rec, None, name, candidate, percent, ref))
     with transaction(client, on_signal=on_signal) as tx:
         return _start(client, tx, name, candidate, percent, ref)
 
@@ -484,6 +494,7 @@ def ramp_canary(
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
     gate: Callable[[], str] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Send ``percent`` of contacts to the candidate instead of the current share.
 
@@ -493,8 +504,18 @@ def ramp_canary(
     to the note: the verdict is about the canary as it is when the ramp writes.
     """
     check_percent(percent)
+    if dry_run:
+        return _dry(client, lambda rec: _ramp(rec, None, name, percent, _gated(note, gate)))
     with transaction(client, on_signal=on_signal) as tx:
         return _ramp(client, tx, name, percent, _gated(note, gate))
+
+
+def _dry(client: ConnectClient, command: Callable[[ConnectClient], CanaryResult]) -> CanaryResult:
+    """A canary command's dry run: its plan run by the one executor with a recording
+    client (reads go to Connect; the write calls are listed, not sent; no lock, no
+    record). Where Connect refuses versions, the real run keeps content instead."""
+    recording = RecordingClient.recording(client, {})
+    return replace(command(recording), planned_calls=tuple(recording.recorded))
 
 
 def _ramp(
@@ -576,12 +597,15 @@ def abort_canary(
     *,
     on_signal: Callable[[int], None] | None = None,
     reason: str = "",
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Put the pre-canary content back (the restore point), remove the helpers.
 
     One release transaction, recorded as ``canary-abort``; ``reason`` (why it was
     aborted, e.g. by ``canary watch``) goes into the record's message.
     """
+    if dry_run:
+        return _dry(client, lambda rec: _abort(rec, None, name, reason))
     with transaction(client, on_signal=on_signal) as tx:
         return _abort(client, tx, name, reason)
 
@@ -640,6 +664,7 @@ def promote_canary(
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
     gate: Callable[[], str] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
@@ -649,6 +674,8 @@ def promote_canary(
     ``note`` is added to the release's message (a criteria override's reason); ``gate``
     runs under the lock before any write, as in :func:`ramp_canary`.
     """
+    if dry_run:
+        return _dry(client, lambda rec: _promote(rec, None, name, _gated(note, gate)))
     with transaction(client, on_signal=on_signal) as tx:
         return _promote(client, tx, name, _gated(note, gate))
 
