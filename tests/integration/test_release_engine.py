@@ -17,10 +17,14 @@ real boto3 against the sandbox:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.connect.errors import ConnectError
 from flowops.deploy.canary import (
@@ -39,7 +43,14 @@ from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support import WRITE_PREFIXES
 from tests.support.clients import client_for
-from tests.support.scenarios import MAIN, Released, candidate_doc, live, rb_client
+from tests.support.scenarios import (
+    MAIN,
+    Released,
+    canary_workspace,
+    candidate_doc,
+    live,
+    rb_client,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -226,3 +237,27 @@ def test_versionless_canary_promote_then_rollback_puts_the_stable_content_back(
     (outcome,) = report.outcomes
     assert outcome.step.action == "from-saved" and "kept in Connect" in outcome.message
     assert client.describe("flow", entry.id).sha256 == stable
+
+
+def test_the_canary_cli_dry_run_lists_the_calls_and_writes_nothing(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary_workspace(tmp_path, seeded_sandbox)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    start = ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "20", "--dry-run"]
+    text = runner.invoke(app, start)
+    assert text.exit_code == 0, text.output
+    assert f"Write calls a canary start of dev / {MAIN} would make (in order):" in text.stdout
+    as_json = runner.invoke(app, [*start, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.stdout)
+    assert data["dry_run"] is True and data["release"] is None
+    calls = [c["call"] for c in data["planned_calls"]]
+    assert calls[0] == "CreateContactFlowVersion (restore point)"
+    assert calls.count("CreateContactFlow") == 2  # the two helpers, before the tag
+    assert calls.index("TagResource") < calls.index("UpdateContactFlowContent")
+    for line in calls:
+        assert line in text.stdout
+    client = client_for(seeded_sandbox)
+    assert read_ledger(client) == [] and not canary_status(client, MAIN).running
