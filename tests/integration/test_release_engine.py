@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ from flowops.deploy.releases import RESTORE_NAME, read_ledger, read_restore_poin
 from flowops.deploy.rollback import rollback
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule
-from tests.support import WRITE_PREFIXES
+from tests.support import FAST_RETRIES, WRITE_PREFIXES
 from tests.support.clients import client_for
 from tests.support.scenarios import (
     MAIN,
@@ -261,3 +262,28 @@ def test_the_canary_cli_dry_run_lists_the_calls_and_writes_nothing(
         assert line in text.stdout
     client = client_for(seeded_sandbox)
     assert read_ledger(client) == [] and not canary_status(client, MAIN).running
+
+
+def test_a_rollback_write_applied_whose_answer_was_lost_is_read_back_as_restored(
+    released: Released,
+) -> None:
+    sandbox, reader, _, first, _ = released
+    sandbox.config.faults.append(
+        FaultRule(
+            operation="UpdateContactFlowContent",
+            error_code="AccessDeniedException",
+            fail_nth=[2, 3],  # the second flow, and the client's one retry of it
+            after_apply=True,  # Connect applied it; the answer is lost
+        )
+    )
+    report = rollback(rb_client(sandbox, settings=replace(FAST_RETRIES, max_attempts=2)))
+    assert report.ok, [o.message for o in report.failed]
+    lost = report.outcomes[1]
+    assert lost.result == "restored" and lost.version is None
+    assert "read back after" in lost.message
+    assert live(reader) == first
+    (*_, record) = read_ledger(reader)
+    assert record.status == "released"
+    flow = next(f for f in record.flows if f.key == lost.step.key)
+    assert flow.outcome == "released" and flow.version_after is None
+    assert flow.sha256 == reader.describe("flow", flow.id).sha256
