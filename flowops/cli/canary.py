@@ -200,7 +200,9 @@ def _status_text(status: CanaryStatus) -> str:
         f"  candidate: {status.candidate.name if status.candidate else '(missing)'}"
         + (f" from {state.ref}" if state.ref else ""),
         f"  stable: {status.stable.name if status.stable else '(missing)'}",
-        f"  abort restores version {state.restore_version}",
+        f"  abort restores version {state.restore_version}"
+        if state.restore_version
+        else f"  abort restores the content kept in Connect ({state.restore_sha})",
     ]
     lines += [f"  problem: {p}" for p in status.problems]
     return "\n".join(lines)
