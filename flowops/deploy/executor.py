@@ -510,13 +510,7 @@ class Executor:
             state.sent = content_sha256(content)
             self.client.update_content(step.kind, live.id, content, publish=self._publishes(step))
             state.stage = "content"
-        if "description" in step.changes or "state" in step.changes:
-            self.client.update_metadata(
-                step.kind,
-                live.id,
-                description=info.description if "description" in step.changes else None,
-                state=info.state if "state" in step.changes else None,
-            )
+        if self._metadata(step, info.description, info.state):
             state.stage = "content"
         if "tags" in step.changes:
             want = own_tags_removed(info.tags)
@@ -525,6 +519,20 @@ class Executor:
             self.client.tag(live.arn, {k: v for k, v in want.items() if have.get(k) != v})
             state.stage = "content"
         self._release_version(state)
+
+    def _metadata(self, step: Step, description: str, flow_state: str) -> bool:
+        """UpdateContactFlowMetadata with the description and state, where they change."""
+        changes = step.changes
+        if "description" not in changes and "state" not in changes:
+            return False
+        assert step.live is not None
+        self.client.update_metadata(
+            step.kind,
+            step.live.id,
+            description=description if "description" in changes else None,
+            state=flow_state if "state" in changes else None,
+        )
+        return True
 
     def _keep_contents(self, flow_type: str) -> None:
         """Versions refused for ``flow_type``: keep the live content of every flow of that
@@ -650,13 +658,7 @@ class Executor:
         assert live is not None and live.content is not None
         published = live.status.upper() == "PUBLISHED"
         self.client.update_content(step.kind, live.id, live.content, publish=published)
-        if "description" in step.changes or "state" in step.changes:
-            self.client.update_metadata(
-                step.kind,
-                live.id,
-                description=live.description if "description" in step.changes else None,
-                state=live.state if "state" in step.changes else None,
-            )
+        self._metadata(step, live.description, live.state)
         if "tags" in step.changes:
             want = own_tags_removed(live.tags)
             assert step.desired is not None

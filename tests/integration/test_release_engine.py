@@ -62,6 +62,12 @@ def _flow_writes(ops: list[str]) -> list[str]:
     return [op for op in ops if "Module" not in op]
 
 
+def _refuse(sandbox: SandboxServer, operation: str, *nth: int, after_apply: bool = False) -> None:
+    """Fail the ``nth`` calls of ``operation`` (``after_apply``: carried out, answer lost)."""
+    rule = FaultRule(operation, "AccessDeniedException", fail_nth=list(nth), message="injected")
+    sandbox.config.faults.append(replace(rule, after_apply=after_apply))
+
+
 def _writes(client: ConnectClient, command: Callable[[], object]) -> list[str]:
     sent: list[str] = []
     client.on_request = sent.append
@@ -130,14 +136,7 @@ def test_a_fault_mid_rollback_stops_only_that_flow_and_the_record_is_true_per_fl
     released: Released,
 ) -> None:
     sandbox, reader, _, first, second = released
-    sandbox.config.faults.append(
-        FaultRule(
-            operation="UpdateContactFlowContent",
-            error_code="AccessDeniedException",
-            fail_nth=[2],  # the second flow rolled back
-            message="injected",
-        )
-    )
+    _refuse(sandbox, "UpdateContactFlowContent", 2)  # the second flow rolled back
     report = rollback(rb_client(sandbox))
     assert [o.result for o in report.outcomes] == ["restored", "failed", "restored"]
     failed = report.outcomes[1]
@@ -167,14 +166,7 @@ def test_a_fault_mid_ramp_puts_the_wrapper_back(seeded_sandbox: SandboxServer) -
     start_canary(client, MAIN, candidate_doc(), 10)
     entry = find_entry(client, MAIN)
     wrapper = client.describe("flow", entry.id).sha256
-    seeded_sandbox.config.faults.append(
-        FaultRule(
-            operation="TagResource",
-            error_code="AccessDeniedException",
-            fail_nth=[1],  # after the new wrapper was published and versioned
-            message="injected",
-        )
-    )
+    _refuse(seeded_sandbox, "TagResource", 1)  # after the new wrapper is published, versioned
     with pytest.raises(ConnectError, match="injected"):
         ramp_canary(client, MAIN, 50)
     assert client.describe("flow", entry.id).sha256 == wrapper
@@ -268,14 +260,8 @@ def test_a_rollback_write_applied_whose_answer_was_lost_is_read_back_as_restored
     released: Released,
 ) -> None:
     sandbox, reader, _, first, _ = released
-    sandbox.config.faults.append(
-        FaultRule(
-            operation="UpdateContactFlowContent",
-            error_code="AccessDeniedException",
-            fail_nth=[2, 3],  # the second flow, and the client's one retry of it
-            after_apply=True,  # Connect applied it; the answer is lost
-        )
-    )
+    # The second flow, and the client's one retry of it: applied, each answer lost.
+    _refuse(sandbox, "UpdateContactFlowContent", 2, 3, after_apply=True)
     report = rollback(rb_client(sandbox, settings=replace(FAST_RETRIES, max_attempts=2)))
     assert report.ok, [o.message for o in report.failed]
     lost = report.outcomes[1]
