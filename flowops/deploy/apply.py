@@ -2,7 +2,9 @@
 
 The steps run on the one executor (``flowops.deploy.executor``, which rollback and the
 canary commands share) with failure policy ``restore``; this module is promote's
-transaction around it, its report and its dry run. Order of writes (design promise 2, "no data loss"):
+transaction around it, its report and its dry run.
+
+Order of writes (design promise 2, "no data loss"):
 
 1. take the environment's lock (``flowops.deploy.lock``) and the next release id;
 2. create every missing member of a transfer cycle as a placeholder (SAVED status is not
