@@ -49,6 +49,10 @@ class RecordingClient(ConnectClient):
         self._keys = dict(keys)
         return self
 
+    def name(self, target: str, key: str) -> None:
+        """Name the calls on ``target`` (an id or ARN) ``key`` in what is recorded."""
+        self._keys[target] = key
+
     def _record(self, operation: str, target: str, note: str = "") -> None:
         what = self._keys.get(target, target)
         self.recorded.append((f"{operation} ({note})" if note else operation, what))

@@ -466,11 +466,18 @@ def dry_run_calls(
 ) -> tuple[tuple[str, str], ...]:
     """(operation, flow) of every write the rollback would make to its flows, in order:
     the one executor run with a recording client (reads go to Connect, writes are
-    recorded, not sent). The lock and the two ledger records are left out, as in a
+    recorded, not sent), after what a versionless rollback keeps in Connect first
+    (:func:`_keep_live`). The lock and the two ledger records are left out, as in a
     promote's dry run."""
     release_id = max((r.id for r in records), default=0) + 1
     steps, _ = _prepared(client, plan, records, release_id, repo_path)
     recording = RecordingClient.wrap(client, steps)
+    versionless = [s for s in plan.steps if s.action in _VERSIONLESS]
+    if versionless:
+        kept = client.find_by_name("module", RESTORE_NAME)
+        if kept is not None:
+            recording.name(kept.id, kept.key)
+        _keep_live(recording, versionless)
     Executor(steps, recording, release_id, ReleaseMeta()).run(None, lambda: None)
     return tuple(recording.recorded)
 

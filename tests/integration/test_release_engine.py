@@ -225,8 +225,24 @@ def test_versionless_canary_promote_then_rollback_puts_the_stable_content_back(
     (flow,) = record.flows
     assert flow.version_before is None and flow.sha_before == stable
     assert promoted.release_id == record.id
-    report = rollback(client_for(seeded_sandbox))
+    dry = rollback(client_for(seeded_sandbox), dry_run=True)
+    rolling = client_for(seeded_sandbox)
+    sent: list[str] = []
+    rolling.on_request = sent.append
+    report = rollback(rolling)
     assert report.ok, [o.message for o in report.failed]
+    # The dry run is the same executor: the stable content's write and the version
+    # Connect refuses, after what rollback keeps in Connect first (what it overwrites).
+    planned = [call.split(" (")[0] for call, _ in dry.planned_calls]
+    assert planned == [
+        "UpdateContactFlowModuleContent",
+        "UpdateContactFlowContent",
+        "CreateContactFlowVersion",
+    ]
+    assert dry.planned_calls[0][1] == f"module:{RESTORE_NAME}"
+    writes = [op for op in sent if op.startswith(WRITE_PREFIXES)]
+    # lock, kept content, running record, the flow's writes, final record, unlock
+    assert writes[1:2] + writes[3:-2] == planned
     (outcome,) = report.outcomes
     assert outcome.step.action == "from-saved" and "kept in Connect" in outcome.message
     assert client.describe("flow", entry.id).sha256 == stable
