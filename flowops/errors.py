@@ -6,7 +6,11 @@ programs that import flowops get exceptions with the same meaning the CLI report
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class ExitCode(IntEnum):
@@ -33,9 +37,18 @@ def internal_error_line(exc: BaseException) -> str:
 
 
 class FlowopsError(Exception):
-    """Base of every error flowops reports to a user; carries its exit code."""
+    """Base of every error flowops reports to a user; carries its exit code.
+
+    ``kind`` is the error's ``type`` in machine output (``error_dict``): ``bad-input``,
+    ``failed``, ``refused``, ``aws-error``, ``cancelled`` (docs/json.md).
+    """
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
+    kind: str = "bad-input"
+
+    def details(self) -> dict[str, Any]:
+        """Extra keys of this error in machine output (e.g. the lock that refused a run)."""
+        return {}
 
 
 class BadInputError(FlowopsError):
@@ -82,10 +95,18 @@ class CheckFailedError(FlowopsError):
     """
 
     exit_code = ExitCode.FINDINGS
+    kind = "failed"
 
     def __init__(self, message: str, *, reported: bool = False) -> None:
         super().__init__(message)
         self.reported = reported
+
+
+class RefusedError(CheckFailedError):
+    """The environment's state refused the run before it wrote anything (exit 1): a lock
+    held by another run, a release since the plan, success criteria not met."""
+
+    kind = "refused"
 
 
 class PlanChangesError(CheckFailedError):
@@ -98,6 +119,7 @@ class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
     exit_code = ExitCode.AWS_ERROR
+    kind = "aws-error"
 
 
 class TerminatedError(KeyboardInterrupt):
@@ -111,6 +133,62 @@ class TerminatedError(KeyboardInterrupt):
 
     def __init__(self, message: str = "terminated (SIGTERM)") -> None:
         super().__init__(message)
+
+
+# --- what a command knew when it stopped ------------------------------------------------
+
+_KNOWN = "flowops_known"
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """Warnings a failed run leaves (a lock not given back, a record not verified)."""
+
+    lines: tuple[str, ...]
+
+
+def remember(exc: BaseException, *known: object) -> None:
+    """Attach what the command knew when ``exc`` stopped it (a partial result, the release
+    record as written): the CLI renders it (``--format json``) with :func:`recall`."""
+    setattr(exc, _KNOWN, [*getattr(exc, _KNOWN, []), *(k for k in known if k is not None)])
+
+
+def recall(exc: BaseException, kind: type[T]) -> T | None:
+    """The newest object of type ``kind`` :func:`remember` attached to ``exc``, or None."""
+    for known in reversed(getattr(exc, _KNOWN, [])):
+        if isinstance(known, kind):
+            return known
+    return None
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code the CLI ends with for ``exc`` (``flowops.cli.common.handle_errors``)."""
+    if isinstance(exc, FlowopsError):
+        return int(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        return int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
+    return int(ExitCode.INTERNAL_ERROR)
+
+
+def error_dict(exc: BaseException) -> dict[str, Any]:
+    """``exc`` as the ``error`` object of a machine-readable failure (docs/json.md):
+    ``type``, ``message``, ``exit_code``, ``exception`` (the class), ``warnings``."""
+    if isinstance(exc, FlowopsError):
+        kind, message = exc.kind, str(exc)
+    elif isinstance(exc, KeyboardInterrupt):
+        kind = getattr(exc, "kind", "interrupted")
+        message = str(exc) or "interrupted"
+    else:
+        kind, message = "internal", internal_error_line(exc)
+    known = recall(exc, Warnings)
+    return {
+        "type": kind,
+        "message": message,
+        "exit_code": exit_code_of(exc),
+        "exception": type(exc).__name__,
+        "warnings": list(known.lines) if known else [],
+        **(exc.details() if isinstance(exc, FlowopsError) else {}),
+    }
 
 
 def shorten(text: str, limit: int = 160) -> str:

@@ -11,7 +11,9 @@ docs/cli.md lists them (generated from the commands).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -21,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.exceptions import TyperException
 
+from flowops.cli.output import documents
 from flowops.cli.output import emit as emit  # re-exported: every command's stdout
 from flowops.errors import (
     BadInputError,
@@ -93,6 +96,34 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
 
     return wrapper
+
+
+@contextmanager
+def json_failure(
+    enabled: bool, output: str, known: Callable[[BaseException], Mapping[str, Any]]
+) -> Iterator[None]:
+    """``--format json`` of a writing command: whatever stops it (a failed step, a signal,
+    a held lock, bad input, a bug), stdout still gets exactly one JSON document, the
+    shape of its success document (``known(exc)``: filled as far as the run got, from
+    what the library attached with ``flowops.errors.remember``) with ``ok`` false, the
+    ``error`` and the release ``record`` (``flowops.deploy.render.failure_document``).
+    The error line on stderr and the exit code are :func:`handle_errors`' as ever.
+    Usage errors typer itself reports (exit 2, before the command runs) stay text."""
+    before = documents()
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        if enabled and documents() == before:
+            from flowops.deploy.render import failure_document
+
+            document = failure_document(output, known(exc), exc)
+            if isinstance(exc, typer.Abort):  # Ctrl-C or end of input at a prompt: click's exit
+                message = "aborted at the confirmation prompt; nothing was written"
+                document["error"].update(type="refused", message=message, exit_code=1)
+            emit(json.dumps(document, indent=2, ensure_ascii=False))
+        raise
 
 
 class OutputFormat(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,17 +21,20 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    json_failure,
     pick_env,
     say,
 )
 from flowops.cli.progress import on_signal, progress
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
+from flowops.deploy.apply import ApplyResult
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
 from flowops.deploy.plan import Plan, make_plan
 from flowops.deploy.promote import desired_state, promote
 from flowops.deploy.render import (
+    apply_payload,
     plan_summary,
     render_apply,
     render_calls,
@@ -39,7 +42,7 @@ from flowops.deploy.render import (
     render_history,
     render_plan,
 )
-from flowops.errors import BadInputError, PlanChangesError
+from flowops.errors import BadInputError, PlanChangesError, recall
 from flowops.repo import FLOWS_DIR, open_repo
 
 AllowDirtyOption = Annotated[
@@ -180,44 +183,49 @@ def register(app: typer.Typer) -> None:
 
         Example: flowops promote --env staging --ref main
         """
-        target = load_environment(pick_env(env, to, "--to"), environments)
-        if not dry_run:
-            _check_committed(flows, ref, allow_dirty=allow_dirty, refuse=True)
 
-        def confirm(plan: Plan) -> bool:
-            err_console.print(render_plan(plan, "text"))
-            if not err_console.is_terminal:
-                return False
-            return typer.confirm(
-                f"{plan.env.name} is protected. Apply ({plan_summary(plan)})?", err=True
-            )
+        def known(exc: BaseException) -> dict[str, Any]:
+            return apply_payload(recall(exc, ApplyResult) or ApplyResult(env or to or "", None))
 
-        client = ConnectClient.for_environment(target)
-        silent = quiet or dry_run or fmt != OutputFormat.text
-        with progress(f"promote {target.name}", quiet=silent, client=client) as report:
-            result = promote(
-                target,
-                ref,
-                ".",
-                dry_run=dry_run,
-                yes=yes,
-                flows_dir=str(flows),
-                auto_restore=auto_restore,
-                client=client,
-                confirm=confirm,
-                progress=report,
-                on_signal=on_signal,
-            )
-        if result.applied is None:
-            emit(render_plan(result.plan, fmt.value))
-            if fmt == OutputFormat.text:
-                emit(render_calls(result.plan, result.planned_calls))
-            return
-        emit(render_apply(result.applied, fmt.value))
-        for warning in (*result.applied.warnings, *result.warnings):
-            say("warning", warning)
-        if result.tag and fmt == OutputFormat.text:
-            err_console.print(f"tagged {result.tag}", highlight=False)
+        with json_failure(fmt == OutputFormat.json and not dry_run, "promote", known):
+            target = load_environment(pick_env(env, to, "--to"), environments)
+            if not dry_run:
+                _check_committed(flows, ref, allow_dirty=allow_dirty, refuse=True)
+
+            def confirm(plan: Plan) -> bool:
+                err_console.print(render_plan(plan, "text"))
+                if not err_console.is_terminal:
+                    return False
+                return typer.confirm(
+                    f"{plan.env.name} is protected. Apply ({plan_summary(plan)})?", err=True
+                )
+
+            client = ConnectClient.for_environment(target)
+            silent = quiet or dry_run or fmt != OutputFormat.text
+            with progress(f"promote {target.name}", quiet=silent, client=client) as report:
+                result = promote(
+                    target,
+                    ref,
+                    ".",
+                    dry_run=dry_run,
+                    yes=yes,
+                    flows_dir=str(flows),
+                    auto_restore=auto_restore,
+                    client=client,
+                    confirm=confirm,
+                    progress=report,
+                    on_signal=on_signal,
+                )
+            if result.applied is None:
+                emit(render_plan(result.plan, fmt.value))
+                if fmt == OutputFormat.text:
+                    emit(render_calls(result.plan, result.planned_calls))
+                return
+            emit(render_apply(result.applied, fmt.value))
+            for warning in (*result.applied.warnings, *result.warnings):
+                say("warning", warning)
+            if result.tag and fmt == OutputFormat.text:
+                err_console.print(f"tagged {result.tag}", highlight=False)
 
     @app.command("history")
     @handle_errors

@@ -9,8 +9,19 @@ from __future__ import annotations
 import sys
 
 
+class _Written:
+    documents = 0
+
+
 def emit(text: str) -> None:
     """Write output (a report, json, sarif, markdown) to stdout exactly as given, ending in
     one newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
+    _Written.documents += 1
+
+
+def documents() -> int:
+    """How many outputs :func:`emit` has written in this process (``json_failure`` prints
+    a failure document only when the command printed none)."""
+    return _Written.documents

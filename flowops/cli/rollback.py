@@ -19,6 +19,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    json_failure,
     say,
 )
 from flowops.cli.progress import on_signal
@@ -27,7 +28,7 @@ from flowops.connect import ConnectClient
 from flowops.deploy.render import calls_text, lag_line
 from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
 from flowops.deploy.rollback_plan import RollbackPlan
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, CheckFailedError, recall, remember
 from flowops.schemas import stamp
 from flowops.tables import markdown_table, text_table
 
@@ -173,46 +174,57 @@ def register(app: typer.Typer) -> None:
 
         Example: flowops rollback --env prod --dry-run
         """
-        environment = load_environment(env, environments)
-        client = ConnectClient.for_environment(environment)
+        clients: list[ConnectClient] = []
 
-        def confirm(plan: RollbackPlan) -> bool:
-            if yes:
+        def known(exc: BaseException) -> dict[str, Any]:
+            blank = RollbackReport(env, RollbackPlan((), "", (), False), (), None, dry_run)
+            lag = clients[0].lag_report() if clients else {}
+            return report_dict(recall(exc, RollbackReport) or blank, lag)
+
+        with json_failure(fmt == OutputFormat.json, "rollback", known):
+            environment = load_environment(env, environments)
+            client = ConnectClient.for_environment(environment)
+            clients.append(client)  # for the lag report of a failure document
+
+            def confirm(plan: RollbackPlan) -> bool:
+                if yes:
+                    return True
+                err_console.print(plan_text(plan), highlight=False, markup=False)
+                if not err_console.is_terminal:
+                    raise BadInputError(
+                        "rollback needs confirmation: run it in a terminal or pass --yes; "
+                        "nothing was written"
+                    )
+                if not typer.confirm(f"Roll back {environment.name}?", err=True):
+                    raise BadInputError("not confirmed; nothing was written")
                 return True
-            err_console.print(plan_text(plan), highlight=False, markup=False)
-            if not err_console.is_terminal:
-                raise BadInputError(
-                    "rollback needs confirmation: run it in a terminal or pass --yes; "
-                    "nothing was written"
-                )
-            if not typer.confirm(f"Roll back {environment.name}?", err=True):
-                raise BadInputError("not confirmed; nothing was written")
-            return True
 
-        text = fmt == OutputFormat.text
-        report = rollback(
-            client,
-            flow=flow,
-            to_release=to_release,
-            to_version=to_version,
-            archive_new=archive_new,
-            dry_run=dry_run,
-            confirm=confirm,
-            on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
-            on_signal=on_signal,
-        )
-        if text:
-            console.print(report_text(report), highlight=False, markup=False)
-            console.print(_footer(report), highlight=False)
-            waited = lag_line(client.lag_report())
-            if waited:
-                console.print(waited, highlight=False, markup=False)
-            for note in report.notes:
-                say("warning", note)
-        elif fmt == OutputFormat.markdown:
-            emit(report_markdown(report))
-        else:
-            emit(json.dumps(report_dict(report, client.lag_report()), indent=2))
-        if not report.ok:
-            names = ", ".join(o.step.key for o in report.failed)
-            raise CheckFailedError(f"rollback incomplete, failed: {names}")
+            text = fmt == OutputFormat.text
+            report = rollback(
+                client,
+                flow=flow,
+                to_release=to_release,
+                to_version=to_version,
+                archive_new=archive_new,
+                dry_run=dry_run,
+                confirm=confirm,
+                on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
+                on_signal=on_signal,
+            )
+            if text:
+                console.print(report_text(report), highlight=False, markup=False)
+                console.print(_footer(report), highlight=False)
+                waited = lag_line(client.lag_report())
+                if waited:
+                    console.print(waited, highlight=False, markup=False)
+                for note in report.notes:
+                    say("warning", note)
+            elif fmt == OutputFormat.markdown:
+                emit(report_markdown(report))
+            if not report.ok:  # with --format json, the document says so (json_failure)
+                names = ", ".join(o.step.key for o in report.failed)
+                failed = CheckFailedError(f"rollback incomplete, failed: {names}")
+                remember(failed, report, report.record)
+                raise failed
+            if fmt == OutputFormat.json:
+                emit(json.dumps(report_dict(report, client.lag_report()), indent=2))

@@ -57,7 +57,7 @@ from flowops.deploy.releases import (
     read_ledger,
 )
 from flowops.deploy.transaction import CancelledError, transaction
-from flowops.errors import CheckFailedError, shorten
+from flowops.errors import CheckFailedError, RefusedError, Warnings, recall, remember, shorten
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class ApplyFailedError(CheckFailedError):
         self.warnings = tuple(warnings)
         if isinstance(cause, CancelledError):
             self.exit_code = cause.exit_code
+            self.kind = cause.kind
         rid = f" release {record.id}" if record else ""
         verb = "cancelled" if isinstance(cause, CancelledError) else "failed"
         super().__init__(
@@ -193,43 +194,65 @@ def apply_plan(
     expected = timedelta(seconds=8 * len(plan.changes) / max(plan.env.rate_limit.rate, 0.1))
     ttl = max(DEFAULT_TTL, expected)
     seen = ledger_head(plan)
-    with transaction(client, who=meta.who, ttl=ttl, on_signal=on_signal) as tx:
-        assert tx.ledger is not None
-        if max((r.id for r in tx.ledger.records), default=None) != seen:
-            raise CheckFailedError(
-                f"environment {plan.env.name!r} got a release since this plan was made "
-                "(or Connect's Search did not show its ledger to the plan yet); nothing was "
-                "written: plan and promote again"
+    run: Executor | None = None
+    try:
+        with transaction(client, who=meta.who, ttl=ttl, on_signal=on_signal) as tx:
+            assert tx.ledger is not None
+            if max((r.id for r in tx.ledger.records), default=None) != seen:
+                raise RefusedError(
+                    f"environment {plan.env.name!r} got a release since this plan was made "
+                    "(or Connect's Search did not show its ledger to the plan yet); nothing was "
+                    "written: plan and promote again"
+                )
+            ledger = tx.ledger
+            run = executor = Executor(
+                plan, client, tx.release_id, meta, latest_released(ledger.records)
             )
-        ledger = tx.ledger
-        run = Executor(plan, client, tx.release_id, meta, latest_released(ledger.records))
 
-        def steps() -> None:
-            run.run(progress, tx.checkpoint)
-            if plan.env.use_aliases:
-                tx.checkpoint()
-                run.move_aliases(known_aliases(ledger.records))
+            def steps() -> None:
+                executor.run(progress, tx.checkpoint)
+                if plan.env.use_aliases:
+                    tx.checkpoint()
+                    executor.move_aliases(known_aliases(ledger.records))
 
-        def undo(exc: Exception) -> None:  # cancelled by a signal too
-            run.read_back()
-            if auto_restore:
-                run.restore()
+            def undo(exc: Exception) -> None:  # cancelled by a signal too
+                executor.read_back()
+                if auto_restore:
+                    executor.restore()
 
-        try:
-            record = tx.run(lambda status: run.record(status, now()), steps, on_failure=undo)
-        except Exception as exc:
-            notes = [*versionless_notes(run.versionless), *tx.warnings]
-            raise ApplyFailedError(
-                plan.env.name, exc, run.outcomes(), tx.final, auto_restore, notes
-            ) from exc
+            try:
+                record = tx.run(
+                    lambda status: executor.record(status, now()), steps, on_failure=undo
+                )
+            except Exception as exc:
+                notes = [*versionless_notes(executor.versionless), *tx.warnings]
+                raise ApplyFailedError(
+                    plan.env.name, exc, executor.outcomes(), tx.final, auto_restore, notes
+                ) from exc
+    except BaseException as exc:  # the report as far as it got (``--format json``)
+        known = recall(exc, Warnings)
+        remember(
+            exc,
+            ApplyResult(
+                plan.env.name,
+                recall(exc, ReleaseRecord),
+                tuple(run.outcomes()) if run is not None else (),
+                unchanged,
+                extra,
+                dict(client.calls - start),
+                warnings=known.lines if known else (),
+                lag=client.lag_report(),
+            ),
+        )
+        raise
     return ApplyResult(
         plan.env.name,
         record,
-        tuple(run.outcomes()),
+        tuple(executor.outcomes()),
         unchanged,
         extra,
         dict(client.calls - start),
-        warnings=(*tx.repaired, *versionless_notes(run.versionless), *tx.warnings),
+        warnings=(*tx.repaired, *versionless_notes(executor.versionless), *tx.warnings),
         lag=client.lag_report(),
     )
 

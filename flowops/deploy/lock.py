@@ -48,7 +48,7 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
 from flowops.connect.errors import DuplicateError, NotFoundError
 from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
-from flowops.errors import CheckFailedError
+from flowops.errors import CheckFailedError, RefusedError
 from flowops.model.templates import empty_content
 
 LOCK_TAG = "flowops:lock"
@@ -217,10 +217,11 @@ def unlock_command(env: str, lock: LockInfo) -> str:
     return f"flowops unlock --env {env} {lock.token}"
 
 
-class LockHeldError(CheckFailedError):
+class LockHeldError(RefusedError):
     """Another run writes to the same environment (exit 1); says how to clear a stale lock."""
 
     def __init__(self, env: str, lock: LockInfo | None, stale: str | None = None) -> None:
+        self.env = env
         self.lock = lock
         self.stale = stale
         if lock is None:
@@ -247,6 +248,22 @@ class LockHeldError(CheckFailedError):
                 f"{head} since {since} (expires {until}); wait for it to finish, or if that "
                 f"run is gone, `{unlock_command(env, lock)}`"
             )
+
+    def details(self) -> dict[str, object]:
+        """The lock in machine output: its id, holder, times, staleness, unlock command."""
+        lock = self.lock
+        if lock is None:
+            return {"lock": None}
+        return {
+            "lock": {
+                "id": lock.token,
+                "holder": lock.holder.describe(),
+                "started": lock.started.isoformat(timespec="seconds"),
+                "expires": lock.expires.isoformat(timespec="seconds"),
+                "stale": self.stale,
+                "unlock": unlock_command(self.env, lock),
+            }
+        }
 
 
 def _lock_of(flow: RemoteFlow) -> LockInfo | None:

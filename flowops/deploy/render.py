@@ -15,6 +15,7 @@ from flowops.deploy.export import ExportResult
 from flowops.deploy.history import History
 from flowops.deploy.plan import Plan, Step
 from flowops.deploy.releases import ReleaseRecord
+from flowops.errors import error_dict, recall
 from flowops.schemas import stamp
 from flowops.tables import markdown_table, summarize, text_table
 
@@ -92,19 +93,38 @@ def lag_line(lag: Mapping[str, Any]) -> str:
     return f"{waited} read(s) waited for Connect to catch up" if waited else ""
 
 
+def apply_payload(result: ApplyResult) -> dict[str, Any]:
+    """What a promote did as its JSON document (``flowops-promote/1``)."""
+    payload: dict[str, Any] = {
+        "env": result.env,
+        "release": result.release.to_dict() if result.release else None,
+        "outcomes": [asdict(o) for o in result.outcomes],
+        "unchanged": list(result.unchanged),
+        "extra": list(result.extra),
+        "calls": result.calls,
+        "lag": result.lag,
+        "warnings": list(result.warnings),
+        "ok": True,
+    }
+    return stamp("promote", payload)
+
+
+def failure_document(output: str, known: Mapping[str, Any], exc: BaseException) -> dict[str, Any]:
+    """The one JSON document a writing command prints when it does not succeed (failed,
+    cancelled, refused): its success document's keys (``known``, filled as far as the run
+    got), ``ok`` false, ``error`` (:func:`flowops.errors.error_dict`) and ``record``, the
+    release record as written (status ``failed`` or ``cancelled``; null when none was
+    written). docs/json.md."""
+    record = recall(exc, ReleaseRecord)
+    body = {key: value for key, value in known.items() if key != "schema"}
+    body.update(ok=False, error=error_dict(exc), record=_release_json(record) if record else None)
+    return stamp(output, body)
+
+
 def render_apply(result: ApplyResult, fmt: str = "text") -> str:
     """What a promote did."""
     if fmt == "json":
-        payload: dict[str, Any] = {
-            "env": result.env,
-            "release": result.release.to_dict() if result.release else None,
-            "outcomes": [asdict(o) for o in result.outcomes],
-            "unchanged": list(result.unchanged),
-            "extra": list(result.extra),
-            "calls": result.calls,
-            "lag": result.lag,
-        }
-        return json.dumps(stamp("promote", payload), indent=2, ensure_ascii=False)
+        return json.dumps(apply_payload(result), indent=2, ensure_ascii=False)
     waited = lag_line(result.lag)
     tail = f"\n{waited}\n" if waited else ""
     if result.release is None:

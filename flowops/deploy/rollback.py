@@ -61,7 +61,7 @@ from flowops.deploy.releases import (
 )
 from flowops.deploy.rollback_plan import RollbackPlan, RollbackStep, plan_rollback
 from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, RefusedError, recall, remember
 from flowops.refs import resolve, symbol
 from flowops.repo import open_repo, read_tree_at
 
@@ -107,6 +107,8 @@ class RollbackReport:
     notes: tuple[str, ...] = field(default=())
     #: a dry run's (operation, flow) write calls, from the executor (:func:`dry_run_calls`)
     planned_calls: tuple[tuple[str, str], ...] = ()
+    #: the rollback's release record as written (None: a dry run, or none was written)
+    record: ReleaseRecord | None = None
 
     @property
     def failed(self) -> tuple[FlowOutcome, ...]:
@@ -547,44 +549,52 @@ def rollback(
     if confirm is not None and not confirm(plan):
         return report(planned, None)
 
-    with transaction(client, on_signal=on_signal) as tx:
-        assert tx.ledger is not None
-        records = list(tx.ledger.records)
-        now_plan = options(client, records)
-        if now_plan != plan:
-            raise CheckFailedError(
-                f"environment {client.env.name!r} changed while this rollback was being "
-                "planned; nothing was written: run rollback again"
-            )
-        release_id = tx.release_id
-        commit = _commit_before(records, plan)
-        steps, kept = _prepared(client, plan, records, release_id, repo_path)
-        run = Executor(steps, client, release_id, ReleaseMeta())
-        before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
+    run: Executor | None = None
+    try:
+        with transaction(client, on_signal=on_signal) as tx:
+            assert tx.ledger is not None
+            records = list(tx.ledger.records)
+            now_plan = options(client, records)
+            if now_plan != plan:
+                raise RefusedError(
+                    f"environment {client.env.name!r} changed while this rollback was being "
+                    "planned; nothing was written: run rollback again"
+                )
+            release_id = tx.release_id
+            commit = _commit_before(records, plan)
+            steps, kept = _prepared(client, plan, records, release_id, repo_path)
+            run = executor = Executor(steps, client, release_id, ReleaseMeta())
+            before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
 
-        def record(status: ReleaseStatus) -> ReleaseRecord:
-            outcomes = _outcomes(run, plan)
-            if status == "released" and any(o.result == "failed" for o in outcomes):
-                status = "failed"  # every flow was tried; the record says which failed
-            return _record(tx, plan, outcomes, commit, status, kept_before=before)
+            def record(status: ReleaseStatus) -> ReleaseRecord:
+                outcomes = _outcomes(executor, plan)
+                if status == "released" and any(o.result == "failed" for o in outcomes):
+                    status = "failed"  # every flow was tried; the record says which failed
+                return _record(tx, plan, outcomes, commit, status, kept_before=before)
 
-        def progress(done: int, total: int, key: str) -> None:
-            if on_progress is not None:
-                on_progress(_outcomes(run, plan)[done - 1])
+            def progress(done: int, total: int, key: str) -> None:
+                if on_progress is not None:
+                    on_progress(_outcomes(executor, plan)[done - 1])
 
-        try:
-            tx.run(record, lambda: run.run(progress, tx.checkpoint))
-        except CancelledError as exc:
-            rolled = len(_outcomes(run, plan))
-            raise CancelledError(
-                exc.signum,
-                f"rollback {release_id} of release {', '.join(plan.reverts)} cancelled by "
-                f"{signal_name(exc.signum)}: {rolled} flow(s) rolled back, "
-                f"{len(plan.steps) - rolled} left as they were; recorded as cancelled (run "
-                "rollback again to finish)",
-            ) from None
+            try:
+                tx.run(record, lambda: executor.run(progress, tx.checkpoint))
+            except CancelledError as exc:
+                rolled = len(_outcomes(executor, plan))
+                raise CancelledError(
+                    exc.signum,
+                    f"rollback {release_id} of release {', '.join(plan.reverts)} cancelled by "
+                    f"{signal_name(exc.signum)}: {rolled} flow(s) rolled back, "
+                    f"{len(plan.steps) - rolled} left as they were; recorded as cancelled (run "
+                    "rollback again to finish)",
+                ) from None
+    except BaseException as exc:  # the report as far as it got (``--format json``)
+        written = recall(exc, ReleaseRecord)
+        done = _outcomes(run, plan) if run is not None else planned
+        so_far = report(done, written.id if written else None)
+        remember(exc, replace(so_far, dry_run=False, record=written))
+        raise
     notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
-    return report(_outcomes(run, plan), release_id, notes)
+    return replace(report(_outcomes(executor, plan), release_id, notes), record=tx.final)
 
 
 #: Steps that restore content without a version: what they overwrite is kept as content.

@@ -56,7 +56,7 @@ from flowops.deploy.releases import (
     ensure_ledger,
     parse_release_description,
 )
-from flowops.errors import ExitCode, FlowopsError
+from flowops.errors import ExitCode, FlowopsError, Warnings, remember
 
 _SIGNALS = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
 
@@ -68,6 +68,8 @@ def signal_name(signum: int) -> str:
 class CancelledError(FlowopsError):
     """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143)."""
 
+    kind = "cancelled"
+
     def __init__(self, signum: int, message: str = "") -> None:
         self.signum = signum
         self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
@@ -77,6 +79,8 @@ class CancelledError(FlowopsError):
 
 class AbortedError(KeyboardInterrupt):
     """A second signal: the run stopped at once; the lock is left for ``flowops unlock``."""
+
+    kind = "aborted"
 
     def __init__(self, signum: int, message: str = "") -> None:
         self.signum = signum
@@ -224,40 +228,50 @@ def transaction(
 ) -> Iterator[Transaction]:
     """Lock, fresh ledger, repair, release id; the lock is given back however it ends."""
     tx = Transaction(client, Holder.current(who), on_signal=on_signal)
-    with _signals(tx):
-        try:
-            tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
-            if tx.signum is not None:
-                raise CancelledError(
-                    tx.signum,
-                    f"cancelled by {signal_name(tx.signum)} before any flow was written; "
-                    "nothing was changed",
-                )
-            ledger = ensure_ledger(client)
-            legacy = _legacy_lock_cleared(client, ledger)
-            ledger, tx.repaired = repair(client, ledger)
-            tx.repaired[:0] = legacy
-            tx.ledger = ledger
-            tx.release_id = ledger.next_id
+    try:
+        with _signals(tx), _locked(tx, client, ttl):
             yield tx
-        except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
-            if tx.lock is None:
-                raise
-            held, tx.lock = tx.lock, None
-            raise _aborted(tx, exc, held) from None
-        finally:
-            client.refresh_flows()
-            if tx.lock is not None:
-                try:
-                    release(client, tx.lock)
-                except FlowopsError as exc:
-                    env = client.env.name
-                    tx.warnings.append(
-                        f"the lock of {env!r} was not given back ({exc}); clear it with "
-                        f"`{unlock_command(env, tx.lock)}`"
-                    )
-                except KeyboardInterrupt as exc:  # a second signal while giving it back
-                    raise _aborted(tx, exc, tx.lock) from None
+    except BaseException as exc:  # what the run recorded, for the report (``recall``)
+        remember(exc, tx.final, Warnings(tuple(tx.warnings)) if tx.warnings else None)
+        raise
+
+
+@contextmanager
+def _locked(tx: Transaction, client: ConnectClient, ttl: timedelta) -> Iterator[None]:
+    """Take the lock, read and repair the ledger, allocate the id; give the lock back."""
+    try:
+        tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
+        if tx.signum is not None:
+            raise CancelledError(
+                tx.signum,
+                f"cancelled by {signal_name(tx.signum)} before any flow was written; "
+                "nothing was changed",
+            )
+        ledger = ensure_ledger(client)
+        legacy = _legacy_lock_cleared(client, ledger)
+        ledger, tx.repaired = repair(client, ledger)
+        tx.repaired[:0] = legacy
+        tx.ledger = ledger
+        tx.release_id = ledger.next_id
+        yield
+    except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
+        if tx.lock is None:
+            raise
+        held, tx.lock = tx.lock, None
+        raise _aborted(tx, exc, held) from None
+    finally:
+        client.refresh_flows()
+        if tx.lock is not None:
+            try:
+                release(client, tx.lock)
+            except FlowopsError as exc:
+                env = client.env.name
+                tx.warnings.append(
+                    f"the lock of {env!r} was not given back ({exc}); clear it with "
+                    f"`{unlock_command(env, tx.lock)}`"
+                )
+            except KeyboardInterrupt as exc:  # a second signal while giving it back
+                raise _aborted(tx, exc, tx.lock) from None
 
 
 def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
