@@ -25,6 +25,8 @@ SCHEMAS = {
     "measure": "flowops-measure/1",
     "canary-watch": "flowops-canary-watch/1",
     "doctor": "flowops-doctor/1",
+    "unlock": "flowops-unlock/1",
+    "test": "flowops.test/1",  # flowops.simulate.report.JSON_SCHEMA; see docs/test-json.md
 }
 
 

@@ -7,6 +7,8 @@ Connect) and ``flowops.deploy.canary_files`` (the same canary as files for a PR)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +26,7 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    json_failure,
     say,
 )
 from flowops.cli.common import FlowsOption as RootOption
@@ -31,6 +34,7 @@ from flowops.cli.progress import on_signal
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
+    CanaryAction,
     CanaryResult,
     CanaryStatus,
     abort_canary,
@@ -43,8 +47,9 @@ from flowops.deploy.canary import (
 )
 from flowops.deploy.canary_files import canary_documents
 from flowops.deploy.promote import desired_state
+from flowops.deploy.releases import ReleaseRecord
 from flowops.deploy.render import calls_text, lag_line
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, CheckFailedError, recall
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
 from flowops.repo import FLOWS_DIR, flow_relpath, open_repo, read_tree, read_tree_at
@@ -127,32 +132,66 @@ def _state_dict(result: CanaryResult | CanaryStatus) -> dict[str, Any] | None:
     }
 
 
+def _result_dict(result: CanaryResult, lag: dict[str, Any]) -> dict[str, Any]:
+    """What a canary command did as its JSON document (``flowops-canary/1``)."""
+    return stamp(
+        "canary",
+        {
+            "action": result.action,
+            "env": result.env,
+            "flow": result.flow,
+            "flow_id": result.flow_id,
+            "percent": result.percent,
+            "state": _state_dict(result),
+            "versions": dict(result.versions),
+            "release": result.release_id,
+            "notes": list(result.notes),
+            "lag": lag,
+            "dry_run": result.dry_run,
+            "planned_calls": [{"call": call, "flow": flow} for call, flow in result.planned_calls],
+            "ok": True,
+        },
+    )
+
+
+@contextmanager
+def _reported(
+    fmt: OutputFormat,
+    action: CanaryAction,
+    env: str,
+    flow: str | None,
+    percent: int | None = None,
+    dry_run: bool = False,
+) -> Iterator[list[ConnectClient]]:
+    """A canary command's ``--format json`` whatever happens (``json_failure``): what the
+    release record says of the entry flow (its id, the versions it published), the
+    release id; yields a list the command puts its client in (for the lag report)."""
+    clients: list[ConnectClient] = []
+
+    def known(exc: BaseException) -> dict[str, Any]:
+        record = recall(exc, ReleaseRecord)
+        flows = record.flows if record else ()
+        entry = next((f for f in flows if f.name == flow or f.action == "update"), None)
+        result = CanaryResult(
+            action,
+            clients[0].env.name if clients else env,
+            entry.name if entry else flow or "",
+            entry.id if entry else "",
+            percent,
+            None,
+            {f.name: f.version_after for f in flows if f.version_after},
+            release_id=record.id if record else None,
+        )
+        lag = clients[0].lag_report() if clients else {}
+        return {**_result_dict(result, lag), "dry_run": dry_run}
+
+    with json_failure(fmt == OutputFormat.json, "canary", known):
+        yield clients
+
+
 def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClient) -> None:
     if fmt == OutputFormat.json:
-        emit(
-            json.dumps(
-                stamp(
-                    "canary",
-                    {
-                        "action": result.action,
-                        "env": result.env,
-                        "flow": result.flow,
-                        "flow_id": result.flow_id,
-                        "percent": result.percent,
-                        "state": _state_dict(result),
-                        "versions": dict(result.versions),
-                        "release": result.release_id,
-                        "notes": list(result.notes),
-                        "lag": client.lag_report(),
-                        "dry_run": result.dry_run,
-                        "planned_calls": [
-                            {"call": call, "flow": flow} for call, flow in result.planned_calls
-                        ],
-                    },
-                ),
-                indent=2,
-            )
-        )
+        emit(json.dumps(_result_dict(result, client.lag_report()), indent=2))
         return
     if result.dry_run:
         what = f"a canary {result.action} of {result.env} / {result.flow}"
@@ -239,14 +278,18 @@ def start_cmd(
 
     Example: flowops canary start --env prod --flow "Main Inbound" --percent 10 --yes
     """
-    from flowops.deploy.canary_wrapper import check_percent
+    with _reported(fmt, "start", env, flow, percent, dry_run) as clients:
+        from flowops.deploy.canary_wrapper import check_percent
 
-    check_percent(percent)
-    doc, sha = _candidate(flow, ref, flows)
-    what = None if dry_run else f"start a canary of {flow!r} at {percent}%"
-    client = _client(env, what, yes, environments)
-    result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal, dry_run=dry_run)
-    _render_result(result, fmt, client)
+        check_percent(percent)
+        doc, sha = _candidate(flow, ref, flows)
+        what = None if dry_run else f"start a canary of {flow!r} at {percent}%"
+        client = _client(env, what, yes, environments)
+        clients.append(client)
+        result = start_canary(
+            client, flow, doc, percent, ref=sha, on_signal=on_signal, dry_run=dry_run
+        )
+        _render_result(result, fmt, client)
 
 
 @canary_app.command("ramp")
@@ -268,15 +311,21 @@ def ramp_cmd(
 
     Example: flowops canary ramp --env prod --percent 50 --yes
     """
-    from flowops.deploy.canary_gate import gate
-    from flowops.deploy.canary_wrapper import check_percent
+    with _reported(fmt, "ramp", env, flow, percent, dry_run) as clients:
+        from flowops.deploy.canary_gate import gate
+        from flowops.deploy.canary_wrapper import check_percent
 
-    check_percent(percent)
-    client = _client(env, None if dry_run else f"ramp the canary to {percent}%", yes, environments)
-    name = pick_flow(client, flow)
-    gated = gate(client, name, "ramp", override)
-    result = ramp_canary(client, name, percent, on_signal=on_signal, gate=gated, dry_run=dry_run)
-    _render_result(result, fmt, client)
+        check_percent(percent)
+        client = _client(
+            env, None if dry_run else f"ramp the canary to {percent}%", yes, environments
+        )
+        clients.append(client)
+        name = pick_flow(client, flow)
+        gated = gate(client, name, "ramp", override)
+        result = ramp_canary(
+            client, name, percent, on_signal=on_signal, gate=gated, dry_run=dry_run
+        )
+        _render_result(result, fmt, client)
 
 
 @canary_app.command("promote")
@@ -297,13 +346,15 @@ def promote_cmd(
 
     Example: flowops canary promote --env prod --yes
     """
-    from flowops.deploy.canary_gate import gate
+    with _reported(fmt, "promote", env, flow, 100, dry_run) as clients:
+        from flowops.deploy.canary_gate import gate
 
-    client = _client(env, None if dry_run else "promote the canary", yes, environments)
-    name = pick_flow(client, flow)
-    gated = gate(client, name, "promote", override)
-    result = promote_canary(client, name, on_signal=on_signal, gate=gated, dry_run=dry_run)
-    _render_result(result, fmt, client)
+        client = _client(env, None if dry_run else "promote the canary", yes, environments)
+        clients.append(client)
+        name = pick_flow(client, flow)
+        gated = gate(client, name, "promote", override)
+        result = promote_canary(client, name, on_signal=on_signal, gate=gated, dry_run=dry_run)
+        _render_result(result, fmt, client)
 
 
 @canary_app.command("abort")
@@ -320,9 +371,13 @@ def abort_cmd(
 
     Example: flowops canary abort --env prod --yes
     """
-    client = _client(env, None if dry_run else "abort the canary", yes, environments)
-    name = pick_flow(client, flow)
-    _render_result(abort_canary(client, name, on_signal=on_signal, dry_run=dry_run), fmt, client)
+    with _reported(fmt, "abort", env, flow, 0, dry_run) as clients:
+        client = _client(env, None if dry_run else "abort the canary", yes, environments)
+        clients.append(client)
+        name = pick_flow(client, flow)
+        _render_result(
+            abort_canary(client, name, on_signal=on_signal, dry_run=dry_run), fmt, client
+        )
 
 
 @canary_app.command("status")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,8 +16,12 @@ from flowops.cli.common import (
     emit,
     err_console,
     handle_errors,
+    json_failure,
 )
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, CheckFailedError, recall
+
+if TYPE_CHECKING:
+    from flowops.deploy.testcases import NativeStats
 
 TEST_HELP = """Run the scenarios under scenarios/ against the flows under flows/, offline.
 
@@ -44,6 +49,22 @@ class TestFormat(StrEnum):
     json = "json"
     junit = "junit"
     markdown = "markdown"
+
+
+def _known(stats: NativeStats) -> Callable[[BaseException], dict[str, Any]]:
+    """``test --env --format json`` when the run does not finish (``json_failure``): no
+    scenario results, no coverage, the test-case sync as far as it got, and the id of the
+    ``test-cases`` record it wrote."""
+
+    def known(exc: BaseException) -> dict[str, Any]:
+        from flowops.deploy.releases import ReleaseRecord
+
+        record = recall(exc, ReleaseRecord)
+        summary = {"scenarios": 0, "passed": 0, "failed": 0, "skipped": 0, "milliseconds": 0}
+        native = {**stats.as_dict(), "release": record.id if record else stats.release}
+        return {"summary": summary, "scenarios": [], "coverage": None, "native": native}
+
+    return known
 
 
 def register(app: typer.Typer) -> None:
@@ -138,17 +159,21 @@ def register(app: typer.Typer) -> None:
         if env is not None:
             from flowops.cli.progress import on_signal
             from flowops.config import load_environment
-            from flowops.deploy.testcases import run_native
+            from flowops.deploy.testcases import NativeStats, run_native
 
-            report = run_native(
-                load_environment(env, environments),
-                flows,
-                scenarios,
-                progress=lambda line: err_console.print(line, highlight=False),
-                prune=prune,
-                dry_run=dry_run,
-                on_signal=on_signal,
-            )
+            stats = NativeStats()
+
+            with json_failure(fmt is TestFormat.json, "test", _known(stats)):
+                report = run_native(
+                    load_environment(env, environments),
+                    flows,
+                    scenarios,
+                    progress=lambda line: err_console.print(line, highlight=False),
+                    prune=prune,
+                    dry_run=dry_run,
+                    on_signal=on_signal,
+                    stats=stats,
+                )
         else:
             flowset = load_flowset(flows)
             loaded = load_scenarios(scenarios) if scenarios.exists() else []

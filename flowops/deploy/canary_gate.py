@@ -21,7 +21,7 @@ from typing import Literal
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import CanaryResult, abort_canary, running_canaries
 from flowops.deploy.measure import Measurement, measure_canary
-from flowops.errors import BadInputError, CheckFailedError
+from flowops.errors import BadInputError, RefusedError
 
 GateAction = Literal["ramp", "promote"]
 
@@ -60,7 +60,7 @@ def check_gate(
         return m
     why = "; ".join(m.reasons()) or f"verdict {m.verdict} ({m.new.contacts} candidate contacts)"
     if override is None:
-        raise CheckFailedError(
+        raise RefusedError(
             f"canary {action} of {flow!r} refused by the success criteria ({m.criteria}): {why}."
             " Pass --override-criteria REASON to go ahead anyway (recorded)"
         )
