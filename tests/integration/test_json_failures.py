@@ -9,18 +9,22 @@ Through the CLI (CliRunner) against the sandbox; faults are the sandbox's own
 from __future__ import annotations
 
 import json
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from bench.release_faults import commit
+from bench.release_kills import LATENCY, World
 from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.deploy.lock import Holder, LockInfo, acquire
+from flowops.deploy.promote import promote
 from flowops.deploy.releases import read_ledger
-from flowops.sandbox import SandboxServer
+from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support import DEV, STAGING, sandbox_environment_file
 from tests.support.clients import client_for
@@ -88,12 +92,12 @@ def staging(seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.M
 def test_promote_success_failure_and_refusals_each_print_one_document(staging: Any) -> None:
     sandbox, client, env_file = staging
     runner = CliRunner()
-    promote = ["promote", "--env", env_file, "--yes", "--format", "json"]
+    promote_json = ["promote", "--env", env_file, "--yes", "--format", "json"]
     before = live_state(client)
 
     # failed: the second content update refused; what was changed is put back
     fault(sandbox, "UpdateContactFlowContent", 2)
-    doc = failure(runner.invoke(app, promote), "flowops-promote/1", PROMOTE_KEYS, 1)
+    doc = failure(runner.invoke(app, promote_json), "flowops-promote/1", PROMOTE_KEYS, 1)
     sandbox.config.faults = []
     assert doc["error"]["type"] == "failed" and "injected refusal" in doc["error"]["message"]
     assert doc["error"]["exception"] == "ApplyFailedError"
@@ -114,7 +118,7 @@ def test_promote_success_failure_and_refusals_each_print_one_document(staging: A
 
     # refused: another run holds the lock; nothing written, the lock and its unlock command
     held = hold_lock(client)
-    doc = failure(runner.invoke(app, promote), "flowops-promote/1", PROMOTE_KEYS, 1)
+    doc = failure(runner.invoke(app, promote_json), "flowops-promote/1", PROMOTE_KEYS, 1)
     assert doc["error"]["type"] == "refused" and doc["error"]["exception"] == "LockHeldError"
     lock = doc["error"]["lock"]
     assert lock["id"] == held.token and lock["unlock"].startswith("flowops unlock --env")
@@ -136,13 +140,13 @@ def test_promote_success_failure_and_refusals_each_print_one_document(staging: A
     assert doc["release"] is None and doc["record"] is None and doc["lock"] == held.token
 
     # bad input: an unknown revision (exit 2), before any call
-    bad = runner.invoke(app, [*promote, "--ref", "no-such-ref"])
+    bad = runner.invoke(app, [*promote_json, "--ref", "no-such-ref"])
     doc = failure(bad, "flowops-promote/1", PROMOTE_KEYS, 2)
     assert doc["error"]["type"] == "bad-input" and "no-such-ref" in doc["error"]["message"]
     assert doc["release"] is None and doc["outcomes"] == []
 
     # success: the same document, ok true, the release recorded
-    done = runner.invoke(app, promote)
+    done = runner.invoke(app, promote_json)
     assert done.exit_code == 0, done.output
     doc = one_document(done)
     assert PROMOTE_KEYS <= set(doc) and doc["ok"] is True and "error" not in doc
@@ -232,3 +236,53 @@ def test_a_cli_usage_error_stays_text(staging: Any) -> None:
     _, _, env_file = staging
     result = CliRunner().invoke(app, ["promote", "--env", env_file, "--format", "yaml"])
     assert result.exit_code == 2 and result.stdout == ""
+
+
+def _signalled(world: World, args: list[str], op: str, sig: int) -> tuple[int, str, str]:
+    """Run ``flowops ARGS`` as CI runs it (a real process, output piped) and send ``sig``
+    while the first ``op`` call is in flight; returns exit code, stdout, stderr."""
+    rule = FaultRule(operation=op, latency=LATENCY, account=STAGING)
+    world.sandbox.config.faults = [rule]
+    proc = world.flowops(*args)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and rule.calls < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(LATENCY / 4)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    world.sandbox.config.faults = []
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize(
+    ("command", "sig", "code"),
+    [("promote", signal.SIGTERM, 143), ("rollback", signal.SIGINT, 130)],
+)
+def test_a_signal_cancelled_run_prints_its_document(
+    tmp_path: Path, command: str, sig: int, code: int
+) -> None:
+    with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as sandbox:
+        sandbox.seed()
+        world = World(sandbox, tmp_path)
+        v2 = commit(world.repo, 2)
+        if command == "rollback":
+            promote(world.env, v2, world.workdir, client=world.fresh(), tag=False)
+        args = [command, "--env", str(world.env_file), "--yes", "--format", "json"]
+        exit_code, out, err = _signalled(world, args, "UpdateContactFlowContent", sig)
+        assert exit_code == code, out + err
+        doc: dict[str, Any] = json.loads(out)  # one document, nothing else on stdout
+        assert doc["ok"] is False and doc["error"]["exit_code"] == code
+        assert doc["error"]["type"] == "cancelled" and signal.Signals(sig).name in err
+        record = doc["record"]
+        ledger = read_ledger(world.fresh())
+        assert record["status"] == "cancelled" == ledger[-1].status
+        assert record["id"] == ledger[-1].id and record["kind"] == command
+        recorded = {f.name: f.outcome for f in ledger[-1].flows}
+        assert {f["name"]: f["outcome"] for f in record["flows"]} == recorded
+        if command == "promote":
+            assert doc["release"] == record and doc["outcomes"]
+            states = {o["key"]: o["state"] for o in doc["outcomes"]}
+            assert set(states.values()) <= {"restored", "deleted", "untouched"}, states
+        else:
+            assert doc["release"] == record["id"] and doc["flows"]
+            assert doc["reverts"] == [str(ledger[-2].id)]
