@@ -310,8 +310,13 @@ def test_a_held_lock_refuses_publishing_test_cases_as_it_refuses_every_release(
 ) -> None:
     other = client_for(seeded_sandbox)
     held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
-    refused = runner.invoke(app, ["test", "--env", "dev"])
+    refused = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
     assert refused.exit_code == 1, refused.stdout + refused.stderr
+    doc = json.loads(refused.stdout)  # one document (docs/json.md): refused, nothing written
+    assert doc["schema"] == "flowops.test/1" and doc["ok"] is False and doc["record"] is None
+    assert doc["error"]["type"] == "refused" and doc["error"]["lock"]["id"] == held.token
+    assert doc["native"]["release"] is None and doc["native"]["created"] == []
+    assert doc["scenarios"] == [] and doc["coverage"] is None
     # the same message as a promote, rollback or canary step under that lock
     expected = str(lock.LockHeldError("dev", lock.read_lock(other)))
     assert "carol@laptop" in expected and _said(expected) in _said(refused.stderr)
@@ -336,10 +341,16 @@ def test_a_failed_write_records_what_was_written_releases_the_lock_and_a_rerun_f
             message="injected",
         )
     )
-    failed = runner.invoke(app, ["test", "--env", "dev"])
+    failed = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
     assert failed.exit_code == 3 and "injected" in failed.stderr, failed.stderr
     reader = client_for(seeded_sandbox)
     (record,) = read_ledger(reader)
+    doc = json.loads(failed.stdout)  # one document: the failure, the record as written
+    assert doc["ok"] is False and doc["error"]["type"] == "aws-error"
+    assert doc["error"]["exit_code"] == 3 and "injected" in doc["error"]["message"]
+    assert doc["record"]["status"] == "failed" and doc["record"]["message"] == record.message
+    assert doc["native"]["release"] == record.id == doc["record"]["id"]
+    assert len(doc["native"]["created"]) == 2
     assert (record.kind, record.status) == ("test-cases", "failed")
     live = _names(connect_client())
     assert len(live) == 2
@@ -382,12 +393,15 @@ def test_a_signal_stops_publishing_at_the_next_test_case_and_records_it_cancelle
 ) -> None:
     seeded_sandbox.config.faults.append(FaultRule(operation="CreateTestCase", latency=0.3))
     watcher = _signal_at(seeded_sandbox, "CreateTestCase", 2, signal.SIGINT)
-    cancelled = runner.invoke(app, ["test", "--env", "dev"])
+    cancelled = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
     watcher.join(timeout=5)
     assert cancelled.exit_code == 130, cancelled.stdout + cancelled.stderr
     assert "cancelled by SIGINT" in cancelled.stderr
     reader = client_for(seeded_sandbox)
     (record,) = read_ledger(reader)
+    doc = json.loads(cancelled.stdout)  # one document: cancelled, the record as written
+    assert doc["error"]["type"] == "cancelled" and doc["error"]["exit_code"] == 130
+    assert doc["record"]["status"] == "cancelled" and doc["native"]["release"] == record.id
     assert (record.kind, record.status) == ("test-cases", "cancelled")
     live = _names(connect_client())
     # stopped before the third: the second, in flight when the signal came, completed
