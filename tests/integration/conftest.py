@@ -20,11 +20,20 @@ from typing import Any
 
 import pytest
 
+from flowops.connect import ConnectClient
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import DEV
-from tests.support.clients import ClientFactory, create_instance, make_client
+from tests.support.clients import ClientFactory, client_for, create_instance, make_client
 from tests.support.repos import FlowRepo
-from tests.support.scenarios import V1, V2, Released, live, rb_client, release
+from tests.support.scenarios import (
+    V1,
+    V2,
+    Released,
+    canary_workspace,
+    live,
+    rb_client,
+    release,
+)
 
 
 @pytest.fixture
@@ -55,6 +64,17 @@ def seeded_sandbox(sandbox: SandboxServer) -> SandboxServer:
     """The ``sandbox`` fixture with the standard seed data loaded."""
     sandbox.seed()
     return sandbox
+
+
+@pytest.fixture
+def canary_cwd(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ConnectClient:
+    """The working directory is a repository whose flows/ holds the candidate content of
+    the entry flow, with a dev environment on the seeded sandbox; its client."""
+    canary_workspace(tmp_path, seeded_sandbox)
+    monkeypatch.chdir(tmp_path)
+    return client_for(seeded_sandbox)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
+from flowops.connect import ConnectClient
 from flowops.deploy import canary_wrapper as cw
 from flowops.deploy.canary import canary_status
 from flowops.lint.engine import lint_paths
@@ -21,13 +22,9 @@ from tests.support.scenarios import MAIN, canary_workspace
 pytestmark = pytest.mark.integration
 
 
-def test_canary_cli_start_status_ramp_abort(
-    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    canary_workspace(tmp_path, seeded_sandbox)
-    monkeypatch.chdir(tmp_path)
+def test_canary_cli_start_status_ramp_abort(canary_cwd: ConnectClient) -> None:
     runner = CliRunner()
-    client = client_for(seeded_sandbox)
+    client = canary_cwd
     before = client.describe("flow", client.catalog().flows[f"flow:{MAIN}"].id)
 
     bad = runner.invoke(app, ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "100"])

@@ -27,9 +27,8 @@ from flowops.deploy.releases import read_ledger
 from flowops.sandbox import SandboxConfig, SandboxServer
 from flowops.sandbox.config import FaultRule
 from tests.support import DEV, STAGING, sandbox_environment_file
-from tests.support.clients import client_for
 from tests.support.releases import live_state, released_once
-from tests.support.scenarios import MAIN, canary_workspace
+from tests.support.scenarios import MAIN
 
 pytestmark = pytest.mark.integration
 
@@ -187,12 +186,10 @@ def test_rollback_failure_refusal_and_success_documents(staging: Any) -> None:
 
 
 def test_canary_commands_print_one_document_when_refused_or_failed(
-    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_sandbox: SandboxServer, canary_cwd: ConnectClient
 ) -> None:
-    canary_workspace(tmp_path, seeded_sandbox)
-    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    client = client_for(seeded_sandbox)
+    client = canary_cwd
     start = ["canary", "start", "--env", "dev", "--flow", MAIN, "-p", "10", "-f", "json"]
 
     # no canary running: abort and ramp are refused as bad input (exit 2)
