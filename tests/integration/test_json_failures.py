@@ -283,3 +283,30 @@ def test_a_signal_cancelled_run_prints_its_document(
         else:
             assert doc["release"] == record["id"] and doc["flows"]
             assert doc["reverts"] == [str(ledger[-2].id)]
+
+
+def test_a_second_signal_aborts_and_the_document_names_the_unlock(tmp_path: Path) -> None:
+    """SIGTERM, then SIGTERM again while the restore's first write is in flight: the run
+    stops at once (exit 143), the lock stays, and the document says how to clear it."""
+    with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as sandbox:
+        sandbox.seed()
+        world = World(sandbox, tmp_path)
+        commit(world.repo, 2)
+        rule = FaultRule(operation="UpdateContactFlowContent", latency=LATENCY, account=STAGING)
+        sandbox.config.faults = [rule]
+        proc = world.flowops("promote", "--env", str(world.env_file), "--yes", "-f", "json")
+        deadline = time.monotonic() + 60
+        for calls in (1, 2):  # A's new content, then the restore putting A back
+            while proc.poll() is None and rule.calls < calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(LATENCY / 4)
+            proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+        sandbox.config.faults = []
+        assert proc.returncode == 143, out + err
+        doc: dict[str, Any] = json.loads(out)
+        error = doc["error"]
+        assert doc["ok"] is False and error["type"] == "aborted" and error["exit_code"] == 143
+        assert "flowops unlock --env staging" in error["message"]
+        assert doc["outcomes"] and doc["release"] is None  # no final record was written
+        assert read_ledger(world.fresh())[-1].status == "running"  # the next run repairs it
