@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bench.release_faults import commit
-from bench.release_kills import LATENCY, World
+from bench.release_kills import ENTRY, LATENCY, Canary, World
 from flowops.cli.main import app
 from flowops.connect import ConnectClient
 from flowops.deploy.lock import Holder, LockInfo, acquire
@@ -253,7 +253,11 @@ def _signalled(world: World, args: list[str], op: str, sig: int) -> tuple[int, s
 
 @pytest.mark.parametrize(
     ("command", "sig", "code"),
-    [("promote", signal.SIGTERM, 143), ("rollback", signal.SIGINT, 130)],
+    [
+        ("promote", signal.SIGTERM, 143),
+        ("rollback", signal.SIGINT, 130),
+        ("canary-ramp", signal.SIGTERM, 143),
+    ],
 )
 def test_a_signal_cancelled_run_prints_its_document(
     tmp_path: Path, command: str, sig: int, code: int
@@ -261,11 +265,22 @@ def test_a_signal_cancelled_run_prints_its_document(
     with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as sandbox:
         sandbox.seed()
         world = World(sandbox, tmp_path)
-        v2 = commit(world.repo, 2)
+        env = ["--env", str(world.env_file), "--yes", "--format", "json"]
+        args = [command, *env]
+        if command == "canary-ramp":
+            Canary(world).start()
+            args = ["canary", "ramp", "--percent", "50", *env]
+        else:
+            v2 = commit(world.repo, 2)
         if command == "rollback":
             promote(world.env, v2, world.workdir, client=world.fresh(), tag=False)
-        args = [command, "--env", str(world.env_file), "--yes", "--format", "json"]
-        exit_code, out, err = _signalled(world, args, "UpdateContactFlowContent", sig)
+        # a ramp has one write: it is stopped while its running record is written
+        op = (
+            "UpdateContactFlowModuleContent"
+            if command == "canary-ramp"
+            else "UpdateContactFlowContent"
+        )
+        exit_code, out, err = _signalled(world, args, op, sig)
         assert exit_code == code, out + err
         doc: dict[str, Any] = json.loads(out)  # one document, nothing else on stdout
         assert doc["ok"] is False and doc["error"]["exit_code"] == code
@@ -280,9 +295,12 @@ def test_a_signal_cancelled_run_prints_its_document(
             assert doc["release"] == record and doc["outcomes"]
             states = {o["key"]: o["state"] for o in doc["outcomes"]}
             assert set(states.values()) <= {"restored", "deleted", "untouched"}, states
-        else:
+        elif command == "rollback":
             assert doc["release"] == record["id"] and doc["flows"]
             assert doc["reverts"] == [str(ledger[-2].id)]
+        else:
+            assert doc["release"] == record["id"] and doc["action"] == "ramp"
+            assert doc["flow"] == ENTRY and doc["percent"] == 50 and doc["flow_id"]
 
 
 def test_a_second_signal_aborts_and_the_document_names_the_unlock(tmp_path: Path) -> None:
