@@ -180,7 +180,13 @@ def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | Non
     """The flow's content at ``step.git_sha``, resolved for this environment."""
     if step.git_sha is None:
         raise BadInputError(f"{step.key}: no git commit recorded to restore from")
-    repo = open_repo(repo_path or Path.cwd())
+    try:
+        repo = open_repo(repo_path or Path.cwd())
+    except BadInputError as exc:  # say why git is needed, not only that it is missing
+        raise BadInputError(
+            f"{step.key}: Connect holds no copy of its content before (no version, no kept "
+            f"restore point); that content is in git at {step.git_sha[:12]}, but {exc}"
+        ) from None
     tree = read_tree_at(repo, step.git_sha)
     env = client.env
     doc = next(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -55,6 +55,7 @@ from flowops.deploy.releases import (
     append_record,
     ensure_ledger,
     parse_release_description,
+    read_restore_points,
 )
 from flowops.errors import ExitCode, FlowopsError
 
@@ -310,8 +311,23 @@ def _restore_point(description: str, release_id: int) -> bool:
     return description.strip() == f"flowops:restore-point release={release_id}"
 
 
-def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
-    """Where a flow a killed release planned to change is, from its versions and content."""
+def repair_flow(
+    client: ConnectClient,
+    flow: FlowRelease,
+    release_id: int,
+    kept: Container[str] = frozenset(),
+) -> FlowRelease:
+    """Where a flow a killed release planned to change is, from its versions and content.
+
+    A ``running`` record's ``sha_before`` is the content the flow had before the run; in
+    the final record it means a restore point kept in Connect (rollback's ``from-saved``),
+    so it stays only when ``kept`` (the hashes in ``flowops-restore-points``) holds it:
+    a flow whose content before was never kept is rolled back from its version or git,
+    exactly as after a clean run, never from a copy that does not exist."""
+    return _kept_only(_where(client, flow, release_id), kept)
+
+
+def _where(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
     kind: FlowKind = "module" if flow.kind == "module" else "flow"
     flow_id = flow.id
     try:
@@ -346,15 +362,21 @@ def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
     """Record every ``running`` release (its run is gone: we hold the lock) as interrupted,
     with where each flow it planned to touch is now."""
     notes: list[str] = []
+    kept: Container[str] | None = None  # the restore points kept in Connect, read once
     for record in [r for r in ledger.records if r.status == "running"]:
         try:
-            flows = tuple(
-                repair_flow(client, f, record.id) if f.outcome == "planned" else f
-                for f in record.flows
-            )
+            found = [
+                _where(client, f, record.id) if f.outcome == "planned" else f for f in record.flows
+            ]
+            if kept is None and any(_needs_copy(f) for f in found):
+                kept = read_restore_points(client)
         except ConnectError as exc:
             notes.append(f"release {record.id} was interrupted; not repaired yet ({exc})")
             continue
+        flows = tuple(
+            _kept_only(f, kept or frozenset()) if was.outcome == "planned" else f
+            for was, f in zip(record.flows, found, strict=True)
+        )
         touched = tuple(f for f in flows if f.outcome != "untouched")
         fixed = replace(record, status="interrupted", flows=touched)
         ledger = append_record(client, ledger, fixed)
@@ -365,6 +387,18 @@ def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
             + (f" ({', '.join(moved[:5])}{' ...' if len(moved) > 5 else ''})" if moved else "")
         )
     return ledger, notes
+
+
+def _needs_copy(flow: FlowRelease) -> bool:
+    """A flow moved without a restore-point version: rollback needs the content before."""
+    moved = flow.outcome in ("released", "partial")
+    return moved and bool(flow.sha_before) and flow.version_before is None
+
+
+def _kept_only(flow: FlowRelease, kept: Container[str]) -> FlowRelease:
+    """``sha_before`` in a final record means a restore point kept in Connect: it stays
+    only when ``kept`` holds it."""
+    return replace(flow, sha_before=flow.sha_before if flow.sha_before in kept else None)
 
 
 __all__ = [
