@@ -10,7 +10,8 @@ entry flow at its old content, the candidate's or a wrapper with its state tag; 
 flows untouched; no lock; no helper without a canary; every record true per flow. Where
 a command failed, the plain re-run follows (the command again where its effect is not
 there, then the canary promoted or aborted), and then a promote of the same commit makes
-no write and, after a promote, a rollback gives release 1 back.
+no write and, after a promote, a rollback leaves exactly the state a rollback after a
+clean promote of the candidate leaves.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def report(results: list[CanaryTrial]) -> str:
         "the fault; after a failed command, the plain re-run), each checked with plain "
         "boto3: the entry flow at its old content, the candidate's or a wrapper with its "
         "state tag, no lock, no stray helper, records true per flow, a promote of the same "
-        "commit then writes nothing, a rollback after a promote gives release 1 back.",
+        "commit then writes nothing, a rollback after a promote leaves exactly the state a "
+        "rollback after a clean promote leaves.",
         "",
         *rows,
     ]
