@@ -12,6 +12,11 @@ or SIGKILL) is sent while the n-th one is in flight. Then, checked with plain bo
   at its old content, the candidate's, or a wrapper whose state tag and helpers exist);
 * a run stopped by SIGINT/SIGTERM exits 130/143 (or 0 when it had finished), its record
   is final (never ``running``) and true per flow, and it leaves no lock;
+* what such a run printed is true (:mod:`bench.signal_output`): promote's table of where
+  each flow is; rollback's and canary's one-line summary (what was rolled back and left,
+  or where the entry flow is; recorded as cancelled; the lock given back) and, in the
+  SIGTERM trials, run with ``--format json``, their JSON document, which must parse and
+  say the same;
 * after SIGKILL, the lock the run left is cleared with ``flowops unlock`` (the CLI), which
   records the killed release as interrupted, true per flow;
 * a plain re-run converges (promote: release 2; rollback: release 1; canary: the command
@@ -50,6 +55,13 @@ from bench.release_faults import (
     commit,
     same_as_clean,
     snapshot,
+)
+from bench.signal_output import (
+    canary_output_true,
+    finished_json_true,
+    output_true,
+    rollback_output_true,
+    summary_line,
 )
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import abort_canary, canary_status, promote_canary, ramp_canary
@@ -93,13 +105,21 @@ MOMENTS: dict[str, tuple[tuple[str, int], ...]] = {
         ("TagResource", 1),  # the state tag
         ("UpdateContactFlowContent", 1),  # the wrapper
     ),
-    "canary-ramp": (("UpdateContactFlowContent", 1), ("TagResource", 1)),
+    "canary-ramp": (
+        ("UpdateContactFlowModuleContent", 1),  # the running record: before the write
+        ("UpdateContactFlowContent", 1),
+        ("TagResource", 1),
+    ),
     "canary-promote": (
         ("UpdateContactFlowModuleContent", 1),  # the running record
         ("UpdateContactFlowContent", 1),  # the candidate's content
         ("DeleteContactFlow", 1),  # a helper removed
     ),
-    "canary-abort": (("UpdateContactFlowContent", 1), ("DeleteContactFlow", 1)),
+    "canary-abort": (
+        ("UpdateContactFlowModuleContent", 1),  # the running record: before the write
+        ("UpdateContactFlowContent", 1),
+        ("DeleteContactFlow", 1),
+    ),
 }
 LATENCY = 0.4
 
@@ -152,6 +172,7 @@ class World:
         )
         self.client = ConnectClient.for_environment(self.env, settings=SETTINGS)
         self.plain = make_client(sandbox.url, STAGING)
+        self.stdout = self.stderr = ""  # what the last stopped command printed
         self.v1 = commit(self.repo, 1)
         promote(self.env, self.v1, self.workdir, client=self.fresh(), tag=False)
 
@@ -186,6 +207,7 @@ class World:
         out, err = proc.communicate(timeout=120)
         time.sleep(LATENCY + 0.3)  # a call in flight when the process died is still carried out
         self.sandbox.config.faults = []
+        self.stdout, self.stderr = out, err
         return out + err
 
     def stop(
@@ -218,6 +240,28 @@ class World:
 
     def records(self) -> list[ReleaseRecord]:
         return read_ledger(self.fresh())
+
+    def said(self, trial: KillTrial, sig: int, mid: dict[str, Any], *, as_json: bool) -> str | None:
+        """After a run a signal stopped (exit 130/143): its one-line summary, checked for
+        what every command's says (signal, exit, record, lock; the JSON's ``cancelled``
+        block); None when it finished first or was killed."""
+        if trial.exit_code == 0 and as_json:
+            schema = "flowops-rollback/1" if trial.action == "rollback" else "flowops-canary/1"
+            trial.problems += finished_json_true(self.stdout, schema, self.records())
+        if trial.exit_code not in (130, 143):
+            return None
+        line = summary_line(self.stderr)
+        problems, _ = output_true(
+            line,
+            self.stdout,
+            exit_code=trial.exit_code,
+            sig=sig,
+            as_json=as_json,
+            records=self.records(),
+            locked=bool(locks(mid)),
+        )
+        trial.problems.extend(problems)
+        return line
 
     def promote_writes_nothing(self, sha: str, problems: list[str], what: str) -> None:
         again = promote(self.env, sha, self.workdir, client=self.fresh(), tag=False)
@@ -350,8 +394,15 @@ def run_rollback(world: World, trial: KillTrial, op: str, nth: int, sig: int) ->
     old = world.now()
     promote(world.env, commit(world.repo, 2), world.workdir, client=world.fresh(), tag=False)
     new = world.now()
+    as_json = sig == signal.SIGTERM  # SIGTERM trials read --format json, SIGINT ones text
     args = ["rollback", "--env", str(world.env_file), "--yes"]
+    args += ["--format", "json"] if as_json else []
     _, mid, stopped = world.stop(trial, args, op, nth, sig)
+    line = world.said(trial, sig, mid, as_json=as_json)
+    if line is not None:  # what it says it rolled back is at release 1, the rest at 2
+        problems += rollback_output_true(
+            line, world.stdout, as_json=as_json, mid=mid, back=old, left=new
+        )
     _between(mid, old, new, problems)
     # A rollback's "new" content is release 1: its record is checked the other way round.
     problems += _records_true(world, stopped, mid, new, old)
@@ -387,7 +438,8 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
     canary = Canary(world)
     if action != "start":
         canary.start()
-    env = ["--env", str(world.env_file), "--yes"]
+    as_json = sig == signal.SIGTERM  # SIGTERM trials read --format json, SIGINT ones text
+    env = ["--env", str(world.env_file), "--yes", *(["--format", "json"] if as_json else [])]
     args = {
         "start": ["canary", "start", *env, "--flow", ENTRY, "--percent", "10"]
         + ["--ref", canary.sha],
@@ -395,7 +447,20 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
         "promote": ["canary", "promote", *env],
         "abort": ["canary", "abort", *env],
     }[action]
+    before = world.now()
     _, mid, stopped = world.stop(trial, args, op, nth, sig)
+    line = world.said(trial, sig, mid, as_json=as_json)
+    if line is not None:
+        trial.problems += canary_output_true(
+            line,
+            world.stdout,
+            as_json=as_json,
+            action=action,
+            entry=ENTRY,
+            mid=mid,
+            before=before,
+            helpers=_helpers(mid),
+        )
     canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL)
     canary.converge(action, mid, trial.problems)
 

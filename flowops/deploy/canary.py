@@ -67,7 +67,13 @@ from flowops.deploy.releases import (
     content_sha256,
     release_description,
 )
-from flowops.deploy.transaction import Transaction, repair_flow, transaction
+from flowops.deploy.transaction import (
+    CancelledError,
+    Transaction,
+    repair_flow,
+    signal_name,
+    transaction,
+)
 from flowops.errors import BadInputError, CheckFailedError, FlowopsError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
@@ -326,12 +332,15 @@ def _recorded(
     *,
     before: int | None = None,
     commit: str | None = None,
+    leftovers: Sequence[str] = (),
 ) -> tuple[ReleaseRecord, _Written]:
     """Run ``write`` (a content change of the entry flow) as release ``tx.release_id``:
     the ``running`` record first, the final one after; on failure or cancellation the
     record says where the flow really is (read back from Connect) and the error goes on.
     ``before`` defaults to the version the newest record left the flow at (a ramp's or an
-    abort's: the wrapper version the start or the last ramp published)."""
+    abort's: the wrapper version the start or the last ramp published). A signal before
+    the write stops it (:class:`CanaryCancelledError`: one line saying where the flow is;
+    ``leftovers``: what a cancelled write could not remove); once begun, the write ends."""
     if before is None:
         assert tx.ledger is not None
         before = _last_version(tx.ledger.records, entry.id)
@@ -350,6 +359,7 @@ def _recorded(
     wrote: list[_Written] = []
 
     def steps() -> None:
+        tx.checkpoint()
         written = write()
         wrote.append(written)
         done.append(
@@ -375,7 +385,49 @@ def _recorded(
         flows = tuple(done[-1:]) or (planned,)
         return replace(base, status=status, flows=flows, when=tx.now())
 
-    return tx.run(record, steps, on_failure=read_back), wrote[0]
+    try:
+        return tx.run(record, steps, on_failure=read_back), wrote[0]
+    except CancelledError as exc:
+        where = done[-1] if done else replace(planned, outcome="failed")
+        raise CanaryCancelledError(exc.signum, tx, kind, where, leftovers) from None
+
+
+class CanaryCancelledError(CancelledError):
+    """A canary command stopped by SIGINT / SIGTERM; one line says where the entry flow
+    is, what was left, that it is recorded as cancelled, and (added when the transaction
+    ends) whether the lock was given back; ``kind`` and ``flow`` say it as data."""
+
+    def __init__(
+        self,
+        signum: int,
+        tx: Transaction,
+        kind: ReleaseKind,
+        flow: FlowRelease,
+        leftovers: Sequence[str] = (),
+    ) -> None:
+        self.kind, self.flow = kind, flow
+        what = kind.replace("-", " ")
+        if flow.outcome in ("untouched", "restored"):
+            where = f"{flow.name} is at its content from before the {what}"
+            if kind == "canary-start":
+                where += (
+                    f"; not removed: {'; '.join(leftovers)} (`flowops canary abort` clears it)"
+                    if leftovers
+                    else "; no helper flow of it is left"
+                )
+        elif flow.outcome in ("released", "partial"):
+            where = f"{flow.name} is at the {what}'s new content (its write had begun)"
+        else:
+            where = f"{flow.name} is in an unknown state: check `flowops canary status`"
+        recorded = (
+            f"recorded as cancelled (release {tx.release_id})"
+            if tx.recorded
+            else "not recorded yet (the next run records it from the flow)"
+        )
+        super().__init__(
+            signum, f"{what} of {flow.name} cancelled by {signal_name(signum)}: {where}; {recorded}"
+        )
+        self.record, self.recorded = tx.final, tx.recorded
 
 
 def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:
@@ -473,6 +525,7 @@ def _start(
     assert entry.content is not None
     helpers: dict[str, int] = {}
     started: list[CanaryState] = []
+    leftovers: list[str] = []  # what a failed or cancelled start could not remove
 
     def write() -> _Written:
         assert entry.content is not None
@@ -490,13 +543,14 @@ def _start(
             client.tag(entry.arn, {STATE_TAG: encode_state(state)})
         except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
             for helper in (stable, cand):
-                if helper is not None:
-                    _delete_quietly(client, helper.id)  # no helper is left without a canary
+                if helper is not None:  # no helper is left without a canary
+                    problem = _delete_quietly(client, helper.id)
+                    leftovers.extend([f"helper {helper.name} ({problem})"] if problem else [])
             if cand is not None:
                 try:
                     client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
-                except FlowopsError:
-                    pass  # the tag names deleted helpers: `flowops canary abort` clears it
+                except FlowopsError as exc:  # it names deleted helpers: abort clears it
+                    leftovers.append(f"the state tag, if it was applied ({exc})")
             client.refresh_flows()
             raise
         try:
@@ -511,9 +565,9 @@ def _start(
         except FlowopsError:
             try:
                 _put_back(client, tx, entry, state)
-                _cleanup(client, entry, state)
-            except FlowopsError:
-                pass  # the state tag stays: `flowops canary abort` can finish the job
+                leftovers.extend(_cleanup(client, entry, state))
+            except FlowopsError as exc:  # the state tag stays: abort can finish the job
+                leftovers.append(f"the canary's state tag and helpers ({exc})")
             raise
         helpers.update({stable.name: 1, cand.name: 1})
         started.append(state)
@@ -521,7 +575,14 @@ def _start(
 
     message = f"canary start of {entry.name}: {percent}% to {tag_safe(ref) or 'the candidate'}"
     record, written = _recorded(
-        client, tx, entry, "canary-start", message, write, commit=tag_safe(ref) or None
+        client,
+        tx,
+        entry,
+        "canary-start",
+        message,
+        write,
+        commit=tag_safe(ref) or None,
+        leftovers=leftovers,
     )
     client.refresh_flows()
     return CanaryResult(

@@ -537,15 +537,59 @@ def rollback(
         try:
             tx.run(record, steps)
         except CancelledError as exc:
-            left = len(plan.steps) - len(outcomes)
-            raise CancelledError(
-                exc.signum,
-                f"rollback {release_id} of release {', '.join(plan.reverts)} cancelled by "
-                f"{signal_name(exc.signum)}: {len(outcomes)} flow(s) rolled back, {left} "
-                "left as they were; recorded as cancelled (run rollback again to finish)",
-            ) from None
+            done = report(_with_unreached(plan, outcomes), release_id, tx.warnings)
+            raise RollbackCancelledError(exc.signum, tx, done) from None
     notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
     return report(outcomes, release_id, notes)
+
+
+def _with_unreached(plan: RollbackPlan, outcomes: Sequence[FlowOutcome]) -> list[FlowOutcome]:
+    """``outcomes`` and, for each step not reached, a ``planned`` one (left as it was)."""
+    done = {o.step.key for o in outcomes}
+    rest = [
+        FlowOutcome(s, "planned", s.from_version, "not reached: left as it was")
+        for s in plan.steps
+        if s.key not in done
+    ]
+    return [*outcomes, *rest]
+
+
+def _names(outcomes: Sequence[FlowOutcome]) -> str:
+    keys = [o.step.key for o in outcomes]
+    return f" ({', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''})" if keys else ""
+
+
+class RollbackCancelledError(CancelledError):
+    """A rollback stopped by SIGINT / SIGTERM between flows; ``report`` says where every
+    flow is (a flow not reached: ``planned``), the message says it in one line: what was
+    rolled back, what was left, that it is recorded as cancelled, and (added when the
+    transaction ends) whether the lock was given back."""
+
+    def __init__(self, signum: int, tx: Transaction, report: RollbackReport) -> None:
+        writes = [o for o in report.outcomes if o.step.action != "leave"]
+        back = [o for o in writes if o.result in ("restored", "repointed", "archived")]
+        failed = [o for o in writes if o.result == "failed"]
+        unreached = [o for o in writes if o.result == "planned"]
+        reverts = ", ".join(report.plan.reverts)
+        parts = [f"{len(back)} of {len(writes)} flow(s) rolled back{_names(back)}"]
+        if unreached:
+            parts.append(f"{len(unreached)} not reached, left as they were{_names(unreached)}")
+        if failed:
+            parts.append(f"{len(failed)} failed, left as they were{_names(failed)}")
+        recorded = (
+            f"recorded as cancelled (release {report.release_id})"
+            if tx.recorded
+            else "not recorded yet (the next run records it from the flows)"
+        )
+        if unreached or failed:
+            recorded += "; run rollback again to finish"
+        super().__init__(
+            signum,
+            f"rollback {report.release_id} of release {reverts} cancelled by "
+            f"{signal_name(signum)}: {', '.join(parts)}; {recorded}",
+        )
+        self.report = report
+        self.record, self.recorded = tx.final, tx.recorded
 
 
 #: Steps that restore content without a version: what they overwrite is kept as content.

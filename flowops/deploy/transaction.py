@@ -67,13 +67,44 @@ def signal_name(signum: int) -> str:
 
 
 class CancelledError(FlowopsError):
-    """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143)."""
+    """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143).
+
+    Once the transaction it stopped has ended, its message ends with what became of the
+    lock, and ``record`` / ``recorded`` / ``lock_released`` say the same as data (for
+    ``--format json``)."""
 
     def __init__(self, signum: int, message: str = "") -> None:
         self.signum = signum
         self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
         name = signal.Signals(signum).name
         super().__init__(message or f"cancelled by {name}")
+        #: The release's final record (``cancelled``), and whether it was written.
+        self.record: ReleaseRecord | None = None
+        self.recorded = False
+        #: None: no lock was taken; else whether it was given back.
+        self.lock_released: bool | None = None
+
+    @property
+    def signal(self) -> str:
+        return signal_name(self.signum)
+
+    def add(self, text: str) -> None:
+        """Add ``text`` to the one-line message."""
+        self.args = (f"{self.args[0]}; {text}" if self.args else text,)
+
+    def ended(self, tx: Transaction) -> None:
+        """The transaction it stopped has ended: say whether the lock was given back."""
+        self.record = self.record or tx.final
+        self.recorded = self.recorded or tx.recorded
+        if tx.lock is None:
+            return
+        self.lock_released = tx.lock_released
+        env = tx.client.env.name
+        self.add(
+            "lock given back"
+            if tx.lock_released
+            else f"the lock was not given back: clear it with `{unlock_command(env, tx.lock)}`"
+        )
 
 
 class AbortedError(KeyboardInterrupt):
@@ -102,6 +133,10 @@ class Transaction:
     on_signal: Callable[[int], None] | None = None
     #: The release's final record once :meth:`run` wrote it (also when it failed).
     final: ReleaseRecord | None = None
+    #: The final record was written and read back (not only attempted).
+    recorded: bool = False
+    #: The lock was given back when the transaction ended.
+    lock_released: bool = False
 
     @property
     def who(self) -> str:
@@ -155,7 +190,9 @@ class Transaction:
         """The final record of the release (read back; a failure is a warning, not lost:
         the ``running`` record stays and the next run repairs it from the flows)."""
         try:
-            return self.write(record)
+            written = self.write(record)
+            self.recorded = True
+            return written
         except FlowopsError as exc:
             self.warnings.append(
                 f"release {record.id} could not be recorded ({exc}); the next run records "
@@ -198,7 +235,9 @@ class Transaction:
         if self.signum is not None:
             raise AbortedError(signum)  # second signal: stop now, leave the lock
         self.signum = signum
-        if self.on_signal is not None:
+        # Once the final record is written nothing is left to stop: the report that
+        # follows says what was done, not a line promising a stop that cannot come.
+        if self.on_signal is not None and self.final is None:
             self.on_signal(signum)
 
 
@@ -225,6 +264,7 @@ def transaction(
 ) -> Iterator[Transaction]:
     """Lock, fresh ledger, repair, release id; the lock is given back however it ends."""
     tx = Transaction(client, Holder.current(who), on_signal=on_signal)
+    cancelled: CancelledError | None = None
     with _signals(tx):
         try:
             tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
@@ -241,6 +281,9 @@ def transaction(
             tx.ledger = ledger
             tx.release_id = ledger.next_id
             yield tx
+        except CancelledError as exc:
+            cancelled = exc
+            raise
         except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
             if tx.lock is None:
                 raise
@@ -251,6 +294,7 @@ def transaction(
             if tx.lock is not None:
                 try:
                     release(client, tx.lock)
+                    tx.lock_released = True
                 except FlowopsError as exc:
                     env = client.env.name
                     tx.warnings.append(
@@ -259,6 +303,8 @@ def transaction(
                     )
                 except KeyboardInterrupt as exc:  # a second signal while giving it back
                     raise _aborted(tx, exc, tx.lock) from None
+            if cancelled is not None:
+                cancelled.ended(tx)
 
 
 def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
