@@ -26,6 +26,17 @@ _UNREACHED = re.compile(r"(\d+) not reached, left as they were(?: \(([^)]*)\))?"
 _FAILED = re.compile(r"(\d+) failed, left as they were")
 
 
+def document(stdout: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The JSON document a command printed, or None and why not."""
+    try:
+        doc = json.loads(stdout)
+    except ValueError as exc:
+        return None, [f"--format json printed no valid JSON ({exc}): {stdout[-200:]}"]
+    if not isinstance(doc, dict):
+        return None, [f"--format json printed no JSON object: {stdout[-200:]}"]
+    return doc, []
+
+
 def summary_line(stderr: str) -> str | None:
     """The one-line summary of a cancelled command (its ``error:`` prefix removed)."""
     lines = [line for line in stderr.splitlines() if _LINE.search(line)]
@@ -116,10 +127,9 @@ def rollback_output_true(
         if mid.get(key) != left.get(key):
             problems.append(f"{key}: the summary says not reached, but it moved")
     if as_json:
-        try:
-            doc = json.loads(stdout)
-        except ValueError as exc:
-            return [*problems, f"--format json printed no valid JSON ({exc}): {stdout[-200:]}"]
+        doc, invalid = document(stdout)
+        if doc is None:
+            return [*problems, *invalid]
         if doc.get("schema") != "flowops-rollback/1" or doc.get("ok") is not False:
             problems.append(f"JSON: schema {doc.get('schema')!r}, ok {doc.get('ok')!r}")
         for flow in doc.get("flows", []):
@@ -159,10 +169,9 @@ def canary_output_true(
     if "no helper flow of it is left" in line and helpers:
         problems.append(f"the summary says no helper is left; these are: {helpers}")
     if as_json:
-        try:
-            doc = json.loads(stdout)
-        except ValueError as exc:
-            return [*problems, f"--format json printed no valid JSON ({exc}): {stdout[-200:]}"]
+        doc, invalid = document(stdout)
+        if doc is None:
+            return [*problems, *invalid]
         if doc.get("schema") != "flowops-canary/1" or doc.get("action") != action:
             problems.append(f"JSON: schema {doc.get('schema')!r}, action {doc.get('action')!r}")
         state = doc.get("flow_state")
@@ -188,10 +197,9 @@ def output_true(
     problems = _common(line, exit_code, sig, records, locked)
     if not as_json:
         return problems, None
-    try:
-        doc = json.loads(stdout)
-    except ValueError:
-        return problems, None  # said by the command's own check
+    doc, _ = document(stdout)  # not JSON: said by the command's own check
+    if doc is None:
+        return problems, None
     return problems + _json_common(doc, line, exit_code, sig, records), doc
 
 
@@ -199,11 +207,9 @@ def finished_json_true(stdout: str, schema: str, records: Sequence[ReleaseRecord
     """A command that finished although a signal came (exit 0), run with ``--format
     json``: its document parses, says it was not cancelled, and names a release recorded
     as released."""
-    try:
-        doc = json.loads(stdout)
-    except ValueError as exc:
-        return [f"--format json printed no valid JSON ({exc}): {stdout[-200:]}"]
-    problems = []
+    doc, problems = document(stdout)
+    if doc is None:
+        return problems
     if doc.get("schema") != schema or doc.get("cancelled") is not None:
         problems.append(f"JSON: schema {doc.get('schema')!r}, cancelled {doc.get('cancelled')!r}")
     record = next((r for r in records if r.id == doc.get("release")), None)
