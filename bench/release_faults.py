@@ -9,7 +9,8 @@ Connect with plain boto3 (never through the client under test):
 * every managed flow exactly at its release-1 or its release-2 content (never between,
   never a SAVED placeholder), right after the faulted run;
 * the record of the faulted release true per flow (``restored``/``deleted`` at the old
-  content or absent, ``released``/``partial`` at the new);
+  content or absent, ``released``/``partial`` at the new), and no final record pointing
+  rollback at a restore-point copy that is not kept in Connect (:func:`copies_kept`);
 * no lock left by a run that ended on its own;
 * the re-run converges, and the one after it makes no write at all;
 * the rollback afterwards gives exactly what a rollback after a clean release 2 gives
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,13 @@ from flowops.connect.client import remote_flow
 from flowops.deploy.apply import ApplyFailedError
 from flowops.deploy.plan import live_semantics
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import LOCK_NAME, RESERVED_NAMES, read_ledger
+from flowops.deploy.releases import (
+    LOCK_NAME,
+    RESERVED_NAMES,
+    ReleaseRecord,
+    read_ledger,
+    read_restore_points,
+)
 from flowops.deploy.rollback import rollback
 from flowops.errors import FlowopsError
 from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
@@ -238,6 +246,20 @@ def check_record(
     return problems
 
 
+def copies_kept(records: Sequence[ReleaseRecord], client: ConnectClient) -> list[str]:
+    """A final record's ``sha_before`` sends rollback to a copy kept in Connect: every one
+    must be in the restore-point module (never a copy that was never kept)."""
+    final = [(r, f) for r in records if r.status != "running" for f in r.flows if f.sha_before]
+    if not final:
+        return []
+    kept = read_restore_points(client)
+    return [
+        f"release {r.id}: {f.key} points rollback at a copy never kept ({f.sha_before})"
+        for r, f in final
+        if f.sha_before not in kept
+    ]
+
+
 def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
     """One trial (see the module docstring)."""
     started = time.perf_counter()
@@ -288,6 +310,7 @@ def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
             if mid.get(key) and mid[key][0] != "PUBLISHED":
                 problems.append(f"{key}: left {mid[key][0]}")
         records = read_ledger(client())
+        problems += copies_kept(records, client())
         faulted_record = next((r for r in records if r.id == 2), None)
         if faulted_record is not None and trial.result != "refused":
             if faulted_record.status == "running":

@@ -53,6 +53,7 @@ from bench.release_faults import (
     check_record,
     clean_rollback_state,
     commit,
+    copies_kept,
     same_as_clean,
     snapshot,
 )
@@ -315,8 +316,9 @@ def _records_true(
 ) -> list[str]:
     """The records of the stopped run (ids in ``run``, the unlock's left out) are final
     and say where each flow is."""
-    problems = []
-    for record in world.records():
+    records = world.records()
+    problems = copies_kept(records, world.fresh())
+    for record in records:
         if not run[0] < record.id <= run[1] or record.kind == "unlock":
             continue
         if record.status == "running":
