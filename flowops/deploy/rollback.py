@@ -178,6 +178,14 @@ def _kind(step: RollbackStep) -> FlowKind:
 
 def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | None) -> str:
     """The flow's content at ``step.git_sha``, resolved for this environment."""
+    return git_document(step, client, repo_path)[0]
+
+
+def git_document(
+    step: RollbackStep, client: ConnectClient, repo_path: Path | None
+) -> tuple[str, bool]:
+    """The flow's content at ``step.git_sha``, resolved for this environment, and whether
+    git has it published (a flow git keeps ``SAVED`` is restored as saved content)."""
     if step.git_sha is None:
         raise BadInputError(f"{step.key}: no git commit recorded to restore from")
     try:
@@ -205,7 +213,7 @@ def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | Non
         raise UnresolvedReferencesError(
             env.name, [(symbol(step.kind, step.name), m) for m in missing]
         )
-    return json.dumps(resolved, ensure_ascii=False)
+    return json.dumps(resolved, ensure_ascii=False), doc.info.status.upper() != "SAVED"
 
 
 def saved_content(
@@ -253,8 +261,10 @@ def restore_flow(
                 client.update_alias(kind, step.flow_id, alias, step.to_version)
             return FlowOutcome(step, "repointed", step.to_version, step.note, alias)
         notes = [step.note] if step.note else []
+        publish = True
         if step.action == "from-git":
-            content = git_content(step, client, repo_path)
+            content, publish = git_document(step, client, repo_path)
+            notes += [] if publish else ["saved, not published, as in git"]
         elif step.action == "from-saved":
             content, where = saved_content(step, client, kept or {}, repo_path)
             notes = [where]
@@ -267,9 +277,9 @@ def restore_flow(
                     raise
                 notes.append(f"version {step.to_version} unreadable ({exc.code}): content from git")
                 content = git_content(step, client, repo_path)
-        client.update_content(kind, step.flow_id, content)
+        client.update_content(kind, step.flow_id, content, publish=publish)
         try:
-            version: int | None = client.create_version(kind, step.flow_id, description)
+            version = client.create_version(kind, step.flow_id, description) if publish else None
         except ConnectError as exc:
             version = None
             notes.append(f"restored, but no version created ({exc.code}: {exc})")

@@ -214,8 +214,9 @@ def _killed_or_clean(sandbox: SandboxServer, tmp_path: Path, *, killed: bool) ->
     """Versionless: A, B published and S saved only, released; release 2 changes all three,
     once cleanly, once stopped at once after two flows (a second Ctrl-C: the lock and the
     running record stay, as after SIGKILL), then ``flowops unlock`` and a plain re-run.
-    Then rollback runs where there is no git repository. Returns what it planned and did
-    per flow and whether each flow is back at release 1."""
+    Then rollback runs where there is no git repository, and again with it. Returns what
+    the first planned and did per flow, whether each flow is back at release 1 after it,
+    and whether the second finished (every flow as in release 1, statuses too)."""
     sandbox.config.strict.campaign_only_versions = True
     staging = environment(sandbox, "staging", STAGING)
     client = ConnectClient.for_environment(staging)
@@ -252,10 +253,15 @@ def _killed_or_clean(sandbox: SandboxServer, tmp_path: Path, *, killed: bool) ->
     elsewhere.mkdir()
     report = rollback(ConnectClient.for_environment(staging), repo_path=elsewhere)
     after = live_state(client)
+    # With the repository at hand, rollback again finishes it: every flow as in release 1,
+    # S saved (not published) as git has it.
+    again = rollback(ConnectClient.for_environment(staging), repo_path=tmp_path / "repo")
+    final = live_state(client)
     return {
         "steps": {o.step.key: (o.step.action, o.result) for o in report.outcomes},
         "messages": {o.step.key: o.message for o in report.failed},
         "back": {key: after[key] == first[key] for key in first},
+        "finished": again.ok and all(final[key] == first[key] for key in first),
     }
 
 
@@ -282,6 +288,7 @@ def test_a_killed_versionless_promote_rolls_back_as_a_clean_one_never_from_a_cop
         }
     )
     assert killed["back"] == plain["back"] == {"flow:A": True, "flow:B": True, "flow:S": False}
+    assert killed["finished"] and plain["finished"]
     # S's failure says exactly why: Connect never held a copy; git has it.
     for report in (killed, plain):
         message = report["messages"]["flow:S"]  # type: ignore[index]
