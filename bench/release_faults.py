@@ -413,7 +413,8 @@ def report(results: list[Trial]) -> str:
         f"{len(results)} trials (promote under the fault, re-run, re-run, rollback under the "
         "fault, rollback again where it did not finish), each "
         "checked with plain boto3: every flow at its old or new release content, the record "
-        "true per flow, no lock left, the second re-run writes nothing, the rollback leaves "
+        "true per flow, no record pointing rollback at a restore-point copy not kept in "
+        "Connect, no lock left, the second re-run writes nothing, the rollback leaves "
         "exactly the state a rollback after a clean promote leaves (every flow, status and "
         "content).",
         "",

@@ -604,8 +604,13 @@ def report(results: list[KillTrial]) -> str:
         + "). Checked with plain boto3: every flow at its old or new content (a canary's "
         "entry flow also as a wrapper with its tag), exit 130/143 and no lock after "
         "SIGINT/SIGTERM, `flowops unlock` after SIGKILL, every record final and true per "
-        "flow, the re-run converges and a promote of the same commit then writes nothing, "
-        "a rollback then leaves exactly the state a rollback after a clean promote leaves.",
+        "flow and none pointing rollback at a restore-point copy not kept in Connect; "
+        "what a stopped run printed is true (promote's table; rollback's and canary's "
+        "one-line summary: what was rolled back and left or where the entry flow is, "
+        "recorded as cancelled, lock given back; in SIGTERM trials their `--format json` "
+        "document, which must parse and say the same); the re-run converges and a promote "
+        "of the same commit then writes nothing, a rollback then leaves exactly the state "
+        "a rollback after a clean promote leaves.",
         "",
         *rows,
     ]
