@@ -22,7 +22,9 @@ Kinds of fault: ``5xx``, ``throttle``, ``drop`` (connection closed, no answer),
 (a non-retryable error on the n-th call of one write operation), ``restore-fail`` (a
 fatal error, then a failure while restoring).
 
-Run: ``python -m bench faults`` (``--trials N``, default 105: 15 seeds of each kind).
+Run: ``python -m bench faults`` (all of it: these 105 trials, 15 seeds of each kind, then
+the 78 signal and 30 canary trials); options through ``python -m bench.release_faults``
+(``--trials N``, ``--kills N``, ``--canary N``, ``--seed N``).
 Prints Markdown and records it in results.md; exit 1 when a trial broke an invariant.
 ``tests/integration/test_release_faults.py`` runs one seed of each kind in make test.
 """
@@ -461,7 +463,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench faults")
     parser.add_argument("--trials", type=int, default=105, help="promote/rollback trials")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kills", type=int, default=72, help="signal trials (0: none)")
+    parser.add_argument(
+        "--kills",
+        type=int,
+        default=-1,
+        help="signal trials (0: none; default: every moment of every command under each "
+        "signal once, 78)",
+    )
     parser.add_argument("--canary", type=int, default=30, help="canary trials (0: none)")
     args = parser.parse_args(argv)
     broken = kills_and_canaries(args.kills, args.canary, args.seed)
@@ -494,9 +502,9 @@ def kills_and_canaries(kills: int, canaries: int, seed: int) -> int:
     from bench import canary_faults, release_kills
     from bench.results import replace_section
 
-    if kills <= 0 and canaries <= 0:
+    if kills == 0 and canaries <= 0:
         return 0
-    killed = release_kills.run(kills)
+    killed = release_kills.run(kills if kills >= 0 else len(release_kills.cases()))
     faulted = canary_faults.run(canaries, seed)
     parts = [release_kills.report(killed)] if killed else []
     parts += [canary_faults.report(faulted)] if faulted else []
@@ -506,9 +514,10 @@ def kills_and_canaries(kills: int, canaries: int, seed: int) -> int:
     machine = f"{platform.machine()}, {os.cpu_count()} CPU shared with other jobs"
     replace_section(
         heading,
-        f"## {heading}\n\n`python -m bench faults --trials 0` ({len(killed) + len(faulted)} "
-        f"trials)\n\n{text}\n\nMachine: {machine}, Python {platform.python_version()}; "
-        f"measured {time.strftime('%Y-%m-%d')}.\n",
+        f"## {heading}\n\n`python -m bench faults` (this part alone: `python -m "
+        f"bench.release_faults --trials 0`; {len(killed) + len(faulted)} trials)\n\n{text}"
+        f"\n\nMachine: {machine}, Python {platform.python_version()}; measured "
+        f"{time.strftime('%Y-%m-%d')}.\n",
     )
     return 1 if any(t.problems for t in killed) or any(t.problems for t in faulted) else 0
 

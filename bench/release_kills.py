@@ -26,7 +26,8 @@ or SIGKILL) is sent while the n-th one is in flight. Then, checked with plain bo
   (every flow, status and content, compared with plain boto3 to that state computed in a
   sandbox of its own: :func:`bench.release_faults.clean_rollback_state`).
 
-Run through ``python -m bench faults`` (``--kills N``); the suite runs a seeded subset.
+Run through ``python -m bench faults`` (every case once: 78 trials; ``python -m
+bench.release_faults --kills N`` for another count); the suite runs a seeded subset.
 """
 
 from __future__ import annotations
@@ -125,16 +126,21 @@ MOMENTS: dict[str, tuple[tuple[str, int], ...]] = {
 LATENCY = 0.4
 
 
-def plan(trials: int) -> list[tuple[str, str, int, int]]:
-    """(action, operation, nth, signal) of ``trials`` trials: every moment of every action
-    under each signal in turn, then round again."""
-    cases = [
+def cases() -> list[tuple[str, str, int, int]]:
+    """(action, operation, nth, signal): every moment of every action under each signal."""
+    return [
         (action, op, nth, sig)
         for action, moments in MOMENTS.items()
         for op, nth in moments
         for sig in SIGNALS
     ]
-    return [cases[i % len(cases)] for i in range(trials)]
+
+
+def plan(trials: int) -> list[tuple[str, str, int, int]]:
+    """(action, operation, nth, signal) of ``trials`` trials: every case in turn, then
+    round again."""
+    every = cases()
+    return [every[i % len(every)] for i in range(trials)]
 
 
 @dataclass
