@@ -45,7 +45,7 @@ from flowops.deploy.canary import (
 )
 from flowops.deploy.canary_files import canary_documents
 from flowops.deploy.promote import desired_state
-from flowops.deploy.render import lag_line
+from flowops.deploy.render import calls_text, lag_line
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.canonical import dump_document
 from flowops.model.document import FlowDocument
@@ -83,6 +83,14 @@ OverrideOption = Annotated[
     ),
 ]
 
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="List the write calls the command would make, in order; write nothing.",
+    ),
+]
+
 canary_app = typer.Typer(
     name="canary",
     help="Send a share of an entry flow's contacts to new content, then promote or abort.",
@@ -117,6 +125,7 @@ def _state_dict(result: CanaryResult | CanaryStatus) -> dict[str, Any] | None:
         "restore_version": state.restore_version,
         "started": state.started,
         "ref": state.ref,
+        "restore_sha": state.restore_sha,
     }
 
 
@@ -148,6 +157,8 @@ def _cancelled_json(exc: CanaryCancelledError, client: ConnectClient) -> dict[st
             "release": exc.record.id if exc.record is not None else None,
             "notes": [],
             "lag": client.lag_report(),
+            "dry_run": False,
+            "planned_calls": [],
             "flow_state": exc.flow.outcome,
             "cancelled": cancelled_dict(exc),
         },
@@ -171,13 +182,21 @@ def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClien
                         "release": result.release_id,
                         "notes": list(result.notes),
                         "lag": client.lag_report(),
-                        "flow_state": "released",
+                        "dry_run": result.dry_run,
+                        "planned_calls": [
+                            {"call": call, "flow": flow} for call, flow in result.planned_calls
+                        ],
+                        "flow_state": "planned" if result.dry_run else "released",
                         "cancelled": None,
                     },
                 ),
                 indent=2,
             )
         )
+        return
+    if result.dry_run:
+        what = f"a canary {result.action} of {result.env} / {result.flow}"
+        console.print(calls_text(what, result.planned_calls), highlight=False, markup=False)
         return
     what = {
         "start": f"canary started: {result.percent}% of contacts to the candidate",
@@ -221,7 +240,9 @@ def _status_text(status: CanaryStatus) -> str:
         f"  candidate: {status.candidate.name if status.candidate else '(missing)'}"
         + (f" from {state.ref}" if state.ref else ""),
         f"  stable: {status.stable.name if status.stable else '(missing)'}",
-        f"  abort restores version {state.restore_version}",
+        f"  abort restores version {state.restore_version}"
+        if state.restore_version
+        else f"  abort restores the content kept in Connect ({state.restore_sha})",
     ]
     lines += [f"  problem: {p}" for p in status.problems]
     return "\n".join(lines)
@@ -247,6 +268,7 @@ def start_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
     environments: EnvironmentsOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Put the live content aside as stable, the content at --ref as candidate, and split.
 
@@ -261,11 +283,14 @@ def start_cmd(
 
     check_percent(percent)
     doc, sha = _candidate(flow, ref, flows)
-    client = _client(env, f"start a canary of {flow!r} at {percent}%", yes, environments)
+    what = None if dry_run else f"start a canary of {flow!r} at {percent}%"
+    client = _client(env, what, yes, environments)
     _run(
         fmt,
         client,
-        lambda: start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal_canary_start),
+        lambda: start_canary(
+            client, flow, doc, percent, ref=sha, on_signal=on_signal_canary_start, dry_run=dry_run
+        ),
     )
 
 
@@ -279,6 +304,7 @@ def ramp_cmd(
     fmt: FormatOption = OutputFormat.text,
     override: OverrideOption = None,
     environments: EnvironmentsOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Change the candidate's share of contacts (1-99).
 
@@ -291,13 +317,15 @@ def ramp_cmd(
     from flowops.deploy.canary_wrapper import check_percent
 
     check_percent(percent)
-    client = _client(env, f"ramp the canary to {percent}%", yes, environments)
+    client = _client(env, None if dry_run else f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
     gated = gate(client, name, "ramp", override)
     _run(
         fmt,
         client,
-        lambda: ramp_canary(client, name, percent, on_signal=on_signal_canary, gate=gated),
+        lambda: ramp_canary(
+            client, name, percent, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
+        ),
     )
 
 
@@ -310,6 +338,7 @@ def promote_cmd(
     fmt: FormatOption = OutputFormat.text,
     override: OverrideOption = None,
     environments: EnvironmentsOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Make the candidate the entry flow's content (a release), remove the helpers.
 
@@ -320,10 +349,16 @@ def promote_cmd(
     """
     from flowops.deploy.canary_gate import gate
 
-    client = _client(env, "promote the canary", yes, environments)
+    client = _client(env, None if dry_run else "promote the canary", yes, environments)
     name = pick_flow(client, flow)
     gated = gate(client, name, "promote", override)
-    _run(fmt, client, lambda: promote_canary(client, name, on_signal=on_signal_canary, gate=gated))
+    _run(
+        fmt,
+        client,
+        lambda: promote_canary(
+            client, name, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
+        ),
+    )
 
 
 @canary_app.command("abort")
@@ -334,14 +369,17 @@ def abort_cmd(
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.text,
     environments: EnvironmentsOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Put the pre-canary content back exactly, remove the helpers.
 
     Example: flowops canary abort --env prod --yes
     """
-    client = _client(env, "abort the canary", yes, environments)
+    client = _client(env, None if dry_run else "abort the canary", yes, environments)
     name = pick_flow(client, flow)
-    _run(fmt, client, lambda: abort_canary(client, name, on_signal=on_signal_canary))
+    _run(
+        fmt, client, lambda: abort_canary(client, name, on_signal=on_signal_canary, dry_run=dry_run)
+    )
 
 
 @canary_app.command("status")

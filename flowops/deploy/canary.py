@@ -33,13 +33,14 @@ from typing import Literal
 
 from flowops.connect import ConnectClient
 from flowops.connect.catalog import RemoteFlow
-from flowops.connect.errors import ConnectError, DuplicateError, NotFoundError
-from flowops.deploy.aliases import ENTRY_ALIAS, KnownAlias, known_aliases, move_entry_alias
+from flowops.connect.errors import NotFoundError
+from flowops.deploy.aliases import ENTRY_ALIAS, known_aliases
 from flowops.deploy.canary_state import (
     OF_TAG,
     ROLE_TAG,
     STATE_TAG,
     CanaryState,
+    decode_state,
     encode_state,
     now_stamp,
     state_from_tags,
@@ -54,27 +55,27 @@ from flowops.deploy.canary_wrapper import (
     wrapper_content,
     wrapper_percent,
 )
+from flowops.deploy.executor import Executor, ReleaseMeta
 from flowops.deploy.plan import (
+    Given,
+    Plan,
+    RunView,
+    Step,
     UnresolvedReferencesError,
     desired_semantics,
     live_semantics,
 )
+from flowops.deploy.recording import RecordingClient
 from flowops.deploy.releases import (
     FlowRelease,
     ReleaseKind,
     ReleaseRecord,
     ReleaseStatus,
-    content_sha256,
+    read_restore_points,
     release_description,
 )
-from flowops.deploy.transaction import (
-    CancelledError,
-    Transaction,
-    repair_flow,
-    signal_name,
-    transaction,
-)
-from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
 
@@ -112,6 +113,12 @@ class CanaryResult:
     versions: Mapping[str, int] = field(default_factory=dict)  # flow name -> new version
     release_id: int | None = None
     notes: tuple[str, ...] = ()
+    #: a dry run's (operation, flow) write calls, from the executor (nothing written)
+    planned_calls: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.release_id is None
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -228,35 +235,27 @@ def pick_flow(client: ConnectClient, name: str | None) -> str:
 
 
 # --- writing ----------------------------------------------------------------------------
+#
+# Every canary command is a plan of given steps (``flowops.deploy.plan.Given``) run by the
+# one executor (``flowops.deploy.executor``) with failure policy ``restore``: on a failure
+# or a signal, what is live is read back and what the command changed is put back (the
+# entry flow's content, its alias, the tags it set; helper flows it created are deleted).
 
 
-def publish(client: ConnectClient, flow: RemoteFlow, content: str, description: str) -> int:
-    """Write and publish ``content``, create a version, move the entry alias to it.
-
-    The same three calls apply makes per flow (content, version, alias); kept here as
-    one small function because canary steps are single-flow writes without a plan.
-    """
-    return publish_with_alias(client, flow, content, description)[0]
+def _helper_flow(entry: RemoteFlow, role: str, flow_id: str = "") -> RemoteFlow:
+    """A helper flow of ``entry`` as a step names it (its id once it exists)."""
+    return RemoteFlow("flow", flow_id, "", helper_name(entry.name, role), entry.type)
 
 
-def publish_with_alias(
-    client: ConnectClient,
-    flow: RemoteFlow,
-    content: str,
-    description: str,
-    known: KnownAlias | None = None,
-) -> tuple[int, str | None]:
-    """``publish``, returning the new version and the entry alias id (None without aliases).
-
-    The alias is created on first use, as apply does; ``known`` (from the release
-    records) saves the alias listing.
-    """
-    client.update_content("flow", flow.id, content)
-    version = client.create_version("flow", flow.id, description)
-    alias_id = None
-    if client.env.use_aliases:
-        alias_id, _ = move_entry_alias(client, "flow", flow.id, version, known)
-    return version, alias_id
+def _helper_step(entry: RemoteFlow, role: str, content: str) -> Step:
+    """Create (or, left over from an interrupted start, adopt) one helper flow."""
+    given = Given(
+        content=content,
+        description=f"flowops canary {role} variant of {entry.name}; removed by promote/abort",
+        tags={ROLE_TAG: role, OF_TAG: entry.id},
+        adopt=True,
+    )
+    return Step.given_for(_helper_flow(entry, role), "create", given)
 
 
 def _wrapper_text(
@@ -272,162 +271,100 @@ def _wrapper_text(
     return json.dumps(wrapper_content(spec), ensure_ascii=False)
 
 
-def _create_helper(client: ConnectClient, entry: RemoteFlow, role: str, content: str) -> RemoteFlow:
-    """Create (or, left over from an interrupted start, reuse) one helper flow."""
-    name = helper_name(entry.name, role)
-    tags = {ROLE_TAG: role, OF_TAG: entry.id}
-    description = f"flowops canary {role} variant of {entry.name}; removed by promote/abort"
-    try:
-        return client.create(
-            "flow", name, content, type=entry.type, description=description, tags=tags
-        )
-    except DuplicateError:
-        client.refresh_flows()
-        existing = client.catalog().flow("flow", name)
-        if existing is None or client.list_tags(existing.arn).get(OF_TAG) != entry.id:
-            raise BadInputError(
-                f"a flow named {name!r} exists and is not a canary helper of {entry.name!r}; "
-                "rename or delete it"
-            ) from None
-        client.update_content("flow", existing.id, content)
-        return existing
-
-
-def _candidate_content(client: ConnectClient, candidate: FlowDocument) -> str:
-    resolved, missing = resolve(candidate.flow.raw, client.catalog(), client.env.overrides)
-    if missing:
-        key = symbol("flow", candidate.info.name)
-        raise UnresolvedReferencesError(client.env.name, [(key, m) for m in missing])
-    return json.dumps(resolved, ensure_ascii=False)
-
-
-def _require_state(client: ConnectClient, name: str) -> tuple[RemoteFlow, CanaryState]:
-    entry, tags = _fresh(client, find_entry(client, name))
-    state = state_from_tags(tags)
-    if state is None:
-        raise BadInputError(
-            f"no canary is running on flow {entry.name!r} in {client.env.name!r} "
-            "(start one with `flowops canary start`)"
-        )
-    return entry, state
-
-
-@dataclass(frozen=True)
-class _Written:
-    """What one canary write did to the entry flow."""
-
-    version: int  # the version it published
-    alias_id: str | None  # the entry alias moved to it (use_aliases)
-    sha256: str  # of the content now live
-    before: int | None = None  # the restore point, when the write took one
-
-
-def _recorded(
+def _run(
     client: ConnectClient,
-    tx: Transaction,
-    entry: RemoteFlow,
+    tx: Transaction | None,
+    steps: Sequence[Step],
     kind: ReleaseKind,
     message: str,
-    write: Callable[[], _Written],
-    *,
-    before: int | None = None,
-    commit: str | None = None,
-    leftovers: Sequence[str] = (),
-) -> tuple[ReleaseRecord, _Written]:
-    """Run ``write`` (a content change of the entry flow) as release ``tx.release_id``:
-    the ``running`` record first, the final one after; on failure or cancellation the
-    record says where the flow really is (read back from Connect) and the error goes on.
-    ``before`` defaults to the version the newest record left the flow at (a ramp's or an
-    abort's: the wrapper version the start or the last ramp published). A signal before
-    the write stops it (:class:`CanaryCancelledError`: one line saying where the flow is;
-    ``leftovers``: what a cancelled write could not remove); once begun, the write ends."""
-    if before is None:
-        assert tx.ledger is not None
-        before = _last_version(tx.ledger.records, entry.id)
-    planned = FlowRelease(
-        key=symbol("flow", entry.name),
-        kind="flow",
-        name=entry.name,
-        id=entry.id,
-        action="update",
-        version_before=before,
-        outcome="planned",
-        sha_before=entry.sha256,
+    commit: str | None,
+) -> tuple[ReleaseRecord | None, Executor]:
+    """Run ``steps`` with the one executor as release ``tx.release_id`` (recorded as
+    ``kind``: the entry flow, from the ``running`` record to the final one), failure
+    policy ``restore``. Without ``tx``: a dry run (``client`` records, nothing is written)."""
+    plan = Plan.given(client.env, steps, "restore")
+    records = tx.ledger.records if tx is not None and tx.ledger is not None else []
+    run = Executor(
+        plan,
+        client,
+        tx.release_id if tx else 0,
+        ReleaseMeta(commit, commit),
+        None,
+        known_aliases(records),
     )
-    base = tx.new_record(kind, message, flows=(planned,), commit=commit, ref=commit)
-    done: list[FlowRelease] = []  # where the flow is once the write ran or failed
-    wrote: list[_Written] = []
-
-    def steps() -> None:
-        tx.checkpoint()
-        written = write()
-        wrote.append(written)
-        done.append(
-            replace(
-                planned,
-                version_before=written.before if written.before is not None else before,
-                version_after=written.version,
-                outcome="released",
-                alias_id=written.alias_id,
-                sha256=written.sha256,
-                # only a running record's mark: in a final record a content hash before
-                # means a restore point kept in Connect (rollback's "from-saved")
-                sha_before=None,
-            )
-        )
-
-    def read_back(exc: Exception) -> None:
-        # The version before is not a restore point this release made: read back without.
-        where = repair_flow(client, replace(planned, version_before=None), tx.release_id)
-        done.append(replace(where, version_before=planned.version_before))
+    if tx is None:
+        run.run(None, lambda: None)
+        return None, run
 
     def record(status: ReleaseStatus) -> ReleaseRecord:
-        flows = tuple(done[-1:]) or (planned,)
-        return replace(base, status=status, flows=flows, when=tx.now())
+        flows = run.flows(status, untouched=True)
+        return tx.new_record(kind, message, flows=flows, commit=commit, ref=commit, status=status)
+
+    def undo(exc: Exception) -> None:  # cancelled by a signal too
+        run.read_back()
+        run.restore()
+        client.refresh_flows()
 
     try:
-        return tx.run(record, steps, on_failure=read_back), wrote[0]
+        return tx.run(record, lambda: run.run(None, tx.checkpoint), on_failure=undo), run
     except CancelledError as exc:
-        where = done[-1] if done else replace(planned, outcome="failed")
-        raise CanaryCancelledError(exc.signum, tx, kind, where, leftovers) from None
+        raise CanaryCancelledError(exc.signum, tx, kind, run) from None
 
 
 class CanaryCancelledError(CancelledError):
-    """A canary command stopped by SIGINT / SIGTERM; one line says where the entry flow
-    is, what was left, that it is recorded as cancelled, and (added when the transaction
-    ends) whether the lock was given back; ``kind`` and ``flow`` say it as data."""
+    """A canary command stopped by SIGINT / SIGTERM at a step boundary (what it wrote is
+    put back by its failure policy); one line says where the entry flow is, what was
+    left, that it is recorded as cancelled, and (added when the transaction ends) whether
+    the lock was given back; ``kind`` and ``flow`` (as recorded) say it as data."""
 
-    def __init__(
-        self,
-        signum: int,
-        tx: Transaction,
-        kind: ReleaseKind,
-        flow: FlowRelease,
-        leftovers: Sequence[str] = (),
-    ) -> None:
-        self.kind, self.flow = kind, flow
+    def __init__(self, signum: int, tx: Transaction, kind: ReleaseKind, run: Executor) -> None:
+        recorded = tx.final.flows if tx.final is not None else ()
+        entry = next(iter(recorded), None)
+        if entry is None:  # not recorded: the entry flow as the plan has it, state unknown
+            step = next(s.step for s in run.states if s.step.recorded)
+            entry = FlowRelease(
+                step.key,
+                step.kind,
+                step.name,
+                step.live.id if step.live else "",
+                "update",
+                outcome="failed",
+            )
+        self.kind, self.flow = kind, entry
         what = kind.replace("-", " ")
-        if flow.outcome in ("untouched", "restored"):
-            where = f"{flow.name} is at its content from before the {what}"
+        left = [
+            s.step.name for s in run.states if s.created is not None and s.restored != "deleted"
+        ]
+        if entry.outcome in ("untouched", "restored"):
+            where = f"{entry.name} is at its content from before the {what}"
             if kind == "canary-start":
                 where += (
-                    f"; not removed: {'; '.join(leftovers)} (`flowops canary abort` clears it)"
-                    if leftovers
+                    f"; not removed: {', '.join(left)} (`flowops canary abort` clears them)"
+                    if left
                     else "; no helper flow of it is left"
                 )
-        elif flow.outcome in ("released", "partial"):
-            where = f"{flow.name} is at the {what}'s new content (its write had begun)"
+        elif entry.outcome in ("released", "partial"):
+            where = f"{entry.name} is at the {what}'s new content (its write had begun)"
         else:
-            where = f"{flow.name} is in an unknown state: check `flowops canary status`"
-        recorded = (
+            where = f"{entry.name} is in an unknown state: check `flowops canary status`"
+        said = (
             f"recorded as cancelled (release {tx.release_id})"
             if tx.recorded
             else "not recorded yet (the next run records it from the flow)"
         )
         super().__init__(
-            signum, f"{what} of {flow.name} cancelled by {signal_name(signum)}: {where}; {recorded}"
+            signum, f"{what} of {entry.name} cancelled by {signal_name(signum)}: {where}; {said}"
         )
         self.record, self.recorded = tx.final, tx.recorded
+
+
+def _published(run: Executor) -> dict[str, int]:
+    """Entry flow name -> the version the run published on it (none: versionless)."""
+    return {
+        s.step.name: s.version_after
+        for s in run.states
+        if s.step.recorded and s.version_after is not None
+    }
 
 
 def _last_version(records: Sequence[ReleaseRecord], flow_id: str) -> int | None:
@@ -448,15 +385,25 @@ def _with_note(message: str, note: str) -> str:
     return f"{message}; {note}" if note.strip() else message
 
 
-def _publish(
-    client: ConnectClient, tx: Transaction, entry: RemoteFlow, content: str, description: str
-) -> _Written:
-    """``publish_with_alias`` of ``content``, the alias known from the ledger read under
-    the lock."""
-    assert tx.ledger is not None
-    known = known_aliases(tx.ledger.records).get(entry.id)
-    version, alias_id = publish_with_alias(client, entry, content, description, known)
-    return _Written(version, alias_id, content_sha256(content))
+def _candidate_content(client: ConnectClient, candidate: FlowDocument) -> str:
+    resolved, missing = resolve(candidate.flow.raw, client.catalog(), client.env.overrides)
+    if missing:
+        key = symbol("flow", candidate.info.name)
+        raise UnresolvedReferencesError(client.env.name, [(key, m) for m in missing])
+    return json.dumps(resolved, ensure_ascii=False)
+
+
+def _require_state(client: ConnectClient, name: str) -> tuple[RemoteFlow, CanaryState]:
+    """The entry flow (read fresh, with its tags) and its running canary."""
+    entry, tags = _fresh(client, find_entry(client, name))
+    entry = replace(entry, tags=tags)
+    state = state_from_tags(tags)
+    if state is None:
+        raise BadInputError(
+            f"no canary is running on flow {entry.name!r} in {client.env.name!r} "
+            "(start one with `flowops canary start`)"
+        )
+    return entry, state
 
 
 def start_canary(
@@ -467,6 +414,7 @@ def start_canary(
     *,
     ref: str = "",
     on_signal: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Start a canary of ``candidate`` (the new content of flow ``name``) at ``percent``.
 
@@ -476,6 +424,8 @@ def start_canary(
     """
     check_percent(percent)
     _startable(client, name, candidate, ref)  # refused before even the lock is taken
+    if dry_run:
+        return _dry(client, lambda rec: _start(rec, None, name, candidate, percent, ref))
     with transaction(client, on_signal=on_signal) as tx:
         return _start(client, tx, name, candidate, percent, ref)
 
@@ -486,6 +436,7 @@ def _startable(
     """The entry flow (read fresh) and the candidate's content; bad input if no canary
     can start on it."""
     entry, tags = _fresh(client, find_entry(client, name))
+    entry = replace(entry, tags=tags)
     if entry.type not in SUPPORTED_TYPES:
         raise BadInputError(
             f"flow {entry.name!r} is of type {entry.type}: a canary can only wrap an "
@@ -515,7 +466,7 @@ def _startable(
 
 def _start(
     client: ConnectClient,
-    tx: Transaction,
+    tx: Transaction | None,
     name: str,
     candidate: FlowDocument,
     percent: int,
@@ -523,79 +474,67 @@ def _start(
 ) -> CanaryResult:
     entry, candidate_text = _startable(client, name, candidate, ref)  # again, under the lock
     assert entry.content is not None
-    helpers: dict[str, int] = {}
-    started: list[CanaryState] = []
-    leftovers: list[str] = []  # what a failed or cancelled start could not remove
-
-    def write() -> _Written:
-        assert entry.content is not None
-        restore = client.create_version(
-            "flow",
-            entry.id,
-            f"flowops:canary-restore-point before canary of {tag_safe(ref) or 'candidate'}",
-        )
-        stable = _create_helper(client, entry, "stable", entry.content)
-        cand: RemoteFlow | None = None
-        try:
-            tx.checkpoint()
-            cand = _create_helper(client, entry, "candidate", candidate_text)
-            state = CanaryState(stable.id, cand.id, percent, restore, now_stamp(), tag_safe(ref))
-            client.tag(entry.arn, {STATE_TAG: encode_state(state)})
-        except FlowopsError:  # e.g. Connect refused the candidate's content, or the tag
-            for helper in (stable, cand):
-                if helper is not None:  # no helper is left without a canary
-                    problem = _delete_quietly(client, helper.id)
-                    leftovers.extend([f"helper {helper.name} ({problem})"] if problem else [])
-            if cand is not None:
-                try:
-                    client.untag(entry.arn, [STATE_TAG])  # a tag applied, its answer lost
-                except FlowopsError as exc:  # it names deleted helpers: abort clears it
-                    leftovers.append(f"the state tag, if it was applied ({exc})")
-            client.refresh_flows()
-            raise
-        try:
-            tx.checkpoint()
-            written = _publish(
-                client,
-                tx,
-                entry,
-                _wrapper_text(entry, stable, cand, state),
-                f"flowops:canary start {percent}% to {state.ref or 'candidate'}",
-            )
-        except FlowopsError:
-            try:
-                _put_back(client, tx, entry, state)
-                leftovers.extend(_cleanup(client, entry, state))
-            except FlowopsError as exc:  # the state tag stays: abort can finish the job
-                leftovers.append(f"the canary's state tag and helpers ({exc})")
-            raise
-        helpers.update({stable.name: 1, cand.name: 1})
-        started.append(state)
-        return replace(written, before=restore)
-
+    steps = _start_steps(entry, candidate_text, percent, tag_safe(ref))
     message = f"canary start of {entry.name}: {percent}% to {tag_safe(ref) or 'the candidate'}"
-    record, written = _recorded(
-        client,
-        tx,
-        entry,
-        "canary-start",
-        message,
-        write,
-        commit=tag_safe(ref) or None,
-        leftovers=leftovers,
-    )
+    record, run = _run(client, tx, steps, "canary-start", message, tag_safe(ref) or None)
     client.refresh_flows()
+    tagged = run.states[3].given.tags[STATE_TAG]
+    helpers = {s.step.name: 1 for s in run.states if s.step.action == "create"}
     return CanaryResult(
         "start",
         client.env.name,
         entry.name,
         entry.id,
         percent,
-        started[0],
-        {entry.name: written.version, **helpers},
-        release_id=record.id,
-        notes=(*tx.repaired, *tx.warnings),
+        decode_state(tagged),
+        {**_published(run), **helpers},
+        release_id=record.id if record else None,
+        notes=(*tx.repaired, *tx.warnings) if tx else (),
     )
+
+
+def _start_steps(entry: RemoteFlow, candidate: str, percent: int, ref: str) -> list[Step]:
+    """Canary start's steps. Order matters for recovery: the restore point (a version,
+    or where Connect refuses versions the content kept in Connect) and the state tag are
+    written before the wrapper, so ``canary abort`` can undo a start interrupted at any
+    point; if the tag is refused, the helpers are deleted (the executor's restore), so no
+    helper is left without a canary."""
+    assert entry.content is not None
+    stable, cand = _helper_flow(entry, "stable").key, _helper_flow(entry, "candidate").key
+
+    def state(view: RunView) -> CanaryState:
+        version, kept = view.restore_point(entry.key)
+        made = view.flow(stable), view.flow(cand)
+        assert made[0] is not None and made[1] is not None
+        if version is None and kept is None:
+            raise CheckFailedError(
+                f"no restore point of {entry.name!r} could be kept (no version, and its "
+                "content is too big to keep in Connect): nothing to abort to; not started"
+            )
+        return CanaryState(
+            made[0].id, made[1].id, percent, version or 0, now_stamp(), ref, (kept or "")[:16]
+        )
+
+    def tag(view: RunView) -> Given:
+        return Given(tags={STATE_TAG: encode_state(state(view))})
+
+    def wrapper(view: RunView) -> Given:
+        made, helpers = state(view), (view.flow(stable), view.flow(cand))
+        assert helpers[0] is not None and helpers[1] is not None
+        return Given(
+            content=_wrapper_text(entry, helpers[0], helpers[1], made),
+            version=f"flowops:canary start {percent}% to {ref or 'candidate'}",
+            alias=True,
+        )
+
+    restore = f"flowops:canary-restore-point before canary of {ref or 'candidate'}"
+    return [
+        Step.given_for(entry, "version", Given(version=restore)),
+        _helper_step(entry, "stable", entry.content),
+        _helper_step(entry, "candidate", candidate),
+        Step.given_for(entry, "tag", tag),
+        Step.given_for(entry, "update", wrapper, recorded=True),
+    ]
 
 
 def ramp_canary(
@@ -606,6 +545,7 @@ def ramp_canary(
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
     gate: Callable[[], str] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Send ``percent`` of contacts to the candidate instead of the current share.
 
@@ -615,12 +555,22 @@ def ramp_canary(
     to the note: the verdict is about the canary as it is when the ramp writes.
     """
     check_percent(percent)
+    if dry_run:
+        return _dry(client, lambda rec: _ramp(rec, None, name, percent, _gated(note, gate)))
     with transaction(client, on_signal=on_signal) as tx:
         return _ramp(client, tx, name, percent, _gated(note, gate))
 
 
+def _dry(client: ConnectClient, command: Callable[[ConnectClient], CanaryResult]) -> CanaryResult:
+    """A canary command's dry run: its plan run by the one executor with a recording
+    client (reads go to Connect; the write calls are listed, not sent; no lock, no
+    record). Where Connect refuses versions, the real run keeps content instead."""
+    recording = RecordingClient.recording(client, {})
+    return replace(command(recording), planned_calls=tuple(recording.recorded))
+
+
 def _ramp(
-    client: ConnectClient, tx: Transaction, name: str, percent: int, note: str
+    client: ConnectClient, tx: Transaction | None, name: str, percent: int, note: str
 ) -> CanaryResult:
     entry, state = _require_state(client, name)
     stable = _helper(client, state.stable_id)
@@ -630,63 +580,66 @@ def _ramp(
             f"canary on {entry.name!r} lost a helper flow; abort it (`flowops canary abort`)"
         )
     new_state = state.with_percent(percent)
-
-    def write() -> _Written:
-        assert stable is not None and cand is not None
-        written = _publish(
-            client,
-            tx,
-            entry,
-            _wrapper_text(entry, stable, cand, new_state),
-            f"flowops:canary ramp {state.percent}% -> {percent}%",
-        )
-        client.tag(entry.arn, {STATE_TAG: encode_state(new_state)})
-        return written
-
-    message = f"canary ramp of {entry.name}: {state.percent}% -> {percent}%"
-    record, written = _recorded(
-        client,
-        tx,
-        entry,
-        "canary-ramp",
-        _with_note(message, note),
-        write,
-        commit=state.ref or None,
+    given = Given(
+        content=_wrapper_text(entry, stable, cand, new_state),
+        version=f"flowops:canary ramp {state.percent}% -> {percent}%",
+        alias=True,
+        tags={STATE_TAG: encode_state(new_state)},
+        restore_version=_before(tx, entry),
     )
+    message = f"canary ramp of {entry.name}: {state.percent}% -> {percent}%"
+    steps = [Step.given_for(entry, "update", given, recorded=True)]
+    record, run = _run(
+        client, tx, steps, "canary-ramp", _with_note(message, note), state.ref or None
+    )
+    return _result("ramp", client, tx, entry, percent, new_state, run, record)
+
+
+def _before(tx: Transaction | None, entry: RemoteFlow) -> int | None:
+    """The version the newest record left the entry flow at (the wrapper version the
+    start or the last ramp published): a ramp's or an abort's version before."""
+    return _last_version(tx.ledger.records, entry.id) if tx and tx.ledger else None
+
+
+def _result(
+    action: CanaryAction,
+    client: ConnectClient,
+    tx: Transaction | None,
+    entry: RemoteFlow,
+    percent: int,
+    state: CanaryState | None,
+    run: Executor,
+    record: ReleaseRecord | None,
+    notes: Sequence[str] = (),
+) -> CanaryResult:
     return CanaryResult(
-        "ramp",
+        action,
         client.env.name,
         entry.name,
         entry.id,
         percent,
-        new_state,
-        {entry.name: written.version},
-        release_id=record.id,
-        notes=(*tx.repaired, *tx.warnings),
+        state,
+        _published(run),
+        release_id=record.id if record else None,
+        notes=(*notes, *tx.repaired, *tx.warnings) if tx else tuple(notes),
     )
 
 
-def _delete_quietly(client: ConnectClient, flow_id: str) -> str | None:
-    """Delete a helper flow; returns why not, or None (a missing helper is fine)."""
-    try:
-        client.delete("flow", flow_id)
-    except NotFoundError:
-        return None
-    except ConnectError as exc:
-        return str(exc)
-    return None
-
-
-def _cleanup(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> list[str]:
-    """Untag the entry flow and delete both helpers; returns what could not be done."""
-    notes: list[str] = []
-    for role, flow_id in (("stable", state.stable_id), ("candidate", state.candidate_id)):
-        problem = _delete_quietly(client, flow_id)
-        if problem:
-            notes.append(f"{role} helper {flow_id} not deleted: {problem}")
-    client.untag(entry.arn, [STATE_TAG])
-    client.refresh_flows()
-    return notes
+def _cleanup(
+    client: ConnectClient, entry: RemoteFlow, state: CanaryState, dry: bool = False
+) -> list[str]:
+    """Delete both helpers and untag the entry flow, after the release is recorded (the
+    one executor, policy ``continue``: each is tried); returns what could not be done."""
+    steps = [
+        Step.given_for(_helper_flow(entry, role, flow_id), "delete", Given())
+        for role, flow_id in (("stable", state.stable_id), ("candidate", state.candidate_id))
+    ]
+    steps.append(Step.given_for(entry, "tag", Given(untag=(STATE_TAG,))))
+    run = Executor(Plan.given(client.env, steps, "continue"), client, 0, ReleaseMeta())
+    run.run(None, lambda: None)
+    if not dry:
+        client.refresh_flows()
+    return [f"{s.step.name} not cleaned up: {s.error}" for s in run.states if s.error]
 
 
 def abort_canary(
@@ -695,54 +648,64 @@ def abort_canary(
     *,
     on_signal: Callable[[int], None] | None = None,
     reason: str = "",
+    dry_run: bool = False,
 ) -> CanaryResult:
-    """Put the pre-canary content back (the restore-point version), remove the helpers.
+    """Put the pre-canary content back (the restore point), remove the helpers.
 
     One release transaction, recorded as ``canary-abort``; ``reason`` (why it was
     aborted, e.g. by ``canary watch``) goes into the record's message.
     """
+    if dry_run:
+        return _dry(client, lambda rec: _abort(rec, None, name, reason))
     with transaction(client, on_signal=on_signal) as tx:
         return _abort(client, tx, name, reason)
 
 
-def _put_back(
-    client: ConnectClient, tx: Transaction, entry: RemoteFlow, state: CanaryState
-) -> _Written:
-    """Publish the pre-canary content (the restore-point version) on the entry flow."""
-    before = client.describe("flow", entry.id, state.restore_version)
-    return _publish(
-        client,
-        tx,
-        entry,
-        before.content or "",
-        f"flowops:canary abort, back to version {state.restore_version}",
-    )
+def _stable_content(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> str:
+    """The pre-canary content: the restore-point version, or (versionless mode) the
+    content kept in Connect."""
+    if state.restore_version:
+        return client.describe("flow", entry.id, state.restore_version).content or ""
+    kept = _kept_sha(client, entry, state)
+    return read_restore_points(client)[kept]
 
 
-def _abort(client: ConnectClient, tx: Transaction, name: str, reason: str = "") -> CanaryResult:
+def _kept_sha(client: ConnectClient, entry: RemoteFlow, state: CanaryState) -> str:
+    """The full SHA-256 of the pre-canary content kept in Connect (versionless mode)."""
+    found = [
+        k
+        for k in read_restore_points(client)
+        if state.restore_sha and k.startswith(state.restore_sha)
+    ]
+    if not found:
+        raise CheckFailedError(
+            f"canary on {entry.name!r}: its restore point ({state.restore_sha or 'none'}) is "
+            "no longer kept in Connect; put the stable content back with `flowops promote`"
+        )
+    return found[0]
+
+
+def _abort(
+    client: ConnectClient, tx: Transaction | None, name: str, reason: str = ""
+) -> CanaryResult:
     entry, state = _require_state(client, name)
-    message = f"canary abort of {entry.name}: back to version {state.restore_version}"
-    record, written = _recorded(
-        client,
-        tx,
-        entry,
-        "canary-abort",
-        _with_note(message, reason),
-        lambda: _put_back(client, tx, entry, state),
-        commit=state.ref or None,
+    back = f"version {state.restore_version}" if state.restore_version else "the kept content"
+    message = f"canary abort of {entry.name}: back to {back}"
+
+    def stable(view: RunView) -> Given:
+        return Given(
+            content=_stable_content(view.client, entry, state),
+            version=f"flowops:canary abort, back to {back}",
+            alias=True,
+            restore_version=_before(tx, entry),
+        )
+
+    steps = [Step.given_for(entry, "update", stable, recorded=True)]
+    record, run = _run(
+        client, tx, steps, "canary-abort", _with_note(message, reason), state.ref or None
     )
-    notes = _cleanup(client, entry, state)
-    return CanaryResult(
-        "abort",
-        client.env.name,
-        entry.name,
-        entry.id,
-        0,
-        None,
-        {entry.name: written.version},
-        release_id=record.id,
-        notes=(*notes, *tx.repaired, *tx.warnings),
-    )
+    notes = _cleanup(client, entry, state, dry=tx is None)
+    return _result("abort", client, tx, entry, 0, None, run, record, notes)
 
 
 def promote_canary(
@@ -752,51 +715,44 @@ def promote_canary(
     on_signal: Callable[[int], None] | None = None,
     note: str = "",
     gate: Callable[[], str] | None = None,
+    dry_run: bool = False,
 ) -> CanaryResult:
     """Make the candidate the entry flow's content, record a release, remove the helpers.
 
-    One release transaction (``canary-promote``); the release's "before" version is the
-    pre-canary restore point, so ``flowops rollback`` after a promote restores the stable
-    content. ``note`` is added to the release's message (a criteria override's reason);
-    ``gate`` runs under the lock before any write, as in :func:`ramp_canary`.
+    One release transaction (``canary-promote``); the release's "before" is the
+    pre-canary restore point (its version, or in versionless mode the content kept in
+    Connect), so ``flowops rollback`` after a promote restores the stable content.
+    ``note`` is added to the release's message (a criteria override's reason); ``gate``
+    runs under the lock before any write, as in :func:`ramp_canary`.
     """
+    if dry_run:
+        return _dry(client, lambda rec: _promote(rec, None, name, _gated(note, gate)))
     with transaction(client, on_signal=on_signal) as tx:
-        note = _gated(note, gate)
-        entry, state = _require_state(client, name)
-        cand = _helper(client, state.candidate_id)
-        if cand is None or not cand.content:
-            raise CheckFailedError(
-                f"canary on {entry.name!r}: candidate helper {state.candidate_id} is missing; "
-                "abort the canary instead"
-            )
-        commit = state.ref or None
-        content = cand.content
-        description = (
-            f"{release_description(tx.release_id, commit, client.env.name)} canary promote"
+        return _promote(client, tx, name, _gated(note, gate))
+
+
+def _promote(client: ConnectClient, tx: Transaction | None, name: str, note: str) -> CanaryResult:
+    entry, state = _require_state(client, name)
+    cand = _helper(client, state.candidate_id)
+    if cand is None or not cand.content:
+        raise CheckFailedError(
+            f"canary on {entry.name!r}: candidate helper {state.candidate_id} is missing; "
+            "abort the canary instead"
         )
-        message = f"canary promote of {entry.name} ({state.ref or 'candidate'})"
-        record, written = _recorded(
-            client,
-            tx,
-            entry,
-            "canary-promote",
-            _with_note(message, note),
-            lambda: _publish(client, tx, entry, content, description),
-            before=state.restore_version,
-            commit=commit,
-        )
-        notes = _cleanup(client, entry, state)
-    return CanaryResult(
-        "promote",
-        client.env.name,
-        entry.name,
-        entry.id,
-        100,
-        None,
-        {entry.name: written.version},
-        release_id=record.id,
-        notes=(*notes, *tx.repaired, *tx.warnings),
+    commit = state.ref or None
+    release_id = tx.release_id if tx else 0
+    given = Given(
+        content=cand.content,
+        version=f"{release_description(release_id, commit, client.env.name)} canary promote",
+        alias=True,
+        restore_version=state.restore_version or None,
+        restore_sha=None if state.restore_version else _kept_sha(client, entry, state),
     )
+    message = f"canary promote of {entry.name} ({state.ref or 'candidate'})"
+    steps = [Step.given_for(entry, "update", given, recorded=True)]
+    record, run = _run(client, tx, steps, "canary-promote", _with_note(message, note), commit)
+    notes = _cleanup(client, entry, state, dry=tx is None)
+    return _result("promote", client, tx, entry, 100, None, run, record, notes)
 
 
 __all__ = [
@@ -807,8 +763,6 @@ __all__ = [
     "canary_status",
     "find_entry",
     "promote_canary",
-    "publish",
-    "publish_with_alias",
     "pick_flow",
     "ramp_canary",
     "running_canaries",

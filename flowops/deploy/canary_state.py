@@ -10,8 +10,11 @@ letters, digits, spaces and ``_ . : / = + - @``, so the value is a compact list 
         t=<started, UTC> r=<candidate ref>
 
 ``e`` is the entry flow's version created just before the wrapper replaced its content:
-``abort`` restores exactly that content. The helper flows carry ``flowops:canary-of``
-(entry flow id) and ``flowops:canary-role`` (stable | candidate) so they can be found and
+``abort`` restores exactly that content. Where Connect refuses versions (versionless
+mode), ``e`` is 0 and ``k`` is the first 16 hex digits of the SHA-256 of that content,
+kept in Connect's restore-point module (``flowops.deploy.releases.keep_restore_points``).
+The helper flows carry ``flowops:canary-of`` (entry flow id) and ``flowops:canary-role``
+(stable | candidate) so they can be found and
 cleaned up even if the entry flow's tag is lost.
 """
 
@@ -50,6 +53,7 @@ class CanaryState:
     restore_version: int
     started: str
     ref: str = ""
+    restore_sha: str = ""  # versionless mode: the kept content's SHA-256 prefix
 
     def with_percent(self, percent: int) -> CanaryState:
         return replace(self, percent=percent)
@@ -70,6 +74,8 @@ def encode_state(state: CanaryState) -> str:
         f"e={state.restore_version}",
         f"t={tag_safe(state.started, 24)}",
     ]
+    if state.restore_sha:
+        words.append(f"k={tag_safe(state.restore_sha, 16)}")
     if state.ref:
         words.append(f"r={tag_safe(state.ref)}")
     value = " ".join(words)
@@ -96,6 +102,7 @@ def decode_state(value: str) -> CanaryState:
             restore_version=int(fields["e"]),
             started=fields["t"],
             ref=fields.get("r", ""),
+            restore_sha=fields.get("k", ""),
         )
     except (KeyError, ValueError) as exc:
         raise BadInputError(

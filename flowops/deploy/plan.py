@@ -26,13 +26,13 @@ the desired state and never listed as live flows missing from git.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from flowops.config import Environment
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import Catalog, RemoteFlow
+from flowops.connect.catalog import Catalog, FlowKind, RemoteFlow
 from flowops.deploy import preflight
 from flowops.deploy.canary_state import (
     STATE_TAG,
@@ -49,7 +49,22 @@ from flowops.model.document import FlowDocument
 from flowops.model.parse import parse_content
 from flowops.refs import Unresolved, env_name, rename_symbols, symbolize
 
-StepAction = Literal["create", "update", "unchanged", "extra"]
+StepAction = Literal[
+    "create",  # promote: a flow from git; given: create a flow of exactly this content
+    "update",  # promote: content, metadata, tags from git; given: exactly what it says
+    "unchanged",
+    "extra",
+    "version",  # given: create a version now, the restore point of later steps on the flow
+    "tag",  # given: set and remove tags
+    "repoint",  # given: the entry alias to a given version
+    "archive",  # given: state ARCHIVED
+    "delete",  # given: delete the flow (a canary's helper)
+    "leave",  # given: nothing written, the step is reported
+]
+#: How a plan's failures are handled (``flowops.deploy.executor``): ``restore`` stops at
+#: the first failure and puts back what the release changed; ``continue`` tries every
+#: step and keeps each failed one as it really is.
+FailurePolicy = Literal["restore", "continue"]
 
 
 class UnresolvedReferencesError(BadInputError):
@@ -63,6 +78,52 @@ class UnresolvedReferencesError(BadInputError):
             f"{len(missing)} reference(s) cannot be resolved in environment {env!r}; "
             "nothing was written:\n" + "\n".join(lines)
         )
+
+
+@dataclass(frozen=True)
+class Given:
+    """What a step writes when it does not come from git: literal, already resolved for
+    the environment (rollback's and the canary commands' steps)."""
+
+    content: str | None = None  # exactly this content is written and published
+    description: str = ""  # of a flow created by the step
+    tags: Mapping[str, str] = field(default_factory=dict)  # set (a create: its tags)
+    untag: tuple[str, ...] = ()  # tag keys removed
+    #: the description of the version created after the content (None: no version); for
+    #: a ``version`` step, of the restore point it takes
+    version: str | None = None
+    #: the version was already taken (no new restore point); recorded as the one before
+    restore_version: int | None = None
+    #: a restore point kept as content in Connect (SHA-256; versionless mode)
+    restore_sha: str | None = None
+    alias: bool = False  # move the entry alias to the new version (use_aliases)
+    alias_version: int | None = None  # ``repoint``: the version the alias goes to
+    alias_id: str | None = None  # ``repoint``: the alias the release records kept
+    #: a version Connect does not create is noted, the content stays (rollback)
+    version_optional: bool = False
+    #: the content is written as saved, not published (a flow git keeps SAVED)
+    saved: bool = False
+    #: a create answered "exists" takes the flow of that name that carries ``tags``
+    #: (left by an interrupted run), and writes the content to it
+    adopt: bool = False
+    note: str = ""  # said in the report (where the content came from)
+
+
+class RunView(Protocol):
+    """What a lazily given step reads when it is resolved, just before it runs."""
+
+    @property
+    def client(self) -> ConnectClient: ...
+
+    def flow(self, key: str) -> RemoteFlow | None:
+        """The flow of ``key`` as the run has it (created by an earlier step, or live)."""
+
+    def restore_point(self, key: str) -> tuple[int | None, str | None]:
+        """The restore point an earlier ``version`` step took: version, or kept SHA-256."""
+
+
+#: A given step's instructions, or how to compute them under the lock.
+GivenLater = Callable[[RunView], Given]
 
 
 @dataclass(frozen=True)
@@ -80,10 +141,40 @@ class Step:
     group: int = 0  # position of the dependency group
     cycle: bool = False  # member of a transfer cycle: created as a placeholder first
     depends_on: tuple[str, ...] = ()
+    given: Given | GivenLater | None = None  # literal instructions instead of ``desired``
+    recorded: bool = True  # the step is a flow of the release record
 
     @property
     def writes(self) -> bool:
         return self.action in ("create", "update")
+
+    @property
+    def runs(self) -> bool:
+        """Does the executor run this step (a write, or a reported ``leave``)?"""
+        return self.action not in ("unchanged", "extra")
+
+    @classmethod
+    def given_for(
+        cls,
+        flow: RemoteFlow,
+        action: StepAction,
+        given: Given | GivenLater,
+        *,
+        recorded: bool = False,
+        key: str | None = None,
+    ) -> Step:
+        """A step with literal instructions on ``flow`` (live, or as far as it is known)."""
+        kind: FlowKind = flow.kind
+        return cls(
+            key=key or flow.key,
+            kind=kind,
+            name=flow.name,
+            action=action,
+            type=flow.type,
+            live=None if action == "create" else flow,
+            given=given,
+            recorded=recorded,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +187,12 @@ class Plan:
     ref: str | None = None
     commit: str | None = None
     ignored: tuple[str, ...] = ()  # desired flows this environment does not manage
+    failure: FailurePolicy = "restore"
+
+    @classmethod
+    def given(cls, env: Environment, steps: Sequence[Step], failure: FailurePolicy) -> Plan:
+        """A plan of given steps (rollback, canary): no catalog, no git."""
+        return cls(env=env, steps=tuple(steps), catalog=Catalog(), failure=failure)
 
     @property
     def changes(self) -> tuple[Step, ...]:

@@ -31,11 +31,20 @@ from flowops.connect import ConnectClient
 from flowops.connect.catalog import FlowKind, RemoteFlow
 from flowops.connect.errors import ConnectError, NotFoundError
 from flowops.deploy.aliases import ENTRY_ALIAS as ENTRY_ALIAS  # re-exported: older imports
-from flowops.deploy.aliases import entry_alias_id, known_aliases
-from flowops.deploy.apply import RecordingClient
+from flowops.deploy.aliases import known_aliases
 from flowops.deploy.canary_state import STATE_TAG, state_from_tags
 from flowops.deploy.canary_wrapper import wrapper_percent
-from flowops.deploy.plan import UnresolvedReferencesError
+from flowops.deploy.executor import Executor, ReleaseMeta
+from flowops.deploy.plan import (
+    Given,
+    GivenLater,
+    Plan,
+    RunView,
+    Step,
+    StepAction,
+    UnresolvedReferencesError,
+)
+from flowops.deploy.recording import RecordingClient
 from flowops.deploy.releases import (
     RESTORE_NAME,
     ROLLBACK_PREFIX,
@@ -52,7 +61,7 @@ from flowops.deploy.releases import (
 )
 from flowops.deploy.rollback_plan import RollbackPlan, RollbackStep, plan_rollback
 from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
-from flowops.errors import BadInputError, CheckFailedError, FlowopsError
+from flowops.errors import BadInputError, CheckFailedError
 from flowops.refs import resolve, symbol
 from flowops.repo import open_repo, read_tree_at
 
@@ -231,63 +240,110 @@ def saved_content(
     return content, f"restore point no longer kept in Connect: content from git {step.git_sha[:12]}"
 
 
-def restore_flow(
+def _content(
+    step: RollbackStep, client: ConnectClient, kept: Mapping[str, str], repo_path: Path | None
+) -> Given:
+    """What a content step writes: the version's content (git when it cannot be read),
+    git's, or the content kept in Connect; read when the step runs."""
+    notes = [step.note] if step.note else []
+    published = True
+    if step.action == "from-git":
+        content, published = git_document(step, client, repo_path)
+        notes += [] if published else ["saved, not published, as in git"]
+    elif step.action == "from-saved":
+        content, where = saved_content(step, client, kept, repo_path)
+        notes = [where]
+    else:
+        assert step.to_version is not None
+        try:
+            content = client.describe(_kind(step), step.flow_id, step.to_version).content or ""
+        except ConnectError as exc:
+            if step.git_sha is None:
+                raise
+            notes.append(f"version {step.to_version} unreadable ({exc.code}): content from git")
+            content = git_content(step, client, repo_path)
+    return Given(content=content, note="; ".join(notes), saved=not published)
+
+
+def executor_plan(
     client: ConnectClient,
-    step: RollbackStep,
+    plan: RollbackPlan,
     description: str,
     *,
     repo_path: Path | None = None,
     kept: Mapping[str, str] | None = None,
-) -> FlowOutcome:
-    """Carry out one step; errors become a ``failed`` outcome, never an exception.
-
+) -> Plan:
+    """The rollback as a plan for the one executor (``flowops.deploy.executor``), failure
+    policy ``continue``: every flow is tried. A content step reads its content (version,
+    git, or kept in Connect) when it runs; ``description`` is of the versions it creates.
     ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
-    kind = _kind(step)
-    try:
-        if step.action == "leave":
-            return FlowOutcome(step, "left", step.from_version, step.note)
-        if step.action == "archive":
-            client.update_metadata(kind, step.flow_id, state="ARCHIVED")
-            return FlowOutcome(step, "archived", step.from_version, step.note)
-        if step.action == "repoint":
-            assert step.to_version is not None
-            alias = entry_alias_id(client, kind, step.flow_id, step.alias_id)
-            try:
-                client.update_alias(kind, step.flow_id, alias, step.to_version)
-            except NotFoundError:
-                if step.alias_id is None:
-                    raise
-                alias = entry_alias_id(client, kind, step.flow_id)  # recorded id is gone
-                client.update_alias(kind, step.flow_id, alias, step.to_version)
-            return FlowOutcome(step, "repointed", step.to_version, step.note, alias)
-        notes = [step.note] if step.note else []
-        publish = True
-        if step.action == "from-git":
-            content, publish = git_document(step, client, repo_path)
-            notes += [] if publish else ["saved, not published, as in git"]
-        elif step.action == "from-saved":
-            content, where = saved_content(step, client, kept or {}, repo_path)
-            notes = [where]
+    steps = []
+    for step in plan.steps:
+        kind = _kind(step)
+        flow = RemoteFlow(kind, step.flow_id, "", step.name, "MODULE" if kind == "module" else "")
+        given: Given | GivenLater
+        if step.action in ("leave", "archive"):
+            given = Given(note=step.note)
+        elif step.action == "repoint":
+            given = Given(alias_version=step.to_version, alias_id=step.alias_id, note=step.note)
         else:
-            assert step.to_version is not None
-            try:
-                content = client.describe(kind, step.flow_id, step.to_version).content or ""
-            except ConnectError as exc:
-                if step.git_sha is None:
-                    raise
-                notes.append(f"version {step.to_version} unreadable ({exc.code}): content from git")
-                content = git_content(step, client, repo_path)
-        client.update_content(kind, step.flow_id, content, publish=publish)
-        try:
-            version = client.create_version(kind, step.flow_id, description) if publish else None
-        except ConnectError as exc:
-            version = None
-            notes.append(f"restored, but no version created ({exc.code}: {exc})")
-        return FlowOutcome(
-            step, "restored", version, "; ".join(notes), sha256=content_sha256(content)
-        )
-    except FlowopsError as exc:
-        return FlowOutcome(step, "failed", step.from_version, str(exc))
+            given = partial(_later, step, description, kept or {}, repo_path)
+        action = _ACTIONS[step.action]
+        steps.append(Step.given_for(flow, action, given, recorded=True, key=step.key))
+    return Plan.given(client.env, steps, "continue")
+
+
+#: The executor's action for each rollback step: a content step is an update that
+#: writes the content it reads and creates a version described as the rollback.
+_ACTIONS: dict[str, StepAction] = {
+    "restore": "update",
+    "from-git": "update",
+    "from-saved": "update",
+    "repoint": "repoint",
+    "archive": "archive",
+    "leave": "leave",
+}
+
+
+def _later(
+    step: RollbackStep,
+    description: str,
+    kept: Mapping[str, str],
+    repo_path: Path | None,
+    view: RunView,
+) -> Given:
+    given = _content(step, view.client, kept, repo_path)
+    return replace(given, version=None if given.saved else description, version_optional=True)
+
+
+def _outcomes(run: Executor, plan: RollbackPlan) -> list[FlowOutcome]:
+    """One outcome per flow the run reached, in the executor's vocabulary turned into
+    rollback's: a failed flow read back at the content it was sent is restored."""
+    by_key = {s.key: s for s in plan.steps}
+    done = []
+    for state in run.states:
+        if state.stage == "pending" and state.error is None:
+            break  # not reached
+        step = by_key[state.step.key]
+        notes = "; ".join(state.notes)
+        if state.error is not None and state.stage != "content":
+            done.append(FlowOutcome(step, "failed", step.from_version, state.error))
+        elif step.action == "repoint":
+            done.append(
+                FlowOutcome(step, "repointed", step.to_version, notes, alias_id=state.alias_id)
+            )
+        elif step.action in ("archive", "leave"):
+            result: Result = "archived" if step.action == "archive" else "left"
+            done.append(FlowOutcome(step, result, step.from_version, step.note))
+        else:
+            if state.error is not None:  # its answer was lost, but the content is live
+                notes = "; ".join(
+                    n for n in (notes, f"read back after {state.error}: restored") if n
+                )
+            done.append(
+                FlowOutcome(step, "restored", state.version_after, notes, sha256=state.sent)
+            )
+    return done
 
 
 # --- the whole rollback -----------------------------------------------------------------
@@ -403,27 +459,18 @@ def _description(
     )
 
 
-def run_steps(
+def _prepared(
     client: ConnectClient,
     plan: RollbackPlan,
-    description: str,
-    outcomes: list[FlowOutcome],
-    *,
-    checkpoint: Callable[[], None] = lambda: None,
-    on_progress: Callable[[FlowOutcome], None] | None = None,
-    repo_path: Path | None = None,
-    kept: Mapping[str, str] | None = None,
-) -> None:
-    """The rollback executor: every step in order, one outcome each (appended to
-    ``outcomes`` as it goes, so a cancellation knows what was done); ``checkpoint``
-    between steps. A real rollback and its dry run (:func:`dry_run_calls`) both run it.
-    ``kept``: the restore points kept as content in Connect (``from-saved`` steps)."""
-    for step in plan.steps:
-        checkpoint()
-        outcome = restore_flow(client, step, description, repo_path=repo_path, kept=kept)
-        outcomes.append(outcome)
-        if on_progress is not None:
-            on_progress(outcome)
+    records: Sequence[ReleaseRecord],
+    release_id: int,
+    repo_path: Path | None,
+) -> tuple[Plan, dict[str, str]]:
+    """The rollback as release ``release_id``'s plan for the one executor, and the
+    restore points kept in Connect it reads (``from-saved`` steps)."""
+    description = _description(client, plan, release_id, _commit_before(records, plan))
+    kept = _saved_points(client, plan)
+    return executor_plan(client, plan, description, repo_path=repo_path, kept=kept), kept
 
 
 def dry_run_calls(
@@ -434,16 +481,20 @@ def dry_run_calls(
     repo_path: Path | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(operation, flow) of every write the rollback would make to its flows, in order:
-    the executor itself (:func:`run_steps`) run with a recording client (reads go to
-    Connect, writes are recorded, not sent). The lock and the two ledger records are
-    left out, as in a promote's dry run."""
-    keys = {s.flow_id: s.key for s in plan.steps}
-    keys.update({s.flow_id.rsplit("/", 1)[-1]: s.key for s in plan.steps})
-    recording = RecordingClient.recording(client, keys)
+    the one executor run with a recording client (reads go to Connect, writes are
+    recorded, not sent), after what a versionless rollback keeps in Connect first
+    (:func:`_keep_live`). The lock and the two ledger records are left out, as in a
+    promote's dry run."""
     release_id = max((r.id for r in records), default=0) + 1
-    description = _description(client, plan, release_id, _commit_before(records, plan))
-    kept = _saved_points(client, plan)
-    run_steps(recording, plan, description, [], repo_path=repo_path, kept=kept)
+    steps, _ = _prepared(client, plan, records, release_id, repo_path)
+    recording = RecordingClient.wrap(client, steps)
+    versionless = [s for s in plan.steps if s.action in _VERSIONLESS]
+    if versionless:
+        kept = client.find_by_name("module", RESTORE_NAME)
+        if kept is not None:
+            recording.name(kept.id, kept.key)
+        _keep_live(recording, versionless)
+    Executor(steps, recording, release_id, ReleaseMeta()).run(None, lambda: None)
     return tuple(recording.recorded)
 
 
@@ -511,7 +562,6 @@ def rollback(
     if confirm is not None and not confirm(plan):
         return report(planned, None)
 
-    outcomes: list[FlowOutcome] = []
     with transaction(client, on_signal=on_signal) as tx:
         assert tx.ledger is not None
         records = list(tx.ledger.records)
@@ -523,34 +573,27 @@ def rollback(
             )
         release_id = tx.release_id
         commit = _commit_before(records, plan)
-        description = _description(client, plan, release_id, commit)
-        kept = _saved_points(client, plan)
+        steps, kept = _prepared(client, plan, records, release_id, repo_path)
+        run = Executor(steps, client, release_id, ReleaseMeta())
         before = _keep_live(client, [s for s in plan.steps if s.action in _VERSIONLESS])
 
         def record(status: ReleaseStatus) -> ReleaseRecord:
+            outcomes = _outcomes(run, plan)
             if status == "released" and any(o.result == "failed" for o in outcomes):
                 status = "failed"  # every flow was tried; the record says which failed
             return _record(tx, plan, outcomes, commit, status, kept_before=before)
 
-        def steps() -> None:
-            run_steps(
-                client,
-                plan,
-                description,
-                outcomes,
-                checkpoint=tx.checkpoint,
-                on_progress=on_progress,
-                repo_path=repo_path,
-                kept=kept,
-            )
+        def progress(done: int, total: int, key: str) -> None:
+            if on_progress is not None:
+                on_progress(_outcomes(run, plan)[done - 1])
 
         try:
-            tx.run(record, steps)
+            tx.run(record, lambda: run.run(progress, tx.checkpoint))
         except CancelledError as exc:
-            done = report(_with_unreached(plan, outcomes), release_id, tx.warnings)
+            done = report(_with_unreached(plan, _outcomes(run, plan)), release_id, tx.warnings)
             raise RollbackCancelledError(exc.signum, tx, done) from None
     notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
-    return report(outcomes, release_id, notes)
+    return report(_outcomes(run, plan), release_id, notes)
 
 
 def _with_unreached(plan: RollbackPlan, outcomes: Sequence[FlowOutcome]) -> list[FlowOutcome]:
