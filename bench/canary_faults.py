@@ -80,7 +80,7 @@ def run_canary_trial(kind: str, seed: int, workdir: Path) -> CanaryTrial:
             (ending, lambda c: (promote_canary if ending == "promote" else abort_canary)(c, ENTRY)),
         ]
         for i, (name, command) in enumerate(steps):
-            before = _head(world)
+            before, pre = _head(world), world.now()
             faulted = ConnectClient.for_environment(world.env, settings=SETTINGS)
             faulted.catalog()  # read before the faults: a trial measures the command
             sandbox.config.faults = _faults(kind, rng)
@@ -95,7 +95,7 @@ def run_canary_trial(kind: str, seed: int, workdir: Path) -> CanaryTrial:
             mid = world.now()
             if locks(mid):
                 trial.problems.append("a lock was left by a run that ended on its own")
-            canary.check(mid, (before, _head(world)), trial.problems, ended=True)
+            canary.check(mid, (before, _head(world)), trial.problems, ended=True, before=pre)
             if not ok:  # the plain re-run finishes the canary; the trial ends there
                 canary.converge(name, mid, trial.problems)
                 break

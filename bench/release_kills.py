@@ -469,7 +469,7 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
             before=before,
             helpers=_helpers(mid),
         )
-    canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL)
+    canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL, before=before)
     canary.converge(action, mid, trial.problems)
 
 
@@ -489,16 +489,24 @@ class Canary:
         start(self.world.fresh(), ENTRY, self.doc, 10, ref=self.sha)
 
     def check(
-        self, mid: dict[str, Any], run: tuple[int, int], problems: list[str], *, ended: bool
+        self,
+        mid: dict[str, Any],
+        run: tuple[int, int],
+        problems: list[str],
+        *,
+        ended: bool,
+        before: dict[str, Any] | None = None,
     ) -> None:
         """Right after a stopped or failed command: old, candidate or wrapper content;
-        records true; for a run that ended on its own, no lock and no stray helper."""
+        records true (a flow recorded ``restored`` is at its content ``before`` the
+        command: for a ramp, the wrapper it had); for a run that ended on its own, no lock
+        and no stray helper."""
         world = self.world
         if ended:
             if _helpers(mid) and not canary_status(world.fresh(), ENTRY).running:
                 problems.append(f"helpers left without a canary: {_helpers(mid)}")
         problems += _canary_mid(world, mid, self.old, self.new.get(f"flow:{ENTRY}"))
-        problems += _records_true(world, run, mid, self.old, self.new)
+        problems += _records_true(world, run, mid, self.old if before is None else before, self.new)
 
     def converge(self, action: str, mid: dict[str, Any], problems: list[str]) -> None:
         """The plain re-run: the command again where its effect is not there, then the

@@ -49,8 +49,9 @@ def test_a_stopped_run_leaves_old_or_new_content_true_records_and_converges(
         assert trial.exit_code in (0, 130 if number == signal.SIGINT else 143), trial
 
 
-# fatal seed 25: the canary's state tag is refused after both helpers were created
-@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 25)])
+# fatal seed 25: the canary's state tag is refused after both helpers were created;
+# fatal seed 10: a ramp fails and is put back (recorded restored: at the pre-ramp wrapper)
+@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 25), ("fatal", 10)])
 def test_a_canary_under_faults_stays_consistent_and_converges(
     kind: str, seed: int, tmp_path: Path
 ) -> None:
