@@ -82,10 +82,16 @@ def lock_modules(sandbox: SandboxServer, account: str = STAGING) -> list[str]:
     return [m["Id"] for m in summaries["ContactFlowModulesSummaryList"] if m["Name"] == LOCK_NAME]
 
 
+def _released(result: Any) -> bool:
+    """Did this promote record a release (it wrote), as opposed to a no-op?"""
+    return result.applied is not None and result.applied.release is not None
+
+
 def race(staging: Environment, repo: Path, runs: int = 4) -> tuple[list[ConnectClient], Any]:
     """``runs`` promotes of the same plan started at the same moment (threads, plans read
     before); returns their clients and the one that released. Every other one was locked
-    out or found its plan stale, and touched only the lock: no flow, no record."""
+    out, found its plan stale, or (planned after the winner released) had nothing to do,
+    and touched only the lock: no flow, no record."""
     clients = [ConnectClient.for_environment(staging) for _ in range(runs)]
     for c in clients:
         c.catalog()
@@ -104,7 +110,9 @@ def race(staging: Environment, repo: Path, runs: int = 4) -> tuple[list[ConnectC
         t.start()
     for t in threads:
         t.join()
-    won = [r for r in results if not isinstance(r, CheckFailedError)]
+    # A run whose plan was read only after the winner released finds nothing to do: it
+    # neither wins nor writes (a no-op promote), which is as right as being locked out.
+    won = [r for r in results if not isinstance(r, CheckFailedError) and _released(r)]
     assert len(won) == 1, results
     assert isinstance(won[0].applied, ApplyResult) and won[0].applied.release is not None
     for c, r in zip(clients, results, strict=True):
