@@ -319,9 +319,12 @@ def _records_true(
     mid: dict[str, Any],
     old: dict[str, Any],
     new: dict[str, Any],
+    *,
+    before: dict[str, Any] | None = None,
 ) -> list[str]:
     """The records of the stopped run (ids in ``run``, the unlock's left out) are final
-    and say where each flow is."""
+    and say where each flow is: moved by a canary step as that step says (an abort: back
+    at ``old``), ``restored`` at its content ``before`` the command (default ``old``)."""
     records = world.records()
     problems = copies_kept(records, world.fresh())
     for record in records:
@@ -331,7 +334,7 @@ def _records_true(
             problems.append(f"release {record.id} is still recorded as running")
         found = _canary_step_true(world, record, mid, old) if record.canary_step else None
         if found is None:
-            found = check_record(record, mid, old, new)
+            found = check_record(record, mid, old if before is None else before, new)
         problems += [f"release {record.id}: {p}" for p in found]
     return problems
 
@@ -506,7 +509,7 @@ class Canary:
             if _helpers(mid) and not canary_status(world.fresh(), ENTRY).running:
                 problems.append(f"helpers left without a canary: {_helpers(mid)}")
         problems += _canary_mid(world, mid, self.old, self.new.get(f"flow:{ENTRY}"))
-        problems += _records_true(world, run, mid, self.old if before is None else before, self.new)
+        problems += _records_true(world, run, mid, self.old, self.new, before=before)
 
     def converge(self, action: str, mid: dict[str, Any], problems: list[str]) -> None:
         """The plain re-run: the command again where its effect is not there, then the
