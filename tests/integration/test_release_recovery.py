@@ -255,13 +255,13 @@ def _killed_or_clean(sandbox: SandboxServer, tmp_path: Path, *, killed: bool) ->
     after = live_state(client)
     # With the repository at hand, rollback again finishes it: every flow as in release 1,
     # S saved (not published) as git has it.
-    again = rollback(ConnectClient.for_environment(staging), repo_path=tmp_path / "repo")
+    finish = rollback(ConnectClient.for_environment(staging), repo_path=tmp_path / "repo")
     final = live_state(client)
     return {
         "steps": {o.step.key: (o.step.action, o.result) for o in report.outcomes},
         "messages": {o.step.key: o.message for o in report.failed},
         "back": {key: after[key] == first[key] for key in first},
-        "finished": again.ok and all(final[key] == first[key] for key in first),
+        "finished": finish.ok and all(final[key] == first[key] for key in first),
     }
 
 
