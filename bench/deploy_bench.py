@@ -125,6 +125,11 @@ def _throttles(server: SandboxServer) -> int:
     return count
 
 
+def _reread(count: int) -> str:
+    """The flows read again by id because a release recorded them in the last 10 minutes."""
+    return f"{count} re-read by id, " if count else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--flows", type=int, default=500)
@@ -158,17 +163,21 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp) / "repo"
         repo = git_repo(work, "bench", "b@x")
         start = time.perf_counter()
-        exported = export_env(dev, work / "flows", commit=True)
+        exporter = ConnectClient.for_environment(dev)
+        exported = export_env(dev, work / "flows", commit=True, client=exporter)
         export_s = time.perf_counter() - start
         n = len(exported.added)
-        reads = sum(exported.calls.get(op, 0) for op in FLOW_READS)
+        # Flows a release recorded in the last 10 minutes (here: the set-up's) are read
+        # again by id before a plan or export (releases.settle_catalog): not bulk reads.
+        reread = int(exporter.lag_report()["reread"])
+        reads = sum(exported.calls.get(op, 0) for op in FLOW_READS) - reread
         budget = math.ceil(n / 100) + 2  # +1 page boundary per kind (flows and modules)
         export_calls = sum(exported.calls.values())
         rows.append(
             (
                 "export (flowops)",
                 f"{n} flows and modules",
-                f"{export_calls} calls ({reads} flow reads, "
+                f"{export_calls} calls ({reads} flow reads, {_reread(reread)}"
                 f"{sum(exported.calls.get(op, 0) for op in CATALOG_LISTS)} catalog lists)",
                 f"{export_s:.1f} s",
                 str(_throttles(server)),
@@ -218,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "promote same ref again",
                 f"{created} flows, all unchanged",
-                f"{sum(second.applied.calls.values())} calls, writes: {writes or 0}",
+                f"{sum(second.applied.calls.values())} calls "
+                f"({_reread(second.applied.lag['reread'])}writes: {writes or 0})",
                 f"{second_s:.1f} s",
                 str(_throttles(server)),
             )
@@ -252,12 +262,15 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "promote with 5 changed",
                 f"{created} flows, 5 changed",
-                f"{sum(third.applied.calls.values())} calls, writes: {writes}",
+                f"{sum(third.applied.calls.values())} calls "
+                f"({_reread(third.applied.lag['reread'])}writes: {writes})",
                 f"{third_s:.1f} s",
                 str(_throttles(server)),
             )
         )
-        expected = {"CreateContactFlowVersion": 10, "UpdateContactFlowContent": 5}
+        # Each changed flow's live content is the set-up release's version: that version is
+        # its restore point (no new one), so a content update and a release version each.
+        expected = {"CreateContactFlowVersion": 5, "UpdateContactFlowContent": 5}
         if flow_writes != expected:
             failures.append(f"5-flow promote flow writes {flow_writes}, expected {expected}")
     print("| step | flows | calls | wall | throttled |")

@@ -25,11 +25,13 @@ must happen. Reports: text, json (versioned, docs/test-json.md), junit (for CI t
 reporting) or markdown (the pull-request comment with coverage pictures).
 
 With --env, the scenarios run as Amazon Connect test cases in that environment \
-(docs/native-tests.md).
+(docs/native-tests.md). The test cases are written under the environment's lock and \
+recorded in its history (kind test-cases); the executions run after.
 
 Exit codes: 0 every scenario passed (and coverage at or above --coverage-fail-under), \
 1 a scenario failed or stopped for missing input, or coverage is too low, 2 a bad \
-scenario file (named with file, line and field) or bad options, 3 AWS error (--env).
+scenario file (named with file, line and field) or bad options, 3 AWS error (--env), \
+130/143 interrupted (--env).
 
 Example: flowops test --coverage-fail-under 90 --junit junit.xml
 """
@@ -134,6 +136,7 @@ def register(app: typer.Typer) -> None:
         if fail_under is not None and not 0 <= fail_under <= 100:
             raise BadInputError("--coverage-fail-under must be between 0 and 100")
         if env is not None:
+            from flowops.cli.progress import on_signal
             from flowops.config import load_environment
             from flowops.deploy.testcases import run_native
 
@@ -144,6 +147,7 @@ def register(app: typer.Typer) -> None:
                 progress=lambda line: err_console.print(line, highlight=False),
                 prune=prune,
                 dry_run=dry_run,
+                on_signal=on_signal,
             )
         else:
             flowset = load_flowset(flows)

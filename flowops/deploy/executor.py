@@ -83,6 +83,9 @@ class Outcome:
     id: str | None = None
     version_before: int | None = None
     version_after: int | None = None
+    #: False for the flow whose step failed (the failure that stopped the run, whatever
+    #: its content is now) and for a flow left between releases (new content without a
+    #: release version, a restore that failed); True for every other flow.
     ok: bool = True
     alias_id: str | None = None  # the entry alias moved to version_after (use_aliases)
     #: where the flow really is: released, partial (new content, no release version),
@@ -726,15 +729,18 @@ class Executor:
     def _describe(self, s: _State, vb: str) -> tuple[str, str, bool]:
         verb = "created" if s.step.action == "create" else "updated"
         failed = f"failed: {shorten(s.error)}" if s.error else None
+        ok = failed is None  # the flow whose step raised: the failure that stopped the run
         state = self._state_of(s)
         if s.stage == "pending":
-            return failed or "not started", "as before this run", True
+            if failed:
+                return failed, "as before this run (nothing was applied to it)", False
+            return "not started", "as before this run", True
         if state == "deleted":
-            return failed or f"{verb}, then undone", "absent (created in this run, deleted)", True
+            return failed or f"{verb}, then undone", "absent (created in this run, deleted)", ok
         if state == "restored":
-            return failed or f"{verb}, then undone", f"as before this run ({vb})", True
+            return failed or f"{verb}, then undone", f"as before this run ({vb})", ok
         if state == "untouched":
-            return failed or "restore point taken", f"as before this run ({vb})", True
+            return failed or "restore point taken", f"as before this run ({vb})", ok
         why = f"; {s.restored}" if s.restored else ""
         if state == "released":
             release = f"release version v{s.version_after}" if s.version_after else "saved"

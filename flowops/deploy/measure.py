@@ -484,8 +484,8 @@ def measure_release(
     records = read_ledger(client)
     chosen: ReleaseRecord | None = None
     for record in reversed(records):
-        if record.canary_step:
-            continue  # a canary's start, ramp or abort: measured as the canary it is
+        if not record.releases_content:
+            continue  # a canary's start, ramp or abort (measured as the canary it is), ...
         if (release is None or record.id == release) and any(
             f.name == flow and f.kind == "flow" for f in record.flows
         ):

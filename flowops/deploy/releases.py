@@ -57,6 +57,7 @@ ReleaseKind = Literal[
     "canary-promote",
     "canary-abort",
     "unlock",
+    "test-cases",
     "other",
 ]
 RELEASE_KINDS: tuple[ReleaseKind, ...] = get_args(ReleaseKind)
@@ -65,6 +66,10 @@ RELEASE_KINDS: tuple[ReleaseKind, ...] = get_args(ReleaseKind)
 CANARY_STEP_KINDS: frozenset[ReleaseKind] = frozenset(
     {"canary-start", "canary-ramp", "canary-abort"}
 )
+#: Records that are history only, never a release of flow content to undo, measure or
+#: compare with: canary steps, an unlock, a publishing of test cases (``flowops test
+#: --env``: test cases and the substitute hours they use).
+NOT_RELEASE_KINDS: frozenset[ReleaseKind] = CANARY_STEP_KINDS | {"unlock", "test-cases"}
 #: Where a release stands: ``running`` (written before its first write; a run killed
 #: before it ended leaves it and the next run records it as ``interrupted``),
 #: ``released``, ``failed`` / ``cancelled`` (each flow's outcome says where it is),
@@ -146,7 +151,8 @@ class FlowRelease:
 
 @dataclass(frozen=True)
 class ReleaseRecord:
-    """One release to one environment: a promote, rollback, canary step or unlock."""
+    """One release to one environment: a promote, rollback, canary step, unlock or
+    publishing of test cases."""
 
     id: int
     env: str
@@ -191,6 +197,13 @@ class ReleaseRecord:
     def canary_step(self) -> bool:
         """A canary start, ramp or abort: history, never a release to undo or measure."""
         return self.kind in CANARY_STEP_KINDS
+
+    @property
+    def releases_content(self) -> bool:
+        """A release of flow content (promote, rollback, canary promote, or a kind recorded
+        by a newer flowops): what rollback undoes, measure measures and drift compares
+        with. Not a canary step, an unlock nor a publishing of test cases."""
+        return self.kind not in NOT_RELEASE_KINDS
 
     def resolved_kind(self) -> tuple[ReleaseKind, int | None]:
         """(kind, release reverted), recognising rollbacks recorded before ``kind`` existed."""
@@ -305,9 +318,9 @@ def read_ledger(client: ConnectClient) -> list[ReleaseRecord]:
 
 def latest(client: ConnectClient) -> ReleaseRecord | None:
     """The newest record of a release of content (a promote, rollback or canary promote;
-    not a canary's start, ramp or abort, nor an unlock), or None."""
+    not a canary's start, ramp or abort, an unlock nor test cases), or None."""
     records = read_ledger(client)
-    releases = [r for r in records if not r.canary_step and r.kind != "unlock"]
+    releases = [r for r in records if r.releases_content]
     return releases[-1] if releases else None
 
 

@@ -122,8 +122,9 @@ def history(records: Sequence[ReleaseRecord]) -> list[ReleaseRecord]:
 
     A release that moved no flow (every flow failed, e.g. a rollback refused by Connect)
     changed nothing: the last release to undo is the one before it. Canary steps (start,
-    ramp, abort) are not releases: abort is the undo of a start."""
-    kept = (r for r in records if r.status not in _UNDONE_STATUSES and not r.canary_step)
+    ramp, abort) are not releases: abort is the undo of a start; nor are unlocks and test
+    cases."""
+    kept = (r for r in records if r.status not in _UNDONE_STATUSES and r.releases_content)
     return [r for r in kept if r.moved]
 
 

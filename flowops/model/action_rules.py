@@ -25,7 +25,7 @@ where the reference says the value must be static.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -476,7 +476,7 @@ def _placeholder(value: object) -> bool:
     return isinstance(value, str) and bool(_PLACEHOLDER.search(value))
 
 
-def _whole(value: object) -> int | None:
+def whole_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -505,7 +505,7 @@ def _value_problems(action_type: str, given: Mapping[str, Any]) -> list[str]:
                 allowed = ", ".join(rule.values)
                 out.append(f"{where} {value!r} is not one of: {allowed}")
             elif isinstance(rule, Whole):
-                if rule.refuses(_whole(value)):
+                if rule.refuses(whole_number(value)):
                     out.append(f"{where} {value!r} must be a whole number{rule.bounds()}")
     for keys in EXCLUSIVE.get(action_type, ()):
         present = [k for k in keys if k in given]
@@ -562,26 +562,48 @@ def _condition_problems(
     return out
 
 
-def _percentages(seen: list[tuple[Any, list[Any]]]) -> list[str]:
-    """API DistributeByPercentage: "a chain of NumericLessThan comparisons, with each
-    subsequent comparison checking the previous value, plus the percentage ... and no
-    Comparison comparing a value larger than 100" (the real operator is NumberLessThan)."""
+#: API DistributeByPercentage: "A number between 1 and 100, inclusive, chosen randomly",
+#: compared by "a chain of NumericLessThan comparisons ... and no Comparison comparing a
+#: value larger than 100" (the real operator is NumberLessThan). ``NumberLessThan t`` takes
+#: the draws below ``t``: a branch gets its threshold minus the previous one, in percent
+#: (the first: its threshold minus 1), as the real export in
+#: ``shared/reference/flow-language.md`` section 5 shows (thresholds 4 ... 98 for 97 %, the
+#: default 3 %). So the branches take at most 99 % and the default branch (the
+#: ``NoMatchingCondition`` error) always keeps at least the draw 100.
+PERCENT_THRESHOLD_MAX = 100
+
+
+def percentage_problem(
+    conditions: Sequence[tuple[object, Sequence[object]]],
+) -> tuple[int, str] | None:
+    """The first problem of a DistributeByPercentage's conditions, each (operator,
+    operands) in order: (its index, what is wrong), or None. One definition for the
+    publish rules (:func:`check_action`) and lint FL203."""
     previous = 0
-    for operator, operands in seen:
-        number = _whole(operands[0]) if len(operands) == 1 else None
-        if operator != "NumberLessThan" or number is None:
-            return ["DistributeByPercentage conditions are NumberLessThan one whole number"]
-        if number > 100:
-            return [
-                f"DistributeByPercentage threshold {number} is over 100 (percentages sum to 100)"
-            ]
+    for i, (operator, operands) in enumerate(conditions):
+        if operator != "NumberLessThan":
+            return i, f"condition {i} uses {operator!r}, expected NumberLessThan"
+        number = whole_number(operands[0]) if len(operands) == 1 else None
+        if number is None:
+            return i, f"condition {i} threshold {list(operands)!r} is not one whole number"
+        if number > PERCENT_THRESHOLD_MAX:
+            return i, (
+                f"condition {i} threshold {number} is over {PERCENT_THRESHOLD_MAX}: Connect "
+                "compares the draw (1-100) with no value larger than 100, so the branches "
+                "take at most 99 % and the default branch keeps the rest"
+            )
         if number < previous:  # an equal threshold is a 0 % branch: pointless, not refused
-            return [
-                f"DistributeByPercentage thresholds must rise ({number} after {previous}): "
+            return i, (
+                f"condition {i} threshold {number} is below the previous one ({previous}): "
                 "each adds its branch's percentage to the previous one"
-            ]
+            )
         previous = number
-    return []
+    return None
+
+
+def _percentages(seen: list[tuple[Any, list[Any]]]) -> list[str]:
+    problem = percentage_problem(seen)
+    return [f"DistributeByPercentage {problem[1]}"] if problem else []
 
 
 def _branch_problems(action_type: str, transitions: Any, given: Mapping[str, Any]) -> list[str]:

@@ -38,7 +38,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from flowops.errors import BadInputError
-from flowops.simulate.engine import RunResult
+from flowops.simulate.engine import LEX_MOCK_ERRORS, RunResult, lex_error
 from flowops.simulate.expect import text_matches
 from flowops.simulate.scenario import Scenario
 
@@ -217,11 +217,7 @@ class _Builder:
             elif kind == "lex":
                 params = {"LexV2Bot": {"AliasArn": arn}}
                 if "error" in answer:
-                    error = (
-                        "TimeLimitExceeded"
-                        if answer["error"] != "NoMatchingError"
-                        else "NoMatchingError"
-                    )
+                    error = LEX_MOCK_ERRORS.get(lex_error(answer["error"]), "TimeLimitExceeded")
                     strategy = self.mock(error=error)
                 else:
                     data = {"IntentName": answer["intent"], "Slots": answer.get("slots") or {}}

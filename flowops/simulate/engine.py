@@ -41,6 +41,24 @@ CLOSED_VALUE_TYPES = frozenset(
 #: Errors a test case can mock for a Lambda and for a queue transfer (the reference, 3.5).
 LAMBDA_ERRORS = ("TimeLimitExceeded", "NoMatchingError")
 QUEUE_ERRORS = ("QueueAtCapacity", "NoMatchingError")
+#: A Lex turn's errors, as the Lex block branches on them. The Testing language mocks its
+#: timeout as ``TimeLimitExceeded`` (the reference, 3.5); the flow language's branch for
+#: it is ``InputTimeLimitExceeded`` (the corpus' Lex blocks have no other): one error, two
+#: names, read as the branch everywhere (:func:`lex_error`), so a scenario's Lex error
+#: round-trips through its test case exactly.
+LEX_ERRORS = ("InputTimeLimitExceeded", "NoMatchingError")
+#: The Testing language's Error value for each Lex error (its mock).
+LEX_MOCK_ERRORS = {
+    "InputTimeLimitExceeded": "TimeLimitExceeded",
+    "NoMatchingError": "NoMatchingError",
+}
+
+
+def lex_error(name: str) -> str:
+    """A Lex error as the Lex block branches on it (``TimeLimitExceeded``, the mock's
+    name of the timeout, is ``InputTimeLimitExceeded``)."""
+    return "InputTimeLimitExceeded" if name == "TimeLimitExceeded" else name
+
 
 #: How contact time passes (seconds), for the 5-minute limit of a native test: each block
 #: takes ``block``; speech plays at ``words_per_second`` (a prompt by id takes ``prompt``;
@@ -552,7 +570,7 @@ class Simulator:
             if not alias:
                 return None
             if "error" in item:
-                return ("lex", alias, {"error": item["error"]})
+                return ("lex", alias, {"error": lex_error(str(item["error"]))})
             return ("lex", alias, {"intent": as_text(item.get("value"))})
         if action.type in ("TransferContactToQueue", "DequeueContactAndTransferToQueue"):
             queue = as_text(self.value(params.get("QueueId"), frame)) or as_text(
@@ -959,11 +977,13 @@ def _lex(sim: Simulator, frame: _Frame, action: Action) -> Outcome:
             if c.operands
         ]
         opts += [((("lex",), {"intent": "FallbackIntent"}),)]
-        opts += [((("lex",), {"error": e}),) for e in ("InputTimeLimitExceeded", "NoMatchingError")]
+        opts += [((("lex",), {"error": e}),) for e in LEX_ERRORS]
         raise sim.need(
             frame, action, "given.lex", "give the Lex result (intent and slots, or error)", opts
         )
     response = sim.given.lex.popleft()
+    if "error" in response:
+        response = {**response, "error": lex_error(str(response["error"]))}
     sim.wait(SECONDS["lex"])
     bot = action.parameters.get("LexV2Bot")
     alias = as_text(sim.value(bot.get("AliasArn"), frame)) if isinstance(bot, Mapping) else ""

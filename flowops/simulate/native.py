@@ -37,6 +37,7 @@ from flowops.simulate.engine import (
     Simulator,
     as_text,
     condition_holds,
+    lex_error,
     lookup_path,
     short_ref,
 )
@@ -154,8 +155,7 @@ def given_from_test(
                 given.setdefault("hours", {}).setdefault(arn, []).append(value)
             elif kind == "ConnectParticipantWithLexBot":
                 if error:
-                    lex_error = "InputTimeLimitExceeded" if error == "TimeLimitExceeded" else error
-                    given.setdefault("lex", []).append({"error": lex_error})
+                    given.setdefault("lex", []).append({"error": lex_error(str(error))})
                 else:
                     data = _loaded(result)
                     given.setdefault("lex", []).append(

@@ -8,7 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from flowops.cli.main import app
 from flowops.config import RateLimit
 from flowops.connect import ClientSettings, ConnectClient
 from flowops.deploy.apply import ApplyFailedError
@@ -18,7 +20,7 @@ from flowops.deploy.rollback import rollback
 from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
 from flowops.sandbox.config import FaultRule, Quota
-from tests.support import STAGING, WRITE_PREFIXES, git_repo
+from tests.support import STAGING, WRITE_PREFIXES, git_repo, sandbox_environment_file
 from tests.support.clients import environment
 from tests.support.flows import flow_text
 from tests.support.releases import live_state, released_once
@@ -53,7 +55,12 @@ def test_failure_at_any_step_restores_every_changed_flow_and_rerun_converges(
     error = info.value
     assert error.exit_code == 1 and error.restored
     assert "where it is now" in str(error) and "AccessDenied" in str(error)
-    assert all(o.ok for o in error.outcomes), str(error)
+    # Only the flow whose step raised is not ok (none when the ledger write failed first):
+    # its change did not happen, though its content is as before, like every other's.
+    failed = [o for o in error.outcomes if o.happened.startswith("failed")]
+    assert [o.key for o in error.outcomes if not o.ok] == [o.key for o in failed], str(error)
+    assert len(failed) == (0 if operation.endswith("ModuleContent") else 1), str(error)
+    assert all(o.now.startswith(("as before this run", "absent")) for o in failed), str(error)
     assert live_state(client) == before  # every flow as before the run; N absent again
     records = read_ledger(client)
     assert records[-1].status == "failed"
@@ -90,7 +97,8 @@ def test_no_auto_restore_leaves_flows_and_says_where_each_is(
         o.now.startswith(("new content (release version", "as before this run")) for o in others
     )
     released = {o.key for o in others if o.now.startswith("new content")}
-    assert all(o.ok for o in rows.values())  # each flow entirely at its old or new release
+    # each other flow entirely at its old or new release; the one that failed is not ok
+    assert all(o.ok for o in others) and not failed[0].ok
     assert released  # the first flows were left at their new release
     assert "nothing was restored" in str(info.value)
     seeded_sandbox.config.faults.clear()
@@ -198,3 +206,48 @@ def test_where_connect_refuses_versions_promote_and_rollback_still_work_and_say_
     assert report.ok, report
     after = live_state(client)
     assert {k: after[k] for k in first} == first  # back at release 1, from git
+
+
+def test_the_flow_whose_first_write_failed_is_the_failed_row_of_the_promote_table(
+    seeded_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write refused before anything was applied to its flow: that flow's row says it
+    failed, and that its content is as before (not ok); the flows not started are ok."""
+    staging, repo, client = released_once(seeded_sandbox, tmp_path)
+    env_file = sandbox_environment_file(tmp_path / "envs", seeded_sandbox.url, "staging")
+
+    def refuse_the_next_create() -> None:  # a fresh rule: each counts its own calls
+        seeded_sandbox.config.faults = [
+            FaultRule(
+                operation="CreateContactFlow",
+                error_code="AccessDeniedException",
+                fail_nth=1,
+                account=STAGING,
+                message="injected refusal",
+            )
+        ]
+
+    refuse_the_next_create()
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(app, ["promote", "--env", str(env_file), "--yes"])
+    assert result.exit_code == 1, result.output
+    rows = {
+        line.split()[0]: " ".join(line.split()[1:])
+        for line in result.stderr.splitlines()
+        if line.strip().startswith(("flow:", "module:"))
+    }
+    assert rows["flow:N"].startswith("failed: ") and "injected refusal" in rows["flow:N"]
+    assert rows["flow:N"].endswith("as before this run (nothing was applied to it)")
+    assert rows["flow:A"] == rows["flow:B"] == "not started as before this run"
+    assert "no flow was changed" in " ".join(result.stderr.split())
+
+    refuse_the_next_create()  # the library says the same, per flow
+    with pytest.raises(ApplyFailedError) as info:
+        promote(staging, "HEAD", repo, client=client)
+    ok = {o.key: (o.ok, o.state) for o in info.value.outcomes}
+    assert ok == {
+        "flow:N": (False, "untouched"),
+        "flow:A": (True, "untouched"),
+        "flow:B": (True, "untouched"),
+    }
+    assert read_ledger(client)[-1].flows == ()  # nothing was applied: nothing recorded

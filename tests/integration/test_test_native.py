@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from flowops.cli.main import app
+from flowops.deploy import lock
+from flowops.deploy.measure import measure_release
+from flowops.deploy.releases import LOCK_NAME, latest, read_ledger
+from flowops.deploy.rollback import rollback
 from flowops.deploy.testcases import NativeStats, run_native
+from flowops.deploy.transaction import Transaction
+from flowops.errors import BadInputError
 from flowops.sandbox import SandboxServer
-from tests.support import sandbox_environment_file
-from tests.support.clients import ClientFactory
+from flowops.sandbox.config import FaultRule
+from tests.support import WRITE_PREFIXES, sandbox_environment_file
+from tests.support.clients import ClientFactory, client_for
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -218,3 +230,173 @@ def test_the_callers_number_reaches_the_test_contact(project: Path) -> None:
     assert by_name["a short number gets no callback"]["status"] == "passed"
     dialled = by_name["a dialled number"]
     assert dialled["status"] == "skipped" and "FlowId or by phone numbers" in dialled["message"]
+
+
+# --- test-case publishing is a release transaction (#12) ---------------------------------
+
+
+def _writes(sandbox: SandboxServer) -> dict[str, int]:
+    """Write calls the sandbox received (every account), by operation."""
+    return {
+        op: n
+        for (_, op), n in sandbox.request_log.counts().items()
+        if op.startswith(WRITE_PREFIXES)
+    }
+
+
+def _created(message: str) -> set[str]:
+    """The test cases a ``test-cases`` record says it created (up to 4 are named)."""
+    found = re.match(r"test cases in \w+: \d+ created \(([^)]*)\)", message)
+    assert found, message
+    return set(found[1].split(", "))
+
+
+def _said(text: str) -> str:
+    return " ".join(text.split())  # the console wraps long lines
+
+
+def test_publishing_test_cases_is_a_recorded_release_that_rollback_and_measure_skip(
+    project: Path, seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    stats = NativeStats()
+    run_native("dev", poll=0.01, stats=stats)
+    reader = client_for(seeded_sandbox)
+    (published,) = read_ledger(reader)
+    assert (published.id, published.kind, published.status) == (1, "test-cases", "released")
+    assert stats.release == 1 and published.who and not published.flows
+    # what it wrote, hours included: one transaction
+    assert published.message.startswith("test cases in dev: 9 created (flowops-")
+    assert published.message.endswith(
+        "0 updated, 0 deleted; hours created: flowops-always-open, flowops-always-closed"
+    )
+    assert reader.find_by_name("module", LOCK_NAME) is None  # the lock was given back
+    # History, never a release of content: no baseline for drift, nothing to undo or measure.
+    assert latest(reader) is None
+    with pytest.raises(BadInputError, match="nothing to roll back"):
+        rollback(client_for(seeded_sandbox), dry_run=True)
+    with pytest.raises(BadInputError, match="no release of flow 'Main Inbound'"):
+        measure_release(reader, "Main Inbound")
+
+    # Nothing to write: no lock, no record, no write call at all.
+    seeded_sandbox.request_log.reset()
+    again = NativeStats()
+    run_native("dev", poll=0.01, stats=again)
+    assert _writes(seeded_sandbox) == {} and again.release is None
+    assert len(read_ledger(reader)) == 1
+
+    edited = project / "scenarios" / "billing.yaml"
+    edited.write_text(edited.read_text().replace('balance: "42"', 'balance: "43"'))
+    edited.write_text(edited.read_text().replace("Your balance is 42", "Your balance is 43"))
+    result = runner.invoke(app, ["test", "--env", "dev", "--format", "json"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["native"]["release"] == 2
+    assert "recorded as release 2 (test-cases) in dev" in _said(result.stderr)
+    second = read_ledger(reader)[-1]
+    assert (second.id, second.kind, second.status) == (2, "test-cases", "released")
+    assert second.message == (
+        "test cases in dev: 0 created, 1 updated "
+        "(flowops-balance-question-reads-the-balance), 0 deleted"
+    )
+    shown = runner.invoke(app, ["history", "--env", "dev"])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"^2\s+test-cases\s.*\sreleased\s+0 created, 1 updated", shown.output, re.M), (
+        shown.output
+    )
+    assert re.search(r"^1\s+test-cases\s.*\sreleased\s+9 created", shown.output, re.M)
+
+
+def test_a_held_lock_refuses_publishing_test_cases_as_it_refuses_every_release(
+    project: Path, seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    other = client_for(seeded_sandbox)
+    held = lock.acquire(other, holder=lock.Holder("carol", "laptop", 7))
+    refused = runner.invoke(app, ["test", "--env", "dev"])
+    assert refused.exit_code == 1, refused.stdout + refused.stderr
+    # the same message as a promote, rollback or canary step under that lock
+    expected = str(lock.LockHeldError("dev", lock.read_lock(other)))
+    assert "carol@laptop" in expected and _said(expected) in _said(refused.stderr)
+    assert _names(connect_client()) == set()  # no test case, no hours, no record written
+    assert other.catalog(with_content=False).by_name("hours", "flowops-always-open") is None
+    assert read_ledger(other) == []
+    # The dry run writes nothing, so it needs no lock.
+    assert runner.invoke(app, ["test", "--env", "dev", "--dry-run"]).exit_code == 0
+    lock.release(other, held)
+    assert runner.invoke(app, ["test", "--env", "dev"]).exit_code == 0
+    assert [r.kind for r in read_ledger(other)] == ["test-cases"]
+
+
+def test_a_failed_write_records_what_was_written_releases_the_lock_and_a_rerun_finishes(
+    project: Path, seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    seeded_sandbox.config.faults.append(
+        FaultRule(
+            operation="CreateTestCase",
+            error_code="AccessDeniedException",
+            fail_nth=[3],
+            message="injected",
+        )
+    )
+    failed = runner.invoke(app, ["test", "--env", "dev"])
+    assert failed.exit_code == 3 and "injected" in failed.stderr, failed.stderr
+    reader = client_for(seeded_sandbox)
+    (record,) = read_ledger(reader)
+    assert (record.kind, record.status) == ("test-cases", "failed")
+    live = _names(connect_client())
+    assert len(live) == 2
+    # the record is true: the two created before the failure, and where it stopped
+    assert _created(record.message) == live
+    third = record.message.rsplit("; stopped while creating ", 1)[1]
+    assert third.startswith("flowops-") and third not in live  # the write that failed
+    assert "hours created: flowops-always-open, flowops-always-closed" in record.message
+    assert reader.find_by_name("module", LOCK_NAME) is None
+
+    seeded_sandbox.config.faults = []
+    stats = NativeStats()
+    run_native("dev", poll=0.01, stats=stats)
+    assert len(stats.created) == 7 and len(stats.unchanged) == 2 and stats.release == 2
+    assert len(_names(connect_client())) == 9
+    assert read_ledger(reader)[-1].status == "released"
+
+
+def _signal_at(sandbox: SandboxServer, operation: str, nth: int, signum: int) -> threading.Thread:
+    """Send ``signum`` to this process once the ``nth`` call of ``operation`` reached the
+    sandbox, only while a release transaction handles signals (never to pytest itself)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while sandbox.request_log.count(operation=operation) < nth:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.005)
+        handler = signal.getsignal(signum)
+        if isinstance(getattr(handler, "__self__", None), Transaction):
+            os.kill(os.getpid(), signum)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_signal_stops_publishing_at_the_next_test_case_and_records_it_cancelled(
+    project: Path, seeded_sandbox: SandboxServer, connect_client: ClientFactory
+) -> None:
+    seeded_sandbox.config.faults.append(FaultRule(operation="CreateTestCase", latency=0.3))
+    watcher = _signal_at(seeded_sandbox, "CreateTestCase", 2, signal.SIGINT)
+    cancelled = runner.invoke(app, ["test", "--env", "dev"])
+    watcher.join(timeout=5)
+    assert cancelled.exit_code == 130, cancelled.stdout + cancelled.stderr
+    assert "cancelled by SIGINT" in cancelled.stderr
+    reader = client_for(seeded_sandbox)
+    (record,) = read_ledger(reader)
+    assert (record.kind, record.status) == ("test-cases", "cancelled")
+    live = _names(connect_client())
+    # stopped before the third: the second, in flight when the signal came, completed
+    assert len(live) == 2
+    assert _created(record.message) == live
+    third = record.message.rsplit("; stopped before creating ", 1)[1]
+    assert third.startswith("flowops-") and third not in live  # the write not made
+    assert reader.find_by_name("module", LOCK_NAME) is None
+    seeded_sandbox.config.faults = []
+    assert runner.invoke(app, ["test", "--env", "dev"]).exit_code == 0
+    assert len(_names(connect_client())) == 9
+    assert [r.status for r in read_ledger(reader)] == ["cancelled", "released"]

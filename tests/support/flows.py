@@ -9,6 +9,8 @@ from flowops.model import FlowDocument, FlowInfo, parse_content
 from flowops.model.canonical import dump_document
 from flowops.model.parse import document_from_data
 from flowops.model.templates import MODULE_SETTINGS
+from flowops.repo import flow_key
+from flowops.simulate.world import FlowSet, flowset_from_documents
 from tests.support import linear_flow
 
 
@@ -110,3 +112,53 @@ def document_text(
         "content": content,
     }
     return dump_document(document_from_data(doc))
+
+
+# --- raw flow-language actions, for the simulator's tests ---------------------------
+
+
+def act(ident: str, typ: str, params: dict[str, Any] | None = None, **tr: Any) -> dict[str, Any]:
+    """One action; ``nxt``, ``conds`` [(op, operand, target)], ``errs`` {type: target}."""
+    transitions: dict[str, Any] = {}
+    if "nxt" in tr:
+        transitions["NextAction"] = tr["nxt"]
+    if "conds" in tr:
+        transitions["Conditions"] = [
+            {"NextAction": t, "Condition": {"Operator": op, "Operands": [v]}}
+            for op, v, t in tr["conds"]
+        ]
+    if "errs" in tr:
+        transitions["Errors"] = [{"NextAction": t, "ErrorType": e} for e, t in tr["errs"].items()]
+    return {
+        "Identifier": ident,
+        "Type": typ,
+        "Parameters": params or {},
+        "Transitions": transitions,
+    }
+
+
+def flowset_of(**named: list[dict[str, Any]]) -> FlowSet:
+    """A FlowSet of raw flows named by keyword (``Main=[...]``); ``mod_`` names are modules."""
+    docs = {}
+    for name, actions in named.items():
+        content: dict[str, Any] = {
+            "Version": "2019-10-30",
+            "StartAction": actions[0]["Identifier"],
+            "Actions": actions,
+            "Metadata": {"name": name.removeprefix("mod_")},
+        }
+        if name.startswith("mod_"):
+            content["Settings"] = {"InputParameters": [], "OutputParameters": [], "Transitions": []}
+        doc = document_from_data(content, source=f"{name}.json")
+        docs[flow_key(doc.info)] = doc
+    return flowset_from_documents(docs)
+
+
+BYE = act("bye", "DisconnectParticipant")
+
+
+def SAY(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:  # noqa: N802
+    """A message, then ``nxt`` (its error goes to ``bye``)."""
+    return act(
+        ident, "MessageParticipant", {"Text": text}, nxt=nxt, errs={"NoMatchingError": "bye"}
+    )

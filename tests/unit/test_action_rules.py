@@ -172,10 +172,12 @@ CASES: list[tuple[str, dict[str, Any], Any, str | None]] = [
     ),
     ("DistributeByPercentage", {}, _percent("4", "10", "100"), None),
     ("DistributeByPercentage", {}, _percent("50", "50"), None),  # a 0 % branch
-    ("DistributeByPercentage", {}, _percent("40", "10"), "thresholds must rise (10 after 40)"),
+    ("DistributeByPercentage", {}, _percent("51", "100"), None),  # 99 %: the most there is
+    ("DistributeByPercentage", {}, _percent("40", "10"), "10 is below the previous one (40)"),
     ("DistributeByPercentage", {}, _percent("50", "120"), "threshold 120 is over 100"),
+    ("DistributeByPercentage", {}, _percent("51", "101"), "threshold 101 is over 100"),
     ("DistributeByPercentage", {}, _percent("50", operator="NumberGreaterThan"), "NumberLessThan"),
-    ("DistributeByPercentage", {}, _percent("half"), "NumberLessThan one whole number"),
+    ("DistributeByPercentage", {}, _percent("half"), "'half'] is not one whole number"),
     (
         "CheckHoursOfOperation",
         {},
@@ -239,6 +241,22 @@ def test_each_rule_refuses_its_case_and_accepts_the_neighbour(
         assert problems == []
     else:
         assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_lint_fl203_and_the_publish_rules_judge_thresholds_alike() -> None:
+    """One definition: a DistributeByPercentage the publish rules refuse is an FL203
+    error with the same reason, and one they accept has no FL203 threshold finding."""
+    from flowops.lint.rules.fl203_distribute_by_percentage import _problems
+    from flowops.model.parse import document_from_data
+
+    for limits in (("51", "101"), ("50", "120"), ("40", "10"), ("half",), ("51", "100"), ()):
+        default = [{"NextAction": "x", "ErrorType": "NoMatchingCondition"}]
+        transitions = {**_percent(*limits), "NextAction": "x", "Errors": default}
+        published = action_problems("DistributeByPercentage", {}, None, transitions)
+        split = {"Identifier": "s", "Type": "DistributeByPercentage", "Transitions": transitions}
+        doc = document_from_data({"Version": "2019-10-30", "StartAction": "s", "Actions": [split]})
+        linted = list(_problems(doc.flow.actions[0]))
+        assert [f"DistributeByPercentage {p}" for p in linted] == published, limits
 
 
 def test_flow_type_restrictions_refuse_only_what_the_tables_name() -> None:

@@ -117,6 +117,23 @@ def test_canary_steps_are_history_but_never_undone() -> None:
     assert (step.from_version, step.to_version) == (2, 1)
 
 
+def test_test_cases_and_unlocks_are_history_never_a_release_to_undo() -> None:
+    """A ``test-cases`` record (``flowops test --env``) or an unlock reads back with its
+    kind and is never undone by rollback, even were flows recorded in it."""
+    promote = record(1, flow("Main", 1, 2))
+    others = [
+        ReleaseRecord.from_dict({**record(n, flow("Main", 2, n + 1)).to_dict(), "kind": kind})
+        for n, kind in ((2, "test-cases"), (3, "unlock"))
+    ]
+    back = parse_ledger(ledger_content([promote, *others], "dev"))
+    assert [r.kind for r in back] == ["promote", "test-cases", "unlock"]
+    assert [r.releases_content for r in back] == [True, False, False]
+    assert not any(r.canary_step for r in back)
+    assert [r.id for r in history(back)] == [1]
+    (step,) = plan_rollback(history(back)).steps
+    assert (step.from_version, step.to_version) == (2, 1)
+
+
 def test_states_written_by_other_versions_read_sensibly() -> None:
     data = record(3, flow("A", 1, 2)).to_dict()
     data["status"], data["kind"] = "exploded", "teleport"

@@ -313,3 +313,58 @@ def test_generate_prefers_what_a_test_case_can_give() -> None:
             continue
         native += 1
     assert native >= len(report.scenarios) // 3
+
+
+def _lex_flowset() -> Any:
+    """Flow "Lex": a Lex block whose timeout and error branches say different things."""
+    from tests.support.flows import BYE, SAY, act, flowset_of
+
+    bot = act(
+        "bot",
+        "ConnectParticipantWithLexBot",
+        {"Text": "How can I help?", "LexV2Bot": {"AliasArn": "lexbot:Bot/Prod"}},
+        conds=[("Equals", "Pay", "bye")],
+        errs={
+            "NoMatchingCondition": "bye",
+            "InputTimeLimitExceeded": "slow",
+            "NoMatchingError": "broken",
+        },
+    )
+    return flowset_of(
+        Lex=[bot, SAY("slow", "you went quiet"), SAY("broken", "the bot is broken"), BYE]
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "mocked", "heard"),
+    [
+        ("TimeLimitExceeded", "TimeLimitExceeded", "you went quiet"),
+        ("InputTimeLimitExceeded", "TimeLimitExceeded", "you went quiet"),
+        ("NoMatchingError", "NoMatchingError", "the bot is broken"),
+    ],
+)
+def test_a_lex_error_round_trips_through_its_test_case_exactly(
+    error: str, mocked: str, heard: str
+) -> None:
+    """The Testing language mocks the Lex timeout as ``TimeLimitExceeded``; the Lex block
+    branches on ``InputTimeLimitExceeded``: either name in a scenario takes that branch
+    offline, compiles to the mock, and the sandbox reads the mock back as the very Lex
+    answer the offline run used (it once read ``TimeLimitExceeded`` back as another)."""
+    from flowops.simulate.native import chain, given_from_test
+
+    fs = _lex_flowset()
+    text = (
+        f"name: lex\nflow: Lex\ngiven:\n  lex: [{{error: {error}}}]\n"
+        f"expect:\n  prompts: [{heard}]\n"
+    )
+    scenario = parse_scenarios(text)[0]
+    run = run_scenario(fs, scenario).run
+    assert run.played()[-1] == heard
+    case = compile_scenario(scenario, run, identity, "flow:Lex")
+    (override,) = _find(case.content, "OverrideSystemBehavior")
+    strategy = override["Parameters"]["Behavior"]["Properties"]["Strategy"]
+    assert strategy["Response"]["Error"]["Value"] == mocked
+    given, _ = given_from_test(chain(case.content), {}, hours)
+    assert [("lex", "lexbot:Bot/Prod", answer) for answer in given["lex"]] == run.mocks
+    outcome = execute(case.content, fs, fs.entry_flow("Lex"), hours=hours)
+    assert outcome.status == "PASSED", outcome.message

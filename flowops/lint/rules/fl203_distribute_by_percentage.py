@@ -6,50 +6,44 @@ from collections.abc import Iterator
 
 from flowops.lint.finding import Finding, Severity
 from flowops.lint.rule import Rule, RuleContext, action_path
+from flowops.model.action_rules import percentage_problem, whole_number
 from flowops.model.types import Action
 
 
 def _problems(action: Action) -> Iterator[str]:
-    """Each problem with the cumulative thresholds of one DistributeByPercentage."""
-    previous = 1
-    for i, cond in enumerate(action.transitions.conditions):
-        if cond.operator != "NumberLessThan":
-            yield f"condition {i} uses {cond.operator!r}, expected NumberLessThan"
-            return
-        try:
-            threshold = int(str(cond.operands[0])) if len(cond.operands) == 1 else None
-        except ValueError:
-            threshold = None
-        if threshold is None:
-            yield f"condition {i} threshold {list(cond.operands)!r} is not a whole number"
-            return
-        share = threshold - previous
-        if share < 0:
-            yield f"condition {i} threshold {threshold} is below the previous one ({previous})"
-            return
-        if threshold > 101:
-            yield f"shares add up to {threshold - 1} %, more than 100 %"
-            return
-        previous = threshold
+    """Each problem with the cumulative thresholds of one DistributeByPercentage.
+
+    The publish rules' own check (:func:`percentage_problem`), then the default branch.
+    """
+    conditions = action.transitions.conditions
+    problem = percentage_problem([(c.operator, c.operands) for c in conditions])
+    if problem is not None:
+        yield problem[1]
+        return
+    last = max((whole_number(c.operands[0]) or 1 for c in conditions), default=1)
     if not action.transitions.default_target:
-        yield f"no default branch for the remaining {101 - previous} %"
+        yield f"no default branch for the remaining {101 - max(last, 1)} %"
 
 
 class DistributeByPercentage(Rule):
-    """Distribute by percentage shares that are not within 0-100 %, or no default branch.
+    """Distribute by percentage thresholds Connect refuses, or no default branch.
 
     Connect draws a number from 1 to 100 and takes the first condition whose
     ``NumberLessThan`` threshold is above it: the shares exist only as cumulative
     thresholds (branch i gets threshold_i - threshold_(i-1) %). Hand edits or merges
     easily make thresholds decrease (a negative share, so a branch that is never
-    taken) or go past 101 (more than 100 %). The remainder goes to the default
+    taken) or go past 100, which Connect refuses to publish ("no Comparison comparing a
+    value larger than 100"): the same check as the publish rules. The branches take at
+    most 99 %; the remainder, at least the draw 100, goes to the default
     (``NoMatchingCondition``) branch, which must be connected: an A/B test without it
     drops that share of callers.
 
-    *Anti-pattern*: thresholds ``["60"]``, ``["50"]`` (the second branch never runs).
+    *Anti-pattern*: thresholds ``["60"]``, ``["50"]`` (the second branch never runs);
+    ``["51"]``, ``["101"]`` for 50 % / 50 % (refused: give the last share to the
+    default branch).
 
     *Best practice*: edit shares in the designer, keep thresholds increasing and at most
-    101, and connect the default branch.
+    100, and connect the default branch.
     """
 
     id = "FL203"
