@@ -39,12 +39,12 @@ def internal_error_line(exc: BaseException) -> str:
 class FlowopsError(Exception):
     """Base of every error flowops reports to a user; carries its exit code.
 
-    ``kind`` is the error's ``type`` in machine output (``error_dict``): ``bad-input``,
+    ``error_type`` is the error's ``type`` in machine output (``error_dict``): ``bad-input``,
     ``failed``, ``refused``, ``aws-error``, ``cancelled`` (docs/json.md).
     """
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
-    kind: str = "bad-input"
+    error_type: str = "bad-input"
 
     def details(self) -> dict[str, Any]:
         """Extra keys of this error in machine output (e.g. the lock that refused a run)."""
@@ -95,7 +95,7 @@ class CheckFailedError(FlowopsError):
     """
 
     exit_code = ExitCode.FINDINGS
-    kind = "failed"
+    error_type = "failed"
 
     def __init__(self, message: str, *, reported: bool = False) -> None:
         super().__init__(message)
@@ -106,7 +106,7 @@ class RefusedError(CheckFailedError):
     """The environment's state refused the run before it wrote anything (exit 1): a lock
     held by another run, a release since the plan, success criteria not met."""
 
-    kind = "refused"
+    error_type = "refused"
 
 
 class PlanChangesError(CheckFailedError):
@@ -119,7 +119,7 @@ class ConnectApiError(FlowopsError):
     """Amazon Connect (or the sandbox) answered with an error flowops cannot recover."""
 
     exit_code = ExitCode.AWS_ERROR
-    kind = "aws-error"
+    error_type = "aws-error"
 
 
 class TerminatedError(KeyboardInterrupt):
@@ -174,9 +174,9 @@ def error_dict(exc: BaseException) -> dict[str, Any]:
     """``exc`` as the ``error`` object of a machine-readable failure (docs/json.md):
     ``type``, ``message``, ``exit_code``, ``exception`` (the class), ``warnings``."""
     if isinstance(exc, FlowopsError):
-        kind, message = exc.kind, str(exc)
+        kind, message = exc.error_type, str(exc)
     elif isinstance(exc, KeyboardInterrupt):
-        kind = getattr(exc, "kind", "interrupted")
+        kind = getattr(exc, "error_type", "interrupted")
         message = str(exc) or "interrupted"
     else:
         kind, message = "internal", internal_error_line(exc)

@@ -30,11 +30,12 @@ from flowops.cli.common import (
     say,
 )
 from flowops.cli.common import FlowsOption as RootOption
-from flowops.cli.progress import on_signal
+from flowops.cli.progress import cancelled_dict, on_signal_canary, on_signal_canary_start
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
     CanaryAction,
+    CanaryCancelledError,
     CanaryResult,
     CanaryStatus,
     abort_canary,
@@ -149,6 +150,8 @@ def _result_dict(result: CanaryResult, lag: dict[str, Any]) -> dict[str, Any]:
             "lag": lag,
             "dry_run": result.dry_run,
             "planned_calls": [{"call": call, "flow": flow} for call, flow in result.planned_calls],
+            "flow_state": "planned" if result.dry_run else "released",
+            "cancelled": None,
             "ok": True,
         },
     )
@@ -183,7 +186,18 @@ def _reported(
             release_id=record.id if record else None,
         )
         lag = clients[0].lag_report() if clients else {}
-        return {**_result_dict(result, lag), "dry_run": dry_run}
+        known = {**_result_dict(result, lag), "dry_run": dry_run, "flow_state": None}
+        if entry is not None:
+            known["flow_state"] = entry.outcome
+        if isinstance(exc, CanaryCancelledError):  # where the entry flow is, the signal
+            known.update(
+                action=exc.kind.removeprefix("canary-"),
+                flow=exc.flow.name,
+                flow_id=exc.flow.id,
+                flow_state=exc.flow.outcome,
+                cancelled=cancelled_dict(exc),
+            )
+        return known
 
     with json_failure(fmt == OutputFormat.json, "canary", known):
         yield clients
@@ -287,7 +301,7 @@ def start_cmd(
         client = _client(env, what, yes, environments)
         clients.append(client)
         result = start_canary(
-            client, flow, doc, percent, ref=sha, on_signal=on_signal, dry_run=dry_run
+            client, flow, doc, percent, ref=sha, on_signal=on_signal_canary_start, dry_run=dry_run
         )
         _render_result(result, fmt, client)
 
@@ -323,7 +337,7 @@ def ramp_cmd(
         name = pick_flow(client, flow)
         gated = gate(client, name, "ramp", override)
         result = ramp_canary(
-            client, name, percent, on_signal=on_signal, gate=gated, dry_run=dry_run
+            client, name, percent, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
         )
         _render_result(result, fmt, client)
 
@@ -353,7 +367,9 @@ def promote_cmd(
         clients.append(client)
         name = pick_flow(client, flow)
         gated = gate(client, name, "promote", override)
-        result = promote_canary(client, name, on_signal=on_signal, gate=gated, dry_run=dry_run)
+        result = promote_canary(
+            client, name, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
+        )
         _render_result(result, fmt, client)
 
 
@@ -376,7 +392,7 @@ def abort_cmd(
         clients.append(client)
         name = pick_flow(client, flow)
         _render_result(
-            abort_canary(client, name, on_signal=on_signal, dry_run=dry_run), fmt, client
+            abort_canary(client, name, on_signal=on_signal_canary, dry_run=dry_run), fmt, client
         )
 
 

@@ -110,7 +110,7 @@ class ApplyFailedError(CheckFailedError):
         self.warnings = tuple(warnings)
         if isinstance(cause, CancelledError):
             self.exit_code = cause.exit_code
-            self.kind = cause.kind
+            self.error_type = cause.error_type
         rid = f" release {record.id}" if record else ""
         verb = "cancelled" if isinstance(cause, CancelledError) else "failed"
         super().__init__(
