@@ -392,3 +392,29 @@ def test_a_release_of_the_same_content_with_a_new_description_is_still_read_by_i
     assert plan.changes == (), [(s.key, s.changes) for s in plan.changes]
     assert client.calls["DescribeContactFlow"] == 1  # A only
     assert client.calls["DescribeContactFlowModule"] == 1  # the ledger
+
+
+def test_the_newest_record_of_a_flow_decides_whether_its_search_copy_is_current(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    """Search shows release 2 exactly as recorded, but a rollback since (its record has no
+    metadata hash) put release 1's content back: the flows are read again by id, and the
+    plan of release 2's commit sees them changed."""
+    staging = environment(lagging, "staging", STAGING)
+    truth = Truth(lagging, STAGING)
+    repo = git_repo(tmp_path, "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path) == 1
+    wait_out(lagging)
+    commit(repo, "v2", with_n=False)
+    assert released(staging, tmp_path) == 2
+    longer_lag(lagging)  # Search shows release 2
+    report = rollback(fresh(staging))
+    assert report.ok and report.release_id == 3, report
+    shown = json.loads(searched(truth, "A")["Content"])["Actions"]
+    assert [a["Parameters"]["Text"] for a in shown if a["Type"] == "MessageParticipant"] == ["A v2"]
+    plan, client = plan_now(staging, tmp_path)
+    assert sorted(s.key for s in plan.changes) == ["flow:A", "flow:B", "module:M"]
+    assert client.calls["DescribeContactFlow"] == 2
+    assert client.calls["DescribeContactFlowModule"] == 2  # the ledger, M
+    assert truth.texts("A") == ["A v1"]  # (plain boto3 once settled)
