@@ -337,6 +337,22 @@ def searched(truth: Truth, name: str) -> dict[str, Any]:
     return next(f for f in found["ContactFlows"] if f["Name"] == name)
 
 
+def searched_texts(truth: Truth, name: str) -> list[str]:
+    """The ``Text`` of every message of ``name`` as SearchContactFlows shows it now."""
+    actions = json.loads(searched(truth, name)["Content"])["Actions"]
+    return [a["Parameters"]["Text"] for a in actions if a["Type"] == "MessageParticipant"]
+
+
+def released_v1(lagging: SandboxServer, tmp_path: Path) -> tuple[Environment, Truth, Any]:
+    """Staging with release 1 (A, B, M at v1) from a repository at ``tmp_path``."""
+    staging = environment(lagging, "staging", STAGING)
+    truth = Truth(lagging, STAGING)
+    repo = git_repo(tmp_path, "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path) == 1
+    return staging, truth, repo
+
+
 def test_a_plan_reads_nothing_again_by_id_once_search_shows_the_release(
     lagging: SandboxServer, tmp_path: Path
 ) -> None:
@@ -354,17 +370,12 @@ def test_a_plan_reads_nothing_again_by_id_once_search_shows_the_release(
 def test_a_plan_reads_again_by_id_each_flow_whose_search_copy_predates_the_release(
     lagging: SandboxServer, tmp_path: Path
 ) -> None:
-    staging = environment(lagging, "staging", STAGING)
-    truth = Truth(lagging, STAGING)
-    repo = git_repo(tmp_path, "Test")
-    commit(repo, "v1", with_n=False)
-    assert released(staging, tmp_path) == 1
+    staging, truth, repo = released_v1(lagging, tmp_path)
     longer_lag(lagging)
     commit(repo, "v2", with_n=True)
     assert released(staging, tmp_path) == 2
     # Search still shows A at release 1 (content whose hash differs from the record's).
-    shown = json.loads(searched(truth, "A")["Content"])["Actions"]
-    assert [a["Parameters"]["Text"] for a in shown if a["Type"] == "MessageParticipant"] == ["A v1"]
+    assert searched_texts(truth, "A") == ["A v1"]
     plan, client = plan_now(staging, tmp_path)
     assert plan.changes == (), [s.key for s in plan.changes]  # it saw release 2, by id
     assert client.calls["DescribeContactFlow"] == 3  # A, B (old copies), N (not listed)
@@ -377,11 +388,7 @@ def test_a_release_of_the_same_content_with_a_new_description_is_still_read_by_i
     """Search shows A's content as released (same hash) but its description as before:
     what a plan compares besides content is in the record too, so A is read again by id
     and the plan is a no-op; B and M, which Search shows as released, are not."""
-    staging = environment(lagging, "staging", STAGING)
-    truth = Truth(lagging, STAGING)
-    repo = git_repo(tmp_path, "Test")
-    commit(repo, "v1", with_n=False)
-    assert released(staging, tmp_path) == 1
+    staging, truth, repo = released_v1(lagging, tmp_path)
     longer_lag(lagging)
     commit_files(
         repo, {"A.json": flow_text("A", module="module:M", text="A v1", description="new")}
@@ -400,19 +407,14 @@ def test_the_newest_record_of_a_flow_decides_whether_its_search_copy_is_current(
     """Search shows release 2 exactly as recorded, but a rollback since (its record has no
     metadata hash) put release 1's content back: the flows are read again by id, and the
     plan of release 2's commit sees them changed."""
-    staging = environment(lagging, "staging", STAGING)
-    truth = Truth(lagging, STAGING)
-    repo = git_repo(tmp_path, "Test")
-    commit(repo, "v1", with_n=False)
-    assert released(staging, tmp_path) == 1
+    staging, truth, repo = released_v1(lagging, tmp_path)
     wait_out(lagging)
     commit(repo, "v2", with_n=False)
     assert released(staging, tmp_path) == 2
     longer_lag(lagging)  # Search shows release 2
     report = rollback(fresh(staging))
     assert report.ok and report.release_id == 3, report
-    shown = json.loads(searched(truth, "A")["Content"])["Actions"]
-    assert [a["Parameters"]["Text"] for a in shown if a["Type"] == "MessageParticipant"] == ["A v2"]
+    assert searched_texts(truth, "A") == ["A v2"]
     plan, client = plan_now(staging, tmp_path)
     assert sorted(s.key for s in plan.changes) == ["flow:A", "flow:B", "module:M"]
     assert client.calls["DescribeContactFlow"] == 2
