@@ -9,24 +9,19 @@ from flowops.connect.catalog import RemoteFlow
 from flowops.deploy.releases import FlowRelease, content_sha256, meta_sha256, shows_release
 
 CONTENT = '{"Version":"2019-10-30","StartAction":"a","Actions":[]}'
-COPY = RemoteFlow(
-    kind="flow",
-    id="f1",
-    arn="arn:aws:connect:us-east-1:111111111111:instance/i/contact-flow/f1",
-    name="Main",
-    type="CONTACT_FLOW",
-    description="entry",
-    tags={"team": "cx", "flowops:canary": "x"},
-    content=CONTENT,
-)
+ARN = "arn:aws:connect:us-east-1:111111111111:instance/i/contact-flow/f1"
+#: a Search copy: kind, id, ARN, name, type, then what a plan compares besides content
+COPY = RemoteFlow("flow", "f1", ARN, "Main", "CONTACT_FLOW", "entry", "ACTIVE", "PUBLISHED")
+COPY = replace(COPY, tags={"team": "cx", "flowops:canary": "x"}, content=CONTENT)
+#: key, kind, name, id, action, version before and after, as a promote records them
 RECORD = FlowRelease(
-    key="flow:Main",
-    kind="flow",
-    name="Main",
-    id="f1",
-    action="update",
-    version_before=1,
-    version_after=2,
+    "flow:Main",
+    "flow",
+    "Main",
+    "f1",
+    "update",
+    1,
+    2,
     sha256=content_sha256(CONTENT),
     meta_sha256=meta_sha256("Main", "entry", "active", "Published", {"team": "cx"}),
 )
