@@ -10,7 +10,8 @@ entry flow at its old content, the candidate's or a wrapper with its state tag; 
 flows untouched; no lock; no helper without a canary; every record true per flow. Where
 a command failed, the plain re-run follows (the command again where its effect is not
 there, then the canary promoted or aborted), and then a promote of the same commit makes
-no write and, after a promote, a rollback gives release 1 back.
+no write and, after a promote, a rollback leaves exactly the state a rollback after a
+clean promote of the candidate leaves.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def run_canary_trial(kind: str, seed: int, workdir: Path) -> CanaryTrial:
             (ending, lambda c: (promote_canary if ending == "promote" else abort_canary)(c, ENTRY)),
         ]
         for i, (name, command) in enumerate(steps):
-            before = _head(world)
+            before, pre = _head(world), world.now()
             faulted = ConnectClient.for_environment(world.env, settings=SETTINGS)
             faulted.catalog()  # read before the faults: a trial measures the command
             sandbox.config.faults = _faults(kind, rng)
@@ -94,7 +95,7 @@ def run_canary_trial(kind: str, seed: int, workdir: Path) -> CanaryTrial:
             mid = world.now()
             if locks(mid):
                 trial.problems.append("a lock was left by a run that ended on its own")
-            canary.check(mid, (before, _head(world)), trial.problems, ended=True)
+            canary.check(mid, (before, _head(world)), trial.problems, ended=True, before=pre)
             if not ok:  # the plain re-run finishes the canary; the trial ends there
                 canary.converge(name, mid, trial.problems)
                 break
@@ -134,7 +135,8 @@ def report(results: list[CanaryTrial]) -> str:
         "the fault; after a failed command, the plain re-run), each checked with plain "
         "boto3: the entry flow at its old content, the candidate's or a wrapper with its "
         "state tag, no lock, no stray helper, records true per flow, a promote of the same "
-        "commit then writes nothing, a rollback after a promote gives release 1 back.",
+        "commit then writes nothing, a rollback after a promote leaves exactly the state a "
+        "rollback after a clean promote leaves.",
         "",
         *rows,
     ]

@@ -9,19 +9,22 @@ Connect with plain boto3 (never through the client under test):
 * every managed flow exactly at its release-1 or its release-2 content (never between,
   never a SAVED placeholder), right after the faulted run;
 * the record of the faulted release true per flow (``restored``/``deleted`` at the old
-  content or absent, ``released``/``partial`` at the new);
+  content or absent, ``released``/``partial`` at the new), and no final record pointing
+  rollback at a restore-point copy that is not kept in Connect (:func:`copies_kept`);
 * no lock left by a run that ended on its own;
 * the re-run converges, and the one after it makes no write at all;
-* the rollback afterwards gives what a rollback after a clean release 2 gives: every
-  flow of release 1 at its release-1 content (the added flow is left in place), and
-  leaves no lock.
+* the rollback afterwards gives exactly what a rollback after a clean release 2 gives
+  (:func:`clean_rollback_state`, computed in a sandbox of its own): the same flows, each
+  at the same status and content (release 1's; the added flow left in place), and no lock.
 
 Kinds of fault: ``5xx``, ``throttle``, ``drop`` (connection closed, no answer),
 ``lost`` (the call is applied, then the connection closed), ``latency``, ``fatal``
 (a non-retryable error on the n-th call of one write operation), ``restore-fail`` (a
 fatal error, then a failure while restoring).
 
-Run: ``python -m bench faults`` (``--trials N``, default 105: 15 seeds of each kind).
+Run: ``python -m bench faults`` (all of it: these 105 trials, 15 seeds of each kind, then
+the 78 signal and 30 canary trials); options through ``python -m bench.release_faults``
+(``--trials N``, ``--kills N``, ``--canary N``, ``--seed N``).
 Prints Markdown and records it in results.md; exit 1 when a trial broke an invariant.
 ``tests/integration/test_release_faults.py`` runs one seed of each kind in make test.
 """
@@ -37,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -48,7 +52,13 @@ from flowops.connect.client import remote_flow
 from flowops.deploy.apply import ApplyFailedError
 from flowops.deploy.plan import live_semantics
 from flowops.deploy.promote import promote
-from flowops.deploy.releases import LOCK_NAME, RESERVED_NAMES, read_ledger
+from flowops.deploy.releases import (
+    LOCK_NAME,
+    RESERVED_NAMES,
+    ReleaseRecord,
+    read_ledger,
+    read_restore_points,
+)
 from flowops.deploy.rollback import rollback
 from flowops.errors import FlowopsError
 from flowops.model import FlowDocument, FlowInfo, dump_document, parse_content
@@ -238,6 +248,20 @@ def check_record(
     return problems
 
 
+def copies_kept(records: Sequence[ReleaseRecord], client: ConnectClient) -> list[str]:
+    """A final record's ``sha_before`` sends rollback to a copy kept in Connect: every one
+    must be in the restore-point module (never a copy that was never kept)."""
+    final = [(r, f) for r in records if r.status != "running" for f in r.flows if f.sha_before]
+    if not final:
+        return []
+    kept = read_restore_points(client)
+    return [
+        f"release {r.id}: {f.key} points rollback at a copy never kept ({f.sha_before})"
+        for r, f in final
+        if f.sha_before not in kept
+    ]
+
+
 def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
     """One trial (see the module docstring)."""
     started = time.perf_counter()
@@ -288,6 +312,7 @@ def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
             if mid.get(key) and mid[key][0] != "PUBLISHED":
                 problems.append(f"{key}: left {mid[key][0]}")
         records = read_ledger(client())
+        problems += copies_kept(records, client())
         faulted_record = next((r for r in records if r.id == 2), None)
         if faulted_record is not None and trial.result != "refused":
             if faulted_record.status == "running":
@@ -309,14 +334,54 @@ def run_trial(kind: str, seed: int, workdir: Path) -> Trial:
             report = rollback(client())
             if not report.ok:
                 problems.append(f"rollback failed: {[o.message for o in report.failed]}")
-        back = snapshot(plain, clean)
-        for key in old:
-            if not key.startswith("<lock") and back.get(key) != old[key]:
-                problems.append(f"{key}: not back at release 1 after the rollback")
-        if any(k.startswith("<lock") for k in back):
-            problems.append("a lock was left after the rollback")
+        problems += same_as_clean(snapshot(plain, clean), clean_rollback_state())
     trial.seconds = time.perf_counter() - started
     return trial
+
+
+_CLEAN: dict[str, dict[str, Any]] = {}
+
+
+def clean_rollback_state() -> dict[str, Any]:
+    """Every managed flow as a rollback after a clean promote of release 2 leaves it: M, A
+    and B at release 1, C as it was, N (created by release 2) left in place. Computed once,
+    in a sandbox of its own (contents are compared by meaning, so ids do not matter)."""
+    if "rollback" not in _CLEAN:
+        with (
+            SandboxServer(":memory:", config=SandboxConfig.for_tests()) as sandbox,
+            tempfile.TemporaryDirectory() as tmp,
+        ):
+            sandbox.seed()
+            env = sandbox_environment(
+                sandbox.url, "staging", STAGING, managed_names=(f"{PREFIX}*",)
+            )
+            repo = git_repo(Path(tmp))
+            client = ConnectClient.for_environment(env, settings=SETTINGS)
+            for version in (1, 2):
+                client.refresh_flows()
+                promote(env, commit(repo, version), tmp, client=client, tag=False)
+            report = rollback(ConnectClient.for_environment(env, settings=SETTINGS))
+            assert report.ok, [o.message for o in report.failed]
+            _CLEAN["rollback"] = snapshot(make_client(sandbox.url, STAGING), client)
+    return _CLEAN["rollback"]
+
+
+def same_as_clean(back: dict[str, Any], clean: dict[str, Any]) -> list[str]:
+    """Is the state after a faulted path's rollback (read with plain boto3) exactly the one
+    a rollback after a clean promote leaves: the same flows, each at the same status and
+    content, and no lock?"""
+    problems = [f"{k}: a lock was left after the rollback" for k in back if k.startswith("<lock")]
+    for key in sorted((set(back) | set(clean)) - {k for k in back if k.startswith("<lock")}):
+        if back.get(key) != clean.get(key):
+            problems.append(
+                f"{key}: after the rollback {_shown(back.get(key))}, but after a clean promote "
+                f"and rollback {_shown(clean.get(key))}"
+            )
+    return problems
+
+
+def _shown(state: Any) -> str:
+    return "absent" if state is None else f"{state[0]} {state[1][:60]}"
 
 
 def run(trials: int, first_seed: int = 1) -> list[Trial]:
@@ -350,8 +415,10 @@ def report(results: list[Trial]) -> str:
         f"{len(results)} trials (promote under the fault, re-run, re-run, rollback under the "
         "fault, rollback again where it did not finish), each "
         "checked with plain boto3: every flow at its old or new release content, the record "
-        "true per flow, no lock left, the second re-run writes nothing, the rollback gives "
-        "release 1 back.",
+        "true per flow, no record pointing rollback at a restore-point copy not kept in "
+        "Connect, no lock left, the second re-run writes nothing, the rollback leaves "
+        "exactly the state a rollback after a clean promote leaves (every flow, status and "
+        "content).",
         "",
         *rows,
     ]
@@ -396,7 +463,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench faults")
     parser.add_argument("--trials", type=int, default=105, help="promote/rollback trials")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kills", type=int, default=72, help="signal trials (0: none)")
+    parser.add_argument(
+        "--kills",
+        type=int,
+        default=-1,
+        help="signal trials (0: none; default: every moment of every command under each "
+        "signal once, 78)",
+    )
     parser.add_argument("--canary", type=int, default=30, help="canary trials (0: none)")
     args = parser.parse_args(argv)
     broken = kills_and_canaries(args.kills, args.canary, args.seed)
@@ -429,9 +502,9 @@ def kills_and_canaries(kills: int, canaries: int, seed: int) -> int:
     from bench import canary_faults, release_kills
     from bench.results import replace_section
 
-    if kills <= 0 and canaries <= 0:
+    if kills == 0 and canaries <= 0:
         return 0
-    killed = release_kills.run(kills)
+    killed = release_kills.run(kills if kills >= 0 else len(release_kills.cases()))
     faulted = canary_faults.run(canaries, seed)
     parts = [release_kills.report(killed)] if killed else []
     parts += [canary_faults.report(faulted)] if faulted else []
@@ -441,9 +514,10 @@ def kills_and_canaries(kills: int, canaries: int, seed: int) -> int:
     machine = f"{platform.machine()}, {os.cpu_count()} CPU shared with other jobs"
     replace_section(
         heading,
-        f"## {heading}\n\n`python -m bench faults --trials 0` ({len(killed) + len(faulted)} "
-        f"trials)\n\n{text}\n\nMachine: {machine}, Python {platform.python_version()}; "
-        f"measured {time.strftime('%Y-%m-%d')}.\n",
+        f"## {heading}\n\n`python -m bench faults` (this part alone: `python -m "
+        f"bench.release_faults --trials 0`; {len(killed) + len(faulted)} trials)\n\n{text}"
+        f"\n\nMachine: {machine}, Python {platform.python_version()}; measured "
+        f"{time.strftime('%Y-%m-%d')}.\n",
     )
     return 1 if any(t.problems for t in killed) or any(t.problems for t in faulted) else 0
 

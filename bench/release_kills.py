@@ -12,14 +12,22 @@ or SIGKILL) is sent while the n-th one is in flight. Then, checked with plain bo
   at its old content, the candidate's, or a wrapper whose state tag and helpers exist);
 * a run stopped by SIGINT/SIGTERM exits 130/143 (or 0 when it had finished), its record
   is final (never ``running``) and true per flow, and it leaves no lock;
+* what such a run printed is true (:mod:`bench.signal_output`): promote's table of where
+  each flow is; rollback's and canary's one-line summary (what was rolled back and left,
+  or where the entry flow is; recorded as cancelled; the lock given back) and, in the
+  SIGTERM trials, run with ``--format json``, their JSON document, which must parse and
+  say the same;
 * after SIGKILL, the lock the run left is cleared with ``flowops unlock`` (the CLI), which
   records the killed release as interrupted, true per flow;
 * a plain re-run converges (promote: release 2; rollback: release 1; canary: the command
   again, then the canary promoted or aborted), and a promote of the same commit then
   makes no write;
-* a rollback afterwards gives release 1 back, as after a clean promote.
+* a rollback afterwards leaves exactly the state a rollback after a clean promote leaves
+  (every flow, status and content, compared with plain boto3 to that state computed in a
+  sandbox of its own: :func:`bench.release_faults.clean_rollback_state`).
 
-Run through ``python -m bench faults`` (``--kills N``); the suite runs a seeded subset.
+Run through ``python -m bench faults`` (every case once: 78 trials; ``python -m
+bench.release_faults --kills N`` for another count); the suite runs a seeded subset.
 """
 
 from __future__ import annotations
@@ -44,8 +52,18 @@ from bench.release_faults import (
     _doc,
     _writes,
     check_record,
+    clean_rollback_state,
     commit,
+    copies_kept,
+    same_as_clean,
     snapshot,
+)
+from bench.signal_output import (
+    canary_output_true,
+    finished_json_true,
+    output_true,
+    rollback_output_true,
+    summary_line,
 )
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import abort_canary, canary_status, promote_canary, ramp_canary
@@ -89,27 +107,40 @@ MOMENTS: dict[str, tuple[tuple[str, int], ...]] = {
         ("TagResource", 1),  # the state tag
         ("UpdateContactFlowContent", 1),  # the wrapper
     ),
-    "canary-ramp": (("UpdateContactFlowContent", 1), ("TagResource", 1)),
+    "canary-ramp": (
+        ("UpdateContactFlowModuleContent", 1),  # the running record: before the write
+        ("UpdateContactFlowContent", 1),
+        ("TagResource", 1),
+    ),
     "canary-promote": (
         ("UpdateContactFlowModuleContent", 1),  # the running record
         ("UpdateContactFlowContent", 1),  # the candidate's content
         ("DeleteContactFlow", 1),  # a helper removed
     ),
-    "canary-abort": (("UpdateContactFlowContent", 1), ("DeleteContactFlow", 1)),
+    "canary-abort": (
+        ("UpdateContactFlowModuleContent", 1),  # the running record: before the write
+        ("UpdateContactFlowContent", 1),
+        ("DeleteContactFlow", 1),
+    ),
 }
 LATENCY = 0.4
 
 
-def plan(trials: int) -> list[tuple[str, str, int, int]]:
-    """(action, operation, nth, signal) of ``trials`` trials: every moment of every action
-    under each signal in turn, then round again."""
-    cases = [
+def cases() -> list[tuple[str, str, int, int]]:
+    """(action, operation, nth, signal): every moment of every action under each signal."""
+    return [
         (action, op, nth, sig)
         for action, moments in MOMENTS.items()
         for op, nth in moments
         for sig in SIGNALS
     ]
-    return [cases[i % len(cases)] for i in range(trials)]
+
+
+def plan(trials: int) -> list[tuple[str, str, int, int]]:
+    """(action, operation, nth, signal) of ``trials`` trials: every case in turn, then
+    round again."""
+    every = cases()
+    return [every[i % len(every)] for i in range(trials)]
 
 
 @dataclass
@@ -148,6 +179,7 @@ class World:
         )
         self.client = ConnectClient.for_environment(self.env, settings=SETTINGS)
         self.plain = make_client(sandbox.url, STAGING)
+        self.stdout = self.stderr = ""  # what the last stopped command printed
         self.v1 = commit(self.repo, 1)
         promote(self.env, self.v1, self.workdir, client=self.fresh(), tag=False)
 
@@ -182,6 +214,7 @@ class World:
         out, err = proc.communicate(timeout=120)
         time.sleep(LATENCY + 0.3)  # a call in flight when the process died is still carried out
         self.sandbox.config.faults = []
+        self.stdout, self.stderr = out, err
         return out + err
 
     def stop(
@@ -215,21 +248,40 @@ class World:
     def records(self) -> list[ReleaseRecord]:
         return read_ledger(self.fresh())
 
+    def said(self, trial: KillTrial, sig: int, mid: dict[str, Any], *, as_json: bool) -> str | None:
+        """After a run a signal stopped (exit 130/143): its one-line summary, checked for
+        what every command's says (signal, exit, record, lock; the JSON's ``cancelled``
+        block); None when it finished first or was killed."""
+        if trial.exit_code == 0 and as_json:
+            schema = "flowops-rollback/1" if trial.action == "rollback" else "flowops-canary/1"
+            trial.problems += finished_json_true(self.stdout, schema, self.records())
+        if trial.exit_code not in (130, 143):
+            return None
+        line = summary_line(self.stderr)
+        problems, _ = output_true(
+            line,
+            self.stdout,
+            exit_code=trial.exit_code,
+            sig=sig,
+            as_json=as_json,
+            records=self.records(),
+            locked=bool(locks(mid)),
+        )
+        trial.problems.extend(problems)
+        return line
+
     def promote_writes_nothing(self, sha: str, problems: list[str], what: str) -> None:
         again = promote(self.env, sha, self.workdir, client=self.fresh(), tag=False)
         if again.applied is None or _writes(again.applied.calls):
             problems.append(f"{what}: a promote of the same commit wrote {again.applied}")
 
-    def rolls_back_to(self, old: dict[str, Any], problems: list[str]) -> None:
+    def rolls_back_to(self, clean: dict[str, Any], problems: list[str]) -> None:
+        """A rollback leaves exactly ``clean``: the state a rollback after a clean promote
+        leaves (every flow, status and content; no lock)."""
         report = rollback(self.fresh())
         if not report.ok:
             problems.append(f"rollback failed: {[o.message for o in report.failed]}")
-        back = self.now()
-        for key, value in old.items():
-            if not key.startswith("<lock") and back.get(key) != value:
-                problems.append(f"{key}: not back at release 1 after the rollback")
-        if locks(back):
-            problems.append("a lock was left after the rollback")
+        problems += same_as_clean(self.now(), clean)
 
 
 def locks(state: dict[str, Any]) -> list[str]:
@@ -267,18 +319,22 @@ def _records_true(
     mid: dict[str, Any],
     old: dict[str, Any],
     new: dict[str, Any],
+    *,
+    before: dict[str, Any] | None = None,
 ) -> list[str]:
     """The records of the stopped run (ids in ``run``, the unlock's left out) are final
-    and say where each flow is."""
-    problems = []
-    for record in world.records():
+    and say where each flow is: moved by a canary step as that step says (an abort: back
+    at ``old``), ``restored`` at its content ``before`` the command (default ``old``)."""
+    records = world.records()
+    problems = copies_kept(records, world.fresh())
+    for record in records:
         if not run[0] < record.id <= run[1] or record.kind == "unlock":
             continue
         if record.status == "running":
             problems.append(f"release {record.id} is still recorded as running")
         found = _canary_step_true(world, record, mid, old) if record.canary_step else None
         if found is None:
-            found = check_record(record, mid, old, new)
+            found = check_record(record, mid, old if before is None else before, new)
         problems += [f"release {record.id}: {p}" for p in found]
     return problems
 
@@ -341,7 +397,7 @@ def run_promote(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> 
     if trial.exit_code in (130, 143):
         problems += report_true(output, mid, old, new)
     world.promote_writes_nothing(v2, problems, "after the re-run")
-    world.rolls_back_to(old, problems)
+    world.rolls_back_to(clean_rollback_state(), problems)
 
 
 def run_rollback(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> None:
@@ -349,18 +405,23 @@ def run_rollback(world: World, trial: KillTrial, op: str, nth: int, sig: int) ->
     old = world.now()
     promote(world.env, commit(world.repo, 2), world.workdir, client=world.fresh(), tag=False)
     new = world.now()
+    as_json = sig == signal.SIGTERM  # SIGTERM trials read --format json, SIGINT ones text
     args = ["rollback", "--env", str(world.env_file), "--yes"]
+    args += ["--format", "json"] if as_json else []
     _, mid, stopped = world.stop(trial, args, op, nth, sig)
+    line = world.said(trial, sig, mid, as_json=as_json)
+    if line is not None:  # what it says it rolled back is at release 1, the rest at 2
+        problems += rollback_output_true(
+            line, world.stdout, as_json=as_json, mid=mid, back=old, left=new
+        )
     _between(mid, old, new, problems)
     # A rollback's "new" content is release 1: its record is checked the other way round.
     problems += _records_true(world, stopped, mid, new, old)
     finished = next((r for r in reversed(world.records()) if r.kind == "rollback"), None)
     if finished is None or finished.status != "released":
-        world.rolls_back_to(old, problems)  # rollback again finishes it
+        world.rolls_back_to(clean_rollback_state(), problems)  # rollback again finishes it
     else:
-        back = world.now()
-        if {k: back.get(k) for k in old} != old:
-            problems.append("the finished rollback is not at release 1")
+        problems += same_as_clean(world.now(), clean_rollback_state())
     world.promote_writes_nothing(world.v1, problems, "after the rollback")
 
 
@@ -388,7 +449,8 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
     canary = Canary(world)
     if action != "start":
         canary.start()
-    env = ["--env", str(world.env_file), "--yes"]
+    as_json = sig == signal.SIGTERM  # SIGTERM trials read --format json, SIGINT ones text
+    env = ["--env", str(world.env_file), "--yes", *(["--format", "json"] if as_json else [])]
     args = {
         "start": ["canary", "start", *env, "--flow", ENTRY, "--percent", "10"]
         + ["--ref", canary.sha],
@@ -396,8 +458,21 @@ def run_canary(world: World, trial: KillTrial, op: str, nth: int, sig: int) -> N
         "promote": ["canary", "promote", *env],
         "abort": ["canary", "abort", *env],
     }[action]
+    before = world.now()
     _, mid, stopped = world.stop(trial, args, op, nth, sig)
-    canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL)
+    line = world.said(trial, sig, mid, as_json=as_json)
+    if line is not None:
+        trial.problems += canary_output_true(
+            line,
+            world.stdout,
+            as_json=as_json,
+            action=action,
+            entry=ENTRY,
+            mid=mid,
+            before=before,
+            helpers=_helpers(mid),
+        )
+    canary.check(mid, stopped, trial.problems, ended=sig != signal.SIGKILL, before=before)
     canary.converge(action, mid, trial.problems)
 
 
@@ -417,16 +492,24 @@ class Canary:
         start(self.world.fresh(), ENTRY, self.doc, 10, ref=self.sha)
 
     def check(
-        self, mid: dict[str, Any], run: tuple[int, int], problems: list[str], *, ended: bool
+        self,
+        mid: dict[str, Any],
+        run: tuple[int, int],
+        problems: list[str],
+        *,
+        ended: bool,
+        before: dict[str, Any] | None = None,
     ) -> None:
         """Right after a stopped or failed command: old, candidate or wrapper content;
-        records true; for a run that ended on its own, no lock and no stray helper."""
+        records true (a flow recorded ``restored`` is at its content ``before`` the
+        command: for a ramp, the wrapper it had); for a run that ended on its own, no lock
+        and no stray helper."""
         world = self.world
         if ended:
             if _helpers(mid) and not canary_status(world.fresh(), ENTRY).running:
                 problems.append(f"helpers left without a canary: {_helpers(mid)}")
         problems += _canary_mid(world, mid, self.old, self.new.get(f"flow:{ENTRY}"))
-        problems += _records_true(world, run, mid, self.old, self.new)
+        problems += _records_true(world, run, mid, self.old, self.new, before=before)
 
     def converge(self, action: str, mid: dict[str, Any], problems: list[str]) -> None:
         """The plain re-run: the command again where its effect is not there, then the
@@ -458,15 +541,16 @@ class Canary:
         if end.get(key) != self.new.get(key):
             problems.append("the promoted canary is not at the candidate's content")
         world.promote_writes_nothing(self.sha, problems, "after the canary promote")
-        world.rolls_back_to(self.old, problems)
+        world.rolls_back_to(new_state_of(self.sha, rolled_back=True), problems)
 
 
 _CANDIDATES: dict[str, dict[str, Any]] = {}
 
 
-def new_state_of(sha: str) -> dict[str, Any]:
-    """Where a clean promote of ``sha`` leaves every flow (computed once, in a sandbox of
-    its own: contents are compared by meaning, so ids do not matter)."""
+def new_state_of(sha: str, *, rolled_back: bool = False) -> dict[str, Any]:
+    """Where a clean promote of ``sha`` leaves every flow, or (``rolled_back``) a rollback
+    right after it (computed once, in a sandbox of its own: contents are compared by
+    meaning, so ids do not matter)."""
     if "canary" not in _CANDIDATES:
         with (
             SandboxServer(":memory:", config=SandboxConfig.for_tests()) as other,
@@ -477,7 +561,10 @@ def new_state_of(sha: str) -> dict[str, Any]:
             side_sha = _canary_doc(side.repo)
             promote(side.env, side_sha, side.workdir, client=side.fresh(), tag=False)
             _CANDIDATES["canary"] = side.now()
-    return _CANDIDATES["canary"]
+            report = rollback(side.fresh())
+            assert report.ok, [o.message for o in report.failed]
+            _CANDIDATES["canary-rollback"] = side.now()
+    return _CANDIDATES["canary-rollback" if rolled_back else "canary"]
 
 
 RUNNERS = {"promote": run_promote, "rollback": run_rollback}
@@ -534,8 +621,13 @@ def report(results: list[KillTrial]) -> str:
         + "). Checked with plain boto3: every flow at its old or new content (a canary's "
         "entry flow also as a wrapper with its tag), exit 130/143 and no lock after "
         "SIGINT/SIGTERM, `flowops unlock` after SIGKILL, every record final and true per "
-        "flow, the re-run converges and a promote of the same commit then writes nothing, "
-        "a rollback gives release 1 back.",
+        "flow and none pointing rollback at a restore-point copy not kept in Connect; "
+        "what a stopped run printed is true (promote's table; rollback's and canary's "
+        "one-line summary: what was rolled back and left or where the entry flow is, "
+        "recorded as cancelled, lock given back; in SIGTERM trials their `--format json` "
+        "document, which must parse and say the same); the re-run converges and a promote "
+        "of the same commit then writes nothing, a rollback then leaves exactly the state "
+        "a rollback after a clean promote leaves.",
         "",
         *rows,
     ]

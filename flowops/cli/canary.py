@@ -7,6 +7,7 @@ Connect) and ``flowops.deploy.canary_files`` (the same canary as files for a PR)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,10 +28,11 @@ from flowops.cli.common import (
     say,
 )
 from flowops.cli.common import FlowsOption as RootOption
-from flowops.cli.progress import on_signal
+from flowops.cli.progress import cancelled_dict, on_signal_canary, on_signal_canary_start
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.canary import (
+    CanaryCancelledError,
     CanaryResult,
     CanaryStatus,
     abort_canary,
@@ -127,6 +129,42 @@ def _state_dict(result: CanaryResult | CanaryStatus) -> dict[str, Any] | None:
     }
 
 
+def _run(fmt: OutputFormat, client: ConnectClient, command: Callable[[], CanaryResult]) -> None:
+    """Run a canary command and render its result; stopped by a signal, its one-line
+    summary is the error line and ``--format json`` still gets a document saying so."""
+    try:
+        result = command()
+    except CanaryCancelledError as exc:
+        if fmt == OutputFormat.json:
+            emit(json.dumps(_cancelled_json(exc, client), indent=2))
+        raise
+    _render_result(result, fmt, client)
+
+
+def _cancelled_json(exc: CanaryCancelledError, client: ConnectClient) -> dict[str, Any]:
+    """The ``canary`` document of a command a signal stopped: ``flow_state`` is where the
+    entry flow is (as recorded), ``cancelled`` the signal, summary, record and lock."""
+    return stamp(
+        "canary",
+        {
+            "action": exc.kind.removeprefix("canary-"),
+            "env": client.env.name,
+            "flow": exc.flow.name,
+            "flow_id": exc.flow.id,
+            "percent": None,
+            "state": None,
+            "versions": {},
+            "release": exc.record.id if exc.record is not None else None,
+            "notes": [],
+            "lag": client.lag_report(),
+            "dry_run": False,
+            "planned_calls": [],
+            "flow_state": exc.flow.outcome,
+            "cancelled": cancelled_dict(exc),
+        },
+    )
+
+
 def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClient) -> None:
     if fmt == OutputFormat.json:
         emit(
@@ -148,6 +186,8 @@ def _render_result(result: CanaryResult, fmt: OutputFormat, client: ConnectClien
                         "planned_calls": [
                             {"call": call, "flow": flow} for call, flow in result.planned_calls
                         ],
+                        "flow_state": "planned" if result.dry_run else "released",
+                        "cancelled": None,
                     },
                 ),
                 indent=2,
@@ -245,8 +285,13 @@ def start_cmd(
     doc, sha = _candidate(flow, ref, flows)
     what = None if dry_run else f"start a canary of {flow!r} at {percent}%"
     client = _client(env, what, yes, environments)
-    result = start_canary(client, flow, doc, percent, ref=sha, on_signal=on_signal, dry_run=dry_run)
-    _render_result(result, fmt, client)
+    _run(
+        fmt,
+        client,
+        lambda: start_canary(
+            client, flow, doc, percent, ref=sha, on_signal=on_signal_canary_start, dry_run=dry_run
+        ),
+    )
 
 
 @canary_app.command("ramp")
@@ -275,8 +320,13 @@ def ramp_cmd(
     client = _client(env, None if dry_run else f"ramp the canary to {percent}%", yes, environments)
     name = pick_flow(client, flow)
     gated = gate(client, name, "ramp", override)
-    result = ramp_canary(client, name, percent, on_signal=on_signal, gate=gated, dry_run=dry_run)
-    _render_result(result, fmt, client)
+    _run(
+        fmt,
+        client,
+        lambda: ramp_canary(
+            client, name, percent, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
+        ),
+    )
 
 
 @canary_app.command("promote")
@@ -302,8 +352,13 @@ def promote_cmd(
     client = _client(env, None if dry_run else "promote the canary", yes, environments)
     name = pick_flow(client, flow)
     gated = gate(client, name, "promote", override)
-    result = promote_canary(client, name, on_signal=on_signal, gate=gated, dry_run=dry_run)
-    _render_result(result, fmt, client)
+    _run(
+        fmt,
+        client,
+        lambda: promote_canary(
+            client, name, on_signal=on_signal_canary, gate=gated, dry_run=dry_run
+        ),
+    )
 
 
 @canary_app.command("abort")
@@ -322,7 +377,9 @@ def abort_cmd(
     """
     client = _client(env, None if dry_run else "abort the canary", yes, environments)
     name = pick_flow(client, flow)
-    _render_result(abort_canary(client, name, on_signal=on_signal, dry_run=dry_run), fmt, client)
+    _run(
+        fmt, client, lambda: abort_canary(client, name, on_signal=on_signal_canary, dry_run=dry_run)
+    )
 
 
 @canary_app.command("status")

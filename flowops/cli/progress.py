@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from flowops.cli.common import err_console
 from flowops.connect import ConnectClient
 from flowops.deploy.apply import Progress as ProgressFn
-from flowops.deploy.transaction import signal_name
+from flowops.deploy.transaction import CancelledError, signal_name
 
 
 def _duration(seconds: float) -> str:
@@ -130,11 +130,43 @@ def progress(
             bar["live"].stop()
 
 
-def on_signal(signum: int) -> None:
-    """What the first SIGINT / SIGTERM prints (the library only records it)."""
-    err_console.print(
-        f"{signal_name(signum)} received: stopping at the next step boundary, putting back "
-        "what this release changed (send it again to abort at once)",
-        highlight=False,
-        markup=False,
-    )
+def stopping(what: str) -> Callable[[int], None]:
+    """What the first SIGINT / SIGTERM prints for a command (the library only records it):
+    ``what`` the command does on its way out."""
+
+    def say_it(signum: int) -> None:
+        err_console.print(
+            f"{signal_name(signum)} received: {what} (send it again to abort at once)",
+            highlight=False,
+            markup=False,
+        )
+
+    return say_it
+
+
+#: A promote's (and the default) first-signal line.
+on_signal = stopping("stopping at the next step boundary, putting back what this release changed")
+#: A canary start stops between its writes and removes what it wrote.
+on_signal_canary_start = stopping(
+    "stopping at the next step; what the canary start wrote is removed"
+)
+#: A canary ramp, promote or abort has one write: stopped before it, or it finishes.
+on_signal_canary = stopping("stopping before the canary's write; a write already begun finishes")
+#: A rollback stops between flows; what it rolled back stays rolled back.
+on_signal_rollback = stopping(
+    "stopping before the next flow; flows already rolled back stay so, the rest are left as "
+    "they are"
+)
+
+
+def cancelled_dict(exc: CancelledError) -> dict[str, Any]:
+    """``cancelled`` of a JSON report: the signal, exit code and one-line summary, whether
+    the release is recorded as cancelled and whether the lock was given back."""
+    return {
+        "signal": exc.signal,
+        "exit_code": int(exc.exit_code),
+        "summary": str(exc),
+        "recorded": exc.recorded,
+        "release": exc.record.id if exc.record is not None else None,
+        "lock_released": exc.lock_released,
+    }

@@ -21,12 +21,18 @@ from flowops.cli.common import (
     handle_errors,
     say,
 )
-from flowops.cli.progress import on_signal
+from flowops.cli.progress import cancelled_dict, on_signal_rollback
 from flowops.config import load_environment
 from flowops.connect import ConnectClient
 from flowops.deploy.render import calls_text, lag_line
-from flowops.deploy.rollback import FlowOutcome, RollbackReport, rollback
+from flowops.deploy.rollback import (
+    FlowOutcome,
+    RollbackCancelledError,
+    RollbackReport,
+    rollback,
+)
 from flowops.deploy.rollback_plan import RollbackPlan
+from flowops.deploy.transaction import CancelledError
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.schemas import stamp
 from flowops.tables import markdown_table, text_table
@@ -48,8 +54,14 @@ def plan_text(plan: RollbackPlan) -> str:
     return "\n".join(lines)
 
 
-def report_dict(report: RollbackReport, lag: dict[str, Any] | None = None) -> dict[str, Any]:
-    """JSON-ready report (``--format json``); ``lag``: ``ConnectClient.lag_report()``."""
+def report_dict(
+    report: RollbackReport,
+    lag: dict[str, Any] | None = None,
+    cancelled: CancelledError | None = None,
+) -> dict[str, Any]:
+    """JSON-ready report (``--format json``); ``lag``: ``ConnectClient.lag_report()``;
+    ``cancelled``: the signal that stopped it (then ``ok`` is false, and a flow it did not
+    reach is ``planned``)."""
     return stamp(
         "rollback",
         {
@@ -58,7 +70,8 @@ def report_dict(report: RollbackReport, lag: dict[str, Any] | None = None) -> di
             "target": report.plan.label,
             "release": report.release_id,
             "dry_run": report.dry_run,
-            "ok": report.ok,
+            "ok": report.ok and cancelled is None,
+            "cancelled": cancelled_dict(cancelled) if cancelled is not None else None,
             "calls": report.calls,
             "seconds": round(report.seconds, 3),
             "flows": [
@@ -190,17 +203,24 @@ def register(app: typer.Typer) -> None:
             return True
 
         text = fmt == OutputFormat.text
-        report = rollback(
-            client,
-            flow=flow,
-            to_release=to_release,
-            to_version=to_version,
-            archive_new=archive_new,
-            dry_run=dry_run,
-            confirm=confirm,
-            on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
-            on_signal=on_signal,
-        )
+        try:
+            report = rollback(
+                client,
+                flow=flow,
+                to_release=to_release,
+                to_version=to_version,
+                archive_new=archive_new,
+                dry_run=dry_run,
+                confirm=confirm,
+                on_progress=_progress_line if fmt != OutputFormat.json and not quiet else None,
+                on_signal=on_signal_rollback,
+            )
+        except RollbackCancelledError as exc:  # the one-line summary is the error line
+            if fmt == OutputFormat.json:
+                emit(json.dumps(report_dict(exc.report, client.lag_report(), exc), indent=2))
+            elif fmt == OutputFormat.markdown:
+                emit(report_markdown(exc.report))
+            raise
         if text:
             console.print(report_text(report), highlight=False, markup=False)
             console.print(_footer(report), highlight=False)

@@ -67,13 +67,14 @@ from flowops.deploy.plan import (
 )
 from flowops.deploy.recording import RecordingClient
 from flowops.deploy.releases import (
+    FlowRelease,
     ReleaseKind,
     ReleaseRecord,
     ReleaseStatus,
     read_restore_points,
     release_description,
 )
-from flowops.deploy.transaction import Transaction, transaction
+from flowops.deploy.transaction import CancelledError, Transaction, signal_name, transaction
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.document import FlowDocument
 from flowops.refs import resolve, symbol
@@ -304,7 +305,57 @@ def _run(
         run.restore()
         client.refresh_flows()
 
-    return tx.run(record, lambda: run.run(None, tx.checkpoint), on_failure=undo), run
+    try:
+        return tx.run(record, lambda: run.run(None, tx.checkpoint), on_failure=undo), run
+    except CancelledError as exc:
+        raise CanaryCancelledError(exc.signum, tx, kind, run) from None
+
+
+class CanaryCancelledError(CancelledError):
+    """A canary command stopped by SIGINT / SIGTERM at a step boundary (what it wrote is
+    put back by its failure policy); one line says where the entry flow is, what was
+    left, that it is recorded as cancelled, and (added when the transaction ends) whether
+    the lock was given back; ``kind`` and ``flow`` (as recorded) say it as data."""
+
+    def __init__(self, signum: int, tx: Transaction, kind: ReleaseKind, run: Executor) -> None:
+        recorded = tx.final.flows if tx.final is not None else ()
+        entry = next(iter(recorded), None)
+        if entry is None:  # not recorded: the entry flow as the plan has it, state unknown
+            step = next(s.step for s in run.states if s.step.recorded)
+            entry = FlowRelease(
+                step.key,
+                step.kind,
+                step.name,
+                step.live.id if step.live else "",
+                "update",
+                outcome="failed",
+            )
+        self.kind, self.flow = kind, entry
+        what = kind.replace("-", " ")
+        left = [
+            s.step.name for s in run.states if s.created is not None and s.restored != "deleted"
+        ]
+        if entry.outcome in ("untouched", "restored"):
+            where = f"{entry.name} is at its content from before the {what}"
+            if kind == "canary-start":
+                where += (
+                    f"; not removed: {', '.join(left)} (`flowops canary abort` clears them)"
+                    if left
+                    else "; no helper flow of it is left"
+                )
+        elif entry.outcome in ("released", "partial"):
+            where = f"{entry.name} is at the {what}'s new content (its write had begun)"
+        else:
+            where = f"{entry.name} is in an unknown state: check `flowops canary status`"
+        said = (
+            f"recorded as cancelled (release {tx.release_id})"
+            if tx.recorded
+            else "not recorded yet (the next run records it from the flow)"
+        )
+        super().__init__(
+            signum, f"{what} of {entry.name} cancelled by {signal_name(signum)}: {where}; {said}"
+        )
+        self.record, self.recorded = tx.final, tx.recorded
 
 
 def _published(run: Executor) -> dict[str, int]:

@@ -314,7 +314,9 @@ class Executor:
         state.stage = "versioned"
         if given.content is not None:
             state.sent = content_sha256(given.content)
-            self.client.update_content(step.kind, state.flow_id, given.content)
+            self.client.update_content(
+                step.kind, state.flow_id, given.content, publish=not given.saved
+            )
             state.stage = "content"
         if given.version is not None:
             self._given_version(state, given)

@@ -101,6 +101,8 @@ class Given:
     alias_id: str | None = None  # ``repoint``: the alias the release records kept
     #: a version Connect does not create is noted, the content stays (rollback)
     version_optional: bool = False
+    #: the content is written as saved, not published (a flow git keeps SAVED)
+    saved: bool = False
     #: a create answered "exists" takes the flow of that name that carries ``tags``
     #: (left by an interrupted run), and writes the content to it
     adopt: bool = False

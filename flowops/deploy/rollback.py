@@ -188,9 +188,23 @@ def _kind(step: RollbackStep) -> FlowKind:
 
 def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | None) -> str:
     """The flow's content at ``step.git_sha``, resolved for this environment."""
+    return git_document(step, client, repo_path)[0]
+
+
+def git_document(
+    step: RollbackStep, client: ConnectClient, repo_path: Path | None
+) -> tuple[str, bool]:
+    """The flow's content at ``step.git_sha``, resolved for this environment, and whether
+    git has it published (a flow git keeps ``SAVED`` is restored as saved content)."""
     if step.git_sha is None:
         raise BadInputError(f"{step.key}: no git commit recorded to restore from")
-    repo = open_repo(repo_path or Path.cwd())
+    try:
+        repo = open_repo(repo_path or Path.cwd())
+    except BadInputError as exc:  # say why git is needed, not only that it is missing
+        raise BadInputError(
+            f"{step.key}: Connect holds no copy of its content before (no version, no kept "
+            f"restore point); that content is in git at {step.git_sha[:12]}, but {exc}"
+        ) from None
     tree = read_tree_at(repo, step.git_sha)
     env = client.env
     doc = next(
@@ -209,7 +223,7 @@ def git_content(step: RollbackStep, client: ConnectClient, repo_path: Path | Non
         raise UnresolvedReferencesError(
             env.name, [(symbol(step.kind, step.name), m) for m in missing]
         )
-    return json.dumps(resolved, ensure_ascii=False)
+    return json.dumps(resolved, ensure_ascii=False), doc.info.status.upper() != "SAVED"
 
 
 def saved_content(
@@ -233,8 +247,10 @@ def _content(
     """What a content step writes: the version's content (git when it cannot be read),
     git's, or the content kept in Connect; read when the step runs."""
     notes = [step.note] if step.note else []
+    published = True
     if step.action == "from-git":
-        content = git_content(step, client, repo_path)
+        content, published = git_document(step, client, repo_path)
+        notes += [] if published else ["saved, not published, as in git"]
     elif step.action == "from-saved":
         content, where = saved_content(step, client, kept, repo_path)
         notes = [where]
@@ -247,7 +263,7 @@ def _content(
                 raise
             notes.append(f"version {step.to_version} unreadable ({exc.code}): content from git")
             content = git_content(step, client, repo_path)
-    return Given(content=content, note="; ".join(notes))
+    return Given(content=content, note="; ".join(notes), saved=not published)
 
 
 def executor_plan(
@@ -298,7 +314,7 @@ def _later(
     view: RunView,
 ) -> Given:
     given = _content(step, view.client, kept, repo_path)
-    return replace(given, version=description, version_optional=True)
+    return replace(given, version=None if given.saved else description, version_optional=True)
 
 
 def _outcomes(run: Executor, plan: RollbackPlan) -> list[FlowOutcome]:
@@ -575,16 +591,59 @@ def rollback(
         try:
             tx.run(record, lambda: run.run(progress, tx.checkpoint))
         except CancelledError as exc:
-            rolled = len(_outcomes(run, plan))
-            raise CancelledError(
-                exc.signum,
-                f"rollback {release_id} of release {', '.join(plan.reverts)} cancelled by "
-                f"{signal_name(exc.signum)}: {rolled} flow(s) rolled back, "
-                f"{len(plan.steps) - rolled} left as they were; recorded as cancelled (run "
-                "rollback again to finish)",
-            ) from None
+            done = report(_with_unreached(plan, _outcomes(run, plan)), release_id, tx.warnings)
+            raise RollbackCancelledError(exc.signum, tx, done) from None
     notes = [*tx.repaired, *_mode(plan, kept), *tx.warnings]
     return report(_outcomes(run, plan), release_id, notes)
+
+
+def _with_unreached(plan: RollbackPlan, outcomes: Sequence[FlowOutcome]) -> list[FlowOutcome]:
+    """``outcomes`` and, for each step not reached, a ``planned`` one (left as it was)."""
+    done = {o.step.key for o in outcomes}
+    rest = [
+        FlowOutcome(s, "planned", s.from_version, "not reached: left as it was")
+        for s in plan.steps
+        if s.key not in done
+    ]
+    return [*outcomes, *rest]
+
+
+def _names(outcomes: Sequence[FlowOutcome]) -> str:
+    keys = [o.step.key for o in outcomes]
+    return f" ({', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''})" if keys else ""
+
+
+class RollbackCancelledError(CancelledError):
+    """A rollback stopped by SIGINT / SIGTERM between flows; ``report`` says where every
+    flow is (a flow not reached: ``planned``), the message says it in one line: what was
+    rolled back, what was left, that it is recorded as cancelled, and (added when the
+    transaction ends) whether the lock was given back."""
+
+    def __init__(self, signum: int, tx: Transaction, report: RollbackReport) -> None:
+        writes = [o for o in report.outcomes if o.step.action != "leave"]
+        back = [o for o in writes if o.result in ("restored", "repointed", "archived")]
+        failed = [o for o in writes if o.result == "failed"]
+        unreached = [o for o in writes if o.result == "planned"]
+        reverts = ", ".join(report.plan.reverts)
+        parts = [f"{len(back)} of {len(writes)} flow(s) rolled back{_names(back)}"]
+        if unreached:
+            parts.append(f"{len(unreached)} not reached, left as they were{_names(unreached)}")
+        if failed:
+            parts.append(f"{len(failed)} failed, left as they were{_names(failed)}")
+        recorded = (
+            f"recorded as cancelled (release {report.release_id})"
+            if tx.recorded
+            else "not recorded yet (the next run records it from the flows)"
+        )
+        if unreached or failed:
+            recorded += "; run rollback again to finish"
+        super().__init__(
+            signum,
+            f"rollback {report.release_id} of release {reverts} cancelled by "
+            f"{signal_name(signum)}: {', '.join(parts)}; {recorded}",
+        )
+        self.report = report
+        self.record, self.recorded = tx.final, tx.recorded
 
 
 #: Steps that restore content without a version: what they overwrite is kept as content.

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -55,6 +55,7 @@ from flowops.deploy.releases import (
     append_record,
     ensure_ledger,
     parse_release_description,
+    read_restore_points,
 )
 from flowops.errors import ExitCode, FlowopsError
 
@@ -66,13 +67,44 @@ def signal_name(signum: int) -> str:
 
 
 class CancelledError(FlowopsError):
-    """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143)."""
+    """A signal asked the run to stop; it stopped at a step boundary (exit 130 / 143).
+
+    Once the transaction it stopped has ended, its message ends with what became of the
+    lock, and ``record`` / ``recorded`` / ``lock_released`` say the same as data (for
+    ``--format json``)."""
 
     def __init__(self, signum: int, message: str = "") -> None:
         self.signum = signum
         self.exit_code = _SIGNALS.get(signal.Signals(signum), ExitCode.INTERRUPTED)
         name = signal.Signals(signum).name
         super().__init__(message or f"cancelled by {name}")
+        #: The release's final record (``cancelled``), and whether it was written.
+        self.record: ReleaseRecord | None = None
+        self.recorded = False
+        #: None: no lock was taken; else whether it was given back.
+        self.lock_released: bool | None = None
+
+    @property
+    def signal(self) -> str:
+        return signal_name(self.signum)
+
+    def add(self, text: str) -> None:
+        """Add ``text`` to the one-line message."""
+        self.args = (f"{self.args[0]}; {text}" if self.args else text,)
+
+    def ended(self, tx: Transaction) -> None:
+        """The transaction it stopped has ended: say whether the lock was given back."""
+        self.record = self.record or tx.final
+        self.recorded = self.recorded or tx.recorded
+        if tx.lock is None:
+            return
+        self.lock_released = tx.lock_released
+        env = tx.client.env.name
+        self.add(
+            "lock given back"
+            if tx.lock_released
+            else f"the lock was not given back: clear it with `{unlock_command(env, tx.lock)}`"
+        )
 
 
 class AbortedError(KeyboardInterrupt):
@@ -101,6 +133,10 @@ class Transaction:
     on_signal: Callable[[int], None] | None = None
     #: The release's final record once :meth:`run` wrote it (also when it failed).
     final: ReleaseRecord | None = None
+    #: The final record was written and read back (not only attempted).
+    recorded: bool = False
+    #: The lock was given back when the transaction ended.
+    lock_released: bool = False
 
     @property
     def who(self) -> str:
@@ -154,7 +190,9 @@ class Transaction:
         """The final record of the release (read back; a failure is a warning, not lost:
         the ``running`` record stays and the next run repairs it from the flows)."""
         try:
-            return self.write(record)
+            written = self.write(record)
+            self.recorded = True
+            return written
         except FlowopsError as exc:
             self.warnings.append(
                 f"release {record.id} could not be recorded ({exc}); the next run records "
@@ -197,7 +235,9 @@ class Transaction:
         if self.signum is not None:
             raise AbortedError(signum)  # second signal: stop now, leave the lock
         self.signum = signum
-        if self.on_signal is not None:
+        # Once the final record is written nothing is left to stop: the report that
+        # follows says what was done, not a line promising a stop that cannot come.
+        if self.on_signal is not None and self.final is None:
             self.on_signal(signum)
 
 
@@ -224,6 +264,7 @@ def transaction(
 ) -> Iterator[Transaction]:
     """Lock, fresh ledger, repair, release id; the lock is given back however it ends."""
     tx = Transaction(client, Holder.current(who), on_signal=on_signal)
+    cancelled: CancelledError | None = None
     with _signals(tx):
         try:
             tx.lock = acquire(client, holder=tx.holder, ttl=ttl)
@@ -240,6 +281,9 @@ def transaction(
             tx.ledger = ledger
             tx.release_id = ledger.next_id
             yield tx
+        except CancelledError as exc:
+            cancelled = exc
+            raise
         except KeyboardInterrupt as exc:  # aborted at once: no more calls, the lock stays
             if tx.lock is None:
                 raise
@@ -250,6 +294,7 @@ def transaction(
             if tx.lock is not None:
                 try:
                     release(client, tx.lock)
+                    tx.lock_released = True
                 except FlowopsError as exc:
                     env = client.env.name
                     tx.warnings.append(
@@ -258,6 +303,8 @@ def transaction(
                     )
                 except KeyboardInterrupt as exc:  # a second signal while giving it back
                     raise _aborted(tx, exc, tx.lock) from None
+            if cancelled is not None:
+                cancelled.ended(tx)
 
 
 def _legacy_lock_cleared(client: ConnectClient, ledger: Ledger) -> list[str]:
@@ -310,8 +357,23 @@ def _restore_point(description: str, release_id: int) -> bool:
     return description.strip() == f"flowops:restore-point release={release_id}"
 
 
-def repair_flow(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
-    """Where a flow a killed release planned to change is, from its versions and content."""
+def repair_flow(
+    client: ConnectClient,
+    flow: FlowRelease,
+    release_id: int,
+    kept: Container[str] = frozenset(),
+) -> FlowRelease:
+    """Where a flow a killed release planned to change is, from its versions and content.
+
+    A ``running`` record's ``sha_before`` is the content the flow had before the run; in
+    the final record it means a restore point kept in Connect (rollback's ``from-saved``),
+    so it stays only when ``kept`` (the hashes in ``flowops-restore-points``) holds it:
+    a flow whose content before was never kept is rolled back from its version or git,
+    exactly as after a clean run, never from a copy that does not exist."""
+    return _kept_only(_where(client, flow, release_id), kept)
+
+
+def _where(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
     kind: FlowKind = "module" if flow.kind == "module" else "flow"
     flow_id = flow.id
     try:
@@ -346,15 +408,21 @@ def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
     """Record every ``running`` release (its run is gone: we hold the lock) as interrupted,
     with where each flow it planned to touch is now."""
     notes: list[str] = []
+    kept: Container[str] | None = None  # the restore points kept in Connect, read once
     for record in [r for r in ledger.records if r.status == "running"]:
         try:
-            flows = tuple(
-                repair_flow(client, f, record.id) if f.outcome == "planned" else f
-                for f in record.flows
-            )
+            found = [
+                _where(client, f, record.id) if f.outcome == "planned" else f for f in record.flows
+            ]
+            if kept is None and any(_needs_copy(f) for f in found):
+                kept = read_restore_points(client)
         except ConnectError as exc:
             notes.append(f"release {record.id} was interrupted; not repaired yet ({exc})")
             continue
+        flows = tuple(
+            _kept_only(f, kept or frozenset()) if was.outcome == "planned" else f
+            for was, f in zip(record.flows, found, strict=True)
+        )
         touched = tuple(f for f in flows if f.outcome != "untouched")
         fixed = replace(record, status="interrupted", flows=touched)
         ledger = append_record(client, ledger, fixed)
@@ -365,6 +433,18 @@ def repair(client: ConnectClient, ledger: Ledger) -> tuple[Ledger, list[str]]:
             + (f" ({', '.join(moved[:5])}{' ...' if len(moved) > 5 else ''})" if moved else "")
         )
     return ledger, notes
+
+
+def _needs_copy(flow: FlowRelease) -> bool:
+    """A flow moved without a restore-point version: rollback needs the content before."""
+    moved = flow.outcome in ("released", "partial")
+    return moved and bool(flow.sha_before) and flow.version_before is None
+
+
+def _kept_only(flow: FlowRelease, kept: Container[str]) -> FlowRelease:
+    """``sha_before`` in a final record means a restore point kept in Connect: it stays
+    only when ``kept`` holds it."""
+    return replace(flow, sha_before=flow.sha_before if flow.sha_before in kept else None)
 
 
 __all__ = [

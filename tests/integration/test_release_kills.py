@@ -4,8 +4,10 @@
 Each trial runs a real ``flowops`` process (the console script) against a sandbox this
 process serves, stops it by a signal during the n-th call of one operation, and checks
 with plain boto3 that every flow is at its old or new content, the records are true per
-flow, no lock is left by a run that ended on its own, a plain re-run (with ``flowops
-unlock`` only after SIGKILL) converges, and a rollback then gives release 1 back.
+flow, no lock is left by a run that ended on its own, what a run a signal stopped printed
+(its one-line summary; with ``--format json`` its document) is true, a plain re-run (with
+``flowops unlock`` only after SIGKILL) converges, and a rollback then leaves exactly the
+state a rollback after a clean promote leaves.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ from bench.release_kills import run_kill_trial
         # a canary start stopped after its state tag, before the wrapper
         ("canary-start", "TagResource", 1, signal.SIGINT),
         ("canary-promote", "UpdateContactFlowContent", 1, signal.SIGKILL),
+        # a rollback cancelled between flows: its one-line summary and its --format json
+        # say which flows were rolled back and which were left, the record, the lock
+        ("rollback", "UpdateContactFlowContent", 1, signal.SIGTERM),
+        # a canary abort cancelled before its write: the summary and JSON say so, truly
+        ("canary-abort", "UpdateContactFlowModuleContent", 1, signal.SIGTERM),
     ],
 )
 def test_a_stopped_run_leaves_old_or_new_content_true_records_and_converges(
@@ -42,8 +49,9 @@ def test_a_stopped_run_leaves_old_or_new_content_true_records_and_converges(
         assert trial.exit_code in (0, 130 if number == signal.SIGINT else 143), trial
 
 
-# fatal seed 25: the canary's state tag is refused after both helpers were created
-@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 25)])
+# fatal seed 25: the canary's state tag is refused after both helpers were created;
+# fatal seed 10: a ramp fails and is put back (recorded restored: at the pre-ramp wrapper)
+@pytest.mark.parametrize(("kind", "seed"), [("lost", 4), ("fatal", 25), ("fatal", 10)])
 def test_a_canary_under_faults_stays_consistent_and_converges(
     kind: str, seed: int, tmp_path: Path
 ) -> None:

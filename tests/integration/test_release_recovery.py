@@ -28,10 +28,12 @@ from flowops.deploy.promote import desired_state, promote
 from flowops.deploy.releases import LEDGER_NAME, RESTORE_NAME, read_ledger
 from flowops.deploy.rollback import rollback
 from flowops.repo import open_repo
-from flowops.sandbox import SandboxServer
-from tests.support import STAGING, sandbox_environment_file
-from tests.support.clients import make_client
+from flowops.sandbox import SandboxConfig, SandboxServer
+from tests.support import STAGING, git_repo, sandbox_environment_file
+from tests.support.clients import environment, make_client
+from tests.support.flows import flow_text
 from tests.support.releases import live_state, lock_modules, released_once
+from tests.support.repos import commit_files
 from tests.support.scenarios import write_calls
 
 
@@ -202,3 +204,94 @@ def test_versionless_rollback_falls_back_to_git_when_the_copy_is_gone_and_says_s
     assert all("from git" in o.message for o in report.outcomes if o.step.action == "from-saved")
     after = live_state(client)
     assert {k: after[k] for k in first} == first
+
+
+def _saved(text: str) -> str:
+    return text.replace('"status": "PUBLISHED"', '"status": "SAVED"')
+
+
+def _killed_or_clean(sandbox: SandboxServer, tmp_path: Path, *, killed: bool) -> dict[str, object]:
+    """Versionless: A, B published and S saved only, released; release 2 changes all three,
+    once cleanly, once stopped at once after two flows (a second Ctrl-C: the lock and the
+    running record stay, as after SIGKILL), then ``flowops unlock`` and a plain re-run.
+    Then rollback runs where there is no git repository, and again with it. Returns what
+    the first planned and did per flow, whether each flow is back at release 1 after it,
+    and whether the second finished (every flow as in release 1, statuses too)."""
+    sandbox.config.strict.campaign_only_versions = True
+    staging = environment(sandbox, "staging", STAGING)
+    client = ConnectClient.for_environment(staging)
+    repo = git_repo(tmp_path / "repo")
+    files = {"A.json": flow_text("A"), "B.json": flow_text("B", transfer="flow:A")}
+    commit_files(repo, {**files, "S.json": _saved(flow_text("S", text="S v1"))})
+    promote(staging, "HEAD", tmp_path / "repo", client=client, tag=False)
+    first = live_state(client)
+    files = {"A.json": flow_text("A", text="A v2"), "B.json": flow_text("B", text="B v2")}
+    commit_files(repo, {**files, "S.json": _saved(flow_text("S", text="S v2"))})
+
+    def second_ctrl_c(done: int, total: int, what: str) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    progress = second_ctrl_c if killed else None
+    if killed:
+        with pytest.raises(KeyboardInterrupt):
+            promote(staging, "HEAD", tmp_path / "repo", client=client, progress=progress)
+        held = lock.read_lock(ConnectClient.for_environment(staging))
+        assert held is not None
+        result = CliRunner().invoke(
+            app,
+            ["unlock", "--env", str(_env_file(sandbox, tmp_path)), held.token, "--yes"],
+        )
+        assert result.exit_code == 0, result.output
+        repaired = read_ledger(ConnectClient.for_environment(staging))[-2]
+        assert repaired.status == "interrupted" and len(repaired.moved) == 2
+    again = promote(
+        staging, "HEAD", tmp_path / "repo", client=ConnectClient.for_environment(staging)
+    )
+    assert again.applied is not None and again.applied.release is not None
+    elsewhere = tmp_path / "not-a-repo"
+    elsewhere.mkdir()
+    report = rollback(ConnectClient.for_environment(staging), repo_path=elsewhere)
+    after = live_state(client)
+    # With the repository at hand, rollback again finishes it: every flow as in release 1,
+    # S saved (not published) as git has it.
+    finish = rollback(ConnectClient.for_environment(staging), repo_path=tmp_path / "repo")
+    final = live_state(client)
+    return {
+        "steps": {o.step.key: (o.step.action, o.result) for o in report.outcomes},
+        "messages": {o.step.key: o.message for o in report.failed},
+        "back": {key: after[key] == first[key] for key in first},
+        "finished": finish.ok and all(final[key] == first[key] for key in first),
+    }
+
+
+def _env_file(sandbox: SandboxServer, tmp_path: Path) -> Path:
+    return sandbox_environment_file(tmp_path / "envs", sandbox.url, "staging", STAGING)
+
+
+def test_a_killed_versionless_promote_rolls_back_as_a_clean_one_never_from_a_copy_never_kept(
+    seeded_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    killed = _killed_or_clean(seeded_sandbox, tmp_path / "killed", killed=True)
+    with SandboxServer(":memory:", config=SandboxConfig.for_tests()) as clean:
+        clean.seed()
+        plain = _killed_or_clean(clean, tmp_path / "clean", killed=False)
+    # The same plan and result per flow as after a clean promote: A and B from the copies
+    # kept in Connect, S (saved only, never copied) from git, which is not here.
+    assert (
+        killed["steps"]
+        == plain["steps"]
+        == {
+            "flow:A": ("from-saved", "restored"),
+            "flow:B": ("from-saved", "restored"),
+            "flow:S": ("from-git", "failed"),
+        }
+    )
+    assert killed["back"] == plain["back"] == {"flow:A": True, "flow:B": True, "flow:S": False}
+    assert killed["finished"] and plain["finished"]
+    # S's failure says exactly why: Connect never held a copy; git has it.
+    for report in (killed, plain):
+        message = report["messages"]["flow:S"]  # type: ignore[index]
+        assert "Connect holds no copy of its content before" in message, message
+        assert "not inside a git repository" in message, message
+        assert "no longer kept" not in message
