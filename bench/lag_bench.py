@@ -16,7 +16,8 @@ so its ledger exists and is indexed. Then:
 
 Measured per command: HTTP requests (the client's ``attempts``), of which NotFound
 retries, Search/List/tag polls that waited for a write to show (``lag_waits``) and flows
-read again by id because a Search copy may predate a recent release (``lag_rereads``);
+read again by id because their Search copy does not show a recent release yet
+(``lag_rereads``);
 the difference lag on - lag off is what lag costs. Every command must end as it does
 without lag (checked: the same release ids, the same contents).
 
@@ -28,11 +29,13 @@ from __future__ import annotations
 
 import json
 import platform
+import subprocess
 import tempfile
 import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +144,17 @@ def _pass(lag: Lag | None) -> tuple[list[dict[str, Any]], float]:
         return rows, wall
 
 
+def _commit() -> str:
+    """The checkout's short commit (``-`` outside git)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "-"
+    return done.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sequence without and with lag; print and record the table."""
     del argv
@@ -148,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     on, wall_on = _pass(LAG)
     table = [
         "| Command | HTTP, no lag | HTTP, lag | extra | NotFound retries | waits "
-        "| reread by id | same outcome |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| reread by id, no lag | reread by id, lag | same outcome |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     same = True
     for a, b in zip(off, on, strict=True):
@@ -157,14 +171,16 @@ def main(argv: list[str] | None = None) -> int:
         same = same and ok
         table.append(
             f"| {a['label']} | {a['http']} | {b['http']} | {b['http'] - a['http']:+d} | "
-            f"{b['not_found']} | {b['waits']} | {b['rereads']} | {'yes' if ok else 'NO'} |"
+            f"{b['not_found']} | {b['waits']} | {a['rereads']} | {b['rereads']} | "
+            f"{'yes' if ok else 'NO'} |"
         )
     total_off = sum(r["http"] for r in off)
     total_on = sum(r["http"] for r in on)
     table.append(
         f"| **total** | {total_off} | {total_on} | {total_on - total_off:+d} | "
         f"{sum(r['not_found'] for r in on)} | {sum(r['waits'] for r in on)} | "
-        f"{sum(r['rereads'] for r in on)} | {'yes' if same else 'NO'} |"
+        f"{sum(r['rereads'] for r in off)} | {sum(r['rereads'] for r in on)} | "
+        f"{'yes' if same else 'NO'} |"
     )
     intro = textwrap.fill(
         "`python -m bench lag` — the same sequence of separate runs (each a fresh client,"
@@ -173,16 +189,20 @@ def main(argv: list[str] | None = None) -> int:
         f" {LAG.not_found:g} s after a create with probability {LAG.not_found_rate:g}"
         f" (seed {SEED}). Set-up without lag: staging released once (A, B, module M)."
         " HTTP requests per command; 'waits' are Search/List/tag reads asked again until a"
-        " write showed; 'reread by id' are flows a release of the last 10 minutes touched,"
-        " read by id before a plan, with or without lag (the price of not trusting a Search"
-        " copy; the same in both runs, so not in 'extra'). Default"
+        " write showed; 'reread by id' are the ledger and the flows a release of the last 10"
+        " minutes touched whose Search copy does not show that release yet (content and"
+        " metadata hashes as recorded), read by id before a plan (and a canary's helper"
+        " flows read by id): without lag Search has caught up, so only the ledger and flows"
+        " whose newest record has no hashes (a rollback's, as before 'promote again') are"
+        " read again; with lag also the flows the lag hides (part of 'extra'). Default"
         " client settings (backoff 0.5 s doubling), no quota. The windows are wall-clock"
         " seconds, so which reads meet them, and the extra requests, vary by a few from run"
         " to run; the lag suite (tests/integration/test_lag_release_suite.py) runs the same"
         " commands on a clock driven by requests, exactly repeatable. Not in the table: a"
         " promote right after an environment's very first release is refused, nothing"
         " written, until the new ledger is searchable (run it again). Wall: "
-        f"{wall_off:.1f} s without lag, {wall_on:.1f} s with. Machine: "
+        f"{wall_off:.1f} s without lag, {wall_on:.1f} s with. Measured {date.today()} at"
+        f" {_commit()}. Machine: "
         f"{platform.machine()}, Python {platform.python_version()}.",
         width=90,
     )

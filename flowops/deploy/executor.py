@@ -46,6 +46,7 @@ from flowops.deploy.releases import (
     ReleaseStatus,
     content_sha256,
     keep_restore_points,
+    meta_sha256,
     release_description,
     restore_point_description,
 )
@@ -779,9 +780,19 @@ class Executor:
                     alias_id=s.alias_id if released else None,
                     sha256=s.sha_after if released else None,
                     sha_before=kept,
+                    meta_sha256=self._meta_after(s) if released else None,
                 )
             )
         return tuple(flows)
+
+    @staticmethod
+    def _meta_after(s: _State) -> str | None:
+        """:func:`meta_sha256` of what a released step from git left (its desired name in
+        the environment, description, state and tags, published); None for given steps."""
+        if s.step.desired is None or s.sha_after is None:
+            return None
+        info = s.step.desired.info
+        return meta_sha256(s.step.name, info.description, info.state, "PUBLISHED", info.tags)
 
     def record(self, status: ReleaseStatus, now: datetime) -> ReleaseRecord:
         return ReleaseRecord(

@@ -25,7 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar, get_args
 
 from flowops.connect import ConnectClient
-from flowops.connect.catalog import FlowKind, RemoteFlow
+from flowops.connect.catalog import FlowKind, RemoteFlow, strip_qualifier
+from flowops.connect.client import bare_id
 from flowops.connect.errors import DuplicateError
 from flowops.errors import BadInputError, CheckFailedError
 from flowops.model.templates import empty_content
@@ -137,6 +138,12 @@ class FlowRelease:
     #: SHA-256 of the content live before the release (``running`` records: how the next
     #: run tells a flow the killed run never reached from one it changed).
     sha_before: str | None = None
+    #: SHA-256 of the name, description, state, status and tags (flowops' own left out)
+    #: the release left the flow with (:func:`meta_sha256`): with ``sha256``, how a plan
+    #: tells a Search copy that already shows this release from one that predates it
+    #: (:func:`settle_catalog`). None in older records and where flowops did not write
+    #: them from git (rollbacks, canary steps, repaired records): such flows are re-read.
+    meta_sha256: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowRelease:
@@ -233,6 +240,38 @@ class Ledger:
 def content_sha256(content: str) -> str:
     """The SHA-256 Connect reports for ``content`` (``FlowContentSha256``)."""
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def meta_sha256(
+    name: str, description: str | None, state: str | None, status: str, tags: Mapping[str, str]
+) -> str:
+    """The SHA-256 of what a flow holds besides content, as a plan compares it (flowops'
+    own tags left out, state and status in upper case): :attr:`FlowRelease.meta_sha256`."""
+    from flowops.deploy.live import own_tags_removed  # live imports this module
+
+    fields = {
+        "name": name,
+        "description": description or "",
+        "state": (state or "ACTIVE").upper(),
+        "status": status.upper(),
+        "tags": sorted(own_tags_removed(tags).items()),
+    }
+    return content_sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False))
+
+
+def shows_release(copy: RemoteFlow | None, flow: FlowRelease) -> bool:
+    """Whether ``copy`` (a Search or List copy) already shows what ``flow``'s release left:
+    released, and the copy's content and everything else a plan compares hash to what
+    the release recorded. Then Search has caught up with that write and a read by id adds
+    nothing; without both hashes in the record (older records, rollbacks, canary steps,
+    deletes), without content in the copy, or with a copy missing, it cannot tell."""
+    if copy is None or copy.content is None or flow.outcome != "released":
+        return False
+    if not flow.sha256 or not flow.meta_sha256:
+        return False
+    return content_sha256(copy.content) == flow.sha256 and flow.meta_sha256 == meta_sha256(
+        copy.name, copy.description, copy.state, copy.status, copy.tags
+    )
 
 
 def latest_released(records: Sequence[ReleaseRecord]) -> dict[str, FlowRelease]:
@@ -336,28 +375,36 @@ def settle_catalog(client: ConnectClient, *, now: datetime | None = None) -> Non
     """Make the client's catalog (built with Search, or List) current where flowops wrote.
 
     The ledger is read again by id, and so is every flow a release recorded in the last
-    :data:`SETTLE_WINDOW` touched: a copy an eventually consistent Search or List gave may
-    show a flow as it was before that release (old content, a flow just created missing,
-    one just deleted still there). A ledger Search does not show yet (created in the last
-    seconds) cannot be read here; the release transaction finds it under the lock.
+    :data:`SETTLE_WINDOW` touched, unless its copy already shows that write: a copy an
+    eventually consistent Search or List gave may show a flow as it was before that
+    release (old content, a flow just created missing, one just deleted still there).
+    Only the newest record of each flow counts; a flow whose copy carries exactly the
+    content and metadata that record says it left (:func:`shows_release`) is not read
+    again. A ledger Search does not show yet (created in the last seconds) cannot be read
+    here; the release transaction finds it under the lock.
     """
     found = client.catalog(with_content=False).flow("module", LEDGER_NAME)  # as cached
     if found is None:
         return
     client.reread([("module", found.id)])
-    ledger = client.catalog(with_content=False).flow("module", LEDGER_NAME)
+    catalog = client.catalog(with_content=False)
+    ledger = catalog.flow("module", LEDGER_NAME)
     if ledger is None:
         return
     since = (now or datetime.now(UTC)) - SETTLE_WINDOW
     recent = [r for r in parse_ledger(ledger.content) if (_recorded_at(r) or since) >= since]
-    client.reread(
-        [
-            ("module" if f.kind == "module" else "flow", f.id)
-            for r in recent
-            for f in r.flows
-            if f.id
-        ]
-    )
+    newest: dict[tuple[FlowKind, str], FlowRelease] = {}
+    for record in recent:
+        for f in record.flows:
+            if f.id:
+                key: tuple[FlowKind, str] = (
+                    "module" if f.kind == "module" else "flow",
+                    strip_qualifier(bare_id(f.id)),
+                )
+                newest.pop(key, None)  # keeps the order of the newest records
+                newest[key] = f
+    shown = {(f.kind, f.id): f for f in catalog.flows.values()}
+    client.reread([key for key, f in newest.items() if not shows_release(shown.get(key), f)])
 
 
 def ensure_ledger(client: ConnectClient) -> Ledger:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from flowops.deploy.apply import ApplyFailedError, apply_plan
 from flowops.deploy.canary import abort_canary, promote_canary, ramp_canary, start_canary
 from flowops.deploy.export import export_env
 from flowops.deploy.history import history
-from flowops.deploy.plan import make_plan
+from flowops.deploy.plan import Plan, make_plan
 from flowops.deploy.promote import desired_state, promote
 from flowops.deploy.releases import LEDGER_NAME, LOCK_NAME
 from flowops.deploy.render import render_history
@@ -38,6 +38,7 @@ from flowops.model.parse import load_document, parse_content
 from flowops.sandbox import SandboxConfig, SandboxServer
 from tests.support import DEV, PROD, STAGING, git_repo, sandbox_environment_file
 from tests.support.clients import environment, make_client
+from tests.support.flows import flow_text
 from tests.support.lag import LAG, PATIENT, RequestClock, lag_on, release_files
 from tests.support.releases import released_once
 from tests.support.repos import commit_files
@@ -307,3 +308,115 @@ def test_a_flow_changed_after_the_plan_is_not_overwritten_when_its_restore_point
     truth = Truth(seeded_sandbox, STAGING)
     assert truth.texts("A") == ["edited in the console"]
     assert [r["status"] for r in truth.records()] == ["released", "failed"]
+
+
+# --- settle re-reads: only where Search has not caught up with flowops' own writes -------
+
+#: Search and List trail writes by 600 requests: every command below runs well inside.
+LONG_LAG = replace(LAG, search=30.0, list=30.0, tags=30.0)
+
+
+def longer_lag(server: SandboxServer) -> None:
+    """Switch to :data:`LONG_LAG` on the same clock, every write so far shown."""
+    server.config.update({"lag": asdict(LONG_LAG)})
+    clock = server.backend.consistency.clock
+    assert isinstance(clock, RequestClock)
+    clock.advance(LONG_LAG.search)
+
+
+def plan_now(env: Environment, repo: Path) -> tuple[Plan, ConnectClient]:
+    """A plan of ``repo``'s HEAD made by a client of its own (a new ``flowops plan``)."""
+    client = fresh(env)
+    desired, sha = desired_state(git.Repo(repo), "HEAD", "flows")
+    return make_plan(env, desired, client, commit=sha), client
+
+
+def searched(truth: Truth, name: str) -> dict[str, Any]:
+    """The flow ``name`` as SearchContactFlows shows it now (plain boto3; lag still on)."""
+    found = truth.boto.search_contact_flows(InstanceId=truth.instance, MaxResults=100)
+    return next(f for f in found["ContactFlows"] if f["Name"] == name)
+
+
+def searched_texts(truth: Truth, name: str) -> list[str]:
+    """The ``Text`` of every message of ``name`` as SearchContactFlows shows it now."""
+    actions = json.loads(searched(truth, name)["Content"])["Actions"]
+    return [a["Parameters"]["Text"] for a in actions if a["Type"] == "MessageParticipant"]
+
+
+def released_v1(lagging: SandboxServer, tmp_path: Path) -> tuple[Environment, Truth, Any]:
+    """Staging with release 1 (A, B, M at v1) from a repository at ``tmp_path``."""
+    staging = environment(lagging, "staging", STAGING)
+    truth = Truth(lagging, STAGING)
+    repo = git_repo(tmp_path, "Test")
+    commit(repo, "v1", with_n=False)
+    assert released(staging, tmp_path) == 1
+    return staging, truth, repo
+
+
+def test_a_plan_reads_nothing_again_by_id_once_search_shows_the_release(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    staging = environment(lagging, "staging", STAGING)
+    commit(git_repo(tmp_path, "Test"), "v1", with_n=True)
+    assert released(staging, tmp_path) == 1
+    wait_out(lagging)  # Search shows release 1 (recorded moments ago: inside the window)
+    plan, client = plan_now(staging, tmp_path)
+    assert plan.changes == ()
+    assert client.calls["DescribeContactFlow"] == 0, client.calls
+    assert client.calls["DescribeContactFlowModule"] == 1  # the ledger, always by id
+    assert client.lag_report()["reread"] == 1
+
+
+def test_a_plan_reads_again_by_id_each_flow_whose_search_copy_predates_the_release(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    staging, truth, repo = released_v1(lagging, tmp_path)
+    longer_lag(lagging)
+    commit(repo, "v2", with_n=True)
+    assert released(staging, tmp_path) == 2
+    # Search still shows A at release 1 (content whose hash differs from the record's).
+    assert searched_texts(truth, "A") == ["A v1"]
+    plan, client = plan_now(staging, tmp_path)
+    assert plan.changes == (), [s.key for s in plan.changes]  # it saw release 2, by id
+    assert client.calls["DescribeContactFlow"] == 3  # A, B (old copies), N (not listed)
+    assert client.calls["DescribeContactFlowModule"] == 2  # the ledger, M (old copy)
+
+
+def test_a_release_of_the_same_content_with_a_new_description_is_still_read_by_id(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    """Search shows A's content as released (same hash) but its description as before:
+    what a plan compares besides content is in the record too, so A is read again by id
+    and the plan is a no-op; B and M, which Search shows as released, are not."""
+    staging, truth, repo = released_v1(lagging, tmp_path)
+    longer_lag(lagging)
+    commit_files(
+        repo, {"A.json": flow_text("A", module="module:M", text="A v1", description="new")}
+    )
+    assert released(staging, tmp_path) == 2
+    assert searched(truth, "A").get("Description", "") == ""  # as before release 2
+    plan, client = plan_now(staging, tmp_path)
+    assert plan.changes == (), [(s.key, s.changes) for s in plan.changes]
+    assert client.calls["DescribeContactFlow"] == 1  # A only
+    assert client.calls["DescribeContactFlowModule"] == 1  # the ledger
+
+
+def test_the_newest_record_of_a_flow_decides_whether_its_search_copy_is_current(
+    lagging: SandboxServer, tmp_path: Path
+) -> None:
+    """Search shows release 2 exactly as recorded, but a rollback since (its record has no
+    metadata hash) put release 1's content back: the flows are read again by id, and the
+    plan of release 2's commit sees them changed."""
+    staging, truth, repo = released_v1(lagging, tmp_path)
+    wait_out(lagging)
+    commit(repo, "v2", with_n=False)
+    assert released(staging, tmp_path) == 2
+    longer_lag(lagging)  # Search shows release 2
+    report = rollback(fresh(staging))
+    assert report.ok and report.release_id == 3, report
+    assert searched_texts(truth, "A") == ["A v2"]
+    plan, client = plan_now(staging, tmp_path)
+    assert sorted(s.key for s in plan.changes) == ["flow:A", "flow:B", "module:M"]
+    assert client.calls["DescribeContactFlow"] == 2
+    assert client.calls["DescribeContactFlowModule"] == 2  # the ledger, M
+    assert truth.texts("A") == ["A v1"]  # (plain boto3 once settled)
