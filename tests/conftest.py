@@ -22,8 +22,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from flowops.connect.session import CHECK_MODEL_ENV
+
+# Property tests judge results, not speed: on a loaded 2-core CI machine one example can
+# take longer than Hypothesis's 200 ms deadline, which failed a run that was correct.
+settings.register_profile("flowops", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("flowops")
 
 ISOLATED_PREFIXES = ("AWS_", "FLOWOPS_")
 INTEGRATION = Path(__file__).resolve().parent / "integration"
