@@ -446,8 +446,12 @@ def watch_cmd(
     from flowops.deploy.canary_gate import watch
     from flowops.deploy.measure_report import measurement_dict, measurement_text
 
-    client = _client(env, "abort canaries that breach the success criteria", yes, environments)
-    results = watch(client, flow)
+    def known(exc: BaseException) -> dict[str, Any]:
+        return {"env": env, "canaries": []}  # an abort that fails carries its own record
+
+    with json_failure(fmt == OutputFormat.json, "canary-watch", known):
+        client = _client(env, "abort canaries that breach the success criteria", yes, environments)
+        results = watch(client, flow)
     if fmt == OutputFormat.json:
         rows = [
             {

@@ -328,3 +328,12 @@ def test_a_second_signal_aborts_and_the_document_names_the_unlock(tmp_path: Path
         assert "flowops unlock --env staging" in error["message"]
         assert doc["outcomes"] and doc["release"] is None  # no final record was written
         assert read_ledger(world.fresh())[-1].status == "running"  # the next run repairs it
+
+
+def test_canary_watch_prints_its_document_when_it_cannot_run(staging: Any) -> None:
+    """``canary watch`` aborts canaries (it writes): refused input still gets its one
+    document, ``flowops-canary-watch/1`` with no canary measured."""
+    result = CliRunner().invoke(app, ["canary", "watch", "--env", "nowhere", "-f", "json", "--yes"])
+    doc = failure(result, "flowops-canary-watch/1", {"schema", "env", "canaries"}, 2)
+    assert doc["error"]["type"] == "bad-input" and "nowhere" in doc["error"]["message"]
+    assert doc["env"] == "nowhere" and doc["canaries"] == [] and doc["record"] is None
