@@ -371,23 +371,9 @@ def _restore_point(description: str, release_id: int) -> bool:
     return description.strip() == f"flowops:restore-point release={release_id}"
 
 
-def repair_flow(
-    client: ConnectClient,
-    flow: FlowRelease,
-    release_id: int,
-    kept: Container[str] = frozenset(),
-) -> FlowRelease:
-    """Where a flow a killed release planned to change is, from its versions and content.
-
-    A ``running`` record's ``sha_before`` is the content the flow had before the run; in
-    the final record it means a restore point kept in Connect (rollback's ``from-saved``),
-    so it stays only when ``kept`` (the hashes in ``flowops-restore-points``) holds it:
-    a flow whose content before was never kept is rolled back from its version or git,
-    exactly as after a clean run, never from a copy that does not exist."""
-    return _kept_only(_where(client, flow, release_id), kept)
-
-
 def _where(client: ConnectClient, flow: FlowRelease, release_id: int) -> FlowRelease:
+    """Where a flow a killed release planned to change is, from its versions and content.
+    Its ``sha_before`` (the content before the run) is left for :func:`_kept_only`."""
     kind: FlowKind = "module" if flow.kind == "module" else "flow"
     flow_id = flow.id
     try:
